@@ -1,0 +1,80 @@
+"""Fanforge's application factory: `create_app(config=None)` and the module-level `app`.
+
+Building the app has no side effects beyond making the instance folder: no
+migrations, no prompts, no network. `make run` migrates and loads demo data.
+"""
+
+import os
+
+from flask import Flask
+
+DEFAULTS = {
+    "ENV": "development",
+    "SECRET_KEY": None,
+    # Empty means an SQLite file in the instance folder.
+    "DATABASE_URL": "",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "LANGUAGES": ["zh", "en"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # The community's own clock: calendar days, digests and check-ins follow it.
+    "TIMEZONE": "Asia/Shanghai",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_REGISTER": "5 per minute",
+    "RATELIMIT_POSTING": "6 per minute",
+    "PER_PAGE": 20,
+}
+
+DEV_SECRET_KEY = "dev-only-not-a-secret"
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FANFORGE")
+    if config:
+        app.config.from_mapping(config)
+    _finish_config(app)
+
+    from community import setup
+
+    setup.init_app(app)
+    return app
+
+
+def _finish_config(app):
+    cfg = app.config
+    if not cfg.get("SECRET_KEY"):
+        if cfg["ENV"] == "production":
+            raise RuntimeError(
+                "FANFORGE_SECRET_KEY is not set. A production start (FANFORGE_ENV=production) "
+                "needs a long random secret, e.g. "
+                "FANFORGE_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        cfg["SECRET_KEY"] = DEV_SECRET_KEY
+    if cfg["ENV"] == "production":
+        cfg.setdefault("SESSION_COOKIE_SECURE", True)
+        cfg.setdefault("REMEMBER_COOKIE_SECURE", True)
+
+    url = cfg.get("SQLALCHEMY_DATABASE_URI") or cfg.get("DATABASE_URL")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "fanforge.sqlite3")
+    # Accept the URLs hosting services hand out; psycopg 3 is the driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    cfg["SQLALCHEMY_DATABASE_URI"] = url
+
+
+app = create_app()

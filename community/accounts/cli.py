@@ -1,0 +1,37 @@
+"""`flask --app app users ...`: create accounts and change roles from a shell."""
+
+import click
+from flask.cli import AppGroup
+
+from ..errors import DomainError
+from . import service
+from .models import ROLES
+
+users = AppGroup("users", help="Create users and change their roles.")
+
+
+@users.command("create")
+@click.argument("name")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when left out.")
+@click.option("--role", type=click.Choice(ROLES), default="fan", show_default=True)
+def create(name, email, password, role):
+    """Create a user NAME."""
+    try:
+        user = service.register(name, email, password, role=role)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created {user.role} {user.username} <{user.email}>.")
+
+
+@users.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role(name, role):
+    """Give user NAME the role ROLE (fan, staff or admin)."""
+    try:
+        user = service.set_role(name, role)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{user.username} is now {user.role}.")

@@ -1,0 +1,50 @@
+"""Accounts: people and their roles."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import utcnow
+from ..extensions import db
+
+ROLES = ("fan", "staff", "admin")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('fan', 'staff', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32))
+    # Lower-cased copy: "Li" and "li" are one name, enforced by the database.
+    username_key: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(8), default="fan", server_default="fan")
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    banned_at: Mapped[datetime | None]
+    ban_reason: Mapped[str | None] = mapped_column(String(500))
+    # Bumped when the password changes or the account is banned: every session and
+    # remember-me cookie carries it, so old ones stop working.
+    auth_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @property
+    def is_staff(self):
+        return self.role in ("staff", "admin")
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    @property
+    def is_banned(self):
+        return self.banned_at is not None
+
+    def get_id(self):
+        return f"{self.id}.{self.auth_version}"
+
+    def __repr__(self):
+        return f"<User {self.username}>"

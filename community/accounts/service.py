@@ -1,0 +1,157 @@
+"""Account use cases: sign-up, sign-in, passwords and roles."""
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import transaction
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from .models import ROLES, User
+
+USERNAME_RE = re.compile(r"^[\w-]{2,32}$")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+
+
+def normalize_email(email):
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationError(_("Enter a valid email address."), field="email") from None
+
+
+def check_username(username):
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            _("Use 2-32 letters, digits, '_' or '-' for the username."), field="username"
+        )
+    return username
+
+
+def check_password(password, field="password"):
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError(
+            _("The password needs at least %(n)d characters.", n=MIN_PASSWORD), field=field
+        )
+    if len(password) > MAX_PASSWORD:
+        raise ValidationError(_("The password may have at most %(n)d characters.", n=MAX_PASSWORD), field=field)
+    return password
+
+
+def hash_password(password):
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def register(username, email, password, role="fan"):
+    """Create an account. Raises ValidationError naming the field at fault."""
+    username = check_username(username)
+    email = normalize_email(email)
+    check_password(password)
+    if role not in ROLES:
+        raise ValidationError(_("Unknown role %(role)s.", role=role), field="role")
+    with transaction():
+        _ensure_free(username, email)
+        user = User(
+            username=username,
+            username_key=username.lower(),
+            email=email,
+            password_hash=hash_password(password),
+            role=role,
+        )
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Lost a race with another sign-up between the check and the insert.
+            raise ValidationError(_("That username or email is already taken."), field="username") from None
+    return user
+
+
+def _ensure_free(username, email):
+    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+        raise ValidationError(_("That username is already taken."), field="username")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise ValidationError(_("An account with that email already exists."), field="email")
+
+
+def authenticate(login, password):
+    """The user with that username or email and password, or None."""
+    login = (login or "").strip().lower()
+    user = db.session.scalar(
+        select(User).where(or_(User.username_key == login, User.email == login))
+    )
+    if user is None:
+        # Spend the same time as a real check so timing does not reveal accounts.
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+_DUMMY = {}
+
+
+def _dummy_hash():
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY:
+        _DUMMY[method] = generate_password_hash("not-a-password", method=method)
+    return _DUMMY[method]
+
+
+def change_password(user, current_password, new_password):
+    """Change a password; every other session of the account stops working."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise ValidationError(_("The current password is not right."), field="current_password")
+    check_password(new_password, field="new_password")
+    with transaction():
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=hash_password(new_password), auth_version=User.auth_version + 1)
+        )
+    db.session.refresh(user)
+    return user
+
+
+def set_role(username, role):
+    if role not in ROLES:
+        raise ValidationError(_("Unknown role %(role)s; use one of %(roles)s.", role=role, roles=", ".join(ROLES)), field="role")
+    with transaction():
+        user = get_by_username(username)
+        user.role = role
+    return user
+
+
+def set_locale(user, locale):
+    with transaction():
+        db.session.execute(update(User).where(User.id == user.id).values(locale=locale))
+
+
+def get_by_username(username):
+    user = db.session.scalar(select(User).where(User.username_key == (username or "").lower()))
+    if user is None:
+        raise NotFound(_("No user named %(name)s.", name=username))
+    return user
+
+
+def load_session_user(session_id):
+    """Flask-Login's loader: "<id>.<auth_version>", and banned users are signed out."""
+    user_id, _, version = (session_id or "").partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.auth_version != int(version) or user.is_banned:
+        return None
+    return user
+
+
+def count_users():
+    return db.session.scalar(select(func.count(User.id)))

@@ -1,0 +1,69 @@
+"""Error pages: styled HTML for people, `{"error": {"code", "message"}}` for the API."""
+
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .errors import DomainError
+from .extensions import db
+
+TITLES = {
+    400: _l("Bad request"), 403: _l("Not allowed"), 404: _l("Not found"),
+    405: _l("Method not allowed"), 409: _l("Conflict"), 413: _l("Too large"),
+    422: _l("Check your input"), 429: _l("Too many requests"), 500: _l("Something went wrong"),
+}
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+         429: "rate_limited", 500: "server_error"}
+
+
+def wants_json():
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status, message, code=None):
+    if wants_json():
+        return {"error": {"code": code or CODES.get(status, "error"), "message": message}}, status
+    template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
+    return render_template(template, status=status, title=TITLES.get(status, _("Error")),
+                           message=message), status
+
+
+def handle_http(error: HTTPException):
+    message = error.description if error.description else ""
+    if error.code == 429:
+        message = _("You are doing that too often. Wait a minute and try again.")
+    elif error.code == 404 and message.startswith("The requested URL was not found"):
+        message = _("There is nothing at this address.")
+    elif error.code == 403 and message.startswith("You don't have the permission"):
+        message = _("You are not allowed to do that.")
+    response = error_response(error.code or 500, message)
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        body, status = response
+        return body, status, {"Allow": ", ".join(error.valid_methods)}
+    return response
+
+
+def handle_domain(error: DomainError):
+    db.session.rollback()
+    return error_response(error.status, error.message, error.code)
+
+
+def handle_csrf(error: CSRFError):
+    return error_response(400, _("This form has expired or was sent from elsewhere. "
+                                 "Reload the page and try again."), "csrf_failed")
+
+
+def handle_500(error: InternalServerError):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error", exc_info=error.original_exception)
+    return error_response(500, _("We are sorry: something broke on our side. Try again soon."))
+
+
+def init_app(app):
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(DomainError, handle_domain)
+    app.register_error_handler(InternalServerError, handle_500)
+    app.register_error_handler(HTTPException, handle_http)

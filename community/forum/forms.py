@@ -1,0 +1,30 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..forms import OnceForm
+
+
+class ThreadForm(OnceForm):
+    title = StringField(_l("Title"), validators=[DataRequired()])
+    body = TextAreaField(_l("Message (Markdown)"), validators=[DataRequired()])
+
+
+class ReplyForm(OnceForm):
+    body = TextAreaField(_l("Reply (Markdown)"), validators=[DataRequired()])
+
+
+class EditPostForm(FlaskForm):
+    title = StringField(_l("Title"))
+    body = TextAreaField(_l("Message (Markdown)"), validators=[DataRequired()])
+
+
+class BoardForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    slug = StringField(_l("Slug"), validators=[DataRequired(), Length(max=64)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[Length(max=500)])

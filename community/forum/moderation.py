@@ -1,0 +1,110 @@
+"""Staff moderation: pin, lock and hide threads, hide posts, ban users.
+
+Every action writes a ModerationAction row in the same transaction, so the log
+cannot miss an action or record one that did not happen.
+"""
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from .. import signals
+from ..accounts.models import User
+from ..database import transaction, utcnow
+from ..errors import Forbidden, ValidationError
+from ..extensions import db
+from ..pagination import paginate
+from .models import Board, ModerationAction, Post, Thread
+
+MAX_REASON = 500
+
+
+def ensure_staff(user):
+    if user is None or not user.is_authenticated or not user.is_staff or user.is_banned:
+        raise Forbidden(_("Only staff can do that."))
+
+
+def record(actor, action, target_type, target_id, reason=""):
+    """Log a moderation action inside the caller's transaction."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise ValidationError(_("Keep the reason under %(n)d characters.", n=MAX_REASON), field="reason")
+    db.session.add(ModerationAction(actor_id=actor.id, action=action, target_type=target_type,
+                                    target_id=target_id, reason=reason))
+
+
+def _set_thread_flag(thread, actor, flag, value, reason):
+    ensure_staff(actor)
+    with transaction():
+        thread = db.session.get(Thread, thread.id)
+        if getattr(thread, flag) == value:
+            return thread
+        setattr(thread, flag, value)
+        if flag == "hidden" and thread.listed:
+            # Board thread counts show what fans can see.
+            db.session.execute(update(Board).where(Board.id == thread.board_id)
+                               .values(thread_count=Board.thread_count + (-1 if value else 1)))
+        verbs = {"pinned": ("pin", "unpin"), "locked": ("lock", "unlock"),
+                 "hidden": ("hide", "unhide")}[flag]
+        record(actor, verbs[0] if value else verbs[1], "thread", thread.id, reason)
+        if flag == "hidden":
+            signals.content_moderated.send(actor, kind="thread", id=thread.id, hidden=value)
+    return thread
+
+
+def set_pinned(thread, actor, value, reason=""):
+    return _set_thread_flag(thread, actor, "pinned", value, reason)
+
+
+def set_locked(thread, actor, value, reason=""):
+    return _set_thread_flag(thread, actor, "locked", value, reason)
+
+
+def set_thread_hidden(thread, actor, value, reason=""):
+    return _set_thread_flag(thread, actor, "hidden", value, reason)
+
+
+def set_post_hidden(post, actor, value, reason=""):
+    ensure_staff(actor)
+    with transaction():
+        post = db.session.get(Post, post.id)
+        if post.hidden == value:
+            return post
+        post.hidden = value
+        record(actor, "hide" if value else "unhide", "post", post.id, reason)
+        signals.content_moderated.send(actor, kind="post", id=post.id, hidden=value)
+    return post
+
+
+def ban_user(user, actor, reason):
+    """Ban: the user can no longer post or vote, and their sessions end at once."""
+    ensure_staff(actor)
+    if not (reason or "").strip():
+        raise ValidationError(_("Say why the account is banned."), field="reason")
+    if user.id == actor.id:
+        raise Forbidden(_("You cannot ban yourself."))
+    if user.is_staff and not actor.is_admin:
+        raise Forbidden(_("Only an admin can ban staff."))
+    with transaction():
+        db.session.execute(
+            update(User).where(User.id == user.id, User.banned_at.is_(None))
+            .values(banned_at=utcnow(), ban_reason=reason.strip(), auth_version=User.auth_version + 1)
+        )
+        record(actor, "ban", "user", user.id, reason)
+        signals.user_banned.send(actor, user_id=user.id)
+    db.session.refresh(user)
+    return user
+
+
+def unban_user(user, actor, reason=""):
+    ensure_staff(actor)
+    with transaction():
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(banned_at=None, ban_reason=None))
+        record(actor, "unban", "user", user.id, reason)
+    db.session.refresh(user)
+    return user
+
+
+def actions(page, per_page):
+    stmt = select(ModerationAction).order_by(ModerationAction.id.desc())
+    return paginate(stmt, page, per_page)

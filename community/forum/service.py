@@ -1,0 +1,388 @@
+"""Forum use cases: boards, threads, replies, edits, deletes and likes."""
+
+import re
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..database import insert_ignore, transaction, utcnow
+from ..errors import Forbidden, NotFound, ValidationError
+from ..extensions import db
+from ..markdown import render
+from ..pagination import Page, paginate
+from .models import Board, Post, PostLike, Thread
+
+MAX_TITLE = 200
+MAX_BODY = 50_000
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+# ---- who may do what -------------------------------------------------------
+
+def ensure_can_post(user):
+    if user is None or not user.is_authenticated:
+        raise Forbidden(_("Sign in to post."), code="sign_in_required")
+    if user.is_banned:
+        raise Forbidden(_("Your account is banned and cannot post."), code="banned")
+
+
+def can_see_thread(thread, viewer):
+    return not thread.hidden or _is_staff(viewer)
+
+
+def can_see_post(post, viewer):
+    return not post.hidden or _is_staff(viewer)
+
+
+def _is_staff(user):
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+# ---- boards ----------------------------------------------------------------
+
+def list_boards():
+    return db.session.scalars(select(Board).order_by(Board.position, Board.id)).all()
+
+
+def last_threads(boards):
+    """The latest-activity thread of each board, in one query: {board_id: thread}."""
+    ids = [b.last_thread_id for b in boards if b.last_thread_id]
+    if not ids:
+        return {}
+    threads = db.session.scalars(select(Thread).where(Thread.id.in_(ids))).all()
+    return {t.board_id: t for t in threads}
+
+
+def get_board(slug):
+    board = db.session.scalar(select(Board).where(Board.slug == slug))
+    if board is None:
+        raise NotFound(_("No such board."))
+    return board
+
+
+def _check_board_fields(name, slug, description):
+    name = (name or "").strip()
+    slug = (slug or "").strip().lower()
+    if not 1 <= len(name) <= 100:
+        raise ValidationError(_("A board needs a name of at most 100 characters."), field="name")
+    if not SLUG_RE.match(slug):
+        raise ValidationError(
+            _("Use lower-case letters, digits and '-' for the slug (at most 64)."), field="slug"
+        )
+    if len(description or "") > 2000:
+        raise ValidationError(_("Keep the description under 2000 characters."), field="description")
+    return name, slug, (description or "").strip()
+
+
+def create_board(name, slug, description=""):
+    name, slug, description = _check_board_fields(name, slug, description)
+    with transaction():
+        if db.session.scalar(select(Board.id).where(Board.slug == slug)):
+            raise ValidationError(_("A board with that slug exists."), field="slug")
+        position = db.session.scalar(select(func.coalesce(func.max(Board.position), 0))) + 1
+        board = Board(name=name, slug=slug, description=description, position=position)
+        db.session.add(board)
+    return board
+
+
+def update_board(board, name, slug, description):
+    name, slug, description = _check_board_fields(name, slug, description)
+    with transaction():
+        taken = db.session.scalar(select(Board.id).where(Board.slug == slug, Board.id != board.id))
+        if taken:
+            raise ValidationError(_("A board with that slug exists."), field="slug")
+        board.name, board.slug, board.description = name, slug, description
+    return board
+
+
+def move_board(board, offset):
+    """Swap a board with its neighbour above (offset -1) or below (+1)."""
+    with transaction():
+        boards = db.session.scalars(select(Board).order_by(Board.position, Board.id)).all()
+        index = next(i for i, b in enumerate(boards) if b.id == board.id)
+        other = index + offset
+        if 0 <= other < len(boards):
+            boards[index], boards[other] = boards[other], boards[index]
+        for position, b in enumerate(boards, start=1):
+            b.position = position
+
+
+# ---- threads ---------------------------------------------------------------
+
+def _check_title(title):
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("Give the thread a title."), field="title")
+    if len(title) > MAX_TITLE:
+        raise ValidationError(_("Keep the title to %(n)d characters or fewer.", n=MAX_TITLE), field="title")
+    return title
+
+
+def _check_body(body):
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Write something first."), field="body")
+    if len(body) > MAX_BODY:
+        raise ValidationError(_("Keep it under %(n)d characters.", n=MAX_BODY), field="body")
+    return body
+
+
+def _existing_submission(author_id, token):
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Post).where(Post.author_id == author_id, Post.submit_token == token)
+    )
+
+
+def create_thread(board, author, title, body, submit_token=None, kind="discussion", listed=True):
+    """Open a thread with its first post. A resubmitted form returns the first thread."""
+    title, body = _check_title(title), _check_body(body)
+    ensure_can_post(author)
+    try:
+        with transaction():
+            if (post := _existing_submission(author.id, submit_token)) is not None:
+                return db.session.get(Thread, post.thread_id)
+            thread = add_thread(board.id, author, title, body, submit_token, kind, listed)
+    except IntegrityError:
+        if (post := _existing_submission(author.id, submit_token)) is not None:
+            return db.session.get(Thread, post.thread_id)
+        raise
+    return thread
+
+
+def add_thread(board_id, author, title, body, submit_token=None, kind="discussion", listed=True):
+    """The inside of create_thread, for other use cases' transactions (ideas, products)."""
+    now = utcnow()
+    thread = Thread(board_id=board_id, author_id=author.id, title=title, kind=kind,
+                    listed=listed, created_at=now, last_post_at=now)
+    db.session.add(thread)
+    db.session.flush()
+    post = Post(thread_id=thread.id, author_id=author.id, position=0, body=body,
+                body_html=render(body), created_at=now, submit_token=submit_token)
+    db.session.add(post)
+    db.session.flush()
+    db.session.execute(
+        update(Board).where(Board.id == board_id).values(
+            thread_count=Board.thread_count + (1 if listed else 0),
+            post_count=Board.post_count + 1,
+            last_post_at=now,
+            last_thread_id=thread.id if listed else Board.last_thread_id,
+        )
+    )
+    signals.thread_created.send(thread, post=post)
+    signals.post_created.send(post, thread=thread)
+    return thread
+
+
+def get_thread(thread_id, viewer):
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not can_see_thread(thread, viewer):
+        raise NotFound(_("No such thread."))
+    return thread
+
+
+def first_post(thread):
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.position == 0))
+
+
+def thread_posts(thread, page, per_page):
+    """A page of the thread's posts in order; positions make it an index range."""
+    start = (page - 1) * per_page
+    rows = db.session.scalars(
+        select(Post)
+        .where(Post.thread_id == thread.id, Post.position >= start, Post.position < start + per_page)
+        .order_by(Post.position)
+    ).all()
+    return Page(items=rows, page=page, per_page=per_page,
+                has_next=thread.reply_count + 1 > start + per_page, total=thread.reply_count + 1)
+
+
+def board_threads(board, viewer, per_page, cursor=None):
+    """Pinned threads (first page only), then the rest by latest activity.
+
+    Keyset pagination on (last_post_at, id): a thread bumped by a new reply while
+    someone pages moves to the top instead of shifting every later page.
+    """
+    base = select(Thread).where(Thread.board_id == board.id, Thread.listed.is_(True))
+    if not _is_staff(viewer):
+        base = base.where(Thread.hidden.is_(False))
+    pinned = []
+    if cursor is None:
+        pinned = db.session.scalars(
+            base.where(Thread.pinned.is_(True)).order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        ).all()
+    rest = base.where(Thread.pinned.is_(False))
+    if cursor is not None:
+        rest = rest.where(tuple_(Thread.last_post_at, Thread.id) < tuple_(*cursor))
+    rows = db.session.scalars(
+        rest.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(per_page + 1)
+    ).all()
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    next_cursor = encode_cursor(rows[-1]) if has_next else None
+    return Page(items=pinned + rows, page=1, per_page=per_page, has_next=has_next,
+                next_cursor=next_cursor)
+
+
+def encode_cursor(thread):
+    return f"{thread.last_post_at.isoformat()}_{thread.id}"
+
+
+def decode_cursor(raw):
+    """Parse a board-page cursor; None for garbage (the view answers 400)."""
+    stamp, _, thread_id = (raw or "").rpartition("_")
+    try:
+        return datetime.fromisoformat(stamp), int(thread_id)
+    except ValueError:
+        return None
+
+
+# ---- posts -----------------------------------------------------------------
+
+def reply(thread, author, body, submit_token=None):
+    """Add a reply. A resubmitted form returns the first reply instead of a twin."""
+    body = _check_body(body)
+    ensure_can_post(author)
+    try:
+        with transaction():
+            if (post := _existing_submission(author.id, submit_token)) is not None:
+                return post
+            post = add_reply(thread.id, author, body, submit_token)
+    except IntegrityError:
+        if (post := _existing_submission(author.id, submit_token)) is not None:
+            return post
+        raise
+    return post
+
+
+def add_reply(thread_id, author, body, submit_token=None):
+    """The inside of reply(), for other use cases' transactions."""
+    thread = db.session.get(Thread, thread_id, populate_existing=True)
+    if thread is None or thread.hidden:
+        raise Forbidden(_("This thread was hidden by the moderators and takes no replies."),
+                        code="thread_hidden")
+    if thread.locked:
+        raise Forbidden(_("This thread is locked: no new replies."), code="thread_locked")
+    now = utcnow()
+    # The counter hands out the position, under the row lock this UPDATE takes.
+    position = db.session.execute(
+        update(Thread).where(Thread.id == thread_id)
+        .values(reply_count=Thread.reply_count + 1, last_post_at=now)
+        .returning(Thread.reply_count)
+    ).scalar_one()
+    post = Post(thread_id=thread_id, author_id=author.id, position=position, body=body,
+                body_html=render(body), created_at=now, submit_token=submit_token)
+    db.session.add(post)
+    db.session.flush()
+    board_values = {"post_count": Board.post_count + 1, "last_post_at": now}
+    if thread.listed:
+        board_values["last_thread_id"] = thread_id
+    db.session.execute(update(Board).where(Board.id == thread.board_id).values(**board_values))
+    db.session.refresh(thread)
+    signals.post_created.send(post, thread=thread)
+    return post
+
+
+def get_post(post_id, viewer):
+    post = db.session.get(Post, post_id)
+    if post is None or not can_see_post(post, viewer):
+        raise NotFound(_("No such post."))
+    thread = db.session.get(Thread, post.thread_id)
+    if not can_see_thread(thread, viewer):
+        raise NotFound(_("No such post."))
+    return post
+
+
+def _ensure_author(post, user):
+    if user is None or post.author_id != user.id:
+        raise Forbidden(_("Only the author can change this post."))
+    if post.deleted_at is not None:
+        raise Forbidden(_("This post was removed."), code="post_removed")
+
+
+def edit_post(post, user, body, title=None):
+    body = _check_body(body)
+    _ensure_author(post, user)
+    ensure_can_post(user)
+    thread = db.session.get(Thread, post.thread_id)
+    if title is not None and post.position == 0:
+        title = _check_title(title)
+    if thread.locked and not user.is_staff:
+        raise Forbidden(_("This thread is locked: posts cannot be edited."), code="thread_locked")
+    with transaction():
+        post = db.session.get(Post, post.id)
+        post.body, post.body_html, post.edited_at = body, render(body), utcnow()
+        if title is not None and post.position == 0:
+            db.session.get(Thread, post.thread_id).title = title
+        signals.post_edited.send(post)
+    return post
+
+
+def delete_post(post, user):
+    """Soft delete: the post keeps its place and shows as removed."""
+    _ensure_author(post, user)
+    with transaction():
+        post = db.session.get(Post, post.id)
+        post.deleted_at = utcnow()
+        signals.post_deleted.send(post)
+    return post
+
+
+def set_like(post, user, liked):
+    """Like or unlike a post; idempotent, the unique key decides. Returns the count."""
+    ensure_can_post(user)
+    if post.deleted_at is not None:
+        raise Forbidden(_("This post was removed."), code="post_removed")
+    with transaction():
+        if liked:
+            changed = insert_ignore(PostLike, user_id=user.id, post_id=post.id, created_at=utcnow())
+            step = 1
+        else:
+            changed = db.session.execute(
+                delete(PostLike).where(PostLike.user_id == user.id, PostLike.post_id == post.id)
+            ).rowcount == 1
+            step = -1
+        if changed:
+            db.session.execute(
+                update(Post).where(Post.id == post.id).values(like_count=Post.like_count + step)
+            )
+            if liked:
+                signals.post_liked.send(post, user=user)
+    db.session.refresh(post)
+    return post.like_count
+
+
+def liked_post_ids(user, post_ids):
+    if user is None or not user.is_authenticated or not post_ids:
+        return set()
+    return set(db.session.scalars(
+        select(PostLike.post_id).where(PostLike.user_id == user.id, PostLike.post_id.in_(post_ids))
+    ))
+
+
+# ---- profiles --------------------------------------------------------------
+
+def user_threads(user, viewer, page, per_page):
+    stmt = select(Thread).where(Thread.author_id == user.id, Thread.listed.is_(True))
+    if not _is_staff(viewer):
+        stmt = stmt.where(Thread.hidden.is_(False))
+    return paginate(stmt.order_by(Thread.id.desc()), page, per_page)
+
+
+def user_replies(user, viewer, page, per_page):
+    stmt = (
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == user.id, Post.position > 0, Post.deleted_at.is_(None),
+               Thread.listed.is_(True))
+    )
+    if not _is_staff(viewer):
+        stmt = stmt.where(Post.hidden.is_(False), Thread.hidden.is_(False))
+    return paginate(stmt.order_by(Post.id.desc()), page, per_page)
+
+
+def threads_by_id(ids):
+    return {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}

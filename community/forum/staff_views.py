@@ -1,0 +1,146 @@
+"""Staff pages: moderation actions, the moderation log, and board administration."""
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts import service as accounts
+from ..errors import DomainError
+from ..http import apply_error, page_arg, safe_next
+from . import moderation, service
+from .forms import BoardForm, ReasonForm
+
+bp = Blueprint("staff", __name__)
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+THREAD_ACTIONS = {
+    "pin": (moderation.set_pinned, True), "unpin": (moderation.set_pinned, False),
+    "lock": (moderation.set_locked, True), "unlock": (moderation.set_locked, False),
+    "hide": (moderation.set_thread_hidden, True), "unhide": (moderation.set_thread_hidden, False),
+}
+
+
+def _back(fallback_url):
+    target = request.form.get("next")
+    return redirect(safe_next(target) if target else fallback_url)
+
+
+@bp.post("/mod/threads/<int:thread_id>/<action>")
+@staff_required
+def thread_action(thread_id, action):
+    if action not in THREAD_ACTIONS:
+        abort(404)
+    form = ReasonForm()
+    if not form.validate():
+        abort(400)
+    thread = service.get_thread(thread_id, current_user)
+    change, value = THREAD_ACTIONS[action]
+    change(thread, current_user, value, form.reason.data)
+    flash(_("Done: %(action)s.", action=action), "success")
+    return _back(url_for("forum.thread", thread_id=thread.id))
+
+
+@bp.post("/mod/posts/<int:post_id>/<action>")
+@staff_required
+def post_action(post_id, action):
+    if action not in ("hide", "unhide"):
+        abort(404)
+    form = ReasonForm()
+    if not form.validate():
+        abort(400)
+    post = service.get_post(post_id, current_user)
+    moderation.set_post_hidden(post, current_user, action == "hide", form.reason.data)
+    flash(_("Done: %(action)s.", action=action), "success")
+    return _back(url_for("forum.post", post_id=post.id))
+
+
+@bp.post("/mod/users/<username>/<action>")
+@staff_required
+def user_action(username, action):
+    if action not in ("ban", "unban"):
+        abort(404)
+    user = accounts.get_by_username(username)
+    form = ReasonForm()
+    if not form.validate():
+        abort(400)
+    try:
+        if action == "ban":
+            moderation.ban_user(user, current_user, form.reason.data)
+        else:
+            moderation.unban_user(user, current_user, form.reason.data)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Done: %(action)s.", action=action), "success")
+    return redirect(url_for("accounts.profile", username=user.username))
+
+
+@bp.get("/mod/log")
+@staff_required
+def log():
+    page = moderation.actions(page_arg(), 50)
+    return render_template("community/forum/moderation_log.html", page=page)
+
+
+@bp.route("/admin/boards", methods=["GET", "POST"])
+@admin_required
+def boards():
+    form = BoardForm()
+    if form.validate_on_submit():
+        try:
+            service.create_board(form.name.data, form.slug.data, form.description.data)
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Board created."), "success")
+            return redirect(url_for("staff.boards"))
+    status = 422 if form.errors else 200
+    return render_template("community/forum/admin_boards.html", form=form,
+                           boards=service.list_boards()), status
+
+
+@bp.route("/admin/boards/<slug>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_board(slug):
+    board = service.get_board(slug)
+    form = BoardForm(obj=board)
+    if form.validate_on_submit():
+        try:
+            service.update_board(board, form.name.data, form.slug.data, form.description.data)
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Board saved."), "success")
+            return redirect(url_for("staff.boards"))
+    status = 422 if form.errors else 200
+    return render_template("community/forum/edit_board.html", form=form, board=board), status
+
+
+@bp.post("/admin/boards/<slug>/move")
+@admin_required
+def move_board(slug):
+    board = service.get_board(slug)
+    service.move_board(board, -1 if request.form.get("direction") == "up" else 1)
+    return redirect(url_for("staff.boards"))

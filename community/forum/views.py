@@ -1,0 +1,141 @@
+"""Boards, threads and posts: thin views over forum.service."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import ratelimits
+from ..errors import DomainError
+from ..http import apply_error, page_arg
+from . import service
+from .forms import EditPostForm, ReasonForm, ReplyForm, ThreadForm
+
+bp = Blueprint("forum", __name__)
+
+
+def _per_page():
+    return current_app.config["PER_PAGE"]
+
+
+@bp.get("/")
+def index():
+    boards = service.list_boards()
+    return render_template("community/forum/index.html", boards=boards,
+                           last_threads=service.last_threads(boards))
+
+
+@bp.get("/b/<slug>")
+def board(slug):
+    board = service.get_board(slug)
+    cursor = None
+    if "before" in request.args:
+        cursor = service.decode_cursor(request.args["before"])
+        if cursor is None:
+            abort(400, description=_("That page link is broken."))
+    page = service.board_threads(board, current_user, _per_page(), cursor)
+    return render_template("community/forum/board.html", board=board, page=page,
+                           first_page=cursor is None)
+
+
+@bp.route("/b/<slug>/new", methods=["GET", "POST"])
+@login_required
+@ratelimits.posting
+def new_thread(slug):
+    board = service.get_board(slug)
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread = service.create_thread(board, current_user, form.title.data, form.body.data,
+                                           form.submit_token.data)
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            return redirect(url_for("forum.thread", thread_id=thread.id))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("community/forum/new_thread.html", board=board, form=form), status
+
+
+def _render_thread(thread, form=None, status=200):
+    page = service.thread_posts(thread, page_arg(), _per_page())
+    if page.page > 1 and not page.items:
+        abort(404)
+    liked = service.liked_post_ids(current_user, [p.id for p in page.items])
+    return render_template(
+        "community/forum/thread.html", thread=thread, page=page, liked=liked,
+        form=form or ReplyForm(), moderation=ReasonForm(),
+    ), status
+
+
+@bp.get("/t/<int:thread_id>")
+def thread(thread_id):
+    return _render_thread(service.get_thread(thread_id, current_user))
+
+
+@bp.post("/t/<int:thread_id>/reply")
+@login_required
+@ratelimits.posting
+def reply(thread_id):
+    thread = service.get_thread(thread_id, current_user)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            post = service.reply(thread, current_user, form.body.data, form.submit_token.data)
+        except DomainError as error:
+            apply_error(form, error)
+            return _render_thread(thread, form, error.status)
+        return redirect(post_url(post))
+    return _render_thread(thread, form, 422)
+
+
+def post_url(post):
+    page = post.position // _per_page() + 1
+    return url_for("forum.thread", thread_id=post.thread_id, page=page if page > 1 else None,
+                   _anchor=f"post-{post.id}")
+
+
+@bp.get("/p/<int:post_id>")
+def post(post_id):
+    return redirect(post_url(service.get_post(post_id, current_user)))
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id):
+    post = service.get_post(post_id, current_user)
+    if post.author_id != current_user.id:
+        abort(403)
+    thread = service.get_thread(post.thread_id, current_user)
+    form = EditPostForm(obj=post)
+    if request.method == "GET" and post.position == 0:
+        form.title.data = thread.title
+    if form.validate_on_submit():
+        title = form.title.data if post.position == 0 else None
+        try:
+            service.edit_post(post, current_user, form.body.data, title)
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            return redirect(post_url(post))
+    status = 422 if request.method == "POST" else 200
+    return render_template("community/forum/edit_post.html", form=form, post=post,
+                           thread=thread), status
+
+
+@bp.post("/p/<int:post_id>/delete")
+@login_required
+def delete_post(post_id):
+    post = service.get_post(post_id, current_user)
+    service.delete_post(post, current_user)
+    flash(_("Your post was removed."), "success")
+    return redirect(post_url(post))
+
+
+@bp.post("/p/<int:post_id>/like")
+@login_required
+def like(post_id):
+    post = service.get_post(post_id, current_user)
+    liked = request.form.get("liked", "1") == "1"
+    count = service.set_like(post, current_user, liked)
+    if request.accept_mimetypes.best == "application/json":
+        return {"liked": liked, "likes": count}
+    return redirect(post_url(post))

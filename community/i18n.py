@@ -1,0 +1,31 @@
+"""Which language a page speaks: the user's setting, then the session's choice
+(the header switch, for visitors), then the browser's Accept-Language."""
+
+from flask import Blueprint, current_app, has_request_context, request, session
+from flask_login import current_user
+
+from .accounts import service as accounts
+from .http import redirect_next
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and background jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@bp.post("/locale")
+def switch():
+    locale = request.form.get("locale")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user, locale)
+    return redirect_next()

@@ -1,0 +1,1 @@
+"""The pre-order store, downstream of the community (it may import `community`)."""

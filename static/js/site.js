@@ -1,0 +1,59 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  var csrf = function () {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  };
+
+  // Show times in the reader's own time zone.
+  function localizeTimes(root) {
+    var lang = document.documentElement.lang || undefined;
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      el.title = d.toISOString();
+      el.textContent = d.toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    localizeTimes(document);
+
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+        return;
+      }
+      // A form that creates something is sent once; its token also guards the server.
+      if (form.hasAttribute("data-once")) {
+        if (form.dataset.sent) { event.preventDefault(); return; }
+        form.dataset.sent = "1";
+      }
+    });
+
+    // Likes without a reload; the plain form post still works without JavaScript.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.classList.contains("like-form") || event.defaultPrevented) return;
+      event.preventDefault();
+      fetch(form.action, {
+        method: "POST",
+        headers: { "Accept": "application/json", "X-CSRFToken": csrf() },
+        body: new FormData(form),
+        credentials: "same-origin"
+      }).then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
+        .then(function (data) {
+          var button = form.querySelector("button");
+          form.querySelector('input[name="liked"]').value = data.liked ? "0" : "1";
+          button.classList.toggle("on", data.liked);
+          button.setAttribute("aria-pressed", data.liked ? "true" : "false");
+          form.querySelector(".like-count").textContent = data.likes;
+        })
+        .catch(function () { form.submit(); });
+    });
+  });
+
+  window.Fanforge = { csrf: csrf, localizeTimes: localizeTimes };
+})();

@@ -1,0 +1,56 @@
+from community.accounts import service
+from community.forum import service as forum
+
+
+def test_users_create_with_options(runner, app):
+    result = runner.invoke(args=["users", "create", "boss", "--email", "boss@example.com",
+                                 "--password", "long-enough", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "Created admin boss" in result.output
+    with app.app_context():
+        assert service.get_by_username("boss").is_admin
+
+
+def test_users_create_prompts_for_the_password(runner, app):
+    result = runner.invoke(args=["users", "create", "quiet", "--email", "q@example.com"],
+                           input="long-enough\nlong-enough\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert service.authenticate("quiet", "long-enough") is not None
+
+
+def test_users_create_reports_errors(runner, app):
+    result = runner.invoke(args=["users", "create", "x", "--email", "x@example.com",
+                                 "--password", "long-enough"])
+    assert result.exit_code != 0
+    assert "2-32 letters" in result.output
+
+
+def test_set_role(runner, app):
+    runner.invoke(args=["users", "create", "helper", "--email", "h@example.com",
+                        "--password", "long-enough"])
+    result = runner.invoke(args=["users", "set-role", "helper", "staff"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert service.get_by_username("helper").role == "staff"
+    assert runner.invoke(args=["users", "set-role", "ghost", "staff"]).exit_code != 0
+
+
+def test_demo_load_is_idempotent(runner, app):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "admin" in result.output and "lilei" in result.output
+    with app.app_context():
+        boards = forum.list_boards()
+        assert len(boards) >= 4
+        assert sum(b.thread_count for b in boards) >= 12
+        assert {u for u in ("admin", "staff", "lilei", "meimei")
+                if service.get_by_username(u)} == {"admin", "staff", "lilei", "meimei"}
+        assert service.get_by_username("admin").is_admin
+        assert service.get_by_username("staff").role == "staff"
+        users_before = service.count_users()
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0
+    assert "already loaded" in again.output
+    with app.app_context():
+        assert service.count_users() == users_before

@@ -1,0 +1,129 @@
+"""Fixtures: a fresh app and database per test, on SQLite and (when
+FANFORGE_TEST_DATABASE_URL is set) again on PostgreSQL.
+
+No fixture keeps an app context pushed while the test client runs, so each
+request gets its own context, session and `g`, as in production. Service tests
+take the `ctx` fixture.
+"""
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from helpers import AuthActions  # noqa: E402
+from servers import LiveServers  # noqa: E402
+
+from app import create_app  # noqa: E402
+from community.extensions import db  # noqa: E402
+
+PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    # Cheap hashes keep the suite fast; production uses scrypt (a test checks).
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "RATELIMIT_ENABLED": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SERVER_NAME": None,
+}
+
+
+def build_app(url, tmp_path, **overrides):
+    config = dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI=url)
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A private PostgreSQL database for this test run, so parallel runs never collide."""
+    admin_url = make_url(PG_URL)
+    name = f"fanforge_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    schema_app = create_app(dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI=url))
+    with schema_app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all():
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def _make_backend_app(backend, tmp_path, request, **overrides):
+    if backend == "sqlite":
+        app = build_app(f"sqlite:///{tmp_path}/test.sqlite3", tmp_path, **overrides)
+        with app.app_context():
+            db.create_all()
+        return app, None
+    return build_app(request.getfixturevalue("pg_database"), tmp_path, **overrides), _truncate_all
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, tmp_path):
+    app, cleanup = _make_backend_app(request.param, tmp_path, request)
+    app.backend = request.param
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if cleanup:
+            cleanup()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(request, tmp_path):
+    """SQLite only: for tests whose subject is not the database (pages, the browser)."""
+    app, _ = _make_backend_app("sqlite", tmp_path, request)
+    app.backend = "sqlite"
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for calling services directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def live_servers(tmp_path):
+    servers = LiveServers(tmp_path)
+    yield servers
+    servers.stop_all()

@@ -1,0 +1,86 @@
+"""Real gunicorn servers for the concurrency and browser tests."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServers:
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.processes = []
+
+    def start(self, database_url, workers=4, env=None, threads=1):
+        """Serve the app on a free port with `workers` processes; returns the base URL."""
+        port = free_port()
+        environ = dict(os.environ)
+        environ.update({
+            "FANFORGE_DATABASE_URL": database_url,
+            "FANFORGE_SECRET_KEY": "live-test-secret",
+            "FANFORGE_RATELIMIT_ENABLED": "false",
+            "FANFORGE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        })
+        environ.update(env or {})
+        log = open(self.tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+             "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--preload", "app:app"],
+            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.processes.append((process, log))
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_text(port)}")
+            try:
+                requests.get(base + "/", timeout=5)
+                return base
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not start: {self.log_text(port)}")
+
+    def log_text(self, port):
+        return (self.tmp_path / f"gunicorn-{port}.log").read_text(errors="replace")[-3000:]
+
+    def stop_all(self):
+        # The tests have read what they need; gunicorn's own shutdown takes ~3 s.
+        for process, log in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            log.close()
+        self.processes.clear()
+
+
+def csrf_token(html):
+    marker = 'name="csrf-token" content="'
+    start = html.index(marker) + len(marker)
+    return html[start:html.index('"', start)]
+
+
+def http_login(base, username, password):
+    """A requests.Session signed in through the real form, with its CSRF token."""
+    session = requests.Session()
+    token = csrf_token(session.get(base + "/login", timeout=10).text)
+    response = session.post(base + "/login", data={"login": username, "password": password,
+                                                   "csrf_token": token}, timeout=10,
+                            allow_redirects=False)
+    assert response.status_code == 302, response.text[:500]
+    session.csrf = csrf_token(session.get(base + "/", timeout=10).text)
+    return session

@@ -1,0 +1,70 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from community.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_production_without_secret_key_refuses_to_start(monkeypatch):
+    monkeypatch.setenv("FANFORGE_ENV", "production")
+    monkeypatch.delenv("FANFORGE_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="FANFORGE_SECRET_KEY"):
+        create_app()
+
+
+def test_production_start_fails_clearly_from_the_command_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "FANFORGE_ENV": "production",
+           "FANFORGE_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    result = subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "FANFORGE_SECRET_KEY is not set" in result.stderr
+
+
+def test_environment_overrides_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("FANFORGE_SECRET_KEY", "from-env")
+    monkeypatch.setenv("FANFORGE_RATELIMIT_ENABLED", "false")
+    monkeypatch.setenv("FANFORGE_DATABASE_URL", "postgresql://u@db.example/fanforge")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["RATELIMIT_ENABLED"] is False
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/fanforge"
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_app):
+    with sqlite_app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_500_page_is_styled_and_rolls_back(sqlite_app):
+    @sqlite_app.get("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    sqlite_app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = sqlite_app.test_client().get("/boom")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "site-header" in page and "kaboom" not in page
+
+
+def test_csrf_is_enforced_on_forms(tmp_path):
+    from conftest import build_app
+
+    app = build_app(f"sqlite:///{tmp_path}/c.sqlite3", tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+    response = app.test_client().post("/register", data={"username": "x1", "email": "x@e.com",
+                                                         "password": "long-enough"})
+    assert response.status_code == 400
+    assert "Reload the page" in response.get_data(as_text=True)
