@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -q -d translations
+	@$(BIN)/pybabel compile -d translations >/dev/null
 
 # After adding UI text: extract it and merge it into translations/zh (then translate).
 messages: $(STAMP)
