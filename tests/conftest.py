@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import AuthActions  # noqa: E402
+from helpers import TEST_CONFIG, AuthActions, build_app  # noqa: E402
 from servers import LiveServers  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -25,24 +25,6 @@ from community.extensions import db  # noqa: E402
 
 PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-
-TEST_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "test-secret",
-    "WTF_CSRF_ENABLED": False,
-    # Cheap hashes keep the suite fast; production uses scrypt (a test checks).
-    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    "RATELIMIT_ENABLED": False,
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "SERVER_NAME": None,
-}
-
-
-def build_app(url, tmp_path, **overrides):
-    config = dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI=url)
-    config.update(overrides)
-    return create_app(config)
-
 
 @pytest.fixture(scope="session")
 def pg_database():

@@ -2,10 +2,30 @@
 
 import itertools
 
+from app import create_app
 from community.accounts import service as accounts
 from community.forum import service as forum
 
 PASSWORD = "correct-horse-9"
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    # Cheap hashes keep the suite fast; production uses scrypt (a test checks).
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "RATELIMIT_ENABLED": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SERVER_NAME": None,
+}
+
+
+def build_app(url, tmp_path, **overrides):
+    config = dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI=url)
+    config.update(overrides)
+    return create_app(config)
+
+
 _seq = itertools.count(1)
 
 

@@ -59,7 +59,7 @@ def test_500_page_is_styled_and_rolls_back(sqlite_app):
 
 
 def test_csrf_is_enforced_on_forms(tmp_path):
-    from conftest import build_app
+    from helpers import build_app
 
     app = build_app(f"sqlite:///{tmp_path}/c.sqlite3", tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():

@@ -17,7 +17,7 @@ def _migrated_diff(app):
 
 
 def test_migrations_match_the_models_on_sqlite(tmp_path):
-    from conftest import build_app
+    from helpers import build_app
 
     app = build_app(f"sqlite:///{tmp_path}/m.sqlite3", tmp_path)
     assert _migrated_diff(app) == []
@@ -33,7 +33,7 @@ def test_migrations_match_the_models_on_postgresql(tmp_path):
     url = os.environ.get("FANFORGE_TEST_DATABASE_URL")
     if not url:
         pytest.skip("FANFORGE_TEST_DATABASE_URL is not set")
-    from conftest import build_app
+    from helpers import build_app
 
     admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
     name = f"fanforge_migrate_{os.getpid()}"

@@ -10,7 +10,7 @@ from community.extensions import db
 
 
 def _limited_app(tmp_path, **config):
-    from conftest import build_app
+    from helpers import build_app
 
     config.setdefault("RATELIMIT_ENABLED", True)
     app = build_app(f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.sqlite3", tmp_path, **config)
