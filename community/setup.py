@@ -8,10 +8,14 @@ from .accounts.cli import users
 from .accounts.views import bp as accounts_bp
 from .demo import demo
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .forum import service as forum
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
+from .ideas import views as ideas_views
+from .ideas.labels import STATUS_NAMES
+from .rounds import views as rounds_views
 
-BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp)
+BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp)
 
 
 def init_app(app):
@@ -33,5 +37,8 @@ def init_app(app):
     templating.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
+    forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
     app.cli.add_command(users)
+    app.cli.add_command(rounds_views.cli)
     app.cli.add_command(demo)

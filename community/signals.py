@@ -18,3 +18,18 @@ post_liked = _events.signal("post-liked")
 # Staff hid or restored a thread, post or other content: kind, id, hidden.
 content_moderated = _events.signal("content-moderated")
 user_banned = _events.signal("user-banned")
+
+# Ideas. sender is the Idea.
+idea_created = _events.signal("idea-created")
+# voted=True for a new vote, False for a withdrawn one; user is the voter.
+idea_voted = _events.signal("idea-voted")
+# change is the StatusChange row (its response may be empty); actor is staff.
+idea_status_changed = _events.signal("idea-status-changed")
+# sender is the merged idea; target is the idea it now lives on in.
+idea_merged = _events.signal("idea-merged")
+
+# Rounds. sender is the Round.
+round_opened = _events.signal("round-opened")
+round_closed = _events.signal("round-closed")
+# Staff accepted ideas of a closed round (now planned): ideas is a list of Idea.
+round_ideas_accepted = _events.signal("round-ideas-accepted")

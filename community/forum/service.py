@@ -16,8 +16,24 @@ from ..pagination import Page, paginate
 from .models import Board, Post, PostLike, Thread
 
 MAX_TITLE = 200
+# Title lengths per thread kind; an idea's title is its thread's.
+TITLE_LIMITS = {"idea": (5, 120)}
 MAX_BODY = 50_000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+# Threads owned by something else (an idea, a product) live at their owner's page.
+# kind -> function(thread) -> URL; owners register when the app starts.
+OWNER_URLS = {}
+
+
+def register_owner_url(kind, url_for_thread):
+    OWNER_URLS[kind] = url_for_thread
+
+
+def owner_url(thread):
+    builder = OWNER_URLS.get(thread.kind)
+    return builder(thread) if builder else None
 
 
 # ---- who may do what -------------------------------------------------------
@@ -112,16 +128,19 @@ def move_board(board, offset):
 
 # ---- threads ---------------------------------------------------------------
 
-def _check_title(title):
+def check_title(title, kind="discussion"):
     title = (title or "").strip()
+    low, high = TITLE_LIMITS.get(kind, (1, MAX_TITLE))
     if not title:
-        raise ValidationError(_("Give the thread a title."), field="title")
-    if len(title) > MAX_TITLE:
-        raise ValidationError(_("Keep the title to %(n)d characters or fewer.", n=MAX_TITLE), field="title")
+        raise ValidationError(_("Give it a title."), field="title")
+    if len(title) > high:
+        raise ValidationError(_("Keep the title to %(n)d characters or fewer.", n=high), field="title")
+    if len(title) < low:
+        raise ValidationError(_("Make the title at least %(n)d characters long.", n=low), field="title")
     return title
 
 
-def _check_body(body):
+def check_body(body):
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("Write something first."), field="body")
@@ -130,7 +149,7 @@ def _check_body(body):
     return body
 
 
-def _existing_submission(author_id, token):
+def existing_submission(author_id, token):
     if not token:
         return None
     return db.session.scalar(
@@ -140,15 +159,15 @@ def _existing_submission(author_id, token):
 
 def create_thread(board, author, title, body, submit_token=None, kind="discussion", listed=True):
     """Open a thread with its first post. A resubmitted form returns the first thread."""
-    title, body = _check_title(title), _check_body(body)
+    title, body = check_title(title, kind), check_body(body)
     ensure_can_post(author)
     try:
         with transaction():
-            if (post := _existing_submission(author.id, submit_token)) is not None:
+            if (post := existing_submission(author.id, submit_token)) is not None:
                 return db.session.get(Thread, post.thread_id)
             thread = add_thread(board.id, author, title, body, submit_token, kind, listed)
     except IntegrityError:
-        if (post := _existing_submission(author.id, submit_token)) is not None:
+        if (post := existing_submission(author.id, submit_token)) is not None:
             return db.session.get(Thread, post.thread_id)
         raise
     return thread
@@ -245,15 +264,15 @@ def decode_cursor(raw):
 
 def reply(thread, author, body, submit_token=None):
     """Add a reply. A resubmitted form returns the first reply instead of a twin."""
-    body = _check_body(body)
+    body = check_body(body)
     ensure_can_post(author)
     try:
         with transaction():
-            if (post := _existing_submission(author.id, submit_token)) is not None:
+            if (post := existing_submission(author.id, submit_token)) is not None:
                 return post
             post = add_reply(thread.id, author, body, submit_token)
     except IntegrityError:
-        if (post := _existing_submission(author.id, submit_token)) is not None:
+        if (post := existing_submission(author.id, submit_token)) is not None:
             return post
         raise
     return post
@@ -287,6 +306,10 @@ def add_reply(thread_id, author, body, submit_token=None):
     return post
 
 
+def thread_of(post):
+    return db.session.get(Thread, post.thread_id)
+
+
 def get_post(post_id, viewer):
     post = db.session.get(Post, post_id)
     if post is None or not can_see_post(post, viewer):
@@ -305,12 +328,12 @@ def _ensure_author(post, user):
 
 
 def edit_post(post, user, body, title=None):
-    body = _check_body(body)
+    body = check_body(body)
     _ensure_author(post, user)
     ensure_can_post(user)
     thread = db.session.get(Thread, post.thread_id)
     if title is not None and post.position == 0:
-        title = _check_title(title)
+        title = check_title(title, thread.kind)
     if thread.locked and not user.is_staff:
         raise Forbidden(_("This thread is locked: posts cannot be edited."), code="thread_locked")
     with transaction():

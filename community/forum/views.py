@@ -68,7 +68,10 @@ def _render_thread(thread, form=None, status=200):
 
 @bp.get("/t/<int:thread_id>")
 def thread(thread_id):
-    return _render_thread(service.get_thread(thread_id, current_user))
+    thread = service.get_thread(thread_id, current_user)
+    if (owner := service.owner_url(thread)) is not None:
+        return redirect(owner)
+    return _render_thread(thread)
 
 
 @bp.post("/t/<int:thread_id>/reply")
@@ -81,14 +84,25 @@ def reply(thread_id):
         try:
             post = service.reply(thread, current_user, form.body.data, form.submit_token.data)
         except DomainError as error:
+            if (owner := service.owner_url(thread)) is not None:
+                flash(error.message, "error")
+                return redirect(owner + "#reply")
             apply_error(form, error)
             return _render_thread(thread, form, error.status)
         return redirect(post_url(post))
+    if (owner := service.owner_url(thread)) is not None:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+        return redirect(owner + "#reply")
     return _render_thread(thread, form, 422)
 
 
 def post_url(post):
+    """Where a post is shown: its thread's page (or its owner's) with the right page number."""
     page = post.position // _per_page() + 1
+    if (owner := service.owner_url(service.thread_of(post))) is not None:
+        sep = "&" if "?" in owner else "?"
+        return f"{owner}{sep}page={page}#post-{post.id}" if page > 1 else f"{owner}#post-{post.id}"
     return url_for("forum.thread", thread_id=post.thread_id, page=page if page > 1 else None,
                    _anchor=f"post-{post.id}")
 

@@ -55,5 +55,38 @@
     });
   });
 
+  // Votes without a reload; the form post is the fallback.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("vote-form") || event.defaultPrevented) return;
+    event.preventDefault();
+    var box = form.closest(".vote-box");
+    fetch(form.action, {
+      method: "POST",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf() },
+      body: new FormData(form),
+      credentials: "same-origin"
+    }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+    }).then(function (result) {
+      if (!result.ok) { showError(box, result.data.error && result.data.error.message); return; }
+      var data = result.data, button = form.querySelector("button");
+      form.querySelector('input[name="vote"]').value = data.voted ? "0" : "1";
+      box.classList.toggle("voted", data.voted);
+      button.setAttribute("aria-pressed", data.voted ? "true" : "false");
+      button.textContent = data.voted ? button.dataset.labelOn : button.dataset.labelOff;
+      box.querySelector(".vote-count").textContent = data.votes;
+    }).catch(function () { form.submit(); });
+  });
+
+  function showError(near, message) {
+    var note = document.createElement("p");
+    note.className = "error";
+    note.setAttribute("role", "alert");
+    note.textContent = message || "Error";
+    near.appendChild(note);
+    setTimeout(function () { note.remove(); }, 5000);
+  }
+
   window.Fanforge = { csrf: csrf, localizeTimes: localizeTimes };
 })();

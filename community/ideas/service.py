@@ -1,0 +1,228 @@
+"""Idea use cases: proposing, tags, and voting."""
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..database import insert_ignore, transaction, utcnow
+from ..errors import Conflict, Forbidden, NotFound, ValidationError
+from ..extensions import db
+from ..forum import service as forum
+from ..forum.models import Board
+from ..rounds import budget
+from ..rounds.models import Round
+from .labels import STATUS_NAMES
+from .models import Idea, IdeaCount, IdeaTag, Tag, Vote
+from .ranking import hot_score
+
+MAX_TAGS = 5
+MAX_TAG_LENGTH = 32
+
+
+# ---- reading ---------------------------------------------------------------
+
+def get_idea(idea_id, viewer=None):
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not forum.can_see_thread(idea.thread, viewer):
+        raise NotFound(_("No such idea."))
+    return idea
+
+
+def idea_for_thread(thread_id):
+    return db.session.scalar(select(Idea).where(Idea.thread_id == thread_id))
+
+
+def voted_ids(user, idea_ids):
+    """Which of these ideas the user has voted for, in one query."""
+    if user is None or not user.is_authenticated or not idea_ids:
+        return set()
+    return set(db.session.scalars(
+        select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(idea_ids))))
+
+
+def voters(idea, limit=50, offset=0):
+    return db.session.scalars(
+        select(Vote).where(Vote.idea_id == idea.id)
+        .order_by(Vote.created_at.desc(), Vote.user_id.desc()).limit(limit).offset(offset)
+    ).all()
+
+
+# ---- tags ------------------------------------------------------------------
+
+def board_tags(board_id):
+    return db.session.scalars(select(Tag).where(Tag.board_id == board_id).order_by(Tag.name)).all()
+
+
+def set_board_tags(board, names):
+    """Make the board's tag list exactly `names` (tags in use are kept)."""
+    wanted = []
+    for name in names:
+        name = name.strip()
+        if not name or name in wanted:
+            continue
+        if len(name) > MAX_TAG_LENGTH:
+            raise ValidationError(_("Keep each tag under %(n)d characters.", n=MAX_TAG_LENGTH),
+                                  field="tags")
+        wanted.append(name)
+    with transaction():
+        current = {t.name: t for t in board_tags(board.id)}
+        for name in wanted:
+            if name not in current:
+                db.session.add(Tag(board_id=board.id, name=name))
+        for name, tag in current.items():
+            used = db.session.scalar(select(IdeaTag.idea_id).where(IdeaTag.tag_id == tag.id).limit(1))
+            if name not in wanted and used is None:
+                db.session.delete(tag)
+    return board_tags(board.id)
+
+
+def _resolve_tags(board_id, names):
+    names = list(dict.fromkeys(n.strip() for n in names or () if n and n.strip()))
+    if len(names) > MAX_TAGS:
+        raise ValidationError(_("Pick at most %(n)d tags.", n=MAX_TAGS), field="tags")
+    if not names:
+        return []
+    tags = db.session.scalars(select(Tag).where(Tag.board_id == board_id, Tag.name.in_(names))).all()
+    unknown = set(names) - {t.name for t in tags}
+    if unknown:
+        raise ValidationError(_("Not on this board's tag list: %(tags)s.",
+                                tags=", ".join(sorted(unknown))), field="tags")
+    return tags
+
+
+# ---- proposing -------------------------------------------------------------
+
+def move_count(board_id, status, delta):
+    """Keep idea_counts in step, inside the caller's transaction."""
+    insert_ignore(IdeaCount, board_id=board_id, status=status, n=0)
+    db.session.execute(update(IdeaCount)
+                       .where(IdeaCount.board_id == board_id, IdeaCount.status == status)
+                       .values(n=IdeaCount.n + delta))
+
+
+def propose(board, author, title, body, tags=(), round_id=None, submit_token=None):
+    """A fan proposes an idea; its body and discussion are a forum thread."""
+    title, body = forum.check_title(title, "idea"), forum.check_body(body)
+    forum.ensure_can_post(author)
+    try:
+        with transaction():
+            if (post := forum.existing_submission(author.id, submit_token)) is not None:
+                return idea_for_thread(post.thread_id)
+            board = db.session.get(Board, board.id)
+            tag_rows = _resolve_tags(board.id, tags)
+            round_ = _round_for_new_idea(board.id, round_id)
+            thread = forum.add_thread(board.id, author, title, body, submit_token,
+                                      kind="idea", listed=False)
+            idea = Idea(board_id=board.id, thread_id=thread.id, author_id=author.id,
+                        created_at=thread.created_at, status_changed_at=thread.created_at,
+                        hot=hot_score(0, thread.created_at),
+                        round_id=round_.id if round_ else None)
+            db.session.add(idea)
+            db.session.flush()
+            for tag in tag_rows:
+                db.session.add(IdeaTag(idea_id=idea.id, tag_id=tag.id))
+            move_count(board.id, "open", 1)
+            signals.idea_created.send(idea, round=round_)
+    except IntegrityError:
+        if (post := forum.existing_submission(author.id, submit_token)) is not None:
+            return idea_for_thread(post.thread_id)
+        raise
+    db.session.refresh(idea)
+    return idea
+
+
+def _round_for_new_idea(board_id, round_id):
+    if not round_id:
+        return None
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.board_id != board_id:
+        raise ValidationError(_("That round is not on this board."), field="round")
+    if round_.state() != "live":
+        raise Conflict(_("That round is not taking ideas now."), field="round", code="round_not_live")
+    return round_
+
+
+# ---- voting ----------------------------------------------------------------
+
+def ensure_can_vote(user):
+    if user is None or not user.is_authenticated:
+        raise Forbidden(_("Sign in to vote."), code="sign_in_required")
+    if user.is_banned:
+        raise Forbidden(_("Your account is banned and cannot vote."), code="banned")
+
+
+def _open_for_votes(idea_id):
+    idea = db.session.get(Idea, idea_id, populate_existing=True)
+    if idea is None or idea.thread.hidden:
+        raise NotFound(_("No such idea."))
+    if idea.status == "merged":
+        raise Conflict(_("This idea was merged into another one; vote there."), code="idea_merged")
+    if not idea.takes_votes:
+        raise Conflict(_("This idea is %(status)s and takes no more votes.",
+                         status=status_label(idea.status)), code="voting_closed")
+    return idea
+
+
+def _live_round(idea):
+    if idea.round_id is None:
+        return None
+    round_ = db.session.get(Round, idea.round_id)
+    return round_ if round_.state() == "live" else None
+
+
+def bump_votes(idea_id, delta):
+    """Move the vote count by SQL and rewrite the hot rank from the new count.
+
+    The first UPDATE holds the row (or SQLite's write lock) until commit, so the
+    count the second one reads cannot change in between.
+    """
+    votes, created_at = db.session.execute(
+        update(Idea).where(Idea.id == idea_id).values(votes=Idea.votes + delta)
+        .returning(Idea.votes, Idea.created_at)
+    ).one()
+    db.session.execute(update(Idea).where(Idea.id == idea_id)
+                       .values(hot=hot_score(votes, created_at)))
+    return votes
+
+
+def vote(idea_id, user):
+    """Vote for an idea; voting twice changes nothing. Returns the vote count."""
+    ensure_can_vote(user)
+    with transaction():
+        idea = _open_for_votes(idea_id)
+        round_ = _live_round(idea)
+        inserted = insert_ignore(Vote, user_id=user.id, idea_id=idea.id, created_at=utcnow(),
+                                 round_id=round_.id if round_ else None)
+        if not inserted:
+            return idea.votes
+        if round_ is not None and not budget.spend(round_, user.id):
+            raise Conflict(_("You have spent all %(n)d votes of this round.",
+                             n=round_.vote_budget), code="budget_exhausted")
+        votes = bump_votes(idea.id, 1)
+        signals.idea_voted.send(idea, user=user, voted=True)
+    return votes
+
+
+def unvote(idea_id, user):
+    """Withdraw a vote; withdrawing twice changes nothing. Returns the vote count."""
+    ensure_can_vote(user)
+    with transaction():
+        idea = _open_for_votes(idea_id)
+        gone = db.session.execute(
+            delete(Vote).where(Vote.user_id == user.id, Vote.idea_id == idea.id)
+            .returning(Vote.round_id)
+        ).first()
+        if gone is None:
+            return idea.votes
+        if gone.round_id is not None:
+            round_ = db.session.get(Round, gone.round_id)
+            if round_.state() == "live":
+                budget.refund(round_, user.id)
+        votes = bump_votes(idea.id, -1)
+        signals.idea_voted.send(idea, user=user, voted=False)
+    return votes
+
+
+def status_label(status):
+    return str(STATUS_NAMES.get(status, status))

@@ -1,0 +1,28 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+
+class RoundForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired()])
+    brief = TextAreaField(_l("Brief (Markdown)"))
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    vote_budget = IntegerField(_l("Votes per fan (empty: no limit)"),
+                               validators=[Optional(), NumberRange(min=1, max=1000)])
+
+
+class SummaryForm(FlaskForm):
+    summary = TextAreaField(_l("Summary (Markdown)"))
+
+
+class AcceptForm(FlaskForm):
+    ideas = SelectMultipleField(_l("Ideas to accept"), coerce=int, choices=[], validate_choice=False)
+    response = TextAreaField(_l("Message to their voters (optional)"))
