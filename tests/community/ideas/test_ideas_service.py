@@ -180,7 +180,7 @@ def test_merge_moves_voters_once_and_locks_the_source(ctx):
     assert set(db.session.scalars(select(Vote.user_id).where(Vote.idea_id == b.id))) == {
         both.id, only_a.id, only_b.id}
     assert a.status == "merged" and a.merged_into_id == b.id and a.thread.locked
-    assert "#%d" % b.id in statuses.official_response(statuses.timeline(a)).response
+    assert f"#{b.id}" in statuses.official_response(statuses.timeline(a)).response
     with pytest.raises(Conflict):
         service.vote(a.id, make_user())
     with pytest.raises(Conflict):
