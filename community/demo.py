@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .accounts import service as accounts
 from .accounts.models import User
 from .extensions import db
+from .forum import boards as board_service
 from .forum import service as forum
 
 demo = AppGroup("demo", help="Demo data for trying Fanforge out.")
@@ -82,7 +83,7 @@ def load():
         return
     users = {name: accounts.register(name, email, password, role)
              for name, email, password, role in LOGINS}
-    boards = {slug: forum.create_board(name, slug, description)
+    boards = {slug: board_service.create_board(name, slug, description)
               for slug, name, description in BOARDS}
     for slug, author, title, body, replies in THREADS:
         thread = forum.create_thread(boards[slug], users[author], title, body)

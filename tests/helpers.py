@@ -4,6 +4,7 @@ import itertools
 
 from app import create_app
 from community.accounts import service as accounts
+from community.forum import boards as board_service
 from community.forum import service as forum
 
 PASSWORD = "correct-horse-9"
@@ -38,7 +39,7 @@ def make_user(username=None, role="fan", password=PASSWORD, email=None):
 def make_board(slug=None, name=None):
     n = next(_seq)
     slug = slug or f"board-{n}"
-    return forum.create_board(name or f"Board {n}", slug, "A board for tests.")
+    return board_service.create_board(name or f"Board {n}", slug, "A board for tests.")
 
 
 def make_thread(board=None, author=None, title=None, body="Opening post."):

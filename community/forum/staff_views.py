@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..accounts import service as accounts
 from ..errors import DomainError
 from ..http import apply_error, page_arg, safe_next
+from . import boards as board_service
 from . import moderation, service
 from .forms import BoardForm, ReasonForm
 
@@ -110,7 +111,7 @@ def boards():
     form = BoardForm()
     if form.validate_on_submit():
         try:
-            service.create_board(form.name.data, form.slug.data, form.description.data)
+            board_service.create_board(form.name.data, form.slug.data, form.description.data)
         except DomainError as error:
             apply_error(form, error)
         else:
@@ -118,17 +119,17 @@ def boards():
             return redirect(url_for("staff.boards"))
     status = 422 if form.errors else 200
     return render_template("community/forum/admin_boards.html", form=form,
-                           boards=service.list_boards()), status
+                           boards=board_service.list_boards()), status
 
 
 @bp.route("/admin/boards/<slug>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_board(slug):
-    board = service.get_board(slug)
+    board = board_service.get_board(slug)
     form = BoardForm(obj=board)
     if form.validate_on_submit():
         try:
-            service.update_board(board, form.name.data, form.slug.data, form.description.data)
+            board_service.update_board(board, form.name.data, form.slug.data, form.description.data)
         except DomainError as error:
             apply_error(form, error)
         else:
@@ -141,6 +142,6 @@ def edit_board(slug):
 @bp.post("/admin/boards/<slug>/move")
 @admin_required
 def move_board(slug):
-    board = service.get_board(slug)
-    service.move_board(board, -1 if request.form.get("direction") == "up" else 1)
+    board = board_service.get_board(slug)
+    board_service.move_board(board, -1 if request.form.get("direction") == "up" else 1)
     return redirect(url_for("staff.boards"))

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from .. import ratelimits
 from ..errors import DomainError
 from ..http import apply_error, page_arg
+from . import boards as board_service
 from . import service
 from .forms import EditPostForm, ReasonForm, ReplyForm, ThreadForm
 
@@ -19,14 +20,14 @@ def _per_page():
 
 @bp.get("/")
 def index():
-    boards = service.list_boards()
+    boards = board_service.list_boards()
     return render_template("community/forum/index.html", boards=boards,
-                           last_threads=service.last_threads(boards))
+                           last_threads=board_service.last_threads(boards))
 
 
 @bp.get("/b/<slug>")
 def board(slug):
-    board = service.get_board(slug)
+    board = board_service.get_board(slug)
     cursor = None
     if "before" in request.args:
         cursor = service.decode_cursor(request.args["before"])
@@ -41,7 +42,7 @@ def board(slug):
 @login_required
 @ratelimits.posting
 def new_thread(slug):
-    board = service.get_board(slug)
+    board = board_service.get_board(slug)
     form = ThreadForm()
     if form.validate_on_submit():
         try:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from .. import ratelimits
 from ..errors import DomainError
 from ..forms import choices
+from ..forum import boards as board_service
 from ..forum import service as forum
 from ..forum.forms import ReplyForm
 from ..forum.staff_views import staff_required
@@ -56,7 +57,7 @@ def index():
 
 @bp.get("/b/<slug>/ideas")
 def board_ideas(slug):
-    return _render_list(forum.get_board(slug))
+    return _render_list(board_service.get_board(slug))
 
 
 @bp.get("/ideas/shipped")
@@ -69,7 +70,7 @@ def shipped():
 @login_required
 @ratelimits.posting
 def new(slug):
-    board = forum.get_board(slug)
+    board = board_service.get_board(slug)
     form = IdeaForm()
     form.tags.choices = choices((t.name, t.name) for t in service.board_tags(board.id))
     live = rounds.live_rounds(board.id)
@@ -173,7 +174,7 @@ def merge(idea_id):
 @bp.route("/b/<slug>/tags", methods=["GET", "POST"])
 @staff_required
 def tags(slug):
-    board = forum.get_board(slug)
+    board = board_service.get_board(slug)
     form = TagsForm()
     if form.validate_on_submit():
         try:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..clock import local_to_utc
 from ..errors import DomainError
-from ..forum import service as forum
+from ..forum import boards as board_service
 from ..forum.staff_views import staff_required
 from ..http import apply_error
 from . import service
@@ -37,7 +37,7 @@ def show(round_id):
 @bp.route("/b/<slug>/rounds/new", methods=["GET", "POST"])
 @staff_required
 def new(slug):
-    board = forum.get_board(slug)
+    board = board_service.get_board(slug)
     form = RoundForm()
     if form.validate_on_submit():
         try:

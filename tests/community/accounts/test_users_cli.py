@@ -1,5 +1,5 @@
 from community.accounts import service
-from community.forum import service as forum
+from community.forum import boards as board_service
 
 
 def test_users_create_with_options(runner, app):
@@ -41,7 +41,7 @@ def test_demo_load_is_idempotent(runner, app):
     assert result.exit_code == 0, result.output
     assert "admin" in result.output and "lilei" in result.output
     with app.app_context():
-        boards = forum.list_boards()
+        boards = board_service.list_boards()
         assert len(boards) >= 4
         assert sum(b.thread_count for b in boards) >= 12
         assert {u for u in ("admin", "staff", "lilei", "meimei")

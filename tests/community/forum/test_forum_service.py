@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from community.errors import Forbidden, NotFound, ValidationError
 from community.extensions import db
+from community.forum import boards as board_service
 from community.forum import moderation, service
 from community.forum.models import Board, Post, Thread
 
@@ -154,13 +155,13 @@ def test_board_pages_stay_correct_while_threads_are_bumped(ctx):
 
 def test_board_ordering_and_editing(ctx):
     a, b, c = make_board("a"), make_board("b"), make_board("c")
-    service.move_board(c, -1)
-    assert [x.slug for x in service.list_boards()] == ["a", "c", "b"]
-    service.move_board(a, -1)  # already first: no change
-    assert [x.slug for x in service.list_boards()] == ["a", "c", "b"]
+    board_service.move_board(c, -1)
+    assert [x.slug for x in board_service.list_boards()] == ["a", "c", "b"]
+    board_service.move_board(a, -1)  # already first: no change
+    assert [x.slug for x in board_service.list_boards()] == ["a", "c", "b"]
     with pytest.raises(ValidationError):
-        service.create_board("Dup", "a")
+        board_service.create_board("Dup", "a")
     with pytest.raises(ValidationError):
-        service.update_board(b, "B", "Not A Slug!", "")
-    service.update_board(b, "Bee", "bee", "buzz")
-    assert service.get_board("bee").name == "Bee"
+        board_service.update_board(b, "B", "Not A Slug!", "")
+    board_service.update_board(b, "Bee", "bee", "buzz")
+    assert board_service.get_board("bee").name == "Bee"

@@ -2,6 +2,7 @@ import pytest
 from helpers import make_board, make_thread, make_user
 
 from community.extensions import db
+from community.forum import boards as board_service
 from community.forum import moderation, service
 from community.forum.models import Post, Thread
 
@@ -14,7 +15,7 @@ def board_slug(app):
 
 def test_home_lists_boards_with_counts_and_latest_activity(app, client, board_slug):
     with app.app_context():
-        make_thread(service.get_board(board_slug), title="续航问题")
+        make_thread(board_service.get_board(board_slug), title="续航问题")
     page = client.get("/").get_data(as_text=True)
     assert "手环 Band" in page
     assert "1 thread" in page
@@ -87,7 +88,7 @@ def test_bad_board_cursor_is_400(client, board_slug):
 
 def test_board_page_shows_pinned_first_and_pages_by_cursor(app, client, board_slug):
     with app.app_context():
-        board = service.get_board(board_slug)
+        board = board_service.get_board(board_slug)
         author, staff = make_user(), make_user(role="staff")
         threads = [service.create_thread(board, author, f"Topic {i:02d}", "b") for i in range(25)]
         moderation.set_pinned(threads[3], staff, True)
