@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from . import demo_ideas
 from .accounts import service as accounts
 from .accounts.models import User
 from .extensions import db
@@ -89,6 +90,7 @@ def load():
         thread = forum.create_thread(boards[slug], users[author], title, body)
         for reply_author, text in replies:
             forum.reply(thread, users[reply_author], text)
+    demo_ideas.load(users)
     for loader in _loaders:
         loader(users)
     click.echo(f"Loaded {len(BOARDS)} boards and {len(THREADS)} threads.")

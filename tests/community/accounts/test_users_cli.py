@@ -1,5 +1,8 @@
 from community.accounts import service
 from community.forum import boards as board_service
+from community.ideas import lists
+from community.ideas.models import STATUSES
+from community.rounds import service as rounds
 
 
 def test_users_create_with_options(runner, app):
@@ -48,6 +51,12 @@ def test_demo_load_is_idempotent(runner, app):
                 if service.get_by_username(u)} == {"admin", "staff", "lilei", "meimei"}
         assert service.get_by_username("admin").is_admin
         assert service.get_by_username("staff").role == "staff"
+        counts = lists.counts_by_status()
+        assert all(counts[status] > 0 for status in STATUSES), counts
+        groups = rounds.rounds_by_state()
+        assert groups["live"] and groups["closed"]
+        closed = groups["closed"][0]
+        assert closed.vote_count > 0 and rounds.standings(closed)[0].accepted
         users_before = service.count_users()
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0
