@@ -46,9 +46,11 @@ def create_app(config=None):
         app.config.from_mapping(config)
     _finish_config(app)
 
-    from community import setup
+    from community import setup as community
+    from products import setup as products
 
-    setup.init_app(app)
+    community.init_app(app)
+    products.init_app(app)
     return app
 
 

@@ -8,6 +8,8 @@ from flask_babel import format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from . import panels
+
 
 def local_time(value: datetime | None, fmt="medium"):
     """A <time> element: server-rendered in the community's zone, and the browser
@@ -30,4 +32,5 @@ def init_app(app):
     app.add_template_filter(local_time)
     app.add_template_global(url_with)
     app.add_template_global(get_locale)
+    app.add_template_global(panels.render, "panels")
     app.add_template_global(generate_csrf, "csrf_token")
