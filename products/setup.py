@@ -1,9 +1,10 @@
 """Wire the store into an app: its tables, blueprints, CLI and the community hooks it uses."""
 
 from .campaigns import models as _campaign_models  # noqa: F401  (tables for create_all and Alembic)
+from .campaigns import setup as campaigns
 from .catalog import models as _catalog_models  # noqa: F401
 from .orders import models as _order_models  # noqa: F401
 
 
 def init_app(app):
-    pass
+    campaigns.init_app(app)

@@ -62,3 +62,42 @@ class AuthActions:
 
     def logout(self):
         return self.client.post("/logout")
+
+
+def make_product(board=None, staff=None, slug=None, cocreators=()):
+    """A product with its participation thread, without going through promotion."""
+    from community.database import transaction
+    from community.extensions import db
+    from products.catalog.models import CoCreator, Product
+
+    board = board or make_board()
+    staff = staff or make_user(role="staff")
+    n = next(_seq)
+    with transaction():
+        thread = forum.add_thread(board.id, staff, f"Product {n}", "Join us.", kind="product")
+        product = Product(slug=slug or f"product-{n}", name=f"Product {n}", board_id=board.id,
+                          thread_id=thread.id, created_by_id=staff.id)
+        db.session.add(product)
+        db.session.flush()
+        for user in cocreators:
+            db.session.add(CoCreator(product_id=product.id, user_id=user.id, source="participant"))
+    return product
+
+
+def make_campaign(product=None, staff=None, goal=None, cap=50, per_buyer=5, tiers=None,
+                  publish=True, starts_in_hours=-1, ends_in_hours=24):
+    from datetime import timedelta
+
+    from community.database import utcnow
+    from products.campaigns import service as campaigns
+
+    staff = staff or make_user(role="staff")
+    product = product or make_product(staff=staff)
+    goal = goal or min(10, cap)
+    now = utcnow()
+    tiers = tiers or [{"name": "Standard", "price_cents": 19900, "currency": "CNY"}]
+    campaign = campaigns.create_campaign(product, staff, goal, cap, now + timedelta(hours=starts_in_hours),
+                                         now + timedelta(hours=ends_in_hours), per_buyer, tiers)
+    if publish:
+        campaigns.publish(campaign.id, staff)
+    return campaigns.get_campaign(campaign.id)

@@ -1,0 +1,55 @@
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    FormField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+
+
+def cents(value):
+    """'199', '199.5' or '199.00' as integer cents; money never passes through a float."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_l("Write the price like 199.00.")) from None
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(_l("Write the price like 199.00."))
+    return int(amount * 100)
+
+
+class TierForm(FlaskForm):
+    class Meta:
+        csrf = False  # the outer form carries the token
+
+    name = StringField(_l("Tier name"))
+    price = StringField(_l("Price"))
+    currency = StringField(_l("Currency"), default="CNY")
+    limit_units = IntegerField(_l("Unit limit (optional)"), validators=[Optional(), NumberRange(min=1)])
+    early_until = DateTimeLocalField(_l("Co-creators and F-codes only until (optional)"),
+                                     format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+    def validate_price(self, field):
+        if (self.name.data or "").strip():
+            cents(field.data or "")
+
+
+class CampaignForm(FlaskForm):
+    goal_units = IntegerField(_l("Goal (units)"), validators=[DataRequired(), NumberRange(min=1)])
+    cap_units = IntegerField(_l("Stock cap (units)"), validators=[DataRequired(), NumberRange(min=1)])
+    per_buyer_limit = IntegerField(_l("Per-buyer limit"), default=2,
+                                   validators=[DataRequired(), NumberRange(min=1)])
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    tiers = FieldList(FormField(TierForm), min_entries=3, max_entries=10)
+
+
+class FCodeForm(FlaskForm):
+    usernames = TextAreaField(_l("Usernames, one per line or separated by commas"))
+    reason = StringField(_l("Why they get one"))

@@ -1,0 +1,222 @@
+"""Campaign use cases: drafting with tiers, publishing, F-codes, settling, cancelling."""
+
+import secrets
+from datetime import datetime
+
+from babel.numbers import list_currencies
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from community.database import transaction, utcnow
+from community.errors import Conflict, NotFound, ValidationError
+from community.extensions import db
+from community.forum.moderation import ensure_staff
+
+from .. import signals
+from ..catalog.models import CoCreator, Product
+from ..orders.models import Order
+from .models import Campaign, CampaignBuyer, FCode, Tier
+
+MAX_TIERS = 10
+OPEN = ("scheduled", "live")  # published and not yet settled
+
+
+def _positive_int(value, field, message, upper=1_000_000):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= upper:
+        raise ValidationError(message, field=field)
+    return value
+
+
+def _check_tier(raw, starts_at, ends_at, cap_units, index):
+    name = (raw.get("name") or "").strip()
+    if not 1 <= len(name) <= 80:
+        raise ValidationError(_("Tier %(n)d needs a name of at most 80 characters.", n=index + 1),
+                              field="tiers")
+    price = raw.get("price_cents")
+    if not isinstance(price, int) or isinstance(price, bool) or not 0 <= price <= 100_000_000:
+        raise ValidationError(_("Tier %(n)d needs a price in whole cents.", n=index + 1), field="tiers")
+    currency = (raw.get("currency") or "").upper()
+    if currency not in list_currencies():
+        raise ValidationError(_("Tier %(n)d has an unknown currency code.", n=index + 1), field="tiers")
+    limit = raw.get("limit_units")
+    if limit is not None:
+        _positive_int(limit, "tiers", _("Tier %(n)d: the unit limit is a whole number above 0.",
+                                        n=index + 1), upper=cap_units)
+    early = raw.get("early_until")
+    if early is not None and not (isinstance(early, datetime) and starts_at < early < ends_at):
+        raise ValidationError(_("Tier %(n)d: the early window must end between the start and "
+                                "the end of the campaign.", n=index + 1), field="tiers")
+    return Tier(name=name, price_cents=price, currency=currency, limit_units=limit,
+                early_until=early, position=index)
+
+
+def create_campaign(product, actor, goal_units, cap_units, starts_at, ends_at, per_buyer_limit, tiers):
+    """Staff draft a campaign; it takes no orders until published."""
+    ensure_staff(actor)
+    goal = _positive_int(goal_units, "goal_units", _("The goal is a whole number of units above 0."))
+    cap = _positive_int(cap_units, "cap_units", _("The stock cap is a whole number of units above 0."))
+    if cap < goal:
+        raise ValidationError(_("The stock cap cannot be below the goal."), field="cap_units")
+    limit = _positive_int(per_buyer_limit, "per_buyer_limit",
+                          _("The per-buyer limit is a whole number above 0."), upper=cap)
+    if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime):
+        raise ValidationError(_("Give the campaign a start and an end."), field="starts_at")
+    if ends_at <= starts_at:
+        raise ValidationError(_("The campaign must end after it starts."), field="ends_at")
+    if ends_at <= utcnow():
+        raise ValidationError(_("The end is already past."), field="ends_at")
+    if not tiers or len(tiers) > MAX_TIERS:
+        raise ValidationError(_("Give the campaign 1 to %(n)d tiers.", n=MAX_TIERS), field="tiers")
+    tier_rows = [_check_tier(raw, starts_at, ends_at, cap, i) for i, raw in enumerate(tiers)]
+    with transaction():
+        if db.session.get(Product, product.id) is None:
+            raise NotFound(_("No such product."))
+        campaign = Campaign(product_id=product.id, goal_units=goal, cap_units=cap,
+                            starts_at=starts_at, ends_at=ends_at, per_buyer_limit=limit,
+                            created_by_id=actor.id)
+        db.session.add(campaign)
+        db.session.flush()
+        for tier in tier_rows:
+            tier.campaign_id = campaign.id
+            db.session.add(tier)
+    db.session.refresh(campaign)
+    return campaign
+
+
+def get_campaign(campaign_id):
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(_("No such campaign."))
+    return campaign
+
+
+def current_campaign(product_id):
+    """The campaign a product page shows: the open one, else the latest settled one."""
+    return db.session.scalars(
+        select(Campaign).where(Campaign.product_id == product_id, Campaign.state != "draft")
+        .order_by((Campaign.state.in_(OPEN)).desc(), Campaign.id.desc()).limit(1)
+    ).first()
+
+
+def publish(campaign_id, actor):
+    """Draft -> scheduled or live; co-creators get their F-codes."""
+    ensure_staff(actor)
+    with transaction():
+        campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
+        if campaign is None:
+            raise NotFound(_("No such campaign."))
+        if campaign.state != "draft":
+            raise Conflict(_("Only a draft can be published."), code="not_draft")
+        now = utcnow()
+        if campaign.ends_at <= now:
+            raise Conflict(_("The campaign's end is already past."), code="ended")
+        other = db.session.scalar(select(Campaign.id).where(
+            Campaign.product_id == campaign.product_id, Campaign.state.in_(OPEN)))
+        if other:
+            raise Conflict(_("The product already has an open campaign."), code="campaign_open")
+        campaign.state = "scheduled" if now < campaign.starts_at else "live"
+        campaign.published_at = now
+        cocreators = db.session.scalars(
+            select(CoCreator.user_id).where(CoCreator.product_id == campaign.product_id)).all()
+        for user_id in cocreators:
+            _issue(campaign.id, user_id, _("Co-creator"), None)
+        signals.campaign_published.send(campaign)
+    return campaign
+
+
+def _issue(campaign_id, user_id, reason, issued_by_id):
+    code = secrets.token_hex(5).upper()
+    db.session.add(FCode(campaign_id=campaign_id, user_id=user_id, code=code, reason=reason,
+                         issued_by_id=issued_by_id))
+    return code
+
+
+def issue_f_codes(campaign_id, actor, user_ids, reason=""):
+    """Staff give chosen contributors an F-code each (one per person per campaign)."""
+    ensure_staff(actor)
+    with transaction():
+        campaign = get_campaign(campaign_id)
+        if campaign.state not in ("draft", *OPEN):
+            raise Conflict(_("F-codes are for campaigns that have not ended."), code="ended")
+        have = set(db.session.scalars(select(FCode.user_id).where(
+            FCode.campaign_id == campaign_id, FCode.user_id.in_(user_ids))))
+        return [_issue(campaign_id, uid, reason or _("Chosen by staff"), actor.id)
+                for uid in dict.fromkeys(user_ids) if uid not in have]
+
+
+def f_codes_of(user, campaign_id):
+    if user is None or not user.is_authenticated:
+        return []
+    return db.session.scalars(select(FCode).where(FCode.campaign_id == campaign_id,
+                                                  FCode.user_id == user.id)).all()
+
+
+def settle(campaign_id):
+    """At the end, all or nothing: confirm every order or cancel them all. Idempotent."""
+    with transaction():
+        now = utcnow()
+        campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
+        if campaign is None or campaign.state not in OPEN or campaign.ends_at > now:
+            return None
+        outcome = "succeeded" if campaign.reserved_units >= campaign.goal_units else "failed"
+        won = db.session.execute(
+            update(Campaign).where(Campaign.id == campaign_id, Campaign.state.in_(OPEN))
+            .values(state=outcome, settled_at=now).returning(Campaign.id)).first()
+        if won is None:
+            return None
+        if outcome == "succeeded":
+            db.session.execute(update(Order).where(Order.campaign_id == campaign_id,
+                                                   Order.state == "reserved")
+                               .values(state="confirmed", confirmed_at=now))
+        else:
+            _cancel_all(campaign_id, "campaign_failed", now)
+        db.session.refresh(campaign)
+        signals.campaign_settled.send(campaign, outcome=outcome)
+    return outcome
+
+
+def _cancel_all(campaign_id, reason, now):
+    # Counters stay as pledged, a record of how far the campaign got; the orders
+    # carry the reason, so units can be told apart afterwards.
+    db.session.execute(update(Order).where(Order.campaign_id == campaign_id,
+                                           Order.state == "reserved")
+                       .values(state="cancelled", cancelled_at=now, cancel_reason=reason))
+
+
+def settle_due():
+    due = db.session.scalars(select(Campaign.id).where(
+        Campaign.state.in_(OPEN), Campaign.ends_at <= utcnow())).all()
+    return [(campaign_id, settle(campaign_id)) for campaign_id in due]
+
+
+def refresh(campaign):
+    """Viewing a campaign after its end settles it."""
+    if campaign.state in OPEN and campaign.ends_at <= utcnow():
+        settle(campaign.id)
+        return db.session.get(Campaign, campaign.id, populate_existing=True)
+    return campaign
+
+
+def cancel(campaign_id, actor, reason=""):
+    ensure_staff(actor)
+    with transaction():
+        campaign = get_campaign(campaign_id)
+        if campaign.state not in ("draft", *OPEN):
+            raise Conflict(_("This campaign has already ended."), code="ended")
+        campaign.state = "cancelled"
+        campaign.settled_at = utcnow()
+        _cancel_all(campaign_id, "campaign_cancelled", campaign.settled_at)
+        signals.campaign_cancelled.send(campaign, reason=reason)
+    return campaign
+
+
+def buyer_units(campaign_id, user):
+    if user is None or not user.is_authenticated:
+        return 0
+    row = db.session.get(CampaignBuyer, (campaign_id, user.id))
+    return row.units if row else 0
+
+
+def is_cocreator(product_id, user_id):
+    return db.session.get(CoCreator, (product_id, user_id)) is not None
+

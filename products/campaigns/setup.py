@@ -1,0 +1,34 @@
+"""Campaigns and orders in the app: blueprints, CLI, template helpers, page panels."""
+
+from flask import url_for
+from werkzeug.routing import BuildError
+
+from community import panels as community_panels
+
+from ..money import money
+from ..orders.views import bp as orders_bp
+from ..orders.views import new_idempotency_key
+from . import panels
+from .labels import CAMPAIGN_STATES, ORDER_STATES
+from .views import bp as campaigns_bp
+from .views import cli
+
+
+def product_url(slug, **args):
+    try:
+        return url_for("catalog.show", slug=slug, **args)
+    except BuildError:  # the catalog blueprint is not registered (some unit tests)
+        return "#"
+
+
+def init_app(app):
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(orders_bp)
+    app.cli.add_command(cli)
+    app.add_template_filter(money)
+    app.add_template_global(product_url)
+    app.add_template_global(new_idempotency_key)
+    app.add_template_global(CAMPAIGN_STATES, "CAMPAIGN_STATES")
+    app.add_template_global(ORDER_STATES, "ORDER_STATES")
+    community_panels.register(app, "idea", panels.on_idea)
+    community_panels.register(app, "thread", panels.on_thread)

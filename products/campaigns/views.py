@@ -1,0 +1,117 @@
+"""Staff campaign pages: draft with tiers, publish, cancel, F-codes; and settling by cron."""
+
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from community.accounts.models import User
+from community.clock import local_to_utc
+from community.errors import DomainError
+from community.extensions import db
+from community.forum.staff_views import staff_required
+from community.http import apply_error
+
+from ..catalog.models import Product
+from . import service
+from .forms import CampaignForm, FCodeForm, cents
+from .widget import widget_context
+
+bp = Blueprint("campaigns", __name__)
+cli = AppGroup("campaigns", help="Pre-order campaigns.")
+
+
+def _product(slug):
+    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    if product is None:
+        abort(404)
+    return product
+
+
+def _tiers(form):
+    tiers = []
+    for entry in form.tiers.entries:
+        tier = entry.form
+        if not (tier.name.data or "").strip():
+            continue
+        tiers.append({"name": tier.name.data, "price_cents": cents(tier.price.data or ""),
+                      "currency": (tier.currency.data or "").strip().upper(),
+                      "limit_units": tier.limit_units.data,
+                      "early_until": local_to_utc(tier.early_until.data)})
+    return tiers
+
+
+@bp.route("/staff/products/<slug>/campaigns/new", methods=["GET", "POST"])
+@staff_required
+def new(slug):
+    product = _product(slug)
+    form = CampaignForm()
+    if form.validate_on_submit():
+        try:
+            campaign = service.create_campaign(
+                product, current_user, form.goal_units.data, form.cap_units.data,
+                local_to_utc(form.starts_at.data), local_to_utc(form.ends_at.data),
+                form.per_buyer_limit.data, _tiers(form))
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Campaign drafted. Check it, then publish."), "success")
+            return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("products/campaigns/new.html", product=product, form=form), status
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+def show(campaign_id):
+    campaign = service.get_campaign(campaign_id)
+    if campaign.state == "draft" and not (current_user.is_authenticated and current_user.is_staff):
+        abort(404)
+    context = widget_context(campaign, "product", campaign.product_id)
+    return render_template("products/campaigns/show.html", fcode_form=FCodeForm(), **context)
+
+
+@bp.post("/campaigns/<int:campaign_id>/publish")
+@staff_required
+def publish(campaign_id):
+    try:
+        service.publish(campaign_id, current_user)
+        flash(_("Published."), "success")
+    except DomainError as error:
+        flash(error.message, "error")
+    return redirect(url_for("campaigns.show", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/cancel")
+@staff_required
+def cancel(campaign_id):
+    try:
+        service.cancel(campaign_id, current_user, request.form.get("reason", ""))
+        flash(_("Campaign cancelled; every pre-order was cancelled with it."), "success")
+    except DomainError as error:
+        flash(error.message, "error")
+    return redirect(url_for("campaigns.show", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/fcodes")
+@staff_required
+def issue_f_codes(campaign_id):
+    form = FCodeForm()
+    if form.validate_on_submit():
+        names = [n.strip().lower() for n in (form.usernames.data or "").replace(",", "\n").split()
+                 if n.strip()]
+        users = db.session.scalars(select(User.id).where(User.username_key.in_(names))).all()
+        try:
+            codes = service.issue_f_codes(campaign_id, current_user, list(users), form.reason.data)
+            flash(_("%(n)d F-codes issued.", n=len(codes)), "success")
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("campaigns.show", campaign_id=campaign_id))
+
+
+@cli.command("settle-due")
+def settle_due_command():
+    """Settle every campaign whose end has passed (for cron); settling twice changes nothing."""
+    for campaign_id, outcome in service.settle_due():
+        click.echo(f"campaign {campaign_id}: {outcome or 'already settled'}")

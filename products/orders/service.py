@@ -1,0 +1,218 @@
+"""Placing and cancelling pre-orders without ever overselling.
+
+Every limit is one conditional UPDATE whose RETURNING row decides: the buyer's
+units (per-buyer limit), the campaign's reserved units (stock cap) and the
+tier's (tier limit). They run in the order placing and cancelling share, so two
+transactions never wait on each other in a circle.
+"""
+
+import hashlib
+import json
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from community.database import insert_ignore, transaction, utcnow
+from community.errors import Conflict, Forbidden, NotFound, ValidationError
+from community.extensions import db
+
+from .. import signals
+from ..campaigns.models import Campaign, CampaignBuyer, FCode, Tier
+from ..campaigns.service import is_cocreator
+from .models import SOURCES, Order
+
+MAX_KEY = 64
+
+
+def request_digest(campaign_id, tier_id, quantity, ref, f_code):
+    body = json.dumps([campaign_id, tier_id, quantity, ref or None, (f_code or "").upper() or None])
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _check(buyer, tier_id, quantity, idempotency_key, source_kind):
+    if buyer is None or not buyer.is_authenticated:
+        raise Forbidden(_("Sign in to pre-order."), code="sign_in_required")
+    if buyer.is_banned:
+        raise Forbidden(_("Your account is banned and cannot pre-order."), code="banned")
+    if not idempotency_key or len(idempotency_key) > MAX_KEY:
+        raise ValidationError(_("Send an idempotency key of 1 to 64 characters."),
+                              field="idempotency_key", code="bad_idempotency_key")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise ValidationError(_("The quantity is a whole number of at least 1."), field="quantity",
+                              code="bad_quantity")
+    if not isinstance(tier_id, int) or isinstance(tier_id, bool):
+        raise ValidationError(_("Pick a tier."), field="tier", code="bad_tier")
+    if source_kind not in SOURCES:
+        raise ValidationError(_("Unknown order source."), field="source")
+
+
+def existing_order(buyer_id, idempotency_key, digest):
+    order = db.session.scalar(select(Order).where(Order.buyer_id == buyer_id,
+                                                  Order.idempotency_key == idempotency_key))
+    if order is not None and order.request_digest != digest:
+        raise ValidationError(_("This idempotency key was used for a different order."),
+                              field="idempotency_key", code="idempotency_key_reused")
+    return order
+
+
+def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer_id=None,
+                f_code=None, source_kind="product", source_id=None, ref=None):
+    """Reserve units for a buyer. Returns (order, created); a repeated key returns the first order."""
+    _check(buyer, tier_id, quantity, idempotency_key, source_kind)
+    digest = request_digest(campaign_id, tier_id, quantity, ref, f_code)
+    if (order := existing_order(buyer.id, idempotency_key, digest)) is not None:
+        return order, False
+    try:
+        with transaction():
+            if (order := existing_order(buyer.id, idempotency_key, digest)) is not None:
+                return order, False
+            order = _reserve(campaign_id, buyer, tier_id, quantity, idempotency_key, digest,
+                             referrer_id, f_code, source_kind, source_id)
+    except IntegrityError:
+        # A twin request committed first: answer with its order.
+        db.session.rollback()
+        if (order := existing_order(buyer.id, idempotency_key, digest)) is not None:
+            return order, False
+        raise
+    return order, True
+
+
+def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_code,
+             source_kind, source_id):
+    now = utcnow()
+    campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
+    if campaign is None:
+        raise NotFound(_("No such campaign."))
+    tier = db.session.get(Tier, tier_id, populate_existing=True)
+    if tier is None or tier.campaign_id != campaign.id:
+        raise ValidationError(_("That tier is not part of this campaign."), field="tier",
+                              code="bad_tier")
+    if campaign.effective_state(now) != "live":
+        raise Conflict(_("This campaign is not taking pre-orders now."), code="campaign_not_live")
+    if quantity > campaign.per_buyer_limit:
+        raise Conflict(_("You can pre-order at most %(n)d units in this campaign.",
+                         n=campaign.per_buyer_limit), code="limit_reached")
+    # The order row goes first: a twin request now waits on its unique key
+    # instead of racing for stock it would not keep.
+    order = Order(campaign_id=campaign.id, tier_id=tier.id, buyer_id=buyer.id, quantity=quantity,
+                  unit_price_cents=tier.price_cents, currency=tier.currency, idempotency_key=key,
+                  request_digest=digest, source_kind=source_kind, source_id=source_id,
+                  referrer_id=referrer_id if referrer_id != buyer.id else None, created_at=now)
+    db.session.add(order)
+    db.session.flush()
+    if tier.early_until is not None and now < tier.early_until:
+        order.f_code_id = _early_access(campaign, buyer, f_code, now)
+    _take_units(campaign, tier, buyer.id, quantity)
+    signals.order_placed.send(order)
+    return order
+
+
+def _early_access(campaign, buyer, f_code, now):
+    """In a tier's early window: co-creators, or the owner of an unused F-code."""
+    if f_code:
+        claimed = db.session.execute(
+            update(FCode).where(FCode.code == f_code.strip().upper(), FCode.campaign_id == campaign.id,
+                                FCode.user_id == buyer.id, FCode.used_at.is_(None))
+            .values(used_at=now).returning(FCode.id)).first()
+        if claimed is None:
+            raise Conflict(_("This F-code is not yours, is used, or is for another campaign."),
+                           code="invalid_f_code")
+        return claimed.id
+    if is_cocreator(campaign.product_id, buyer.id):
+        return None
+    raise Conflict(_("This tier is open only to co-creators and F-code holders for now."),
+                   code="early_access_only")
+
+
+def _take_units(campaign, tier, buyer_id, quantity):
+    insert_ignore(CampaignBuyer, campaign_id=campaign.id, user_id=buyer_id, units=0)
+    held = db.session.execute(
+        update(CampaignBuyer)
+        .where(CampaignBuyer.campaign_id == campaign.id, CampaignBuyer.user_id == buyer_id,
+               CampaignBuyer.units + quantity <= campaign.per_buyer_limit)
+        .values(units=CampaignBuyer.units + quantity).returning(CampaignBuyer.units)).first()
+    if held is None:
+        raise Conflict(_("You can pre-order at most %(n)d units in this campaign.",
+                         n=campaign.per_buyer_limit), code="limit_reached")
+    new_backer = 1 if held.units == quantity else 0
+    reserved = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.state.in_(("scheduled", "live")),
+               Campaign.reserved_units + quantity <= Campaign.cap_units)
+        .values(reserved_units=Campaign.reserved_units + quantity,
+                backer_count=Campaign.backer_count + new_backer)
+        .returning(Campaign.reserved_units)).first()
+    if reserved is None:
+        raise Conflict(_("Sold out: not enough units left."), code="sold_out")
+    tier_taken = db.session.execute(
+        update(Tier)
+        .where(Tier.id == tier.id,
+               (Tier.limit_units.is_(None)) | (Tier.reserved_units + quantity <= Tier.limit_units))
+        .values(reserved_units=Tier.reserved_units + quantity).returning(Tier.id)).first()
+    if tier_taken is None:
+        raise Conflict(_("Sold out: this tier has no units left."), code="sold_out")
+
+
+def cancel_order(order_id, buyer):
+    """The buyer cancels while the campaign is live; units go back on sale, the F-code too."""
+    with transaction():
+        order = db.session.get(Order, order_id, populate_existing=True)
+        if order is None or buyer is None or order.buyer_id != buyer.id:
+            raise NotFound(_("No such pre-order."))
+        if order.state != "reserved":
+            raise Conflict(_("This pre-order can no longer be cancelled."), code="not_cancellable")
+        campaign = db.session.get(Campaign, order.campaign_id, populate_existing=True)
+        if campaign.effective_state() != "live":
+            raise Conflict(_("The campaign has ended: pre-orders are final."), code="campaign_not_live")
+        now = utcnow()
+        done = db.session.execute(
+            update(Order).where(Order.id == order.id, Order.state == "reserved")
+            .values(state="cancelled", cancelled_at=now, cancel_reason="buyer").returning(Order.id)
+        ).first()
+        if done is None:
+            raise Conflict(_("This pre-order can no longer be cancelled."), code="not_cancellable")
+        left = db.session.execute(
+            update(CampaignBuyer).where(CampaignBuyer.campaign_id == campaign.id,
+                                        CampaignBuyer.user_id == buyer.id)
+            .values(units=CampaignBuyer.units - order.quantity).returning(CampaignBuyer.units)
+        ).scalar_one()
+        db.session.execute(update(Campaign).where(Campaign.id == campaign.id).values(
+            reserved_units=Campaign.reserved_units - order.quantity,
+            backer_count=Campaign.backer_count - (1 if left == 0 else 0)))
+        db.session.execute(update(Tier).where(Tier.id == order.tier_id)
+                           .values(reserved_units=Tier.reserved_units - order.quantity))
+        if order.f_code_id is not None:
+            db.session.execute(update(FCode).where(FCode.id == order.f_code_id).values(used_at=None))
+        signals.order_cancelled.send(order)
+    db.session.refresh(order)
+    return order
+
+
+def get_order(order_id, viewer):
+    """A buyer sees their own pre-orders only; anyone else gets a 404."""
+    order = db.session.get(Order, order_id)
+    if order is None or viewer is None or not viewer.is_authenticated or (
+            order.buyer_id != viewer.id and not viewer.is_staff):
+        raise NotFound(_("No such pre-order."))
+    return order
+
+
+def orders_of(user, page=1, per_page=20):
+    rows = db.session.scalars(select(Order).where(Order.buyer_id == user.id)
+                              .order_by(Order.id.desc()).limit(per_page + 1)
+                              .offset((page - 1) * per_page)).all()
+    return rows[:per_page], len(rows) > per_page
+
+
+def campaign_orders(campaign_id, batch=1000):
+    """Every order of a campaign, streamed in id order in batches (for CSV export)."""
+    last = 0
+    while True:
+        rows = db.session.scalars(select(Order).where(Order.campaign_id == campaign_id,
+                                                      Order.id > last)
+                                  .order_by(Order.id).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id

@@ -1,0 +1,124 @@
+"""Pre-ordering from wherever the product is talked about, My pre-orders, CSV export."""
+
+import csv
+import io
+import secrets
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.errors import DomainError
+from community.forum.staff_views import staff_required
+from community.http import page_arg, safe_next
+
+from ..campaigns import service as campaigns
+from . import referrals, service
+
+bp = Blueprint("orders", __name__)
+
+
+def new_idempotency_key():
+    return secrets.token_urlsafe(16)
+
+
+@bp.after_app_request
+def remember_referrer(response):
+    """A visit with ?ref=<code> remembers the referrer for 30 days (not one's own code)."""
+    code = request.args.get("ref")
+    if not code or request.method != "GET" or (uid := referrals.user_id_for(code)) is None:
+        return response
+    if not (current_user.is_authenticated and current_user.id == uid):
+        response.set_cookie(referrals.COOKIE, code, max_age=referrals.REMEMBER_DAYS * 86400,
+                            httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def referrer_from(explicit_code=None):
+    return referrals.user_id_for(explicit_code or request.cookies.get(referrals.COOKIE))
+
+
+@bp.post("/campaigns/<int:campaign_id>/preorder")
+@login_required
+def preorder(campaign_id):
+    form = request.form
+    back = safe_next(form.get("next"), fallback="orders.mine")
+    try:
+        tier_id = int(form.get("tier", ""))
+        quantity = int(form.get("quantity", ""))
+        source_id = int(form["source_id"]) if form.get("source_id", "").isdigit() else None
+    except ValueError:
+        flash(_("Pick a tier and a quantity."), "error")
+        return redirect(back)
+    try:
+        order, created = service.place_order(
+            campaign_id, current_user, tier_id, quantity, form.get("idempotency_key", ""),
+            referrer_id=referrer_from(), f_code=form.get("f_code") or None,
+            source_kind=form.get("source_kind", "product"), source_id=source_id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    if created:
+        flash(_("Pre-order placed: %(n)d × %(tier)s. No payment is taken now.",
+                n=order.quantity, tier=order.tier.name), "success")
+    return redirect(url_for("orders.mine", _anchor=f"order-{order.id}"))
+
+
+@bp.get("/me/preorders")
+@login_required
+def mine():
+    number = page_arg()
+    rows, has_next = service.orders_of(current_user, number)
+    return render_template("products/orders/mine.html", orders=rows, number=number,
+                           has_next=has_next)
+
+
+@bp.post("/preorders/<int:order_id>/cancel")
+@login_required
+def cancel(order_id):
+    try:
+        service.cancel_order(order_id, current_user)
+        flash(_("Pre-order cancelled; the units are back on sale."), "success")
+    except DomainError as error:
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "error")
+    return redirect(url_for("orders.mine"))
+
+
+@bp.get("/staff/campaigns/<int:campaign_id>/orders.csv")
+@staff_required
+def export(campaign_id):
+    campaign = campaigns.get_campaign(campaign_id)
+    columns = ["order_id", "created_at", "state", "buyer", "email", "tier", "quantity",
+               "unit_price_cents", "currency", "referrer_id", "source_kind", "source_id"]
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        for order in service.campaign_orders(campaign.id):
+            writer.writerow([order.id, order.created_at.isoformat(), order.state,
+                             order.buyer.username, order.buyer.email, order.tier.name,
+                             order.quantity, order.unit_price_cents, order.currency,
+                             order.referrer_id or "", order.source_kind, order.source_id or ""])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = f"campaign-{campaign.id}-orders.csv"
+    return Response(stream_with_context(rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})

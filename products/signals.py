@@ -1,0 +1,16 @@
+"""The store's own events; community listeners (points, medals, notices) may connect."""
+
+from blinker import Namespace
+
+_events = Namespace()
+
+# sender is the Campaign.
+campaign_published = _events.signal("campaign-published")
+# outcome is "succeeded" or "failed".
+campaign_settled = _events.signal("campaign-settled")
+campaign_cancelled = _events.signal("campaign-cancelled")
+# sender is the Order.
+order_placed = _events.signal("order-placed")
+order_cancelled = _events.signal("order-cancelled")
+# sender is the Product; user joined it as a participant.
+product_joined = _events.signal("product-joined")
