@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from helpers import PASSWORD, make_campaign, make_user
+from helpers import make_campaign, make_user
 from sqlalchemy import select
 
 from community.database import utcnow
