@@ -93,7 +93,7 @@ def make_campaign(product=None, staff=None, goal=None, cap=50, per_buyer=5, tier
 
     staff = staff or make_user(role="staff")
     product = product or make_product(staff=staff)
-    goal = goal or min(10, cap)
+    goal = min(10, cap) if goal is None else goal
     now = utcnow()
     tiers = tiers or [{"name": "Standard", "price_cents": 19900, "currency": "CNY"}]
     campaign = campaigns.create_campaign(product, staff, goal, cap, now + timedelta(hours=starts_in_hours),

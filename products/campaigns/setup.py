@@ -5,6 +5,7 @@ from werkzeug.routing import BuildError
 
 from community import panels as community_panels
 
+from ..funnel.views import bp as funnel_bp
 from ..money import money
 from ..orders.views import bp as orders_bp
 from ..orders.views import new_idempotency_key
@@ -24,6 +25,7 @@ def product_url(slug, **args):
 def init_app(app):
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(funnel_bp)
     app.cli.add_command(cli)
     app.add_template_filter(money)
     app.add_template_global(product_url)

@@ -1,0 +1,56 @@
+from helpers import make_campaign, make_user
+from sqlalchemy import update
+
+from community.database import utcnow
+from community.extensions import db
+from community.ideas import service as ideas
+from products.catalog.models import Product, ProductIdea
+from products.funnel import service
+from products.orders import service as orders
+
+
+def _setup():
+    staff = make_user(role="staff")
+    campaign = make_campaign(staff=staff, cap=100, per_buyer=5)
+    product = campaign.product
+    idea = ideas.propose(product.board, make_user(), "Origin idea of it", "b")
+    db.session.add(ProductIdea(product_id=product.id, idea_id=idea.id))
+    db.session.execute(update(Product).where(Product.id == product.id).values(view_count=120))
+    db.session.commit()
+    return campaign, product, idea
+
+
+def test_funnel_figures_sources_and_sharers(ctx):
+    campaign, product, idea = _setup()
+    sharer = make_user()
+    buyers = [make_user() for _ in range(3)]
+    for b in buyers:
+        ideas.vote(idea.id, b)
+    tier = campaign.tiers[0].id
+    orders.place_order(campaign.id, buyers[0], tier, 2, "a", referrer_id=sharer.id,
+                       source_kind="conversation", source_id=7)
+    orders.place_order(campaign.id, buyers[1], tier, 1, "b", source_kind="thread")
+    cancelled, _ = orders.place_order(campaign.id, buyers[2], tier, 4, "c", referrer_id=sharer.id)
+    orders.cancel_order(cancelled.id, buyers[2])
+    figures = service.funnel(db.session.get(Product, product.id))
+    assert figures["views"] == 120 and figures["idea_votes"] == 3
+    assert (figures["backers"], figures["units"], figures["referred_units"]) == (2, 3, 2)
+    assert figures["referral_share"] == 67
+    assert figures["by_source"] == {"conversation": 2, "thread": 1}
+    assert [(u.id, units, backers) for u, units, backers in service.top_sharers(product.id)] == [
+        (sharer.id, 2, 1)]
+    series = service.daily(product, utcnow().date())
+    assert len(series) == 60
+    assert series[-1][1:] == (3, 3)  # today's votes and live units
+
+
+def test_dashboard_page_draws_a_chart(app, client, auth):
+    with app.app_context():
+        _, product, _ = _setup()
+        make_user("boss", role="staff")
+        slug = product.slug
+    assert client.get(f"/staff/products/{slug}/funnel").status_code == 302
+    auth.login("boss")
+    page = client.get(f"/staff/products/{slug}/funnel").get_data(as_text=True)
+    assert 'data-testid="funnel-chart"' in page and "<polyline" in page
+    assert client.get("/staff/products/nope/funnel").status_code == 404
