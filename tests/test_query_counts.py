@@ -1,0 +1,156 @@
+"""Queries per request stay constant whatever a page holds (no query per row).
+
+Each scenario builds 5 items, counts the SQL statements of its page, grows to 50
+items and counts again: the two counts must be equal.
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from helpers import PASSWORD, make_board, make_campaign, make_thread, make_user
+from sqlalchemy import event
+
+from community.accounts import service as accounts
+from community.extensions import db
+from community.forum import moderation
+from community.forum import service as forum
+from community.ideas import service as ideas
+from community.ideas import statuses
+from products.orders import service as orders
+
+
+@contextmanager
+def counting(app):
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+class World:
+    """Shared people and places; scenarios add items to them."""
+
+    def __init__(self):
+        self.viewer = make_user("viewer")
+        self.staff = make_user("staffer", role="staff")
+        self.board = make_board("qc")
+        self.thread = make_thread(self.board, self.staff, title="Long thread")
+        self.idea = ideas.propose(self.board, self.staff, "An idea with replies", "b")
+        self.ids = (self.thread.id, self.idea.id)
+        ideas.set_board_tags(self.board, ["a", "b"])
+        self.n = 0
+
+    def reload(self):
+        """Objects from an earlier app context are detached: fetch them again."""
+        self.viewer = accounts.get_by_username("viewer")
+        self.staff = accounts.get_by_username("staffer")
+        self.thread = forum.get_thread(self.ids[0], self.staff)
+        self.idea = ideas.get_idea(self.ids[1])
+        self.board = self.thread.board
+
+    def author(self):
+        # A new author per item, so per-row author or level lookups would show.
+        self.n += 1
+        return make_user(f"author{self.n}")
+
+
+def add_boards(w, k):
+    for _ in range(k):
+        make_board()
+
+
+def add_threads(w, k):
+    for _ in range(k):
+        forum.create_thread(w.board, w.author(), f"Thread {w.n}", "body")
+
+
+def add_replies(w, k):
+    for _ in range(k):
+        post = forum.reply(w.thread, w.author(), f"reply {w.n}")
+        forum.set_like(post, w.viewer, True)
+
+
+def add_ideas(w, k):
+    for _ in range(k):
+        idea = ideas.propose(w.board, w.author(), f"Idea number {w.n:03d}", "b", tags=["a"])
+        ideas.vote(idea.id, w.viewer)
+
+
+def add_idea_activity(w, k):
+    for _ in range(k):
+        author = w.author()
+        forum.reply(w.idea.thread, author, "me too")
+        ideas.vote(w.idea.id, author)
+
+
+def add_shipped(w, k):
+    for _ in range(k):
+        idea = ideas.propose(w.board, w.author(), f"Shipped idea {w.n:03d}", "b")
+        statuses.change_status(idea.id, w.staff, "shipped", "done")
+
+
+def add_profile_replies(w, k):
+    for _ in range(k):
+        forum.reply(make_thread(w.board, w.author()), w.viewer, "mine")
+
+
+def add_mod_actions(w, k):
+    for _ in range(k):
+        moderation.set_pinned(make_thread(w.board, w.author()), w.staff, True, "why")
+
+
+def add_orders(w, k):
+    for _ in range(k):
+        campaign = make_campaign(staff=w.staff, per_buyer=1)
+        orders.place_order(campaign.id, w.viewer, campaign.tiers[0].id, 1, f"k{w.n}-{campaign.id}")
+        w.n += 1
+
+
+SCENARIOS = {
+    "home": (add_boards, lambda w: "/"),
+    "board": (add_threads, lambda w: f"/b/{w.board.slug}"),
+    "thread": (add_replies, lambda w: f"/t/{w.thread.id}"),
+    "ideas": (add_ideas, lambda w: "/ideas"),
+    "board-ideas-tag": (add_ideas, lambda w: f"/b/{w.board.slug}/ideas?tag=a&sort=new"),
+    "idea": (add_idea_activity, lambda w: f"/ideas/{w.idea.id}"),
+    "voters": (add_idea_activity, lambda w: f"/ideas/{w.idea.id}/voters"),
+    "shipped": (add_shipped, lambda w: "/ideas/shipped"),
+    "profile-threads": (add_threads, lambda w: "/u/author1"),
+    "profile-replies": (add_profile_replies, lambda w: "/u/viewer?tab=replies"),
+    "moderation-log": (add_mod_actions, lambda w: "/mod/log"),
+    "my-preorders": (add_orders, lambda w: "/me/preorders"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_queries_do_not_grow_with_items(sqlite_app, name):
+    grow, url = SCENARIOS[name]
+    with sqlite_app.app_context():
+        world = World()
+        grow(world, 5)
+        path = url(world)
+        viewer = "staffer" if name == "moderation-log" else "viewer"
+    client = sqlite_app.test_client()
+    client.post("/login", data={"login": viewer, "password": PASSWORD})
+    client.get(path)  # warm caches (jinja, sessions)
+    with counting(sqlite_app) as small:
+        assert client.get(path).status_code == 200
+    with sqlite_app.app_context():
+        world.reload()
+        grow(world, 45)
+    with counting(sqlite_app) as large:
+        assert client.get(path).status_code == 200
+    assert len(small) == len(large), "\n".join(large)
+
+
+def test_no_scenario_is_forgotten():
+    # A new main page should get a scenario here.
+    assert len(SCENARIOS) >= 12
