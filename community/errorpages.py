@@ -20,12 +20,16 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 
 
 def wants_json():
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return (request.path == "/api" or request.path.startswith("/api/")
+            or request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status, message, code=None):
+def error_response(status, message, code=None, **details):
     if wants_json():
-        return {"error": {"code": code or CODES.get(status, "error"), "message": message}}, status
+        error = {"code": code or CODES.get(status, "error"), "message": message}
+        # e.g. the field(s) at fault of a ValidationError
+        error.update({key: value for key, value in details.items() if value})
+        return {"error": error}, status
     template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
     return render_template(template, status=status, title=TITLES.get(status, _("Error")),
                            message=message), status
@@ -39,6 +43,8 @@ def handle_http(error: HTTPException):
         message = _("There is nothing at this address.")
     elif error.code == 403 and message.startswith("You don't have the permission"):
         message = _("You are not allowed to do that.")
+    elif error.code == 405:
+        message = _("This address does not accept the %(method)s method.", method=request.method)
     response = error_response(error.code or 500, message)
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         body, status = response
@@ -48,7 +54,8 @@ def handle_http(error: HTTPException):
 
 def handle_domain(error: DomainError):
     db.session.rollback()
-    return error_response(error.status, error.message, error.code)
+    return error_response(error.status, error.message, error.code, field=error.field,
+                          fields=getattr(error, "fields", None))
 
 
 def handle_csrf(error: CSRFError):

@@ -22,7 +22,8 @@ def _config(name):
     return lambda: current_app.config[name]
 
 
-login = limiter.limit(_config("RATELIMIT_LOGIN"), methods=["POST"])
+# One sign-in budget shared by the form and POST /api/v1/tokens.
+login = limiter.shared_limit(_config("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
 register = limiter.limit(_config("RATELIMIT_REGISTER"), methods=["POST"])
 # One budget for every kind of post, so a spammer cannot spread over forms.
 posting = limiter.shared_limit(

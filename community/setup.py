@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from . import errorpages, i18n, templating
+from . import api, errorpages, i18n, templating
 from .accounts import service as accounts
 from .accounts.cli import users
 from .accounts.views import bp as accounts_bp
@@ -37,6 +37,7 @@ def init_app(app):
     templating.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    api.init_app(app)
     app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
     forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
     app.cli.add_command(users)

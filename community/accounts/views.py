@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import ratelimits
-from ..errors import ValidationError
+from ..errors import DomainError, ValidationError
 from ..forum import service as forum
 from ..http import apply_error, page_arg, redirect_next
-from . import service
-from .forms import ChangePasswordForm, LoginForm, RegisterForm
+from . import service, tokens
+from .forms import ChangePasswordForm, LoginForm, NewTokenForm, RegisterForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -74,8 +74,37 @@ def settings():
                        remember=remember_cookie in request.cookies)
             flash(_("Password changed. Other sessions have been signed out."), "success")
             return redirect(url_for("accounts.settings"))
-    status = 422 if form.errors else 200
-    return render_template("community/accounts/settings.html", form=form), status
+    return _settings_page(form, NewTokenForm(formdata=None))
+
+
+@bp.post("/settings/tokens")
+@login_required
+def create_token():
+    form = NewTokenForm()
+    plaintext = None
+    if form.validate_on_submit():
+        try:
+            _token, plaintext = tokens.create_token(current_user, form.name.data)
+        except DomainError as error:
+            apply_error(form, error)
+    # Rendered, not redirected: the plaintext is shown this once and kept nowhere.
+    response, status = _settings_page(ChangePasswordForm(formdata=None), form, plaintext)
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id):
+    token = tokens.revoke_token(current_user, token_id)
+    flash(_("Token %(name)s revoked: it no longer works.", name=token.name), "success")
+    return redirect(url_for("accounts.settings"))
+
+
+def _settings_page(password_form, token_form, new_token=None):
+    status = 422 if password_form.errors or token_form.errors else 200
+    return render_template("community/accounts/settings.html", form=password_form,
+                           token_form=token_form, new_token=new_token,
+                           tokens=tokens.list_tokens(current_user)), status
 
 
 @bp.get("/u/<username>")
