@@ -11,8 +11,10 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .forum import service as forum
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
+from .ideas import api as ideas_api
 from .ideas import views as ideas_views
 from .ideas.labels import STATUS_NAMES
+from .rounds import api as rounds_api
 from .rounds import views as rounds_views
 
 BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp)
@@ -38,6 +40,8 @@ def init_app(app):
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     api.init_app(app)
+    app.register_blueprint(ideas_api.bp)
+    app.register_blueprint(rounds_api.bp)
     app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
     forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
     app.cli.add_command(users)
