@@ -7,9 +7,11 @@ from community import panels as community_panels
 
 from ..funnel.views import bp as funnel_bp
 from ..money import money
+from ..orders.api import bp as orders_api
 from ..orders.views import bp as orders_bp
 from ..orders.views import new_idempotency_key
 from . import panels
+from .api import bp as campaigns_api
 from .labels import CAMPAIGN_STATES, ORDER_STATES
 from .views import bp as campaigns_bp
 from .views import cli
@@ -26,6 +28,8 @@ def init_app(app):
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(funnel_bp)
+    app.register_blueprint(campaigns_api)
+    app.register_blueprint(orders_api)
     app.cli.add_command(cli)
     app.add_template_filter(money)
     app.add_template_global(product_url)

@@ -49,6 +49,7 @@ class Order(db.Model):
     campaign = relationship("Campaign", lazy="joined", innerjoin=True)
     tier = relationship("Tier", lazy="joined", innerjoin=True)
     buyer = relationship("User", lazy="joined", innerjoin=True, foreign_keys=[buyer_id])
+    referrer = relationship("User", lazy="joined", foreign_keys=[referrer_id])
 
     @property
     def total_cents(self):

@@ -1,0 +1,115 @@
+"""Pre-orders over the JSON API, with Idempotency-Key."""
+
+from flask import request
+from flask_babel import gettext as _
+
+from community.api.core import (
+    USER,
+    api_blueprint,
+    iso,
+    json_body,
+    page_args,
+    require_user,
+    token_required,
+    user_json,
+)
+from community.api.openapi import api_doc, define_schema
+from community.errors import DomainError
+
+from . import referrals, service
+from .models import STATES
+
+bp = api_blueprint("orders_api", __name__)
+
+ORDER = define_schema("PreOrder", {
+    "type": "object",
+    "required": ["id", "campaign_id", "product", "tier", "quantity", "unit_price_cents", "currency",
+                 "total_cents", "state", "created_at", "referrer", "source"],
+    "properties": {
+        "id": {"type": "integer"}, "campaign_id": {"type": "integer"},
+        "product": {"type": "object", "required": ["slug", "name"],
+                    "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}},
+        "tier": {"type": "object", "required": ["id", "name"],
+                 "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+        "quantity": {"type": "integer", "minimum": 1},
+        "unit_price_cents": {"type": "integer"}, "currency": {"type": "string"},
+        "total_cents": {"type": "integer"},
+        "state": {"type": "string", "enum": list(STATES)},
+        "created_at": {"type": "string", "format": "date-time"},
+        "referrer": {"oneOf": [USER, {"type": "null"}]},
+        "source": {"type": "object", "required": ["kind", "id"],
+                   "properties": {"kind": {"type": "string"}, "id": {"type": ["integer", "null"]}}},
+    },
+})
+NEW_ORDER = {
+    "type": "object", "required": ["tier", "quantity"], "additionalProperties": False,
+    "properties": {
+        "tier": {"type": "integer"}, "quantity": {"type": "integer"},
+        "ref": {"type": ["string", "null"], "description": "A referral code."},
+        "f_code": {"type": ["string", "null"], "maxLength": 24},
+    },
+}
+KEY_HEADER = "Idempotency-Key"
+
+
+def order_json(order):
+    return {
+        "id": order.id, "campaign_id": order.campaign_id,
+        "product": {"slug": order.campaign.product.slug, "name": order.campaign.product.name},
+        "tier": {"id": order.tier.id, "name": order.tier.name}, "quantity": order.quantity,
+        "unit_price_cents": order.unit_price_cents, "currency": order.currency,
+        "total_cents": order.total_cents, "state": order.state, "created_at": iso(order.created_at),
+        "referrer": user_json(order.referrer) if order.referrer_id else None,
+        "source": {"kind": order.source_kind, "id": order.source_id},
+    }
+
+
+@bp.post("/campaigns/<int:campaign_id>/preorders")
+@api_doc("Pre-order from a campaign", tag="orders", request=NEW_ORDER,
+         responses={201: ORDER, 200: ORDER}, errors=(404, 409),
+         description="Send a unique Idempotency-Key header (1-64 characters): the same key "
+                     "again answers 200 with the same order; with a different body, 422. "
+                     "409 codes: sold_out, campaign_not_live, limit_reached, early_access_only, "
+                     "invalid_f_code.")
+@token_required
+def place(campaign_id):
+    key = request.headers.get(KEY_HEADER, "")
+    if not 1 <= len(key) <= service.MAX_KEY:
+        raise DomainError(_("Send an Idempotency-Key header of 1 to 64 characters."),
+                          field=KEY_HEADER, code="idempotency_key_required")
+    body = json_body()
+    buyer = require_user()
+    order, created = service.place_order(
+        campaign_id, buyer, body["tier"], body["quantity"], key,
+        referrer_id=referrals.user_id_for(body.get("ref")), f_code=body.get("f_code"),
+        source_kind="api", ref=body.get("ref"))
+    return order_json(order), 201 if created else 200
+
+
+@bp.get("/me/preorders")
+@api_doc("My pre-orders, newest first", tag="orders", paged=True, responses={200: {
+    "type": "object", "required": ["items", "page", "per_page", "has_next"],
+    "properties": {"items": {"type": "array", "items": ORDER}, "page": {"type": "integer"},
+                   "per_page": {"type": "integer"}, "has_next": {"type": "boolean"}}}})
+@token_required
+def mine():
+    page, per_page = page_args()
+    rows, has_next = service.orders_of(require_user(), page, per_page)
+    return {"items": [order_json(o) for o in rows], "page": page, "per_page": per_page,
+            "has_next": has_next}
+
+
+@bp.get("/preorders/<int:order_id>")
+@api_doc("One of my pre-orders (anyone else's is a 404)", tag="orders", responses={200: ORDER},
+         errors=(404,))
+@token_required
+def show(order_id):
+    return order_json(service.get_order(order_id, require_user()))
+
+
+@bp.post("/preorders/<int:order_id>/cancel")
+@api_doc("Cancel my pre-order while its campaign is live", tag="orders", responses={200: ORDER},
+         errors=(404, 409))
+@token_required
+def cancel(order_id):
+    return order_json(service.cancel_order(order_id, require_user()))
