@@ -44,6 +44,8 @@ class ProductIdea(db.Model):
     """The ideas a product grew from."""
 
     __tablename__ = "product_ideas"
+    # An idea grows into one product at most; two staff promoting it at once cannot both win.
+    __table_args__ = (Index("uq_product_ideas_idea", "idea_id", unique=True),)
 
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True, index=True)

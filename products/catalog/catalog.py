@@ -1,0 +1,125 @@
+"""Reading the catalog: products by slug, by stage, and what links them to ideas and threads.
+
+Products are made by staff, one at a time, so the table stays small next to ideas
+and posts: a count per stage is a cheap GROUP BY rather than a kept counter.
+"""
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
+
+from community.errors import NotFound
+from community.extensions import db
+from community.ideas.models import Idea
+from community.pagination import Page
+
+from .models import STAGES, Product, ProductIdea, ProductImage, StageChange
+
+
+def get_product(slug):
+    product = db.session.scalar(select(Product).where(Product.slug == slug))
+    if product is None:
+        raise NotFound(_("No such product."))
+    return product
+
+
+def get_product_by_id(product_id):
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound(_("No such product."))
+    return product
+
+
+def product_for_thread(thread_id):
+    """The product whose participation thread this is, or None."""
+    return db.session.scalar(select(Product).where(Product.thread_id == thread_id))
+
+
+def products_for_ideas(idea_ids):
+    """{idea_id: product} for the ideas that became a product, in one query."""
+    if not idea_ids:
+        return {}
+    rows = db.session.execute(
+        select(ProductIdea.idea_id, Product)
+        .join(Product, Product.id == ProductIdea.product_id)
+        .where(ProductIdea.idea_id.in_(list(idea_ids)))
+    ).all()
+    return {idea_id: product for idea_id, product in rows}
+
+
+def check_stage(stage):
+    if stage is not None and stage not in STAGES:
+        raise NotFound(_("No such stage."))
+    return stage
+
+
+def stage_counts():
+    found = dict(db.session.execute(
+        select(Product.stage, func.count()).group_by(Product.stage)).all())
+    return {stage: found.get(stage, 0) for stage in STAGES}
+
+
+def list_products(stage=None, page=1, per_page=20):
+    """A page of products, newest first, optionally of one stage."""
+    check_stage(stage)
+    stmt = select(Product)
+    if stage:
+        stmt = stmt.where(Product.stage == stage)
+    rows = db.session.scalars(
+        stmt.order_by(Product.id.desc()).limit(per_page + 1).offset((page - 1) * per_page)
+    ).all()
+    counts = stage_counts()
+    total = counts[stage] if stage else sum(counts.values())
+    return Page(items=rows[:per_page], page=page, per_page=per_page,
+                has_next=len(rows) > per_page, total=total)
+
+
+def catalog_by_stage(per_stage=12):
+    """{stage: newest products of that stage (at most per_stage)}, in one query."""
+    rank = func.row_number().over(partition_by=Product.stage, order_by=Product.id.desc())
+    ranked = select(Product.id, rank.label("rank")).subquery()
+    rows = db.session.scalars(
+        select(Product).join(ranked, ranked.c.id == Product.id)
+        .where(ranked.c.rank <= per_stage).order_by(Product.id.desc())
+    ).all()
+    groups = {stage: [] for stage in STAGES}
+    for product in rows:
+        groups[product.stage].append(product)
+    return groups
+
+
+def images_of(product_id):
+    return db.session.scalars(
+        select(ProductImage).where(ProductImage.product_id == product_id)
+        .order_by(ProductImage.position, ProductImage.id)
+    ).all()
+
+
+def cover_images(product_ids):
+    """{product_id: its first image} for a list of products, in one query."""
+    if not product_ids:
+        return {}
+    rows = db.session.scalars(
+        select(ProductImage).where(ProductImage.product_id.in_(list(product_ids)))
+        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
+    ).all()
+    covers = {}
+    for image in rows:
+        covers.setdefault(image.product_id, image)
+    return covers
+
+
+def origin_ideas(product_id):
+    """The ideas the product grew from, most voted first (tags are not needed here)."""
+    return db.session.scalars(
+        select(Idea).join(ProductIdea, ProductIdea.idea_id == Idea.id)
+        .where(ProductIdea.product_id == product_id)
+        .options(lazyload(Idea.tags))
+        .order_by(Idea.votes.desc(), Idea.id)
+    ).all()
+
+
+def timeline(product_id):
+    return db.session.scalars(
+        select(StageChange).where(StageChange.product_id == product_id).order_by(StageChange.id)
+    ).all()

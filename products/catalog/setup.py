@@ -1,0 +1,19 @@
+"""Wire the catalog into an app: blueprints, page panels, the view counter, CLI."""
+
+from community import panels as community_panels
+
+from . import panels, views_counter
+from .cli import cli
+from .labels import STAGE_NAMES
+from .staff_views import bp as staff_bp
+from .views import bp
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.register_blueprint(staff_bp)
+    community_panels.register(app, "idea", panels.idea_panel)
+    community_panels.register(app, "thread", panels.thread_panel)
+    views_counter.init_app(app)
+    app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
+    app.cli.add_command(cli)

@@ -1,0 +1,103 @@
+"""Catalog pages: products by stage, a product with its ideas, co-creators and polls,
+joining, poll votes, and the uploaded images."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.errors import DomainError
+from community.http import page_arg, safe_next
+
+from . import catalog, images, participation, polls, views_counter
+from .forms import VoteForm
+from .page import product_page
+
+bp = Blueprint("catalog", __name__)
+
+PER_STAGE = 12
+# Upload names are random and never reused, so a browser may keep them for good.
+UPLOAD_MAX_AGE = 365 * 24 * 3600
+
+
+@bp.get("/products")
+def index():
+    stage = catalog.check_stage(request.args.get("stage") or None)
+    if stage:
+        page = catalog.list_products(stage, page_arg(), current_app.config["PER_PAGE"])
+        groups, shown = {stage: page.items}, page.items
+    else:
+        page, groups = None, catalog.catalog_by_stage(PER_STAGE)
+        shown = [p for products in groups.values() for p in products]
+    return render_template("products/catalog/index.html", groups=groups, page=page, stage=stage,
+                           counts=catalog.stage_counts(), per_stage=PER_STAGE,
+                           covers=catalog.cover_images([p.id for p in shown]))
+
+
+@bp.get("/products/<slug>")
+def show(slug):
+    product = catalog.get_product(slug)
+    data = product_page(product, current_user)
+    views_counter.record(product.id)
+    # The campaigns package fills this slot (see show.html); nothing to pass yet.
+    return render_template("products/catalog/show.html", product=product, page=data,
+                           views=product.view_count + views_counter.pending(product.id),
+                           campaign_widget=None)
+
+
+@bp.post("/products/<slug>/join")
+@login_required
+def join(slug):
+    product = catalog.get_product(slug)
+    try:
+        joined = participation.join(product, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        if joined:
+            flash(_("You joined %(name)s: you are one of its co-creators.", name=product.name),
+                  "success")
+        else:
+            flash(_("You are already a co-creator of %(name)s.", name=product.name), "info")
+    # Back where the button was (a participation thread), if that is a path on this site.
+    target = request.form.get("next")
+    if not target or safe_next(target) != target:
+        target = url_for("catalog.show", slug=product.slug)
+    return redirect(target)
+
+
+@bp.post("/products/<slug>/polls/<int:poll_id>/vote")
+@login_required
+def vote(slug, poll_id):
+    product = catalog.get_product(slug)
+    poll = polls.get_poll(product, poll_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        flash(_("Pick one of the poll's options."), "error")
+    else:
+        try:
+            voted = polls.vote(poll, current_user, form.option.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Thanks: your vote is in. Results show when the poll closes.") if voted
+                  else _("You have voted in this poll already."), "success" if voted else "info")
+    return redirect(url_for("catalog.show", slug=product.slug, _anchor=f"poll-{poll.id}"))
+
+
+@bp.get("/uploads/<name>")
+def upload(name):
+    folder, name, content_type = images.find_upload(name)
+    response = send_from_directory(folder, name, mimetype=content_type, max_age=UPLOAD_MAX_AGE)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
