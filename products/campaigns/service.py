@@ -14,6 +14,7 @@ from community.forum.moderation import ensure_staff
 
 from .. import signals
 from ..catalog.models import CoCreator, Product
+from ..catalog.stages import record_stage
 from ..orders.models import Order
 from .models import Campaign, CampaignBuyer, FCode, Tier
 
@@ -116,6 +117,9 @@ def publish(campaign_id, actor):
             raise Conflict(_("The product already has an open campaign."), code="campaign_open")
         campaign.state = "scheduled" if now < campaign.starts_at else "live"
         campaign.published_at = now
+        product = db.session.get(Product, campaign.product_id)
+        if product.stage in ("concept", "co_creation"):
+            record_stage(product, actor, "preorder", _("Pre-orders open."))
         cocreators = db.session.scalars(
             select(CoCreator.user_id).where(CoCreator.product_id == campaign.product_id)).all()
         for user_id in cocreators:

@@ -17,6 +17,8 @@ from flask_login import current_user, login_required
 from community.errors import DomainError
 from community.http import page_arg, safe_next
 
+from ..campaigns import service as campaigns
+from ..campaigns.widget import widget_context
 from . import catalog, images, participation, polls, views_counter
 from .forms import VoteForm
 from .page import product_page
@@ -47,10 +49,12 @@ def show(slug):
     product = catalog.get_product(slug)
     data = product_page(product, current_user)
     views_counter.record(product.id)
-    # The campaigns package fills this slot (see show.html); nothing to pass yet.
+    campaign = campaigns.current_campaign(product.id)
+    widget = (render_template("products/campaigns/_widget.html",
+                              **widget_context(campaign, "product", product.id)) if campaign else None)
     return render_template("products/catalog/show.html", product=product, page=data,
                            views=product.view_count + views_counter.pending(product.id),
-                           campaign_widget=None)
+                           campaign_widget=widget)
 
 
 @bp.post("/products/<slug>/join")

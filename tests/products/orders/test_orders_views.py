@@ -127,3 +127,14 @@ def test_staff_draft_and_publish_a_campaign_through_forms(app, client, auth, sho
     page = client.get(url).get_data(as_text=True)
     assert "¥199.00" in page or "CN¥199.00" in page
     assert 'data-testid="campaign-state">Live' in page or 'data-testid="campaign-state">Scheduled' in page
+
+
+def test_product_page_shows_the_widget_and_publishing_opens_preorders(app, client, shop):
+    from products.catalog.models import Product
+
+    with app.app_context():
+        product = db.session.get(Product, shop["product"])
+        assert product.stage == "preorder"  # publishing moved it on
+        slug = product.slug
+    page = client.get(f"/products/{slug}").get_data(as_text=True)
+    assert 'data-testid="campaign-widget"' in page and "units to goal" in page
