@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from community.errors import DomainError
@@ -50,8 +51,9 @@ def show(slug):
     data = product_page(product, current_user)
     views_counter.record(product.id)
     campaign = campaigns.current_campaign(product.id)
-    widget = (render_template("products/campaigns/_widget.html",
-                              **widget_context(campaign, "product", product.id)) if campaign else None)
+    widget = (Markup(render_template("products/campaigns/_widget.html",
+                                     **widget_context(campaign, "product", product.id)))
+              if campaign else None)
     return render_template("products/catalog/show.html", product=product, page=data,
                            views=product.view_count + views_counter.pending(product.id),
                            campaign_widget=widget)
