@@ -12,8 +12,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from markupsafe import Markup
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from community.errors import DomainError
 from community.http import page_arg, safe_next
