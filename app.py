@@ -32,6 +32,8 @@ DEFAULTS = {
     "RATELIMIT_REGISTER": "5 per minute",
     "RATELIMIT_POSTING": "6 per minute",
     "PER_PAGE": 20,
+    # Posting links and images needs this level (a spam guard).
+    "LINKS_MIN_LEVEL": 2,
 }
 
 DEV_SECRET_KEY = "dev-only-not-a-secret"

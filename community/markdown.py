@@ -36,3 +36,15 @@ def render(text):
         link_rel="nofollow ugc",
         filter_style_properties={"text-align"},
     )
+
+
+def has_links_or_images(text):
+    """Whether the Markdown would render a link or an image (spam guards ask)."""
+    def walk(tokens):
+        for token in tokens:
+            if token.type in ("link_open", "image"):
+                return True
+            if token.children and walk(token.children):
+                return True
+        return False
+    return walk(_md.parse(text or ""))

@@ -7,6 +7,7 @@ from .accounts import service as accounts
 from .accounts.cli import users
 from .accounts.views import bp as accounts_bp
 from .demo import demo
+from .engagement import setup as engagement
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .forum import service as forum
 from .forum.staff_views import bp as staff_bp
@@ -44,6 +45,7 @@ def init_app(app):
     app.register_blueprint(rounds_api.bp)
     app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
     forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
+    engagement.init_app(app)
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
     app.cli.add_command(demo)

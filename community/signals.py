@@ -14,6 +14,7 @@ thread_created = _events.signal("thread-created")
 post_created = _events.signal("post-created")
 post_edited = _events.signal("post-edited")
 post_deleted = _events.signal("post-deleted")
+# liked=True for a new like, False for a withdrawn one.
 post_liked = _events.signal("post-liked")
 # Staff hid or restored a thread, post or other content: kind, id, hidden.
 content_moderated = _events.signal("content-moderated")

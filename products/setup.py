@@ -2,6 +2,7 @@
 
 from .campaigns import models as _campaign_models  # noqa: F401  (tables for create_all and Alembic)
 from .campaigns import setup as campaigns
+from .catalog import engagement as catalog_engagement
 from .catalog import models as _catalog_models  # noqa: F401
 from .catalog import setup as catalog
 from .orders import models as _order_models  # noqa: F401
@@ -9,4 +10,5 @@ from .orders import models as _order_models  # noqa: F401
 
 def init_app(app):
     catalog.init_app(app)
+    catalog_engagement.init_app(app)
     campaigns.init_app(app)

@@ -12,5 +12,3 @@ campaign_cancelled = _events.signal("campaign-cancelled")
 # sender is the Order.
 order_placed = _events.signal("order-placed")
 order_cancelled = _events.signal("order-cancelled")
-# sender is the Product; user joined it as a participant.
-product_joined = _events.signal("product-joined")

@@ -17,6 +17,8 @@ TEST_CONFIG = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "RATELIMIT_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Links need no level in tests, except in the test of that guard.
+    "LINKS_MIN_LEVEL": 1,
     "SERVER_NAME": None,
 }
 

@@ -30,6 +30,9 @@ class User(UserMixin, db.Model):
     # Bumped when the password changes or the account is banned: every session and
     # remember-me cookie carries it, so old ones stop working.
     auth_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Experience points, moved by SQL arithmetic with every ledger change
+    # (community/engagement/ledger.py); the level is a pure function of them.
+    points: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_staff(self):
@@ -42,6 +45,12 @@ class User(UserMixin, db.Model):
     @property
     def is_banned(self):
         return self.banned_at is not None
+
+    @property
+    def level(self):
+        from ..engagement.levels import level_for
+
+        return level_for(self.points)
 
     def get_id(self):
         return f"{self.id}.{self.auth_version}"

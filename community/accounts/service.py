@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import signals
 from ..database import transaction
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -71,6 +72,7 @@ def register(username, email, password, role="fan"):
         except IntegrityError:
             # Lost a race with another sign-up between the check and the insert.
             raise ValidationError(_("That username or email is already taken."), field="username") from None
+        signals.user_registered.send(user)
     return user
 
 

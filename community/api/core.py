@@ -232,6 +232,7 @@ USER_FIELDS = {
     "id": (attrgetter("id"), {"type": "integer"}),
     "username": (attrgetter("username"), {"type": "string"}),
     "role": (attrgetter("role"), {"type": "string", "enum": list(ROLES)}),
+    "level": (lambda user: user.level.number, {"type": "integer", "minimum": 1}),
 }
 
 USER = define_schema("User", {

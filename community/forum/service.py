@@ -34,6 +34,20 @@ def owner_url(thread):
     return builder(thread) if builder else None
 
 
+# Checks a post must pass before it is written: guard(author, body) raises a
+# ValidationError (engagement registers the level needed for links and images).
+POST_GUARDS = []
+
+
+def register_post_guard(guard):
+    POST_GUARDS.append(guard)
+
+
+def guard_post(author, body):
+    for guard in POST_GUARDS:
+        guard(author, body)
+
+
 # ---- who may do what -------------------------------------------------------
 
 def ensure_can_post(user):
@@ -90,6 +104,7 @@ def create_thread(board, author, title, body, submit_token=None, kind="discussio
     """Open a thread with its first post. A resubmitted form returns the first thread."""
     title, body = check_title(title, kind), check_body(body)
     ensure_can_post(author)
+    guard_post(author, body)
     try:
         with transaction():
             if (post := existing_submission(author.id, submit_token)) is not None:
@@ -195,6 +210,7 @@ def reply(thread, author, body, submit_token=None):
     """Add a reply. A resubmitted form returns the first reply instead of a twin."""
     body = check_body(body)
     ensure_can_post(author)
+    guard_post(author, body)
     try:
         with transaction():
             if (post := existing_submission(author.id, submit_token)) is not None:
@@ -260,6 +276,7 @@ def edit_post(post, user, body, title=None):
     body = check_body(body)
     _ensure_author(post, user)
     ensure_can_post(user)
+    guard_post(user, body)
     thread = db.session.get(Thread, post.thread_id)
     if title is not None and post.position == 0:
         title = check_title(title, thread.kind)
@@ -302,8 +319,7 @@ def set_like(post, user, liked):
             db.session.execute(
                 update(Post).where(Post.id == post.id).values(like_count=Post.like_count + step)
             )
-            if liked:
-                signals.post_liked.send(post, user=user)
+            signals.post_liked.send(post, user=user, liked=liked)
     db.session.refresh(post)
     return post.like_count
 

@@ -95,6 +95,8 @@ class Vote(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The live round this vote was spent in, if any: unvoting gives it back.
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    # Set on votes a merge copied from another idea: they were earned there.
+    merged_from_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
 
     user = relationship("User", lazy="joined", innerjoin=True)
 

@@ -105,6 +105,7 @@ def propose(board, author, title, body, tags=(), round_id=None, submit_token=Non
     """A fan proposes an idea; its body and discussion are a forum thread."""
     title, body = forum.check_title(title, "idea"), forum.check_body(body)
     forum.ensure_can_post(author)
+    forum.guard_post(author, body)
     try:
         with transaction():
             if (post := forum.existing_submission(author.id, submit_token)) is not None:
@@ -160,7 +161,7 @@ def _open_for_votes(idea_id):
         raise Conflict(_("This idea was merged into another one; vote there."), code="idea_merged")
     if not idea.takes_votes:
         raise Conflict(_("This idea is %(status)s and takes no more votes.",
-                         status=status_label(idea.status)), code="voting_closed")
+                         status=status_label(idea.status).lower()), code="voting_closed")
     return idea
 
 

@@ -107,7 +107,8 @@ def _copy_votes(source_id, target_id):
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # The WHERE also keeps SQLite's parser from reading ON CONFLICT as a join clause.
-    voters = select(Vote.user_id, literal(target_id), Vote.created_at).where(Vote.idea_id == source_id)
-    stmt = (insert(Vote).from_select(["user_id", "idea_id", "created_at"], voters)
+    voters = (select(Vote.user_id, literal(target_id), Vote.created_at, literal(source_id))
+              .where(Vote.idea_id == source_id))
+    stmt = (insert(Vote).from_select(["user_id", "idea_id", "created_at", "merged_from_id"], voters)
             .on_conflict_do_nothing().returning(Vote.user_id))
     return len(db.session.execute(stmt).all())

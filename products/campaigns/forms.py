@@ -53,3 +53,5 @@ class CampaignForm(FlaskForm):
 class FCodeForm(FlaskForm):
     usernames = TextAreaField(_l("Usernames, one per line or separated by commas"))
     reason = StringField(_l("Why they get one"))
+    top_n = IntegerField(_l("Or: the top N contributors of the board this month"),
+                         validators=[Optional(), NumberRange(min=1, max=500)])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from community.database import transaction, utcnow
+from community.engagement import leaderboards
 from community.errors import Conflict, NotFound, ValidationError
 from community.extensions import db
 from community.forum.moderation import ensure_staff
@@ -146,6 +147,16 @@ def issue_f_codes(campaign_id, actor, user_ids, reason=""):
             FCode.campaign_id == campaign_id, FCode.user_id.in_(user_ids))))
         return [_issue(campaign_id, uid, reason or _("Chosen by staff"), actor.id)
                 for uid in dict.fromkeys(user_ids) if uid not in have]
+
+
+def issue_f_codes_to_top(campaign_id, actor, n, period="month"):
+    """F-codes for the top `n` contributors of the product's board this month (or week)."""
+    if not isinstance(n, int) or not 1 <= n <= 500:
+        raise ValidationError(_("Give a number of contributors from 1 to 500."), field="top_n")
+    campaign = get_campaign(campaign_id)
+    top = leaderboards.top(period, campaign.product.board_id, limit=n)
+    return issue_f_codes(campaign_id, actor, [user.id for user, _points in top],
+                         _("Top contributor of %(board)s", board=campaign.product.board.name))
 
 
 def f_codes_of(user, campaign_id):

@@ -103,7 +103,11 @@ def issue_f_codes(campaign_id):
                  if n.strip()]
         users = db.session.scalars(select(User.id).where(User.username_key.in_(names))).all()
         try:
-            codes = service.issue_f_codes(campaign_id, current_user, list(users), form.reason.data)
+            if form.top_n.data:
+                codes = service.issue_f_codes_to_top(campaign_id, current_user, form.top_n.data)
+            else:
+                codes = service.issue_f_codes(campaign_id, current_user, list(users),
+                                              form.reason.data)
             flash(_("%(n)d F-codes issued.", n=len(codes)), "success")
         except DomainError as error:
             flash(error.message, "error")

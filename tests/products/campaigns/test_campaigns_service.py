@@ -95,3 +95,20 @@ def test_staff_issue_f_codes_once_per_person(ctx):
     assert len(campaigns.issue_f_codes(campaign.id, staff, [f.id for f in fans], "top fan")) == 2
     assert campaigns.issue_f_codes(campaign.id, staff, [fans[0].id]) == []
     assert len(campaigns.f_codes_of(fans[0], campaign.id)) == 1
+
+
+def test_f_codes_for_the_top_contributors_of_the_board(ctx):
+    from community.forum import service as forum
+
+    staff = make_user(role="staff")
+    campaign = make_campaign(staff=staff, publish=False)
+    board = campaign.product.board
+    busy, quiet, idle = make_user(), make_user(), make_user()
+    for i in range(3):
+        forum.create_thread(board, busy, f"Busy {i}", "b")
+    forum.create_thread(board, quiet, "Quiet", "b")
+    codes = campaigns.issue_f_codes_to_top(campaign.id, staff, 2)
+    holders = {c.user_id for c in db.session.query(FCode).filter_by(campaign_id=campaign.id)}
+    assert len(codes) == 2 and {busy.id, quiet.id} <= holders and idle.id not in holders
+    with pytest.raises(ValidationError):
+        campaigns.issue_f_codes_to_top(campaign.id, staff, 0)

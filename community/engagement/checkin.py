@@ -1,0 +1,61 @@
+"""签到: one daily check-in per community calendar day, with streaks."""
+
+import calendar
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..database import insert_ignore, transaction, utcnow
+from ..errors import Forbidden
+from ..extensions import db
+from . import ledger, medals
+from .models import CheckIn
+
+
+def today():
+    return ledger.day_of(utcnow())
+
+
+def check_in(user):
+    """Check in for today: (new, streak). Twice a day, or twice at once, counts once."""
+    if user is None or not user.is_authenticated:
+        raise Forbidden(_("Sign in to check in."), code="sign_in_required")
+    if user.is_banned:
+        raise Forbidden(_("Your account is banned."), code="banned")
+    day = today()
+    with transaction():
+        ledger.lock_user(user.id)
+        previous = db.session.get(CheckIn, (user.id, day - timedelta(days=1)))
+        streak = previous.streak + 1 if previous else 1
+        new = insert_ignore(CheckIn, user_id=user.id, day=day, streak=streak, created_at=utcnow())
+        if new:
+            ledger.award(user.id, "checkin", day, None, utcnow(), streak)
+            for medal in ("streak_7", "streak_30"):
+                medals.check(user.id, medal)
+        else:
+            streak = db.session.get(CheckIn, (user.id, day)).streak
+    return new, streak
+
+
+def streaks(user_id):
+    """(checked in today, current streak, best streak)."""
+    day = today()
+    latest = db.session.scalars(select(CheckIn).where(CheckIn.user_id == user_id)
+                                .order_by(CheckIn.day.desc()).limit(1)).first()
+    best = db.session.scalar(select(func.max(CheckIn.streak)).where(CheckIn.user_id == user_id)) or 0
+    if latest is None or latest.day < day - timedelta(days=1):
+        return False, 0, best
+    return latest.day == day, latest.streak, best
+
+
+def month(user_id, year=None, month_=None):
+    """The month's calendar as weeks of (date or None, checked in)."""
+    day = today()
+    year, month_ = year or day.year, month_ or day.month
+    first = date(year, month_, 1)
+    last = date(year, month_, calendar.monthrange(year, month_)[1])
+    done = set(db.session.scalars(select(CheckIn.day).where(
+        CheckIn.user_id == user_id, CheckIn.day >= first, CheckIn.day <= last)))
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month_)
+    return [[(d if d.month == month_ else None, d in done) for d in week] for week in weeks]
