@@ -51,7 +51,7 @@ def test_token_from_the_api_is_stored_hashed(app, client):
     assert response.status_code == 201
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
-    assert body["user"] == {"id": user_id, "username": "lilei", "role": "fan"}
+    assert body["user"] == {"id": user_id, "username": "lilei", "role": "fan", "level": 1}
     plaintext = body["token"]
     assert plaintext.startswith("ff_") and len(plaintext) >= 40
     with app.app_context():
@@ -350,5 +350,5 @@ def test_check_names_every_field_at_fault(app):
         with pytest.raises(core.InvalidBody) as error:
             core.check({"qty": 10, "tier": "c", "extra": 1, "user": {"id": "x"}}, schema)
         assert set(error.value.fields) == {"qty", "tier", "extra", "user.id", "user.username",
-                                           "user.role"}
-        core.check({"qty": 3, "user": {"id": 1, "username": "a", "role": "fan"}}, schema)
+                                           "user.role", "user.level"}
+        core.check({"qty": 3, "user": {"id": 1, "username": "a", "role": "fan", "level": 1}}, schema)
