@@ -3,6 +3,7 @@
 from community import panels as community_panels
 
 from . import panels, views_counter
+from .api import bp as api_bp
 from .cli import cli
 from .labels import STAGE_NAMES
 from .staff_views import bp as staff_bp
@@ -12,6 +13,7 @@ from .views import bp
 def init_app(app):
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(api_bp)
     community_panels.register(app, "idea", panels.idea_panel)
     community_panels.register(app, "thread", panels.thread_panel)
     views_counter.init_app(app)

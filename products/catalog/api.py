@@ -1,0 +1,127 @@
+"""Products over the JSON API: the catalog, one product, joining, and staff promotion."""
+
+from flask import request, url_for
+from flask_babel import gettext as _
+
+from community.api.core import (
+    USER,
+    api_blueprint,
+    iso,
+    json_body,
+    page_args,
+    page_json,
+    require_user,
+    staff_required,
+    token_required,
+    user_json,
+)
+from community.api.openapi import api_doc, define_schema, page_of
+from community.errors import NotFound, ValidationError
+from community.forum import boards
+
+from ..campaigns.api import CAMPAIGN, campaign_json
+from ..campaigns.service import current_campaign, refresh
+from . import catalog, participation, promotion
+from .models import STAGES
+
+bp = api_blueprint("products_api", __name__)
+
+PRODUCT = define_schema("Product", {
+    "type": "object",
+    "required": ["id", "slug", "name", "summary", "stage", "board", "cocreators", "url"],
+    "properties": {
+        "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
+        "summary": {"type": "string"}, "stage": {"type": "string", "enum": list(STAGES)},
+        "board": {"type": "object", "required": ["id", "slug"],
+                  "properties": {"id": {"type": "integer"}, "slug": {"type": "string"}}},
+        "cocreators": {"type": "integer", "description": "How many co-creators it has."},
+        "url": {"type": "string"},
+    },
+})
+ORIGIN_IDEA = {"type": "object", "required": ["id", "title", "votes", "status", "author"],
+               "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                              "votes": {"type": "integer"}, "status": {"type": "string"},
+                              "author": USER}}
+PRODUCT_DETAIL = define_schema("ProductDetail", {"allOf": [PRODUCT, {
+    "type": "object", "required": ["description_html", "origin_ideas", "campaign", "created_at"],
+    "properties": {
+        "description_html": {"type": "string"},
+        "origin_ideas": {"type": "array", "items": ORIGIN_IDEA},
+        "campaign": {"oneOf": [CAMPAIGN, {"type": "null"}],
+                     "description": "The open campaign, else the latest settled one."},
+        "created_at": {"type": "string", "format": "date-time"},
+    }}]})
+JOINED = {"type": "object", "required": ["joined", "cocreators"],
+          "properties": {"joined": {"type": "boolean"}, "cocreators": {"type": "integer"}}}
+NEW_PRODUCT = {
+    "type": "object", "required": ["name", "slug", "summary", "board", "ideas"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1}, "slug": {"type": "string", "minLength": 1},
+        "summary": {"type": "string"}, "description": {"type": "string"},
+        "board": {"type": "string", "description": "The board's slug."},
+        "ideas": {"type": "array", "minItems": 1, "items": {"type": "integer"}},
+    },
+}
+
+
+def product_json(product):
+    return {"id": product.id, "slug": product.slug, "name": product.name, "summary": product.summary,
+            "stage": product.stage, "board": {"id": product.board.id, "slug": product.board.slug},
+            "cocreators": product.cocreator_count,
+            "url": url_for("catalog.show", slug=product.slug, _external=True)}
+
+
+def detail_json(product):
+    campaign = current_campaign(product.id)
+    data = product_json(product)
+    data.update(
+        description_html=product.description_html, created_at=iso(product.created_at),
+        origin_ideas=[{"id": i.id, "title": i.title, "votes": i.votes, "status": i.status,
+                       "author": user_json(i.author)} for i in catalog.origin_ideas(product.id)],
+        campaign=campaign_json(refresh(campaign)) if campaign else None,
+    )
+    return data
+
+
+@bp.get("/products")
+@api_doc("Products, newest first, optionally of one stage", tag="products", paged=True,
+         responses={200: page_of(PRODUCT)}, errors=(404,),
+         query={"stage": {"type": "string", "enum": list(STAGES)}})
+def index():
+    page, per_page = page_args()
+    return page_json(catalog.list_products(request.args.get("stage") or None, page, per_page),
+                     product_json)
+
+
+@bp.get("/products/<slug>")
+@api_doc("One product with its origin ideas, co-creator count and campaign", tag="products",
+         responses={200: PRODUCT_DETAIL}, errors=(404,))
+def show(slug):
+    return detail_json(catalog.get_product(slug))
+
+
+@bp.post("/products/<slug>/participants")
+@api_doc("Join a product as a participant (a co-creator for good)", tag="products",
+         responses={201: JOINED, 200: JOINED}, errors=(404, 409))
+@token_required
+def join(slug):
+    product = catalog.get_product(slug)
+    joined = participation.join(product, require_user())
+    product = catalog.get_product(slug)
+    return {"joined": True, "cocreators": product.cocreator_count}, 201 if joined else 200
+
+
+@bp.post("/products")
+@api_doc("Staff: promote ideas into a product", tag="products", request=NEW_PRODUCT,
+         responses={201: PRODUCT_DETAIL}, errors=(409,))
+@staff_required
+def create():
+    body = json_body()
+    try:
+        board = boards.get_board(body["board"])
+    except NotFound:
+        raise ValidationError(_("No such board."), field="board") from None
+    product = promotion.promote(require_user(), body["ideas"], body["name"], body["slug"],
+                                body["summary"], body.get("description", ""), board_id=board.id)
+    return detail_json(product), 201
