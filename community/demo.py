@@ -65,7 +65,8 @@ _loaders = []
 
 def register_loader(loader):
     """Add a step to `demo load`; it gets {username: User} and runs after the community's."""
-    _loaders.append(loader)
+    if loader not in _loaders:
+        _loaders.append(loader)
     return loader
 
 

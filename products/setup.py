@@ -1,5 +1,8 @@
 """Wire the store into an app: its tables, blueprints, CLI and the community hooks it uses."""
 
+from community.demo import register_loader
+
+from . import demo
 from .campaigns import models as _campaign_models  # noqa: F401  (tables for create_all and Alembic)
 from .campaigns import setup as campaigns
 from .catalog import engagement as catalog_engagement
@@ -9,6 +12,7 @@ from .orders import models as _order_models  # noqa: F401
 
 
 def init_app(app):
+    register_loader(demo.load)
     catalog.init_app(app)
     catalog_engagement.init_app(app)
     campaigns.init_app(app)

@@ -57,6 +57,12 @@ def test_demo_load_is_idempotent(runner, app):
         assert groups["live"] and groups["closed"]
         closed = groups["closed"][0]
         assert closed.vote_count > 0 and rounds.standings(closed)[0].accepted
+        from products.campaigns.models import Campaign
+        from products.catalog import catalog
+
+        assert all(n > 0 for n in catalog.stage_counts().values()), catalog.stage_counts()
+        states = {c.effective_state() for c in Campaign.query.all()}
+        assert {"live", "succeeded", "failed"} <= states
         users_before = service.count_users()
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0
