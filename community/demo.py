@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from . import demo_ideas
+from . import demo_engagement, demo_ideas
 from .accounts import service as accounts
 from .accounts.models import User
 from .extensions import db
@@ -94,5 +94,6 @@ def load():
     demo_ideas.load(users)
     for loader in _loaders:
         loader(users)
+    demo_engagement.load(users)
     click.echo(f"Loaded {len(BOARDS)} boards and {len(THREADS)} threads.")
     print_logins()

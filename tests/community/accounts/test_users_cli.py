@@ -63,6 +63,12 @@ def test_demo_load_is_idempotent(runner, app):
         assert all(n > 0 for n in catalog.stage_counts().values()), catalog.stage_counts()
         states = {c.effective_state() for c in Campaign.query.all()}
         assert {"live", "succeeded", "failed"} <= states
+        from community.engagement import medals
+
+        levels = {u.level.number for u in (service.get_by_username(n) for n in ("lilei", "meimei", "fan05"))}
+        assert len(levels) >= 2, levels
+        assert {"streak_7", "streak_30", "community_hero"} <= {
+            m.medal for m in medals.medals_of(service.get_by_username("meimei").id)}
         users_before = service.count_users()
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0
