@@ -15,10 +15,13 @@ from .forum.views import bp as forum_bp
 from .ideas import api as ideas_api
 from .ideas import views as ideas_views
 from .ideas.labels import STATUS_NAMES
+from .notifications import listeners as notification_listeners
+from .notifications import views as notifications_views
 from .rounds import api as rounds_api
 from .rounds import views as rounds_views
 
-BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp)
+BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
+              notifications_views.bp)
 
 
 def init_app(app):
@@ -44,6 +47,8 @@ def init_app(app):
     app.register_blueprint(ideas_api.bp)
     app.register_blueprint(rounds_api.bp)
     app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
+    notifications_views.init_app(app)
+    notification_listeners.connect()
     forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
     engagement.init_app(app)
     app.cli.add_command(users)

@@ -90,3 +90,41 @@
 
   window.Fanforge = { csrf: csrf, localizeTimes: localizeTimes };
 })();
+
+// Follow buttons without a reload; the plain form post is the fallback.
+(function () {
+  "use strict";
+  function setFollowing(form, on) {
+    var button = form.querySelector(".follow-button");
+    form.action = on ? form.dataset.unfollow : form.dataset.follow;
+    button.classList.toggle("on", on);
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    button.textContent = on ? button.dataset.labelOn : button.dataset.labelOff;
+    if (on) { button.title = button.dataset.titleOn; } else { button.removeAttribute("title"); }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("follow-form") || event.defaultPrevented) return;
+    event.preventDefault();
+    fetch(form.action, {
+      method: "POST",
+      headers: { "Accept": "application/json", "X-CSRFToken": window.Fanforge.csrf() },
+      body: new FormData(form),
+      credentials: "same-origin"
+    }).then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
+      .then(function (data) { setFollowing(form, data.following); })
+      .catch(function () { form.submit(); });
+  });
+
+  // Voting follows the idea on the server; show it on the idea's own button too.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".idea-head .vote-box").forEach(function (box) {
+      var form = box.closest(".idea-head").querySelector(".follow-form");
+      if (!form || !window.MutationObserver) return;
+      new MutationObserver(function () {
+        if (box.classList.contains("voted")) setFollowing(form, true);
+      }).observe(box, { attributes: true, attributeFilter: ["class"] });
+    });
+  });
+})();

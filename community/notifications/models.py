@@ -1,0 +1,95 @@
+"""Notification rows (one per recipient) and activity rows (one per event, for feeds).
+
+Both are written by listeners on the domain signals, inside the transaction of
+their cause, and both carry a snapshot of what they are about (title, excerpt):
+a page of them renders from its own rows plus the joined actor, with no query
+per row. The ids they keep (idea, thread, post, target) are links for building
+URLs, not ownership, so they are plain columns: nothing they name is ever
+deleted (posts are soft-deleted).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import utcnow
+from ..extensions import db
+
+TITLE_MAX = 200
+EXCERPT_MAX = 280
+
+# Each kind is a separate choice for later per-kind mail preferences and digests.
+KINDS = (
+    "reply",          # a reply on your thread or idea
+    "mention",        # @you in a post
+    "idea_status",    # an idea you follow changed status (with the official response)
+    "idea_response",  # staff answered on an idea you follow without changing its status
+    "idea_merged",    # an idea you proposed or follow was merged into another
+    "round_opened",   # a feedback round opened on a board you follow
+    "round_accepted", # an idea you voted for was accepted from a round
+    "new_idea",       # someone you follow proposed an idea
+)
+
+
+class EventColumns:
+    """What happened, by whom, about what: shared by notifications and activities."""
+
+    kind: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the event is about: ("post", id), ("idea", id), ("round", id), ("status_change", id).
+    target_type: Mapped[str | None] = mapped_column(String(16))
+    target_id: Mapped[int | None]
+    idea_id: Mapped[int | None]
+    thread_id: Mapped[int | None]
+    post_id: Mapped[int | None]
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
+    excerpt: Mapped[str] = mapped_column(String(EXCERPT_MAX), default="", server_default="")
+    # A status name or a round's title, depending on the kind.
+    detail: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Notification(EventColumns, db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # The notifications page: a user's rows newest first, keyset on id.
+        Index("ix_notifications_user", "user_id", "id"),
+        # The bell counts unread rows only; a partial index holds just those, so it
+        # stays small however much history piles up, and the count is capped anyway.
+        Index("ix_notifications_unread", "user_id",
+              sqlite_where=text("read_at IS NULL"), postgresql_where=text("read_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    read_at: Mapped[datetime | None]
+
+    actor = relationship("User", foreign_keys="Notification.actor_id", lazy="joined")
+
+    def __repr__(self):
+        return f"<Notification {self.id} {self.kind} for {self.user_id}>"
+
+
+class Activity(EventColumns, db.Model):
+    """One row per public event, read by the feeds of everyone following its actor,
+    board or idea. Circles will add an audience column here and a filter in feed.py."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        # One index per way of following: the feed is a union of three index ranges.
+        Index("ix_activities_actor", "actor_id", "id"),
+        Index("ix_activities_board", "board_id", "id"),
+        Index("ix_activities_idea", "idea_id", "id"),
+        # Finds the feed window's first row.
+        Index("ix_activities_created", "created_at"),
+        Index("ix_activities_thread", "thread_id"),
+        Index("ix_activities_post", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int | None]
+    # Moderation hid the thread or post, or its author removed it: off every feed.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
+
+    actor = relationship("User", foreign_keys="Activity.actor_id", lazy="joined")

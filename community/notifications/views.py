@@ -1,0 +1,120 @@
+"""Notifications, the feed, and follow buttons: thin views over the services.
+
+Follow and unfollow are plain form posts (they redirect back) that answer JSON
+when asked, so site.js can flip a button without a reload. Domain errors go to
+the app's error handlers, which answer JSON or a page the same way.
+"""
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts import follows
+from ..http import safe_next
+from . import feed, service
+
+bp = Blueprint("notifications", __name__)
+
+TARGET = "<any(idea, board, user):target_type>/<int:target_id>"
+
+
+def init_app(app):
+    """Template globals for base.html's bell and the follow buttons."""
+    app.add_template_global(_bell, "notification_bell")
+    app.add_template_global(_is_following, "is_following")
+    app.add_template_global(event_url)
+
+
+def _bell():
+    """The bell's label for the signed-in reader ("3", "99+"), or None when nothing is unread."""
+    if not current_user.is_authenticated:
+        return None
+    count = service.unread_count(current_user.id)
+    return service.bell_label(count) if count else None
+
+
+def _is_following(target_type, target_id):
+    return follows.is_following(current_user, target_type, target_id)
+
+
+def _wants_json():
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _before_arg():
+    raw = request.args.get("before")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        abort(400, description=_("That page link is broken."))
+    return int(raw)
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    page, unread = service.open_page(current_user, current_app.config["PER_PAGE"], _before_arg())
+    return render_template("community/notifications/index.html", page=page, unread=unread,
+                           first_page="before" not in request.args)
+
+
+@bp.post("/notifications/read")
+@login_required
+def read_all():
+    marked = service.mark_all_read(current_user)
+    if _wants_json():
+        return {"marked": marked, "unread": 0}
+    return redirect(url_for("notifications.index"))
+
+
+@bp.get("/feed")
+@login_required
+def feed_page():
+    page = feed.feed_page(current_user, current_app.config["PER_PAGE"], _before_arg())
+    return render_template("community/notifications/feed.html", page=page,
+                           first_page="before" not in request.args)
+
+
+@bp.post(f"/follow/{TARGET}")
+@login_required
+def follow(target_type, target_id):
+    target = follows.follow(current_user, target_type, target_id)
+    return _followed(target_type, target, True)
+
+
+@bp.post(f"/unfollow/{TARGET}")
+@login_required
+def unfollow(target_type, target_id):
+    target = follows.unfollow(current_user, target_type, target_id)
+    return _followed(target_type, target, False)
+
+
+def _followed(target_type, target, following):
+    if _wants_json():
+        return {"following": following}
+    if request.form.get("next"):
+        return redirect(safe_next(request.form["next"]))
+    return redirect(target_url(target_type, target))
+
+
+def event_url(event):
+    """Where a notification or feed item leads: the post, the idea, or the round."""
+    if event.target_type == "post":
+        return url_for("forum.post", post_id=event.target_id)
+    if event.target_type == "idea":
+        return url_for("ideas.show", idea_id=event.target_id)
+    if event.idea_id is not None:
+        return url_for("ideas.show", idea_id=event.idea_id)
+    if event.target_type == "round":
+        return url_for("rounds.show", round_id=event.target_id)
+    if event.thread_id is not None:
+        return url_for("forum.thread", thread_id=event.thread_id)
+    return url_for("notifications.index")
+
+
+def target_url(target_type, target):
+    if target_type == "idea":
+        return url_for("ideas.show", idea_id=target.id)
+    if target_type == "board":
+        return url_for("forum.board", slug=target.slug)
+    return url_for("accounts.profile", username=target.username)

@@ -1,0 +1,72 @@
+"""A fan proposes an idea and votes; staff change its status with a response; the fan
+sees the notification, in chromium, with the fan and staff in two browser contexts."""
+
+import pytest
+from helpers import make_board, make_user
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "long-enough-pass"
+
+
+@pytest.fixture
+def board(sqlite_app):
+    with sqlite_app.app_context():
+        make_user("lilei", password=PASSWORD)
+        make_user("boss", role="staff", password=PASSWORD)
+        return make_board("band", "手环 Band").slug
+
+
+def _sign_in(site, page, username):
+    page.goto(site + "/login")
+    page.fill("#login", username)
+    page.fill("#password", PASSWORD)
+    page.click("[data-testid=submit-login]")
+    page.wait_for_url(site + "/")
+
+
+def test_fan_hears_of_the_status_change_on_their_idea(site, board, new_page):
+    fan = new_page()
+    _sign_in(site, fan, "lilei")
+    fan.goto(f"{site}/b/{board}/ideas/new")
+    fan.fill("#title", "Two weeks of battery")
+    fan.fill("#body", "Charging every other day is a chore.")
+    fan.click("[data-testid=submit-idea]")
+    fan.wait_for_url("**/ideas/*")
+    idea_url = fan.url
+    follow = fan.locator(".idea-actions [data-testid=follow-button]")
+    assert follow.inner_text() == "Following"  # proposing follows the idea
+    fan.click("[data-testid=vote-button]")
+    fan.wait_for_function("document.querySelector('.vote-count').textContent === '1'")
+    assert fan.locator("[data-testid=bell-count]").count() == 0
+
+    staff = new_page()
+    _sign_in(site, staff, "boss")
+    staff.goto(idea_url)
+    staff.select_option("[data-testid=status-select]", "planned")
+    staff.fill("[data-testid=status-response]", "We are building it for the **next** band.")
+    staff.click("[data-testid=status-submit]")
+    staff.wait_for_selector("[data-testid=official-response]")
+    assert staff.locator("[data-testid=bell-count]").count() == 0  # nobody tells you your own news
+
+    fan.goto(site + "/")
+    assert fan.locator("[data-testid=bell-count]").inner_text() == "1"
+    fan.click("[data-testid=bell]")
+    fan.wait_for_url(site + "/notifications")
+    item = fan.locator("[data-testid=event]").first
+    assert "unread" in item.get_attribute("class")
+    assert "boss moved “Two weeks of battery” to Planned" in item.inner_text()
+    assert "We are building it for the next band." in item.inner_text()
+    assert fan.locator("[data-testid=bell-count]").count() == 0  # the page marked it read
+    item.locator("a.event-text").click()
+    fan.wait_for_url(idea_url)
+    assert "next" in fan.locator("[data-testid=official-response]").inner_text()
+
+    # Unfollowing with the button works without a reload, and sticks.
+    fan.evaluate("window.__marker = 'same page'")
+    follow.click()
+    fan.wait_for_function(
+        "document.querySelector('.idea-actions .follow-button').getAttribute('aria-pressed') === 'false'")
+    assert fan.evaluate("window.__marker") == "same page"
+    fan.reload()
+    assert fan.locator(".idea-actions [data-testid=follow-button]").inner_text() == "Follow"
