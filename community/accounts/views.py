@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import ratelimits
+from ..engagement.story import profile_story
 from ..errors import DomainError, ValidationError
 from ..forum import service as forum
 from ..http import apply_error, page_arg, redirect_next
@@ -121,4 +122,4 @@ def profile(username):
         page = forum.user_threads(user, current_user, page_number, per_page)
         threads = {}
     return render_template("community/accounts/profile.html", user=user, tab=tab, page=page,
-                           threads=threads)
+                           threads=threads, story=profile_story(user))
