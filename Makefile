@@ -42,17 +42,28 @@ browser:
 
 # The database tests run again on PostgreSQL when the local server answers.
 PG_TEST_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+# One pytest worker per core (pytest-xdist); each gets its own databases and ports.
+PYTEST_WORKERS ?= auto
 test: $(STAMP) translations browser
 	$(BIN)/ruff check .
 	@if [ -z "$${FANFORGE_TEST_DATABASE_URL:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
 		export FANFORGE_TEST_DATABASE_URL=$(PG_TEST_URL); echo "PostgreSQL answers: database tests run on it too."; fi; \
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Benchmarks at scale, not part of `make test`: seeds bench/.data (large: ~7 min the first
+# time), runs bench/http.py and bench/scaling.py, and adds a section to bench/RESULTS.md.
+# wrk drives the read load when it is installed (Debian's wrk is tried here), else a Python
+# client does. E.g. `make bench BENCH_ARGS="--scale small --seconds 3 --skip-scaling"`.
+BENCH_ARGS ?=
 bench: $(STAMP) translations
-	$(BIN)/python bench/run_all.py
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| echo "wrk is not installed: the Python load client drives the reads."; }
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
