@@ -127,6 +127,8 @@ SCENARIOS = {
     "profile-replies": (add_profile_replies, lambda w: "/u/viewer?tab=replies"),
     "moderation-log": (add_mod_actions, lambda w: "/mod/log"),
     "my-preorders": (add_orders, lambda w: "/me/preorders"),
+    "leaderboard": (add_threads, lambda w: "/leaderboards?period=week"),
+    "board-leaderboard": (add_threads, lambda w: f"/leaderboards?period=month&board={w.board.slug}"),
 }
 
 

@@ -20,6 +20,7 @@ from community.http import page_arg, safe_next
 
 from ..campaigns import service as campaigns
 from ..campaigns.widget import widget_context
+from ..funnel.service import top_sharers as top_referrers_of
 from . import catalog, images, participation, polls, views_counter
 from .forms import VoteForm
 from .page import product_page
@@ -56,7 +57,7 @@ def show(slug):
               if campaign else None)
     return render_template("products/catalog/show.html", product=product, page=data,
                            views=product.view_count + views_counter.pending(product.id),
-                           campaign_widget=widget)
+                           campaign_widget=widget, referrers=top_referrers_of(product.id))
 
 
 @bp.post("/products/<slug>/join")

@@ -138,3 +138,17 @@ def test_product_page_shows_the_widget_and_publishing_opens_preorders(app, clien
         slug = product.slug
     page = client.get(f"/products/{slug}").get_data(as_text=True)
     assert 'data-testid="campaign-widget"' in page and "units to goal" in page
+
+
+def test_top_referrers_on_the_product_and_backers_on_the_profile(app, client, auth, shop):
+    from products.catalog.models import Product
+
+    auth.login("buyer")
+    client.get(f"/t/{shop['thread']}?ref={shop['ref']}")
+    _order(client, shop)
+    with app.app_context():
+        slug = db.session.get(Product, shop["product"]).slug
+    page = client.get(f"/products/{slug}").get_data(as_text=True)
+    assert 'data-testid="top-referrers"' in page and "friend" in page.split('data-testid="top-referrers"')[1]
+    profile = client.get("/u/friend").get_data(as_text=True)
+    assert "Brought 1 backer to the store." in profile
