@@ -1,0 +1,18 @@
+"""The store's panels on community pages: a profile's products co-created and backers
+brought, and an idea's share link carrying the viewer's referral code."""
+
+from ..catalog.participation import products_of
+from .referrals import backers_brought, code_for
+
+TEMPLATE = "products/orders/_profile_panel.html"
+
+
+def on_profile(user, viewer):
+    return TEMPLATE, {"user": user, "products": products_of(user.id, limit=20),
+                      "backers": backers_brought(user.id)}
+
+
+def on_idea(idea, viewer):
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    return "products/orders/_share_idea.html", {"idea": idea, "ref_code": code_for(viewer.id)}
