@@ -37,3 +37,15 @@ def apply_error(form, error: DomainError):
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+def flash_outcome(action, success):
+    """Run a form post's use case: flash `success` (a message, or a function of the
+    result), or the domain error's message. Returns the result, or None on error."""
+    try:
+        result = action()
+    except DomainError as error:
+        flash(error.message, "error")
+        return None
+    flash(success(result) if callable(success) else success, "success")
+    return result

@@ -1,7 +1,7 @@
 """Round pages: the list by state, a round with its standings, and staff tools."""
 
 import click
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +10,7 @@ from ..clock import local_to_utc
 from ..errors import DomainError
 from ..forum import boards as board_service
 from ..forum.staff_views import staff_required
-from ..http import apply_error
+from ..http import apply_error, flash_outcome
 from . import service
 from .forms import AcceptForm, RoundForm, SummaryForm
 
@@ -58,11 +58,8 @@ def new(slug):
 def summary(round_id):
     form = SummaryForm()
     if form.validate_on_submit():
-        try:
-            service.write_summary(round_id, current_user, form.summary.data)
-            flash(_("Summary saved."), "success")
-        except DomainError as error:
-            flash(error.message, "error")
+        flash_outcome(lambda: service.write_summary(round_id, current_user, form.summary.data),
+                      _("Summary saved."))
     return redirect(url_for("rounds.show", round_id=round_id))
 
 
@@ -71,11 +68,9 @@ def summary(round_id):
 def accept(round_id):
     form = AcceptForm()
     if form.validate_on_submit():
-        try:
-            accepted = service.accept_ideas(round_id, current_user, form.ideas.data, form.response.data)
-            flash(_("%(n)d ideas moved to planned.", n=len(accepted)), "success")
-        except DomainError as error:
-            flash(error.message, "error")
+        flash_outcome(
+            lambda: service.accept_ideas(round_id, current_user, form.ideas.data, form.response.data),
+            lambda accepted: _("%(n)d ideas moved to planned.", n=len(accepted)))
     return redirect(url_for("rounds.show", round_id=round_id))
 
 

@@ -12,7 +12,7 @@ from community.clock import local_to_utc
 from community.errors import DomainError
 from community.extensions import db
 from community.forum.staff_views import staff_required
-from community.http import apply_error
+from community.http import apply_error, flash_outcome
 
 from ..catalog.models import Product
 from . import service
@@ -75,22 +75,15 @@ def show(campaign_id):
 @bp.post("/campaigns/<int:campaign_id>/publish")
 @staff_required
 def publish(campaign_id):
-    try:
-        service.publish(campaign_id, current_user)
-        flash(_("Published."), "success")
-    except DomainError as error:
-        flash(error.message, "error")
+    flash_outcome(lambda: service.publish(campaign_id, current_user), _("Published."))
     return redirect(url_for("campaigns.show", campaign_id=campaign_id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/cancel")
 @staff_required
 def cancel(campaign_id):
-    try:
-        service.cancel(campaign_id, current_user, request.form.get("reason", ""))
-        flash(_("Campaign cancelled; every pre-order was cancelled with it."), "success")
-    except DomainError as error:
-        flash(error.message, "error")
+    flash_outcome(lambda: service.cancel(campaign_id, current_user, request.form.get("reason", "")),
+                  _("Campaign cancelled; every pre-order was cancelled with it."))
     return redirect(url_for("campaigns.show", campaign_id=campaign_id))
 
 

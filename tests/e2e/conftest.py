@@ -65,3 +65,21 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+BROWSER_PASSWORD = "long-enough-pass"
+
+
+@pytest.fixture
+def signed_in(site, new_page):
+    """A new browser page signed in as `username` through the real form."""
+    def sign_in(username, password=BROWSER_PASSWORD, **options):
+        page = new_page(**options)
+        page.goto(site + "/login")
+        page.fill("#login", username)
+        page.fill("#password", password)
+        page.click("[data-testid=submit-login]")
+        page.wait_for_url(site + "/")
+        return page
+
+    return sign_in

@@ -15,13 +15,8 @@ def fan(sqlite_app):
     return "keen"
 
 
-def test_check_in_streak_points_and_first_idea_medal(site, fan, new_page):
-    page = new_page()
-    page.goto(site + "/login")
-    page.fill("#login", fan)
-    page.fill("#password", PASSWORD)
-    page.click("[data-testid=submit-login]")
-    page.wait_for_url(site + "/")
+def test_check_in_streak_points_and_first_idea_medal(site, fan, signed_in):
+    page = signed_in(fan)
 
     page.click("[data-testid=checkin]")
     page.wait_for_load_state()

@@ -46,18 +46,13 @@ def test_register_post_reply_and_switch_language(site, board, new_page):
     assert "版块" in page.locator("h1").inner_text()
 
 
-def test_like_without_reload_and_phone_width(site, board, sqlite_app, new_page):
+def test_like_without_reload_and_phone_width(site, board, sqlite_app, signed_in):
     from helpers import make_thread, make_user
 
     with sqlite_app.app_context():
         make_user("liker", password="long-enough-pass")
         thread = make_thread(title="Phone layout")
-    page = new_page(viewport={"width": 375, "height": 740})
-    page.goto(site + "/login")
-    page.fill("#login", "liker")
-    page.fill("#password", "long-enough-pass")
-    page.click("[data-testid=submit-login]")
-    page.wait_for_url(site + "/")
+    page = signed_in("liker", viewport={"width": 375, "height": 740})
     page.goto(f"{site}/t/{thread.id}")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, "the page scrolls sideways on a phone"

@@ -17,17 +17,8 @@ def board(sqlite_app):
         return make_board("band", "手环 Band").slug
 
 
-def _sign_in(site, page, username):
-    page.goto(site + "/login")
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.click("[data-testid=submit-login]")
-    page.wait_for_url(site + "/")
-
-
-def test_fan_hears_of_the_status_change_on_their_idea(site, board, new_page):
-    fan = new_page()
-    _sign_in(site, fan, "lilei")
+def test_fan_hears_of_the_status_change_on_their_idea(site, board, signed_in):
+    fan = signed_in("lilei", PASSWORD)
     fan.goto(f"{site}/b/{board}/ideas/new")
     fan.fill("#title", "Two weeks of battery")
     fan.fill("#body", "Charging every other day is a chore.")
@@ -40,8 +31,7 @@ def test_fan_hears_of_the_status_change_on_their_idea(site, board, new_page):
     fan.wait_for_function("document.querySelector('.vote-count').textContent === '1'")
     assert fan.locator("[data-testid=bell-count]").count() == 0
 
-    staff = new_page()
-    _sign_in(site, staff, "boss")
+    staff = signed_in("boss", PASSWORD)
     staff.goto(idea_url)
     staff.select_option("[data-testid=status-select]", "planned")
     staff.fill("[data-testid=status-response]", "We are building it for the **next** band.")

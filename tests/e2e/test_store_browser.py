@@ -31,13 +31,8 @@ def product(sqlite_app):
         return {"slug": product.slug, "thread": product.thread_id}
 
 
-def test_join_vote_preorder_from_the_thread_and_cancel(site, product, new_page):
-    page = new_page()
-    page.goto(site + "/login")
-    page.fill("#login", "shopper")
-    page.fill("#password", PASSWORD)
-    page.click("[data-testid=submit-login]")
-    page.wait_for_url(site + "/")
+def test_join_vote_preorder_from_the_thread_and_cancel(site, product, signed_in):
+    page = signed_in("shopper")
 
     page.goto(f"{site}/products/{product['slug']}")
     page.click("[data-testid=join-product]")
