@@ -7,7 +7,7 @@ from community import panels as community_panels
 
 from ..funnel.views import bp as funnel_bp
 from ..money import money
-from ..orders import profile
+from ..orders import panels as order_panels
 from ..orders.api import bp as orders_api
 from ..orders.views import bp as orders_bp
 from ..orders.views import new_idempotency_key
@@ -39,4 +39,5 @@ def init_app(app):
     app.add_template_global(ORDER_STATES, "ORDER_STATES")
     community_panels.register(app, "idea", panels.on_idea)
     community_panels.register(app, "thread", panels.on_thread)
-    community_panels.register(app, "profile", profile.on_profile)
+    community_panels.register(app, "profile", order_panels.on_profile)
+    community_panels.register(app, "idea", order_panels.on_idea)
