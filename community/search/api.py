@@ -1,0 +1,86 @@
+"""Search over the JSON API: GET /api/v1/search."""
+
+from urllib.parse import urljoin
+
+from flask import request
+from flask_babel import gettext as _
+
+from ..api.core import api_blueprint
+from ..api.openapi import api_doc, define_schema
+from ..errors import DomainError
+from ..forum import boards
+from . import MAX_PAGE, MAX_QUERY, SORTS, search
+from .registry import KINDS
+
+bp = api_blueprint("search_api", __name__)
+PER_PAGE = 20
+
+HIT = define_schema("SearchHit", {
+    "type": "object",
+    "required": ["type", "id", "title", "snippet", "url", "score"],
+    "properties": {
+        "type": {"type": "string", "description": "idea, thread, reply or product."},
+        "id": {"type": "integer"},
+        "title": {"type": "string", "description": "Plain text; a reply's is its thread's."},
+        "snippet": {"type": "string",
+                    "description": "HTML: the matching passage, escaped, with <mark> around "
+                                   "matched words."},
+        "url": {"type": "string"},
+        "score": {"type": "number", "description": "Relevance; 0 when sorted by date."},
+    },
+})
+RESULTS = define_schema("SearchResults", {
+    "type": "object",
+    "required": ["items", "total", "page"],
+    "properties": {
+        "items": {"type": "array", "items": HIT},
+        "total": {"type": "integer", "minimum": 0},
+        "total_exact": {"type": "boolean",
+                        "description": "False when total is an upper estimate."},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer"},
+        "has_next": {"type": "boolean"},
+        "message": {"type": ["string", "null"],
+                    "description": "Why there are no results (nothing searchable in q)."},
+        "suggestion": {"type": ["string", "null"], "description": "Did you mean this?"},
+    },
+})
+
+
+def _bad(message, field):
+    return DomainError(message, field=field, code="bad_query")
+
+
+@bp.get("/search")
+@api_doc("Search ideas, threads, replies and products (Chinese and English)", tag="search",
+         responses={200: RESULTS}, errors=(404,), query={
+             "q": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY,
+                   "description": "Words; \"quoted phrase\" (titles), AND, OR, NOT."},
+             "type": {"type": "string", "description": "idea, thread, reply or product."},
+             "board": {"type": "string", "description": "A board's slug."},
+             "sort": {"type": "string", "enum": list(SORTS), "default": "relevance"},
+             "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}})
+def search_api():
+    args = request.args
+    q = " ".join(args.get("q", "").split())
+    if not q:
+        raise _bad(_("Type a word or two to search for."), "q")
+    if len(q) > MAX_QUERY:
+        raise _bad(_("Keep the search under %(n)d characters.", n=MAX_QUERY), "q")
+    kind, sort, page = args.get("type") or None, args.get("sort") or "relevance", args.get("page", "1")
+    if kind is not None and kind not in KINDS:
+        raise _bad(_("Use one of: %(values)s.", values=", ".join(KINDS)), "type")
+    if sort not in SORTS:
+        raise _bad(_("Use one of: %(values)s.", values=", ".join(SORTS)), "sort")
+    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        raise _bad(_("page must be a whole number from 1 to %(n)d.", n=MAX_PAGE), "page")
+    board = boards.get_board(args["board"]) if args.get("board") else None
+    found = search(q, [kind] if kind else None, board.id if board else None, sort, int(page),
+                   PER_PAGE)
+    return {
+        "items": [{"type": h.kind, "id": h.id, "title": h.doc.shown_title, "snippet": str(h.snippet),
+                   "url": urljoin(request.host_url, h.url), "score": h.score} for h in found.items],
+        "total": found.total, "total_exact": found.total_exact, "page": found.page,
+        "per_page": found.per_page, "has_next": found.has_next, "message": found.message,
+        "suggestion": found.suggestion,
+    }

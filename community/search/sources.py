@@ -1,0 +1,91 @@
+"""The community's searchable kinds: threads, replies and ideas.
+
+Loaders select plain columns rather than ORM objects with their joined relationships:
+a rebuild loads 100k documents through them.
+"""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..forum.models import Post, Thread
+from ..ideas.models import Idea
+from .registry import Doc, html_text, owner_of_thread_kind, register_kind
+
+# Only threads anyone may read are indexed. Circle threads stay out until circles say
+# who may see them: a search must never show a circle's words to a non-member.
+REPLY_THREAD_KINDS = ("discussion", "idea", "product")
+
+
+def _thread_kinds():
+    """Kinds indexed as "thread": the readable ones no other kind owns (ideas own theirs)."""
+    return [k for k in REPLY_THREAD_KINDS if owner_of_thread_kind(k) is None]
+
+
+# The opening post, joined to its thread (built once: aliased() is slow to make).
+_first = aliased(Post)
+_OPENING = (_first, and_(_first.thread_id == Thread.id, _first.position == 0))
+
+
+def _text_of(body_html, deleted_at, hidden):
+    # A hidden or deleted opening post adds no text.
+    return "" if deleted_at is not None or hidden else html_text(body_html)
+
+
+def load_threads(ids):
+    first, on = _OPENING
+    rows = db.session.execute(
+        select(Thread.id, Thread.title, Thread.board_id, Thread.created_at, Thread.reply_count,
+               first.body_html, first.deleted_at, first.hidden)
+        .outerjoin(first, on)
+        .where(Thread.id.in_(ids), Thread.hidden.is_(False), Thread.kind.in_(_thread_kinds()))
+    ).all()
+    return {r.id: Doc("thread", r.id, r.title, _text_of(r.body_html, r.deleted_at, r.hidden),
+                      r.board_id, r.created_at, extra={"replies": r.reply_count})
+            for r in rows}
+
+
+def load_replies(ids):
+    rows = db.session.execute(
+        select(Post.id, Post.body_html, Post.created_at, Thread.title, Thread.board_id,
+               Thread.id.label("thread_id"))
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id.in_(ids), Post.position > 0, Post.deleted_at.is_(None),
+               Post.hidden.is_(False), Thread.hidden.is_(False),
+               Thread.kind.in_(REPLY_THREAD_KINDS))
+    ).all()
+    return {r.id: Doc("reply", r.id, "", html_text(r.body_html), r.board_id, r.created_at,
+                      heading=r.title, extra={"thread_id": r.thread_id})
+            for r in rows}
+
+
+def load_ideas(ids):
+    first, on = _OPENING
+    rows = db.session.execute(
+        select(Idea.id, Idea.board_id, Idea.created_at, Idea.status, Idea.votes, Thread.title,
+               first.body_html, first.deleted_at, first.hidden)
+        .join(Thread, Thread.id == Idea.thread_id)
+        .outerjoin(first, on)
+        .where(Idea.id.in_(ids), Idea.status != "merged", Thread.hidden.is_(False))
+    ).all()
+    return {r.id: Doc("idea", r.id, r.title, _text_of(r.body_html, r.deleted_at, r.hidden),
+                      r.board_id, r.created_at, extra={"status": r.status, "votes": r.votes})
+            for r in rows}
+
+
+def idea_for_thread(thread_id):
+    return db.session.scalar(select(Idea.id).where(Idea.thread_id == thread_id))
+
+
+def register():
+    register_kind("idea", _l("Ideas"), load_ideas, lambda: select(Idea.id),
+                  lambda doc: url_for("ideas.show", idea_id=doc.id),
+                  thread_kind="idea", for_thread=idea_for_thread)
+    register_kind("thread", _l("Threads"), load_threads,
+                  lambda: select(Thread.id).where(Thread.kind.in_(_thread_kinds())),
+                  lambda doc: url_for("forum.thread", thread_id=doc.id))
+    register_kind("reply", _l("Replies"), load_replies,
+                  lambda: select(Post.id).where(Post.position > 0),
+                  lambda doc: url_for("forum.post", post_id=doc.id))
