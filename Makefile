@@ -27,10 +27,15 @@ messages: $(STAMP)
 		--no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
+# The site and, beside it, a worker for mail and the periodic jobs (on the SQLite queue in
+# instance/, no server needed; mail lands in instance/mail/ and its link is printed here).
+# Ctrl-C stops both.
 run: $(STAMP) translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@export FANFORGE_SITE_URL=$${FANFORGE_SITE_URL:-http://$(HOST):$(PORT)}; \
+		$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian's chromium drives the browser tests; install it when it is missing.
 browser:
@@ -53,7 +58,7 @@ test: $(STAMP) translations browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# Benchmarks at scale, not part of `make test`: seeds bench/.data (large: ~7 min the first
+# Benchmarks at scale, not part of `make test`: seeds bench/.data (large: ~10 min the first
 # time), runs bench/http.py and bench/scaling.py, and adds a section to bench/RESULTS.md.
 # wrk drives the read load when it is installed (Debian's wrk is tried here), else a Python
 # client does. E.g. `make bench BENCH_ARGS="--scale small --seconds 3 --skip-scaling"`.

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from ..errors import DomainError
-from . import service
+from . import service, tokens, verification
 from .models import ROLES
 
 users = AppGroup("users", help="Create users and change their roles.")
@@ -16,10 +16,12 @@ users = AppGroup("users", help="Create users and change their roles.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Asked for when left out.")
 @click.option("--role", type=click.Choice(ROLES), default="fan", show_default=True)
-def create(name, email, password, role):
+@click.option("--verified/--unverified", default=True, show_default=True,
+              help="Whether the address counts as confirmed; --unverified mails a link.")
+def create(name, email, password, role, verified):
     """Create a user NAME."""
     try:
-        user = service.register(name, email, password, role=role)
+        user = service.register(name, email, password, role=role, verified=verified)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created {user.role} {user.username} <{user.email}>.")
@@ -35,3 +37,11 @@ def set_role(name, role):
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{user.username} is now {user.role}.")
+
+
+@users.command("purge-expired")
+def purge_expired():
+    """Forget expired address changes and API tokens revoked long ago (the worker does it hourly)."""
+    pending = verification.expire_pending()
+    revoked = tokens.purge_revoked()
+    click.echo(f"Forgot {pending} expired address change(s) and {revoked} old revoked token(s).")

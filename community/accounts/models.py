@@ -30,6 +30,11 @@ class User(UserMixin, db.Model):
     # Bumped when the password changes or the account is banned: every session and
     # remember-me cookie carries it, so old ones stop working.
     auth_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set once the address proved to be the user's (the link in the mail was opened).
+    email_verified_at: Mapped[datetime | None]
+    # A new address waiting for its link to be opened; `email` stays until then.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    pending_email_at: Mapped[datetime | None]
     # Experience points, moved by SQL arithmetic with every ledger change
     # (community/engagement/ledger.py); the level is a pure function of them.
     points: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -45,6 +50,10 @@ class User(UserMixin, db.Model):
     @property
     def is_banned(self):
         return self.banned_at is not None
+
+    @property
+    def is_verified(self):
+        return self.email_verified_at is not None
 
     @property
     def level(self):

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import signals
-from ..database import transaction
-from ..errors import NotFound, ValidationError
+from .. import mail, signals
+from ..database import transaction, utcnow
+from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from .models import ROLES, User
 
@@ -50,8 +50,13 @@ def hash_password(password):
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def register(username, email, password, role="fan"):
-    """Create an account. Raises ValidationError naming the field at fault."""
+def register(username, email, password, role="fan", verified=False, locale=None):
+    """Create an account. Raises ValidationError naming the field at fault.
+
+    An unverified account gets a confirmation mail (queued with it); `verified` is for
+    accounts made by staff from the shell and for the demo. `locale` is the language
+    the person signed up in: the language of their mail until they pick another.
+    """
     username = check_username(username)
     email = normalize_email(email)
     check_password(password)
@@ -65,6 +70,8 @@ def register(username, email, password, role="fan"):
             email=email,
             password_hash=hash_password(password),
             role=role,
+            email_verified_at=utcnow() if verified else None,
+            locale=locale,
         )
         db.session.add(user)
         try:
@@ -72,6 +79,8 @@ def register(username, email, password, role="fan"):
         except IntegrityError:
             # Lost a race with another sign-up between the check and the insert.
             raise ValidationError(_("That username or email is already taken."), field="username") from None
+        if not verified:
+            mail.queue("verify_email", user_id=user.id)
         signals.user_registered.send(user)
     return user
 
@@ -121,6 +130,14 @@ def change_password(user, current_password, new_password):
         )
     db.session.refresh(user)
     return user
+
+
+def ensure_verified(user):
+    """Posting, messaging and pre-ordering need a confirmed address
+    (FANFORGE_REQUIRE_VERIFIED_EMAIL); reading and voting do not."""
+    if current_app.config["REQUIRE_VERIFIED_EMAIL"] and user.email_verified_at is None:
+        raise Forbidden(_("Confirm your email address first: open the link we mailed you, "
+                          "or have it sent again from your settings."), code="email_unverified")
 
 
 def set_role(username, role):

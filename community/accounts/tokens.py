@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, String, func, or_, select, update
+from sqlalchemy import ForeignKey, String, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import transaction, utcnow
@@ -31,6 +31,8 @@ MAX_NAME = 64
 MAX_ACTIVE = 50
 # last_used_at is a hint for people, not an audit log: one write an hour is plenty.
 TOUCH_EVERY = timedelta(hours=1)
+# Revoked tokens never work again and are never listed; kept a while for support questions.
+REVOKED_KEPT = timedelta(days=30)
 
 
 class Unauthorized(DomainError):
@@ -175,3 +177,11 @@ def _touch(token):
                    or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOUCH_EVERY))
             .values(last_used_at=now)
         )
+
+
+def purge_revoked():
+    """Delete tokens revoked more than REVOKED_KEPT ago; returns how many."""
+    with transaction():
+        return db.session.execute(
+            delete(ApiToken).where(ApiToken.revoked_at < utcnow() - REVOKED_KEPT)
+            .execution_options(synchronize_session=False)).rowcount

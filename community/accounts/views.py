@@ -1,18 +1,53 @@
-"""Sign-up, sign-in, sign-out, settings and profiles."""
+"""Sign-up, sign-in, sign-out, address confirmation, password reset, settings, profiles."""
+
+import hashlib
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import ratelimits
 from ..engagement.story import profile_story
 from ..errors import DomainError, ValidationError
+from ..extensions import limiter
 from ..forum import service as forum
 from ..http import apply_error, page_arg, redirect_next
-from . import service, tokens
-from .forms import ChangePasswordForm, LoginForm, NewTokenForm, RegisterForm
+from ..mail import prefs as mail_prefs
+from . import recovery, service, tokens, verification
+from .forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewTokenForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from .links import LinkProblem
 
 bp = Blueprint("accounts", __name__)
+NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def _address_key():
+    """The address asked for, hashed: a limit per address, whether it has an account or not."""
+    typed = (request.form.get("email") or "").strip().lower()
+    return "reset:" + hashlib.sha256(typed.encode()).hexdigest()[:32]
+
+
+def _config(name):
+    return lambda: current_app.config[name]
+
+
+reset_per_client = limiter.limit(_config("RATELIMIT_RESET"), key_func=get_remote_address,
+                                 methods=["POST"])
+reset_per_address = limiter.limit(_config("RATELIMIT_RESET_ADDRESS"), key_func=_address_key,
+                                  methods=["POST"])
+# One budget for confirmation mails, whether resent or for a new address.
+confirmation_mail = limiter.shared_limit(_config("RATELIMIT_RESEND"), scope="confirmation-mail",
+                                         key_func=ratelimits.user_or_address, methods=["POST"])
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -23,12 +58,15 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.register(form.username.data, form.email.data, form.password.data)
+            user = service.register(form.username.data, form.email.data, form.password.data,
+                                    locale=str(get_locale()))
         except ValidationError as error:
             apply_error(form, error)
         else:
             login_user(user)
             flash(_("Welcome to Fanforge, %(name)s!", name=user.username), "success")
+            flash(_("We sent a link to %(email)s: open it to confirm your address.",
+                    email=user.email), "info")
             return redirect_next()
     return render_template("community/accounts/register.html", form=form), 422 if form.errors else 200
 
@@ -75,7 +113,7 @@ def settings():
                        remember=remember_cookie in request.cookies)
             flash(_("Password changed. Other sessions have been signed out."), "success")
             return redirect(url_for("accounts.settings"))
-    return _settings_page(form, NewTokenForm(formdata=None))
+    return _settings_page(password_form=form)
 
 
 @bp.post("/settings/tokens")
@@ -89,7 +127,7 @@ def create_token():
         except DomainError as error:
             apply_error(form, error)
     # Rendered, not redirected: the plaintext is shown this once and kept nowhere.
-    response, status = _settings_page(ChangePasswordForm(formdata=None), form, plaintext)
+    response, status = _settings_page(token_form=form, new_token=plaintext)
     return response, status, {"Cache-Control": "no-store"}
 
 
@@ -101,11 +139,103 @@ def revoke_token(token_id):
     return redirect(url_for("accounts.settings"))
 
 
-def _settings_page(password_form, token_form, new_token=None):
-    status = 422 if password_form.errors or token_form.errors else 200
+def _settings_page(password_form=None, token_form=None, email_form=None, new_token=None):
+    password_form = password_form or ChangePasswordForm(formdata=None)
+    token_form = token_form or NewTokenForm(formdata=None)
+    email_form = email_form or ChangeEmailForm(formdata=None)
+    failed = password_form.errors or token_form.errors or email_form.errors
     return render_template("community/accounts/settings.html", form=password_form,
-                           token_form=token_form, new_token=new_token,
-                           tokens=tokens.list_tokens(current_user)), status
+                           token_form=token_form, email_form=email_form, new_token=new_token,
+                           tokens=tokens.list_tokens(current_user),
+                           mail_prefs=mail_prefs.preferences(current_user.id)), \
+        422 if failed else 200
+
+
+@bp.post("/settings/email")
+@login_required
+@confirmation_mail
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            address = verification.request_change(current_user, form.email.data,
+                                                   form.password.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash(_("We sent a link to %(email)s. Your address changes when you open it.",
+                    email=address), "success")
+            return redirect(url_for("accounts.settings", _anchor="email"))
+    return _settings_page(email_form=form)
+
+
+@bp.post("/settings/email/confirm")
+@login_required
+@confirmation_mail
+def resend_confirmation():
+    try:
+        address = verification.resend(current_user)
+    except DomainError as error:
+        flash(error.message, "info")
+    else:
+        flash(_("We sent a new link to %(email)s.", email=address), "success")
+    return redirect(url_for("accounts.settings", _anchor="email"))
+
+
+@bp.get("/confirm-email/<token>")
+def verify_email(token):
+    try:
+        user, what = verification.confirm(token)
+    except LinkProblem as problem:
+        return _link_problem(problem)
+    return render_template("community/accounts/verified.html", user=user, what=what), \
+        200, NO_REFERRER
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@reset_per_client
+@reset_per_address
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            recovery.request_reset(form.email.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            # The same page whether or not an account has this address.
+            return render_template("community/accounts/forgot_sent.html")
+    return render_template("community/accounts/forgot.html", form=form), \
+        422 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        recovery.user_for_link(token)
+    except LinkProblem as problem:
+        return _link_problem(problem)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = recovery.reset_password(token, form.new_password.data)
+        except LinkProblem as problem:
+            return _link_problem(problem)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            logout_user()
+            login_user(user)
+            flash(_("Your new password is set and you are signed in. Every other session "
+                    "was signed out and your API tokens were revoked."), "success")
+            return redirect(url_for("forum.index"))
+    return render_template("community/accounts/reset.html", form=form), \
+        422 if form.errors else 200, NO_REFERRER
+
+
+def _link_problem(problem):
+    return render_template("community/accounts/link_problem.html", problem=problem), \
+        problem.status, NO_REFERRER
 
 
 @bp.get("/u/<username>")

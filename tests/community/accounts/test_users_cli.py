@@ -75,3 +75,32 @@ def test_demo_load_is_idempotent(runner, app):
     assert "already loaded" in again.output
     with app.app_context():
         assert service.count_users() == users_before
+
+
+def test_purge_expired_forgets_stale_address_changes_and_old_revoked_tokens(runner, app):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from community.accounts import tokens, verification
+    from community.accounts.models import User
+    from community.database import transaction, utcnow
+    from community.extensions import db
+
+    with app.app_context():
+        fan = service.register("mover", "mover@example.com", "long-enough", verified=True)
+        verification.request_change(fan, "new-home@example.com", "long-enough")
+        old, _plain = tokens.create_token(fan, "old bot")
+        tokens.create_token(fan, "live bot")
+        long_ago = utcnow() - timedelta(days=31)
+        with transaction():
+            db.session.execute(update(User).values(pending_email_at=long_ago))
+            db.session.execute(update(tokens.ApiToken).where(tokens.ApiToken.id == old.id)
+                               .values(revoked_at=long_ago))
+    result = runner.invoke(args=["users", "purge-expired"])
+    assert result.exit_code == 0, result.output
+    assert "Forgot 1 expired address change(s) and 1 old revoked token(s)." in result.output
+    with app.app_context():
+        user = service.get_by_username("mover")
+        assert user.pending_email is None and user.email == "mover@example.com"
+        assert db.session.scalar(select(func.count()).select_from(tokens.ApiToken)) == 1

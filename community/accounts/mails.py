@@ -1,0 +1,43 @@
+"""The mails accounts send, built at send time in the recipient's language."""
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..mail import Letter, locale_of, register_kind
+from . import links
+from .models import User
+
+
+def build_verify(row):
+    """To the address waiting for confirmation; nothing once it is confirmed or replaced."""
+    user = db.session.get(User, row.user_id)
+    if user is None or user.is_banned:
+        return None
+    address = row.to_addr or user.email
+    waiting = address == user.pending_email or (
+        address == user.email and user.email_verified_at is None)
+    if not waiting:
+        return None
+    link = url_for("accounts.verify_email", token=links.verify_token(user.id, address),
+                   _external=True)
+    return Letter(to=address, subject=lambda: _("Confirm your email address"),
+                  template="community/mail/verify_email", locale=locale_of(user),
+                  context={"user": user, "address": address, "link": link})
+
+
+def build_reset(row):
+    """Only to an account that has this address and is not banned; else nothing is sent."""
+    user = db.session.scalar(select(User).where(User.email == row.to_addr))
+    if user is None or user.is_banned:
+        return None
+    link = url_for("accounts.reset_password", token=links.reset_token(user), _external=True)
+    return Letter(to=user.email, subject=lambda: _("Reset your password"),
+                  template="community/mail/reset_password", locale=locale_of(user),
+                  context={"user": user, "link": link})
+
+
+def register():
+    register_kind("verify_email", build_verify)
+    register_kind("reset_password", build_reset)
