@@ -1,0 +1,48 @@
+"""The share page: put an idea, a product or a campaign, as a card, into one of your
+conversations or circle threads. Places come from the card registry (community/cards.py),
+so this page knows neither circles nor the store."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import cards, ratelimits
+from ..errors import DomainError
+
+bp = Blueprint("share", __name__)
+
+
+def _target():
+    kind = request.values.get("kind", "")
+    raw = request.values.get("id", "")
+    if not raw.isdigit() or len(raw) > 18:
+        abort(400, description=_("Say what to share."))
+    target_id = int(raw)
+    cards.check_shareable(kind, target_id, current_user)
+    return kind, target_id
+
+
+@bp.route("/share", methods=["GET", "POST"])
+@login_required
+@ratelimits.posting
+def share():
+    kind, target_id = _target()
+    if request.method == "POST":
+        place_kind, _sep, raw_id = request.form.get("place", "").partition(":")
+        place = cards.PLACES.get(place_kind)
+        if place is None or not raw_id.isdigit():
+            flash(_("Pick where to share it."), "error")
+        else:
+            try:
+                url = place.share(int(raw_id), current_user, kind, target_id,
+                                  request.form.get("comment", ""))
+            except DomainError as error:
+                if error.status == 404:
+                    raise
+                flash(error.message, "error")
+            else:
+                return redirect(url)
+    places = [(p, p.choices(current_user)) for p in cards.PLACES.values()]
+    preview = cards.render([(kind, target_id)], current_user, None)[(kind, target_id)]
+    return render_template("community/messages/share.html", kind=kind, target_id=target_id,
+                           places=places, preview=preview), 200 if request.method == "GET" else 422

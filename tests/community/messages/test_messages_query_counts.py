@@ -1,0 +1,102 @@
+"""Conversation pages issue the same SQL with 5 and with 50 messages, cards or conversations
+(cards load once per kind, never once per card)."""
+
+from collections import Counter
+from contextlib import contextmanager
+
+import pytest
+from helpers import PASSWORD, make_board, make_campaign, make_user
+from sqlalchemy import event
+
+from community.accounts import service as accounts
+from community.extensions import db
+from community.forum.models import Board
+from community.ideas import service as ideas
+from community.messages import sending, service
+
+
+@contextmanager
+def counting(app):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+class World:
+    def __init__(self):
+        self.me = make_user("me")
+        self.friend = make_user("friend")
+        self.board = make_board()
+        self.board_id = self.board.id
+        conversation, _ = service.start(self.friend, ["me"])
+        self.conversation_id = conversation.id
+        self.n = 0
+
+    def reload(self):
+        self.me = accounts.get_by_username("me")
+        self.friend = accounts.get_by_username("friend")
+        self.board = db.session.get(Board, self.board_id)
+
+
+def add_messages(w, k):
+    for _ in range(k):
+        w.n += 1
+        idea = ideas.propose(w.board, w.friend, f"Idea number {w.n:03d}", "b")
+        campaign = make_campaign()
+        sending.send(w.conversation_id, w.friend, f"look {w.n}", ("idea", idea.id))
+        sending.send(w.conversation_id, w.friend, "", ("campaign", campaign.id))
+        sending.send(w.conversation_id, w.friend, "", ("product", campaign.product_id))
+
+
+def add_conversations(w, k):
+    for _ in range(k):
+        w.n += 1
+        other = make_user(f"other{w.n}")
+        conversation, _ = service.start(other, ["me", "friend"], f"Group {w.n}")
+        sending.send(conversation.id, other, "hi")
+
+
+SCENARIOS = {
+    "conversation": (add_messages, lambda w: f"/conversations/{w.conversation_id}"),
+    "poll": (add_messages, lambda w: f"/conversations/{w.conversation_id}/messages?after=0"),
+    "conversations": (add_conversations, lambda w: "/conversations"),
+    "share-page": (add_conversations, lambda w: "/share?kind=idea&id=1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_queries_do_not_grow(sqlite_app, name):
+    grow, url = SCENARIOS[name]
+    with sqlite_app.app_context():
+        world = World()
+        ideas.propose(world.board, world.friend, "The idea to share", "b")
+        grow(world, 5)
+        path = url(world)
+    client = sqlite_app.test_client()
+    client.post("/login", data={"login": "me", "password": PASSWORD})
+    client.get(path)
+    with counting(sqlite_app) as small:
+        assert client.get(path).status_code == 200
+    with sqlite_app.app_context():
+        world.reload()
+        grow(world, 45)
+    client.get(path)  # as before the first count: marks the new messages read, warms caches
+    with counting(sqlite_app) as large:
+        assert client.get(path).status_code == 200
+    assert len(small) == len(large), _difference(small, large)
+
+
+def _difference(small, large):
+    """The statements that ran more often with more rows, for the failure message."""
+    grew = Counter(large)
+    grew.subtract(Counter(small))
+    return "\n\n".join(f"{n:+d} x {sql}" for sql, n in grew.items() if n)
