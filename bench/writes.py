@@ -1,0 +1,159 @@
+"""The write APIs under load, and the count afterwards: nothing answered 2xx may be missing.
+
+Votes: PUT /api/v1/ideas/<id>/vote, each request a (fan, idea) pair that has no vote
+yet, so every 200 must be one new vote row and one more on ideas.votes.
+Pre-orders: POST /api/v1/campaigns/<id>/preorders for one unit with a fresh
+Idempotency-Key, spread over fans within the per-buyer limit, so every 201 must be one
+order row and one unit on the campaign, its tier and the buyer's holding.
+"""
+
+import itertools
+import json
+import random
+import threading
+import time
+import uuid
+
+from sqlalchemy import create_engine, text
+
+from .loadgen import run_python
+
+OPEN = ("open", "under_review", "planned", "in_progress")
+
+
+class Supply:
+    """Requests handed out once each, to whichever client asks next."""
+
+    def __init__(self, requests):
+        self.requests, self.lock, self.next = requests, threading.Lock(), itertools.count()
+
+    def __call__(self, _client, _n):
+        with self.lock:
+            i = next(self.next)
+        return self.requests[i] if i < len(self.requests) else None
+
+
+def _steady_tokens(conn):
+    """Tokens in use recently write no last_used_at (tokens.py touches once an hour)."""
+    conn.execute(text("UPDATE api_tokens SET last_used_at = :now"),
+                 {"now": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}
+                 if conn.dialect.name == "sqlite" else {"now": _utcnow()})
+    conn.commit()
+
+
+def _utcnow():
+    from community.database import utcnow
+
+    return utcnow()
+
+
+def _run(base, supply, clients, seconds, warmup, on_answer):
+    run_python(base, supply, clients, warmup, on_answer)  # not timed, but counted below
+    return run_python(base, supply, clients, seconds, on_answer)
+
+
+def votes(base, url, tokens, clients=16, seconds=10, warmup=2, max_pairs=40_000):
+    engine = create_engine(url)
+    users = {uid: token for uid, token in tokens}
+    low, high = min(users), max(users)
+    with engine.connect() as conn:
+        _steady_tokens(conn)
+        pool = [r[0] for r in conn.execute(text(
+            "SELECT ideas.id FROM ideas JOIN threads ON threads.id = ideas.thread_id "
+            "WHERE ideas.status IN ('open', 'under_review', 'planned', 'in_progress') "
+            "AND threads.hidden = :no AND ideas.round_id IS NULL ORDER BY ideas.id DESC "
+            "LIMIT 4000"), {"no": False})]
+        taken = set(conn.execute(text(
+            "SELECT user_id, idea_id FROM votes WHERE user_id BETWEEN :lo AND :hi "
+            "AND idea_id >= :first"), {"lo": low, "hi": high, "first": min(pool)}).all())
+        before = conn.execute(text("SELECT count(*) FROM votes")).scalar()
+    rng, pairs, ids = random.Random(), [], list(users)
+    while len(pairs) < max_pairs:
+        pair = (rng.choice(ids), rng.choice(pool))
+        if pair not in taken:
+            taken.add(pair)
+            pairs.append(pair)
+    supply = Supply([("PUT", f"/api/v1/ideas/{idea}/vote", None,
+                      {"Authorization": f"Bearer {users[uid]}"}) for uid, idea in pairs])
+    ok, lock = [], threading.Lock()
+
+    def on_answer(request, status, body):
+        if status == 200:
+            with lock:
+                ok.append(request)
+
+    result = _run(base, supply, clients, seconds, warmup, on_answer)
+    pair_of = {(r[1], r[3]["Authorization"]): p for r, p in zip(supply.requests, pairs, strict=True)}
+    with engine.connect() as conn:
+        after = conn.execute(text("SELECT count(*) FROM votes")).scalar()
+        stored = set(conn.execute(text(
+            "SELECT user_id, idea_id FROM votes WHERE user_id BETWEEN :lo AND :hi "
+            "AND idea_id >= :first"), {"lo": low, "hi": high, "first": min(pool)}).all())
+        counted = conn.execute(text("SELECT sum(votes) FROM ideas")).scalar()
+    engine.dispose()
+    missing = sum(1 for r in ok if pair_of[(r[1], r[3]["Authorization"])] not in stored)
+    return _verdict("vote API", result, len(ok), after - before, {
+        "every 200 has its vote row": missing == 0,
+        "sum(ideas.votes) = count(votes)": counted == after})
+
+
+def preorders(base, url, tokens, campaign_id, tier_id, clients=16, seconds=10, warmup=2):
+    engine = create_engine(url)
+    users = {uid: token for uid, token in tokens}
+    run = uuid.uuid4().hex[:8]
+    with engine.connect() as conn:
+        _steady_tokens(conn)
+        limit = conn.execute(text("SELECT per_buyer_limit FROM campaigns WHERE id = :c"),
+                             {"c": campaign_id}).scalar()
+        held = dict(conn.execute(text(
+            "SELECT user_id, units FROM campaign_buyers WHERE campaign_id = :c"),
+            {"c": campaign_id}).all())
+        before = _store_counts(conn, campaign_id, tier_id)
+    room = {uid: limit - held.get(uid, 0) for uid in users}
+    requests, round_ = [], 0
+    while any(v > round_ for v in room.values()) and len(requests) < 60_000:
+        for uid in users:
+            if room[uid] > round_:
+                n = len(requests)
+                requests.append(("POST", f"/api/v1/campaigns/{campaign_id}/preorders",
+                                 json.dumps({"tier": tier_id, "quantity": 1}),
+                                 {"Authorization": f"Bearer {users[uid]}",
+                                  "Idempotency-Key": f"bench-{run}-{n}",
+                                  "Content-Type": "application/json"}))
+        round_ += 1
+    created = [0]
+    lock = threading.Lock()
+
+    def on_answer(request, status, body):
+        if status == 201:
+            with lock:
+                created[0] += 1
+
+    result = _run(base, Supply(requests), clients, seconds, warmup, on_answer)
+    with engine.connect() as conn:
+        after = _store_counts(conn, campaign_id, tier_id)
+        keyed = conn.execute(text("SELECT count(*) FROM orders WHERE idempotency_key LIKE :k"),
+                             {"k": f"bench-{run}-%"}).scalar()
+    engine.dispose()
+    deltas = {k: after[k] - before[k] for k in before}
+    checks = {f"{k} moved by the 201s": v == created[0] for k, v in deltas.items()}
+    checks["orders with this run's keys"] = keyed == created[0]
+    return _verdict("pre-order API", result, created[0], deltas["orders"], checks)
+
+
+def _store_counts(conn, campaign_id, tier_id):
+    one = lambda sql: conn.execute(text(sql), {"c": campaign_id, "t": tier_id}).scalar() or 0  # noqa: E731
+    return {
+        "orders": one("SELECT count(*) FROM orders WHERE campaign_id = :c"),
+        "campaigns.reserved_units": one("SELECT reserved_units FROM campaigns WHERE id = :c"),
+        "tiers.reserved_units": one("SELECT reserved_units FROM tiers WHERE id = :t"),
+        "campaign_buyers.units": one("SELECT sum(units) FROM campaign_buyers WHERE campaign_id = :c"),
+    }
+
+
+def _verdict(name, result, ok, rows, checks):
+    """The measured phase's rate, and whether every 2xx (warm-up included) left its rows."""
+    return {"name": name, "result": result.as_dict(), "ok_answers": ok, "rows_written": rows,
+            "writes_per_s": round(result.statuses.get(201 if "pre-order" in name else 200, 0)
+                                  / result.seconds, 1) if result.seconds else 0.0,
+            "nothing_lost": ok == rows and all(checks.values()), "checks": checks}
