@@ -34,6 +34,33 @@ DEFAULTS = {
     "PER_PAGE": 20,
     # Posting links and images needs this level (a spam guard).
     "LINKS_MIN_LEVEL": 2,
+    # Mail links point here: a worker has no request to take the host from.
+    "SITE_NAME": "Fanforge",
+    "SITE_URL": "http://127.0.0.1:5000",
+    # SMTP (FANFORGE_MAIL_*). No server in development: .eml files in instance/mail.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,  # STARTTLS; MAIL_USE_SSL for TLS from the first byte (465)
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Fanforge <no-reply@localhost>",
+    "MAIL_TIMEOUT": 10,  # seconds per SMTP step: a batch must fit in its claim
+    "MAIL_BACKEND": "",  # empty: smtp with a server, else the development .eml files
+    "MAIL_BATCH": 20,  # mails claimed at once by a worker
+    "MAIL_CLAIM_SECONDS": 300,  # a dead worker's claimed mails wait this long
+    "MAIL_RETRY_DELAYS": [60, 120, 300, 600, 1200, 1800],  # 7 tries over 68 minutes
+    "MAIL_DIGEST_HOUR": 8,  # local time; the digest covers the day before
+    "MAIL_KEEP_DAYS": 30,  # sent mail rows are purged after this
+    "REQUIRE_VERIFIED_EMAIL": True,
+    "VERIFY_EMAIL_MAX_AGE": 48 * 3600,
+    "PASSWORD_RESET_MAX_AGE": 3600,
+    "RATELIMIT_RESET": "10 per hour",  # per client
+    "RATELIMIT_RESET_ADDRESS": "3 per hour",  # per address asked for
+    "RATELIMIT_RESEND": "3 per hour",  # confirmation mails per account
+    # The task queue: empty is SQLite in the instance folder; redis://host:6379/0 to share.
+    "QUEUE_URL": "",
+    "QUEUE_NAME": "fanforge",
 }
 
 DEV_SECRET_KEY = "dev-only-not-a-secret"
@@ -69,6 +96,10 @@ def _finish_config(app):
     if cfg["ENV"] == "production":
         cfg.setdefault("SESSION_COOKIE_SECURE", True)
         cfg.setdefault("REMEMBER_COOKIE_SECURE", True)
+        # Templates compile once per worker and are never checked against the files again
+        # (Flask's None means "as debug"; say it outright for production).
+        if cfg.get("TEMPLATES_AUTO_RELOAD") is None:
+            cfg["TEMPLATES_AUTO_RELOAD"] = False
 
     url = cfg.get("SQLALCHEMY_DATABASE_URI") or cfg.get("DATABASE_URL")
     if not url:

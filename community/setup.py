@@ -2,10 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
-from . import api, errorpages, i18n, templating
+from . import api, cards, errorpages, i18n, jobs, social, templating
+from .accounts import mails as account_mails
 from .accounts import service as accounts
+from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
 from .accounts.cli import users
 from .accounts.views import bp as accounts_bp
+from .circles import setup as circles
 from .demo import demo
 from .engagement import setup as engagement
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -15,10 +18,15 @@ from .forum.views import bp as forum_bp
 from .ideas import api as ideas_api
 from .ideas import views as ideas_views
 from .ideas.labels import STATUS_NAMES
+from .mail import setup as mail
+from .messages import setup as messages
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
 from .rounds import api as rounds_api
+from .rounds import tasks as _round_tasks  # noqa: F401
 from .rounds import views as rounds_views
+from .search import setup as search
+from .search import tasks as _search_tasks  # noqa: F401
 
 BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
               notifications_views.bp)
@@ -51,6 +59,14 @@ def init_app(app):
     notification_listeners.connect()
     forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
     engagement.init_app(app)
+    search.init_app(app)
+    jobs.init_app(app)
+    mail.init_app(app)
+    account_mails.register()
+    circles.init_app(app)
+    messages.init_app(app)
+    cards.register_community_kinds()
+    social.init_app(app)
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
     app.cli.add_command(demo)

@@ -2,17 +2,22 @@
 
 from community.demo import register_loader
 
-from . import demo
+from . import cards, demo
 from .campaigns import models as _campaign_models  # noqa: F401  (tables for create_all and Alembic)
 from .campaigns import setup as campaigns
+from .campaigns import tasks as _campaign_tasks  # noqa: F401  (registers its periodic job)
 from .catalog import engagement as catalog_engagement
 from .catalog import models as _catalog_models  # noqa: F401
 from .catalog import setup as catalog
+from .catalog import tasks as _catalog_tasks  # noqa: F401
 from .orders import models as _order_models  # noqa: F401
 
 
 def init_app(app):
     register_loader(demo.load)
+    # After the store's demo: a product card shared into the demo fans' conversation.
+    register_loader(cards.demo_share)
     catalog.init_app(app)
     catalog_engagement.init_app(app)
     campaigns.init_app(app)
+    cards.init_app(app)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import TEST_CONFIG, AuthActions, build_app  # noqa: E402
+from helpers import TEST_CONFIG, AuthActions, SmtpServer, build_app  # noqa: E402
 from servers import LiveServers  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -58,6 +58,8 @@ def _truncate_all():
 
 
 def _make_backend_app(backend, tmp_path, request, **overrides):
+    # Each test its own search index, for gunicorn too (LiveServers passes the environment).
+    request.getfixturevalue("monkeypatch").setenv("FANFORGE_SEARCH_DIR", str(tmp_path / "search"))
     if backend == "sqlite":
         app = build_app(f"sqlite:///{tmp_path}/test.sqlite3", tmp_path, **overrides)
         with app.app_context():
@@ -111,7 +113,28 @@ def auth(client):
 
 
 @pytest.fixture
-def live_servers(tmp_path):
+def live_servers(tmp_path, monkeypatch):
+    # gunicorn reads FANFORGE_* from the environment: mail it queues stays in the test's
+    # database (no queue file, no .eml files in the work tree). Sign-up-then-post browser
+    # tests predate confirmation mails, so live servers skip that check unless a test
+    # passes FANFORGE_REQUIRE_VERIFIED_EMAIL=true (tests/e2e/test_reset_browser.py does).
+    monkeypatch.setenv("FANFORGE_QUEUE_URL", "memory://")
+    monkeypatch.setenv("FANFORGE_MAIL_BACKEND", "locmem")
+    monkeypatch.setenv("FANFORGE_REQUIRE_VERIFIED_EMAIL", "false")
     servers = LiveServers(tmp_path)
     yield servers
     servers.stop_all()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback; `.messages` holds what it received."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(app, smtp_server):
+    """The app sends its mail to `smtp_server`."""
+    return smtp_server.configure(app)

@@ -20,6 +20,12 @@ TEST_CONFIG = {
     # Links need no level in tests, except in the test of that guard.
     "LINKS_MIN_LEVEL": 1,
     "SERVER_NAME": None,
+    # Mail stays in memory and the queue is nobody's, unless a test sets up an SMTP server
+    # (the `smtp` fixture) or a worker (tests/concurrency/test_mail_worker.py).
+    "MAIL_BACKEND": "locmem",
+    "REQUIRE_VERIFIED_EMAIL": True,
+    "QUEUE_URL": "memory://",
+    "SITE_URL": "http://fanforge.test",
 }
 
 
@@ -32,10 +38,12 @@ def build_app(url, tmp_path, **overrides):
 _seq = itertools.count(1)
 
 
-def make_user(username=None, role="fan", password=PASSWORD, email=None):
+def make_user(username=None, role="fan", password=PASSWORD, email=None, verified=True):
+    """A user; confirmed by default, so tests post without a mail round trip."""
     n = next(_seq)
     username = username or f"fan{n}"
-    return accounts.register(username, email or f"{username}@example.com", password, role=role)
+    return accounts.register(username, email or f"{username}@example.com", password, role=role,
+                             verified=verified)
 
 
 def make_board(slug=None, name=None):
@@ -103,3 +111,76 @@ def make_campaign(product=None, staff=None, goal=None, cap=50, per_buyer=5, tier
     if publish:
         campaigns.publish(campaign.id, staff)
     return campaigns.get_campaign(campaign.id)
+
+
+class SmtpServer:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, parsed.
+
+    stop() and start() again keep the port, so a test can take the server away and bring
+    it back; `delay` slows each DATA down (to catch a worker in the middle of a batch).
+    """
+
+    def __init__(self, port=None, delay=0.0):
+        from servers import free_port
+
+        self.port = port or free_port()
+        self.delay = delay
+        self.messages = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook)
+        import asyncio
+        import email
+        from email import policy
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def wait_for(self, count, timeout=30.0):
+        """True once `count` messages arrived (or False after `timeout` seconds)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return len(self.messages) >= count
+
+    def to(self, address):
+        return [m for m in self.messages if address in m["To"]]
+
+    def configure(self, app):
+        """Point an app at this server."""
+        app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=self.port,
+                          MAIL_USE_TLS=False, MAIL_USE_SSL=False, MAIL_USERNAME=None)
+        return self
+
+
+def mail_parts(message):
+    """(plain text, html) of a received message."""
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    return text, html
+
+
+def first_link(text, path):
+    """The first link in a mail's text that contains `path`."""
+    import re
+
+    for link in re.findall(r"https?://\S+", text):
+        if path in link:
+            return link
+    raise AssertionError(f"no link with {path!r} in:\n{text}")

@@ -10,11 +10,11 @@ allocation, so the online ledger and a rebuild cannot disagree.
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from ..accounts.models import User
 from ..clock import local_to_utc, utc_to_local
-from ..database import insert_ignore, utcnow
+from ..database import insert_ignore, insert_ignore_if, sync_loaded, utcnow
 from ..extensions import db
 from .models import PointEntry
 from .rules import RULES, source_of
@@ -62,9 +62,24 @@ def _apply(user_id, kind, expected, existing):
     return delta, changed
 
 
+_USERS = User.__table__
+_LOCK_USER = (_USERS.update().where(_USERS.c.id == bindparam("user_id"))
+              .values(points=_USERS.c.points))
+_ADD_POINTS = (_USERS.update().where(_USERS.c.id == bindparam("user_id"))
+               .values(points=_USERS.c.points + bindparam("points")).returning(_USERS.c.points))
+_ENTRIES = PointEntry.__table__
+# The day's points of this kind leave room for the new entry's (the cap a parameter).
+_UNDER_CAP = select(func.coalesce(func.sum(_ENTRIES.c.points), 0)).where(
+    _ENTRIES.c.user_id == bindparam("user_id"), _ENTRIES.c.kind == bindparam("kind"),
+    _ENTRIES.c.day == bindparam("day")).scalar_subquery() + bindparam("points") <= bindparam("cap")
+
+
 def lock_user(user_id):
-    """Serialise awards for one user (a row lock on PostgreSQL; SQLite's write lock already)."""
-    db.session.execute(update(User).where(User.id == user_id).values(points=User.points))
+    """Serialise awards for one user: a row lock on PostgreSQL. SQLite needs none: its
+    write transactions run one at a time, and one that read before another's commit
+    cannot write afterwards (SQLITE_BUSY_SNAPSHOT)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(_LOCK_USER, {"user_id": user_id})
 
 
 def award(user_id, kind, ref, board_id, moment, extra=None):
@@ -72,22 +87,23 @@ def award(user_id, kind, ref, board_id, moment, extra=None):
 
     New activity is the latest of its day, so this is exactly what `settle`
     would decide, without reading the day's activity again (a popular idea's
-    hundredth vote of the day costs the same as its first).
+    hundredth vote of the day costs the same as its first). The INSERT checks the
+    cap itself: one statement, not a SUM and then an INSERT.
     """
     rule = RULES[kind]
     row = (user_id, ref, moment, board_id, extra)
     points, day = rule.award(row), day_of(moment)
     lock_user(user_id)
-    if rule.daily_cap is not None:
-        earned = db.session.scalar(select(func.coalesce(func.sum(PointEntry.points), 0)).where(
-            PointEntry.user_id == user_id, PointEntry.kind == kind, PointEntry.day == day))
-        if earned + points > rule.daily_cap:
-            return 0
-    added = insert_ignore(PointEntry, user_id=user_id, kind=kind, source=source_of(rule, row),
-                          points=points, day=day, board_id=board_id, created_at=utcnow())
+    entry = {"user_id": user_id, "kind": kind, "source": source_of(rule, row), "points": points,
+             "day": day, "board_id": board_id, "created_at": utcnow()}
+    if rule.daily_cap is None:
+        added = insert_ignore(PointEntry, **entry)
+    else:
+        added = insert_ignore_if(PointEntry, _UNDER_CAP, entry, cap=rule.daily_cap)
     if not added:
         return 0
-    db.session.execute(update(User).where(User.id == user_id).values(points=User.points + points))
+    total = db.session.execute(_ADD_POINTS, {"user_id": user_id, "points": points}).scalar_one()
+    sync_loaded(User, user_id, points=total)
     return points
 
 

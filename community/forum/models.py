@@ -29,6 +29,9 @@ class Board(db.Model):
     last_post_at: Mapped[datetime | None]
     # Not a foreign key: boards and threads would reference each other in a cycle.
     last_thread_id: Mapped[int | None]
+    # Unlisted boards only hold threads read on their owner's pages (circles'):
+    # they are not on the forum's index and have no board page.
+    listed: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     def __repr__(self):
         return f"<Board {self.slug}>"

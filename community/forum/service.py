@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
+from ..accounts import service as accounts
 from ..database import insert_ignore, transaction, utcnow
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
@@ -48,17 +49,38 @@ def guard_post(author, body):
         guard(author, body)
 
 
+# Threads whose readers their owner decides (a circle's threads are its members'):
+# kind -> (can_read(thread, viewer) -> bool, guard_reply(thread, author) raising a
+# DomainError, or None). get_thread, get_post and add_reply ask; board pages and
+# profiles leave these kinds out, since they are read on their owner's pages.
+THREAD_ACCESS = {}
+
+
+def register_thread_access(kind, can_read, guard_reply=None):
+    THREAD_ACCESS[kind] = (can_read, guard_reply)
+
+
+def _public_kinds():
+    """A clause keeping owner-guarded thread kinds out of the forum's own listings."""
+    return Thread.kind.not_in(tuple(THREAD_ACCESS)) if THREAD_ACCESS else true()
+
+
 # ---- who may do what -------------------------------------------------------
 
-def ensure_can_post(user):
+def ensure_can_post(user, need_verified=True):
     if user is None or not user.is_authenticated:
         raise Forbidden(_("Sign in to post."), code="sign_in_required")
     if user.is_banned:
         raise Forbidden(_("Your account is banned and cannot post."), code="banned")
+    if need_verified:
+        accounts.ensure_verified(user)
 
 
 def can_see_thread(thread, viewer):
-    return not thread.hidden or _is_staff(viewer)
+    if thread.hidden and not _is_staff(viewer):
+        return False
+    access = THREAD_ACCESS.get(thread.kind)
+    return access is None or access[0](thread, viewer)
 
 
 def can_see_post(post, viewer):
@@ -170,7 +192,8 @@ def board_threads(board, viewer, per_page, cursor=None):
     Keyset pagination on (last_post_at, id): a thread bumped by a new reply while
     someone pages moves to the top instead of shifting every later page.
     """
-    base = select(Thread).where(Thread.board_id == board.id, Thread.listed.is_(True))
+    base = select(Thread).where(Thread.board_id == board.id, Thread.listed.is_(True),
+                                _public_kinds())
     if not _is_staff(viewer):
         base = base.where(Thread.hidden.is_(False))
     pinned = []
@@ -231,6 +254,9 @@ def add_reply(thread_id, author, body, submit_token=None):
                         code="thread_hidden")
     if thread.locked:
         raise Forbidden(_("This thread is locked: no new replies."), code="thread_locked")
+    access = THREAD_ACCESS.get(thread.kind)
+    if access is not None and access[1] is not None:
+        access[1](thread, author)
     now = utcnow()
     # The counter hands out the position, under the row lock this UPDATE takes.
     position = db.session.execute(
@@ -303,7 +329,7 @@ def delete_post(post, user):
 
 def set_like(post, user, liked):
     """Like or unlike a post; idempotent, the unique key decides. Returns the count."""
-    ensure_can_post(user)
+    ensure_can_post(user, need_verified=False)  # a like is a vote: open before confirming
     if post.deleted_at is not None:
         raise Forbidden(_("This post was removed."), code="post_removed")
     with transaction():
@@ -335,7 +361,8 @@ def liked_post_ids(user, post_ids):
 # ---- profiles --------------------------------------------------------------
 
 def user_threads(user, viewer, page, per_page):
-    stmt = select(Thread).where(Thread.author_id == user.id, Thread.listed.is_(True))
+    stmt = select(Thread).where(Thread.author_id == user.id, Thread.listed.is_(True),
+                                _public_kinds())
     if not _is_staff(viewer):
         stmt = stmt.where(Thread.hidden.is_(False))
     return paginate(stmt.order_by(Thread.id.desc()), page, per_page)
@@ -345,7 +372,7 @@ def user_replies(user, viewer, page, per_page):
     stmt = (
         select(Post).join(Thread, Thread.id == Post.thread_id)
         .where(Post.author_id == user.id, Post.position > 0, Post.deleted_at.is_(None),
-               Thread.listed.is_(True))
+               Thread.listed.is_(True), _public_kinds())
     )
     if not _is_staff(viewer):
         stmt = stmt.where(Post.hidden.is_(False), Thread.hidden.is_(False))

@@ -20,14 +20,21 @@ def _per_page():
 
 @bp.get("/")
 def index():
-    boards = board_service.list_boards()
+    boards = [b for b in board_service.list_boards() if b.listed]
     return render_template("community/forum/index.html", boards=boards,
                            last_threads=board_service.last_threads(boards))
 
 
+def _listed_board(slug):
+    board = board_service.get_board(slug)
+    if not board.listed:
+        abort(404)
+    return board
+
+
 @bp.get("/b/<slug>")
 def board(slug):
-    board = board_service.get_board(slug)
+    board = _listed_board(slug)
     cursor = None
     if "before" in request.args:
         cursor = service.decode_cursor(request.args["before"])
@@ -42,7 +49,7 @@ def board(slug):
 @login_required
 @ratelimits.posting
 def new_thread(slug):
-    board = board_service.get_board(slug)
+    board = _listed_board(slug)
     form = ThreadForm()
     if form.validate_on_submit():
         try:

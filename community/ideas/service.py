@@ -1,19 +1,20 @@
 """Idea use cases: proposing, tags, and voting."""
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from .. import signals
-from ..database import insert_ignore, transaction, utcnow
+from ..database import insert_ignore, insert_ignore_if, sync_loaded, transaction, utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..forum import service as forum
-from ..forum.models import Board
+from ..forum.models import Board, Thread
 from ..rounds import budget
 from ..rounds.models import Round
 from .labels import STATUS_NAMES
-from .models import Idea, IdeaCount, IdeaTag, Tag, Vote
+from .models import CLOSED_TO_VOTES, Idea, IdeaCount, IdeaTag, Tag, Vote
 from .ranking import hot_score
 
 MAX_TAGS = 5
@@ -153,9 +154,8 @@ def ensure_can_vote(user):
         raise Forbidden(_("Your account is banned and cannot vote."), code="banned")
 
 
-def _open_for_votes(idea_id):
-    idea = db.session.get(Idea, idea_id, populate_existing=True)
-    if idea is None or idea.thread.hidden:
+def _check_open(idea, hidden):
+    if idea is None or hidden:
         raise NotFound(_("No such idea."))
     if idea.status == "merged":
         raise Conflict(_("This idea was merged into another one; vote there."), code="idea_merged")
@@ -163,6 +163,24 @@ def _open_for_votes(idea_id):
         raise Conflict(_("This idea is %(status)s and takes no more votes.",
                          status=status_label(idea.status).lower()), code="voting_closed")
     return idea
+
+
+def _open_for_votes(idea_id):
+    idea = db.session.get(Idea, idea_id, populate_existing=True)
+    return _check_open(idea, idea is not None and idea.thread.hidden)
+
+
+_IDEAS = Idea.__table__
+# The vote's idea is visible, open to votes and in no round: what vote() read before.
+_TAKES_PLAIN_VOTES = (
+    select(_IDEAS.c.id).join(Thread, Thread.id == _IDEAS.c.thread_id)
+    .where(_IDEAS.c.id == bindparam("idea_id"), _IDEAS.c.status.not_in(CLOSED_TO_VOTES),
+           _IDEAS.c.round_id.is_(None), Thread.hidden.is_(False))
+).exists()
+_BUMP_VOTES = (_IDEAS.update().where(_IDEAS.c.id == bindparam("idea_id"))
+               .values(votes=_IDEAS.c.votes + bindparam("delta"))
+               .returning(_IDEAS.c.votes, _IDEAS.c.created_at))
+_SET_HOT = _IDEAS.update().where(_IDEAS.c.id == bindparam("idea_id")).values(hot=bindparam("hot"))
 
 
 def _live_round(idea):
@@ -178,30 +196,59 @@ def bump_votes(idea_id, delta):
     The first UPDATE holds the row (or SQLite's write lock) until commit, so the
     count the second one reads cannot change in between.
     """
-    votes, created_at = db.session.execute(
-        update(Idea).where(Idea.id == idea_id).values(votes=Idea.votes + delta)
-        .returning(Idea.votes, Idea.created_at)
-    ).one()
-    db.session.execute(update(Idea).where(Idea.id == idea_id)
-                       .values(hot=hot_score(votes, created_at)))
+    votes, created_at = db.session.execute(_BUMP_VOTES,
+                                           {"idea_id": idea_id, "delta": delta}).one()
+    hot = hot_score(votes, created_at)
+    db.session.execute(_SET_HOT, {"idea_id": idea_id, "hot": hot})
+    sync_loaded(Idea, idea_id, votes=votes, hot=hot)
     return votes
 
 
 def vote(idea_id, user):
-    """Vote for an idea; voting twice changes nothing. Returns the vote count."""
+    """Vote for an idea; voting twice changes nothing. Returns the vote count.
+
+    The idea is read and checked before the write transaction, without its joins;
+    inside it, the vote's INSERT checks it again, so the write lock is held for a
+    few statements only. A vote in a round, or one whose idea changed in between,
+    takes the full path.
+    """
     ensure_can_vote(user)
+    user_id = user.id
+    found = db.session.execute(
+        select(Idea, Thread.hidden,
+               select(Vote.user_id).where(Vote.user_id == user_id, Vote.idea_id == Idea.id)
+               .exists())
+        .join(Thread, Thread.id == Idea.thread_id).where(Idea.id == idea_id)
+        .options(lazyload("*")).execution_options(populate_existing=True)).first()
+    idea, hidden, voted = found if found is not None else (None, None, None)
+    _check_open(idea, hidden)
+    if voted:
+        return idea.votes
+    if idea.round_id is None:
+        with transaction(reload=False):
+            if insert_ignore_if(Vote, _TAKES_PLAIN_VOTES, {
+                    "user_id": user_id, "idea_id": idea.id, "created_at": utcnow(),
+                    "round_id": None}):
+                votes = bump_votes(idea.id, 1)
+                signals.idea_voted.send(idea, user=user, voted=True)
+                return votes
     with transaction():
-        idea = _open_for_votes(idea_id)
-        round_ = _live_round(idea)
-        inserted = insert_ignore(Vote, user_id=user.id, idea_id=idea.id, created_at=utcnow(),
-                                 round_id=round_.id if round_ else None)
-        if not inserted:
-            return idea.votes
-        if round_ is not None and not budget.spend(round_, user.id):
-            raise Conflict(_("You have spent all %(n)d votes of this round.",
-                             n=round_.vote_budget), code="budget_exhausted")
-        votes = bump_votes(idea.id, 1)
-        signals.idea_voted.send(idea, user=user, voted=True)
+        return _vote_checked(idea_id, user)
+
+
+def _vote_checked(idea_id, user):
+    """The vote with every check inside the write transaction."""
+    idea = _open_for_votes(idea_id)
+    round_ = _live_round(idea)
+    inserted = insert_ignore(Vote, user_id=user.id, idea_id=idea.id, created_at=utcnow(),
+                             round_id=round_.id if round_ else None)
+    if not inserted:
+        return idea.votes
+    if round_ is not None and not budget.spend(round_, user.id):
+        raise Conflict(_("You have spent all %(n)d votes of this round.",
+                         n=round_.vote_budget), code="budget_exhausted")
+    votes = bump_votes(idea.id, 1)
+    signals.idea_voted.send(idea, user=user, voted=True)
     return votes
 
 

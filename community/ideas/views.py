@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import ratelimits
+from .. import ratelimits, search
 from ..errors import DomainError
 from ..forms import choices
 from ..forum import boards as board_service
@@ -77,17 +77,24 @@ def new(slug):
     form.round_id.choices = choices([(0, _("No round"))] + [(r.id, r.title) for r in live])
     if request.method == "GET" and request.args.get("round", "").isdigit():
         form.round_id.data = int(request.args["round"])
+    similar = []
     if form.validate_on_submit():
-        try:
-            idea = service.propose(board, current_user, form.title.data, form.body.data,
-                                   form.tags.data, form.round_id.data or None,
-                                   form.submit_token.data)
-        except DomainError as error:
-            apply_error(form, error)
-        else:
-            return redirect(url_for("ideas.show", idea_id=idea.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("community/ideas/new.html", board=board, form=form), status
+        # A first submit whose title closely matches existing ideas comes back with them
+        # and a "post anyway" box (site.js shows the list while typing, and sets it).
+        if not request.form.get("post_anyway"):
+            similar = [i for i in search.similar_ideas(form.title.data, board.id) if i.strong]
+        if not similar:
+            try:
+                idea = service.propose(board, current_user, form.title.data, form.body.data,
+                                       form.tags.data, form.round_id.data or None,
+                                       form.submit_token.data)
+            except DomainError as error:
+                apply_error(form, error)
+            else:
+                return redirect(url_for("ideas.show", idea_id=idea.id))
+    status = 422 if request.method == "POST" and not similar else 200
+    return render_template("community/ideas/new.html", board=board, form=form,
+                           similar=similar), status
 
 
 @bp.get("/ideas/<int:idea_id>")
@@ -98,6 +105,7 @@ def show(idea_id):
         abort(404)
     changes = statuses.timeline(idea)
     round_ = rounds.get_round(idea.round_id) if idea.round_id else None
+    staff = _staff()  # the status and merge forms show to staff only
     return render_template(
         "community/ideas/show.html", idea=idea, page=page, changes=changes,
         opening=forum.first_post(idea.thread),
@@ -107,7 +115,8 @@ def show(idea_id):
         liked=forum.liked_post_ids(current_user, [p.id for p in page.items]),
         merged_into=service.get_idea(idea.merged_into_id, current_user) if idea.merged_into_id else None,
         round=round_, budget_left=rounds.budget_left(round_, current_user),
-        form=ReplyForm(), status_form=StatusForm(status=idea.status), merge_form=MergeForm(),
+        form=ReplyForm(), status_form=StatusForm(status=idea.status) if staff else None,
+        merge_form=MergeForm() if staff else None,
         STATUS_NAMES=STATUS_NAMES,
     )
 

@@ -57,7 +57,9 @@ class Notification(EventColumns, db.Model):
         Index("ix_notifications_user", "user_id", "id"),
         # The bell counts unread rows only; a partial index holds just those, so it
         # stays small however much history piles up, and the count is capped anyway.
-        Index("ix_notifications_unread", "user_id",
+        # With id in it SQLite's planner prefers it over ix_notifications_user (measured:
+        # 6.9 ms -> 0.01 ms for the bell on the large bench database).
+        Index("ix_notifications_unread", "user_id", "id",
               sqlite_where=text("read_at IS NULL"), postgresql_where=text("read_at IS NULL")),
     )
 

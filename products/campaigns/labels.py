@@ -6,3 +6,8 @@ CAMPAIGN_STATES = {
     "cancelled": _l("Cancelled"),
 }
 ORDER_STATES = {"reserved": _l("Reserved"), "confirmed": _l("Confirmed"), "cancelled": _l("Cancelled")}
+# Where an order was placed (Order.source_kind), for the staff funnel.
+ORDER_SOURCES = {
+    "product": _l("Product page"), "thread": _l("Product thread"), "idea": _l("Idea page"),
+    "conversation": _l("Conversation"), "circle": _l("Circle"), "api": _l("API"),
+}

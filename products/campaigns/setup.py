@@ -13,7 +13,7 @@ from ..orders.views import bp as orders_bp
 from ..orders.views import new_idempotency_key
 from . import panels
 from .api import bp as campaigns_api
-from .labels import CAMPAIGN_STATES, ORDER_STATES
+from .labels import CAMPAIGN_STATES, ORDER_SOURCES, ORDER_STATES
 from .views import bp as campaigns_bp
 from .views import cli
 
@@ -37,6 +37,7 @@ def init_app(app):
     app.add_template_global(new_idempotency_key)
     app.add_template_global(CAMPAIGN_STATES, "CAMPAIGN_STATES")
     app.add_template_global(ORDER_STATES, "ORDER_STATES")
+    app.add_template_global(ORDER_SOURCES, "ORDER_SOURCES")
     community_panels.register(app, "idea", panels.on_idea)
     community_panels.register(app, "thread", panels.on_thread)
     community_panels.register(app, "profile", order_panels.on_profile)

@@ -3,6 +3,7 @@
 from community import panels as community_panels
 
 from . import panels, views_counter
+from . import search as catalog_search
 from .api import bp as api_bp
 from .cli import cli
 from .labels import STAGE_NAMES
@@ -19,3 +20,4 @@ def init_app(app):
     views_counter.init_app(app)
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.cli.add_command(cli)
+    catalog_search.init_app(app)

@@ -13,10 +13,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from community.errors import DomainError
 from community.http import page_arg, safe_next
+from community.templating import render_fragment
 
 from ..campaigns import service as campaigns
 from ..campaigns.widget import widget_context
@@ -52,8 +52,8 @@ def show(slug):
     data = product_page(product, current_user)
     views_counter.record(product.id)
     campaign = campaigns.current_campaign(product.id)
-    widget = (Markup(render_template("products/campaigns/_widget.html",
-                                     **widget_context(campaign, "product", product.id)))
+    widget = (render_fragment("products/campaigns/_widget.html",
+                              **widget_context(campaign, "product", product.id))
               if campaign else None)
     return render_template("products/catalog/show.html", product=product, page=data,
                            views=product.view_count + views_counter.pending(product.id),

@@ -47,6 +47,12 @@ NEW_ORDER = {
         "tier": {"type": "integer"}, "quantity": {"type": "integer"},
         "ref": {"type": ["string", "null"], "description": "A referral code."},
         "f_code": {"type": ["string", "null"], "maxLength": 24},
+        "source": {"type": "object", "required": ["kind", "id"], "additionalProperties": False,
+                   "description": "The share card ordered from: the order records the place "
+                                  "and the fan who shared the card there as its referrer. A "
+                                  "place the caller cannot see is a 404.",
+                   "properties": {"kind": {"type": "string", "enum": ["conversation", "circle"]},
+                                  "id": {"type": "integer"}}},
     },
 }
 KEY_HEADER = "Idempotency-Key"
@@ -70,7 +76,7 @@ def order_json(order):
          description="Send a unique Idempotency-Key header (1-64 characters): the same key "
                      "again answers 200 with the same order; with a different body, 422. "
                      "409 codes: sold_out, campaign_not_live, limit_reached, early_access_only, "
-                     "invalid_f_code.")
+                     "invalid_f_code. 404 also for a source the caller cannot see.")
 @token_required
 def place(campaign_id):
     key = request.headers.get(KEY_HEADER, "")
@@ -79,10 +85,11 @@ def place(campaign_id):
                           field=KEY_HEADER, code="idempotency_key_required")
     body = json_body()
     buyer = require_user()
+    source = body.get("source") or {"kind": "api", "id": None}
     order, created = service.place_order(
         campaign_id, buyer, body["tier"], body["quantity"], key,
         referrer_id=referrals.user_id_for(body.get("ref")), f_code=body.get("f_code"),
-        source_kind="api", ref=body.get("ref"))
+        source_kind=source["kind"], source_id=source["id"], ref=body.get("ref"))
     return order_json(order), 201 if created else 200
 
 

@@ -10,10 +10,13 @@ import hashlib
 import json
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
-from community.database import insert_ignore, transaction, utcnow
+from community import cards
+from community.accounts import service as accounts
+from community.database import insert_ignore, sync_loaded, transaction, utcnow
 from community.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.extensions import db
 
@@ -35,6 +38,7 @@ def _check(buyer, tier_id, quantity, idempotency_key, source_kind):
         raise Forbidden(_("Sign in to pre-order."), code="sign_in_required")
     if buyer.is_banned:
         raise Forbidden(_("Your account is banned and cannot pre-order."), code="banned")
+    accounts.ensure_verified(buyer)
     if not idempotency_key or len(idempotency_key) > MAX_KEY:
         raise ValidationError(_("Send an idempotency key of 1 to 64 characters."),
                               field="idempotency_key", code="bad_idempotency_key")
@@ -48,12 +52,15 @@ def _check(buyer, tier_id, quantity, idempotency_key, source_kind):
 
 
 def existing_order(buyer_id, idempotency_key, digest):
-    order = db.session.scalar(select(Order).where(Order.buyer_id == buyer_id,
-                                                  Order.idempotency_key == idempotency_key))
-    if order is not None and order.request_digest != digest:
+    # Usually there is none: look for the key alone before loading an order with its joins.
+    found = db.session.execute(select(Order.id, Order.request_digest).where(
+        Order.buyer_id == buyer_id, Order.idempotency_key == idempotency_key)).first()
+    if found is None:
+        return None
+    if found.request_digest != digest:
         raise ValidationError(_("This idempotency key was used for a different order."),
                               field="idempotency_key", code="idempotency_key_reused")
-    return order
+    return db.session.get(Order, found.id)
 
 
 def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer_id=None,
@@ -64,9 +71,10 @@ def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer
     if (order := existing_order(buyer.id, idempotency_key, digest)) is not None:
         return order, False
     try:
-        with transaction():
-            if (order := existing_order(buyer.id, idempotency_key, digest)) is not None:
-                return order, False
+        # The buyer was checked above and the rows that can change are read or checked
+        # again inside: nothing needs reloading under the write lock. A twin request
+        # that committed meanwhile trips the order's unique key (below).
+        with transaction(reload=False):
             order = _reserve(campaign_id, buyer, tier_id, quantity, idempotency_key, digest,
                              referrer_id, f_code, source_kind, source_id)
     except IntegrityError:
@@ -81,10 +89,13 @@ def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer
 def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_code,
              source_kind, source_id):
     now = utcnow()
-    campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
+    # Both rows as they are now, in one statement and without their joins.
+    campaign, tier = db.session.execute(
+        select(Campaign, Tier).outerjoin(Tier, Tier.id == tier_id).where(Campaign.id == campaign_id)
+        .options(lazyload("*")).execution_options(populate_existing=True)
+    ).first() or (None, None)
     if campaign is None:
         raise NotFound(_("No such campaign."))
-    tier = db.session.get(Tier, tier_id, populate_existing=True)
     if tier is None or tier.campaign_id != campaign.id:
         raise ValidationError(_("That tier is not part of this campaign."), field="tier",
                               code="bad_tier")
@@ -93,9 +104,14 @@ def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_
     if quantity > campaign.per_buyer_limit:
         raise Conflict(_("You can pre-order at most %(n)d units in this campaign.",
                          n=campaign.per_buyer_limit), code="limit_reached")
+    if source_kind in cards.SOURCES:
+        # Ordered from a card in a conversation or a circle: the place must be the buyer's
+        # to see (else NotFound), and whoever shared the card there is the referrer.
+        referrer_id = cards.sharer_for(source_kind, source_id, buyer,
+                                       [("campaign", campaign.id), ("product", campaign.product_id)])
     # The order row goes first: a twin request now waits on its unique key
     # instead of racing for stock it would not keep.
-    order = Order(campaign_id=campaign.id, tier_id=tier.id, buyer_id=buyer.id, quantity=quantity,
+    order = Order(campaign=campaign, tier=tier, buyer_id=buyer.id, quantity=quantity,
                   unit_price_cents=tier.price_cents, currency=tier.currency, idempotency_key=key,
                   request_digest=digest, source_kind=source_kind, source_id=source_id,
                   referrer_id=referrer_id if referrer_id != buyer.id else None, created_at=now)
@@ -125,33 +141,52 @@ def _early_access(campaign, buyer, f_code, now):
                    code="early_access_only")
 
 
+_BUYERS, _CAMPAIGNS, _TIERS = CampaignBuyer.__table__, Campaign.__table__, Tier.__table__
+_TAKE_BUYER_UNITS = (
+    _BUYERS.update()
+    .where(_BUYERS.c.campaign_id == bindparam("campaign"), _BUYERS.c.user_id == bindparam("buyer"),
+           _BUYERS.c.units + bindparam("quantity") <= bindparam("limit"))
+    .values(units=_BUYERS.c.units + bindparam("quantity")).returning(_BUYERS.c.units))
+_TAKE_CAMPAIGN_UNITS = (
+    _CAMPAIGNS.update()
+    .where(_CAMPAIGNS.c.id == bindparam("campaign_id"), _CAMPAIGNS.c.state.in_(("scheduled", "live")),
+           _CAMPAIGNS.c.reserved_units + bindparam("quantity") <= _CAMPAIGNS.c.cap_units)
+    .values(reserved_units=_CAMPAIGNS.c.reserved_units + bindparam("quantity"),
+            backer_count=_CAMPAIGNS.c.backer_count + bindparam("new_backer"))
+    .returning(_CAMPAIGNS.c.reserved_units, _CAMPAIGNS.c.backer_count))
+_TAKE_TIER_UNITS = (
+    _TIERS.update()
+    .where(_TIERS.c.id == bindparam("tier_id"),
+           _TIERS.c.limit_units.is_(None)
+           | (_TIERS.c.reserved_units + bindparam("quantity") <= _TIERS.c.limit_units))
+    .values(reserved_units=_TIERS.c.reserved_units + bindparam("quantity"))
+    .returning(_TIERS.c.reserved_units))
+
+
 def _take_units(campaign, tier, buyer_id, quantity):
+    """Built once, run with parameters: the Python of building statements would
+    outweigh their SQL, all of it under the write lock."""
     insert_ignore(CampaignBuyer, campaign_id=campaign.id, user_id=buyer_id, units=0)
-    held = db.session.execute(
-        update(CampaignBuyer)
-        .where(CampaignBuyer.campaign_id == campaign.id, CampaignBuyer.user_id == buyer_id,
-               CampaignBuyer.units + quantity <= campaign.per_buyer_limit)
-        .values(units=CampaignBuyer.units + quantity).returning(CampaignBuyer.units)).first()
+    held = db.session.execute(_TAKE_BUYER_UNITS, {
+        "campaign": campaign.id, "buyer": buyer_id, "quantity": quantity,
+        "limit": campaign.per_buyer_limit}).first()
     if held is None:
         raise Conflict(_("You can pre-order at most %(n)d units in this campaign.",
                          n=campaign.per_buyer_limit), code="limit_reached")
     new_backer = 1 if held.units == quantity else 0
-    reserved = db.session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.state.in_(("scheduled", "live")),
-               Campaign.reserved_units + quantity <= Campaign.cap_units)
-        .values(reserved_units=Campaign.reserved_units + quantity,
-                backer_count=Campaign.backer_count + new_backer)
-        .returning(Campaign.reserved_units)).first()
+    reserved = db.session.execute(_TAKE_CAMPAIGN_UNITS, {
+        "campaign_id": campaign.id, "quantity": quantity, "new_backer": new_backer}).first()
     if reserved is None:
         raise Conflict(_("Sold out: not enough units left."), code="sold_out")
-    tier_taken = db.session.execute(
-        update(Tier)
-        .where(Tier.id == tier.id,
-               (Tier.limit_units.is_(None)) | (Tier.reserved_units + quantity <= Tier.limit_units))
-        .values(reserved_units=Tier.reserved_units + quantity).returning(Tier.id)).first()
+    tier_taken = db.session.execute(_TAKE_TIER_UNITS,
+                                    {"tier_id": tier.id, "quantity": quantity}).first()
     if tier_taken is None:
         raise Conflict(_("Sold out: this tier has no units left."), code="sold_out")
+    # What the ORM UPDATEs these replace showed on the loaded rows.
+    sync_loaded(CampaignBuyer, (campaign.id, buyer_id), units=held.units)
+    sync_loaded(Campaign, campaign.id, reserved_units=reserved.reserved_units,
+                backer_count=reserved.backer_count)
+    sync_loaded(Tier, tier.id, reserved_units=tier_taken.reserved_units)
 
 
 def cancel_order(order_id, buyer):

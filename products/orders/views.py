@@ -68,6 +68,8 @@ def preorder(campaign_id):
             referrer_id=referrer_from(), f_code=form.get("f_code") or None,
             source_kind=form.get("source_kind", "product"), source_id=source_id)
     except DomainError as error:
+        if error.status == 404 and source_id is not None:
+            raise  # a conversation or circle the buyer cannot see: 404, as everywhere
         flash(error.message, "error")
         return redirect(back)
     if created:

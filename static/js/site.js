@@ -128,3 +128,156 @@
     });
   });
 })();
+
+// Similar ideas while an idea's title is typed (debounced). Without JavaScript the server
+// shows the same list after a first submit; once the list was shown here, the submit
+// says so (post_anyway) and goes straight through.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var input = document.querySelector("input[data-similar]");
+    var box = document.querySelector(".similar-ideas");
+    if (!input || !box || !window.fetch) return;
+    var form = input.form, timer = null, last = input.value.trim(), seq = 0;
+
+    function seen(on) {
+      var flag = form.querySelector('input[type="hidden"][name="post_anyway"]');
+      if (on && !flag) {
+        flag = document.createElement("input");
+        flag.type = "hidden"; flag.name = "post_anyway"; flag.value = "1";
+        form.appendChild(flag);
+      } else if (!on && flag) { flag.remove(); }
+    }
+
+    function render(items) {
+      box.textContent = "";
+      box.hidden = !items.length;
+      seen(items.length > 0);
+      if (!items.length) return;
+      var heading = document.createElement("p");
+      heading.className = "similar-heading";
+      heading.textContent = box.dataset.heading;
+      var list = document.createElement("ul");
+      list.className = "similar-list";
+      items.forEach(function (idea) {
+        var li = document.createElement("li"), a = document.createElement("a");
+        var badge = document.createElement("span"), votes = document.createElement("span");
+        li.setAttribute("data-testid", "similar-idea");
+        a.href = idea.url; a.target = "_blank"; a.rel = "noopener"; a.textContent = idea.title;
+        badge.className = "badge status status-" + idea.status; badge.textContent = idea.status_label;
+        votes.className = "muted"; votes.textContent = idea.votes_label;
+        li.append(a, " ", badge, " ", votes);
+        list.appendChild(li);
+      });
+      box.append(heading, list);
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var title = input.value.trim();
+        if (title === last) return;
+        last = title;
+        var mine = ++seq;
+        if (title.length < 2) { render([]); return; }
+        var url = input.dataset.similar;
+        url += (url.indexOf("?") < 0 ? "?" : "&") + "title=" + encodeURIComponent(title);
+        fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
+          .then(function (data) { if (mine === seq) render(data.items); })
+          .catch(function () { /* the server checks again on submit */ });
+      }, 300);
+    });
+  });
+})();
+
+// Conversations: new messages appear without a reload. The page polls a small JSON
+// endpoint that answers at once (an empty list, or 304) when nothing is new, so no server
+// worker is ever held on an open connection; a hidden tab asks five times less often.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var chat = document.querySelector("[data-chat]");
+    if (!chat || !window.fetch) return;
+    var list = chat.querySelector(".messages");
+    var after = parseInt(chat.dataset.after, 10) || 0;
+    var interval = parseInt(chat.dataset.interval, 10) || 3000;
+    var timer = null, busy = false, etag = null;
+    if (chat.hasAttribute("data-paused")) return;  // reading older messages
+
+    function add(items) {
+      items.forEach(function (item) {
+        if (list.querySelector('[data-message-id="' + item.id + '"]')) return;
+        var holder = document.createElement("ol");
+        holder.innerHTML = item.html;
+        var li = holder.firstElementChild;
+        list.appendChild(li);
+        window.Fanforge.localizeTimes(li);
+      });
+      var empty = chat.querySelector("[data-empty]");
+      if (empty) empty.remove();
+      if (list.lastElementChild) list.lastElementChild.scrollIntoView({ block: "nearest" });
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(poll, document.hidden ? interval * 5 : interval);
+    }
+
+    function poll() {
+      if (busy) return;
+      busy = true;
+      var headers = { "Accept": "application/json" };
+      if (etag) headers["If-None-Match"] = etag;
+      fetch(chat.dataset.pollUrl + "?after=" + after, { headers: headers, credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 304) return null;
+          if (!r.ok) return Promise.reject(r);
+          etag = r.headers.get("ETag");
+          return r.json();
+        })
+        .then(function (data) {
+          if (data && data.items.length) { add(data.items); after = data.last_id; }
+        })
+        .catch(function () { /* try again at the next tick */ })
+        .then(function () { busy = false; schedule(); });
+    }
+
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
+
+    // Sending without a reload; without JavaScript the form posts and the page reloads.
+    var form = document.querySelector("[data-chat-form]");
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var body = form.querySelector("textarea");
+        if (!body.value.trim()) return;
+        var button = form.querySelector("button");
+        button.disabled = true;
+        fetch(form.action, {
+          method: "POST",
+          headers: { "Accept": "application/json", "X-CSRFToken": window.Fanforge.csrf() },
+          body: new FormData(form),
+          credentials: "same-origin"
+        }).then(function (r) {
+          return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+        }).then(function (result) {
+          if (!result.ok) {
+            var note = document.createElement("p");
+            note.className = "error";
+            note.setAttribute("role", "alert");
+            note.textContent = (result.data.error && result.data.error.message) || "Error";
+            form.appendChild(note);
+            setTimeout(function () { note.remove(); }, 5000);
+            return;
+          }
+          body.value = "";
+          busy = false;
+          poll();
+        }).catch(function () { form.submit(); })
+          .then(function () { button.disabled = false; });
+      });
+    }
+    schedule();
+  });
+})();

@@ -4,6 +4,8 @@ from sqlalchemy import update
 from community.database import utcnow
 from community.extensions import db
 from community.ideas import service as ideas
+from community.messages import sending as messages
+from community.messages import service as conversations
 from products.catalog.models import Product, ProductIdea
 from products.funnel import service
 from products.orders import service as orders
@@ -27,8 +29,11 @@ def test_funnel_figures_sources_and_sharers(ctx):
     for b in buyers:
         ideas.vote(idea.id, b)
     tier = campaign.tiers[0].id
-    orders.place_order(campaign.id, buyers[0], tier, 2, "a", referrer_id=sharer.id,
-                       source_kind="conversation", source_id=7)
+    chat, _ = conversations.start(sharer, [buyers[0].username])
+    messages.send(chat.id, sharer, share=("campaign", campaign.id))
+    # The referrer comes from the card's sharer in that conversation, not from the caller.
+    orders.place_order(campaign.id, buyers[0], tier, 2, "a", source_kind="conversation",
+                       source_id=chat.id)
     orders.place_order(campaign.id, buyers[1], tier, 1, "b", source_kind="thread")
     cancelled, _ = orders.place_order(campaign.id, buyers[2], tier, 4, "c", referrer_id=sharer.id)
     orders.cancel_order(cancelled.id, buyers[2])
@@ -46,11 +51,14 @@ def test_funnel_figures_sources_and_sharers(ctx):
 
 def test_dashboard_page_draws_a_chart(app, client, auth):
     with app.app_context():
-        _, product, _ = _setup()
+        campaign, product, _ = _setup()
+        orders.place_order(campaign.id, make_user(), campaign.tiers[0].id, 1, "k",
+                           source_kind="thread")
         make_user("boss", role="staff")
         slug = product.slug
     assert client.get(f"/staff/products/{slug}/funnel").status_code == 302
     auth.login("boss")
     page = client.get(f"/staff/products/{slug}/funnel").get_data(as_text=True)
     assert 'data-testid="funnel-chart"' in page and "<polyline" in page
+    assert "<td>Product thread</td><td>1</td>" in page  # a source's label, not its key
     assert client.get("/staff/products/nope/funnel").status_code == 404

@@ -152,3 +152,12 @@ def test_top_referrers_on_the_product_and_backers_on_the_profile(app, client, au
     assert 'data-testid="top-referrers"' in page and "friend" in page.split('data-testid="top-referrers"')[1]
     profile = client.get("/u/friend").get_data(as_text=True)
     assert "Brought 1 backer to the store." in profile
+
+
+def test_idea_pages_offer_a_share_link_with_the_viewers_code(app, client, auth, shop):
+    with app.app_context():
+        idea = ideas.propose(make_board_for(shop), make_user(), "Share me around", "b")
+    assert 'data-testid="idea-share"' not in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    auth.login("friend")
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert f"ref={shop['ref']}" in page.split('data-testid="idea-share"')[1]
