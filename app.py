@@ -73,7 +73,7 @@ def create_app(config=None):
     app.config.from_prefixed_env("FANFORGE")
     if config:
         app.config.from_mapping(config)
-    _finish_config(app)
+    _finish_config(app, explicit=set(config or ()))
 
     from community import setup as community
     from products import setup as products
@@ -83,7 +83,7 @@ def create_app(config=None):
     return app
 
 
-def _finish_config(app):
+def _finish_config(app, explicit=frozenset()):
     cfg = app.config
     if not cfg.get("SECRET_KEY"):
         if cfg["ENV"] == "production":
@@ -94,8 +94,11 @@ def _finish_config(app):
             )
         cfg["SECRET_KEY"] = DEV_SECRET_KEY
     if cfg["ENV"] == "production":
-        cfg.setdefault("SESSION_COOKIE_SECURE", True)
-        cfg.setdefault("REMEMBER_COOKIE_SECURE", True)
+        # Flask ships these keys as False, so setdefault would keep them off: secure
+        # cookies unless FANFORGE_* or the config passed in says otherwise.
+        for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            if f"FANFORGE_{key}" not in os.environ and key not in explicit:
+                cfg[key] = True
         # Templates compile once per worker and are never checked against the files again
         # (Flask's None means "as debug"; say it outright for production).
         if cfg.get("TEMPLATES_AUTO_RELOAD") is None:

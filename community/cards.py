@@ -20,10 +20,9 @@ Who may see a card's target is asked of its kind's loader and nowhere else.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import select
 
 from .errors import NotFound, ValidationError
@@ -31,6 +30,7 @@ from .extensions import db
 from .forum.models import Thread
 from .ideas import service as ideas
 from .ideas.models import CLOSED_TO_VOTES, Idea
+from .templating import Fragments
 
 GONE_TEMPLATE = "community/cards/_gone.html"
 
@@ -111,21 +111,6 @@ def _load(refs, viewer):
             context["url"] = KINDS[kind].url(context)
         loaded[kind] = contexts
     return loaded
-
-
-class Fragments:
-    """Renders many small templates (cards, messages) for one response at the cost of one:
-    the app's context processors (the signed-in user, the header's state, ...) run once
-    here, not once per fragment as render_template would, so a page of 50 cards issues
-    the queries of a page of 5."""
-
-    def __init__(self):
-        self.base = {}
-        current_app.update_template_context(self.base)
-
-    def __call__(self, name, **context):
-        template = current_app.jinja_env.get_or_select_template(name)
-        return Markup(template.render({**self.base, **context}))
 
 
 def render(refs, viewer, place, fragments=None):

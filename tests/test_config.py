@@ -27,6 +27,17 @@ def test_production_start_fails_clearly_from_the_command_line(tmp_path):
     assert "FANFORGE_SECRET_KEY is not set" in result.stderr
 
 
+def test_production_cookies_are_secure_unless_told_otherwise(monkeypatch, tmp_path):
+    monkeypatch.setenv("FANFORGE_ENV", "production")
+    monkeypatch.setenv("FANFORGE_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("FANFORGE_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    monkeypatch.setenv("FANFORGE_SESSION_COOKIE_SECURE", "false")  # e.g. behind plain HTTP
+    assert create_app().config["SESSION_COOKIE_SECURE"] is False
+
+
 def test_environment_overrides_defaults(monkeypatch, tmp_path):
     monkeypatch.setenv("FANFORGE_SECRET_KEY", "from-env")
     monkeypatch.setenv("FANFORGE_RATELIMIT_ENABLED", "false")

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from .. import cards, ratelimits
 from ..errors import DomainError
 from ..http import apply_error, page_arg
+from ..templating import Fragments
 from . import access, blocks, reports, sending, service
 from .forms import NewConversationForm
 
@@ -105,7 +106,7 @@ def poll(conversation_id):
             return "", 304, {"ETag": f'"{etag}"'}
         return {"items": [], "last_id": after}, 200, {"ETag": f'"{etag}"'}
     user_id, read_up_to = row.user_id, row.last_read_message_id
-    fragments = cards.Fragments()  # context processors once, not once per message
+    fragments = Fragments()  # context processors once, not once per message
     items = [{"id": m.id, "html": fragments("community/messages/_message.html", message=m,
                                             card=card, mine=m.author_id == user_id)}
              for m, card in render_messages(row.conversation, messages, current_user, fragments)]
