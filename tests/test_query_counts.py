@@ -4,35 +4,16 @@ Each scenario builds 5 items, counts the SQL statements of its page, grows to 50
 items and counts again: the two counts must be equal.
 """
 
-from contextlib import contextmanager
-
 import pytest
 from helpers import PASSWORD, make_board, make_campaign, make_thread, make_user
-from sqlalchemy import event
+from querycount import assert_queries_do_not_grow
 
 from community.accounts import service as accounts
-from community.extensions import db
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
 from products.orders import service as orders
-
-
-@contextmanager
-def counting(app):
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 class World:
@@ -142,15 +123,7 @@ def test_queries_do_not_grow_with_items(sqlite_app, name):
         viewer = "staffer" if name == "moderation-log" else "viewer"
     client = sqlite_app.test_client()
     client.post("/login", data={"login": viewer, "password": PASSWORD})
-    client.get(path)  # warm caches (jinja, sessions)
-    with counting(sqlite_app) as small:
-        assert client.get(path).status_code == 200
-    with sqlite_app.app_context():
-        world.reload()
-        grow(world, 45)
-    with counting(sqlite_app) as large:
-        assert client.get(path).status_code == 200
-    assert len(small) == len(large), "\n".join(large)
+    assert_queries_do_not_grow(sqlite_app, client, path, world, grow)
 
 
 def test_no_scenario_is_forgotten():

@@ -1,13 +1,11 @@
 """Circle pages issue the same SQL with 5 and with 50 circles, threads, replies, cards,
 members or RSVPs."""
 
-from collections import Counter
-from contextlib import contextmanager
 
 import pytest
 from circle_factories import add_member, make_circle, make_event, make_fan
 from helpers import PASSWORD, make_board, make_campaign
-from sqlalchemy import event
+from querycount import assert_queries_do_not_grow
 
 from community.accounts import service as accounts
 from community.circles import events, threads
@@ -16,22 +14,6 @@ from community.extensions import db
 from community.forum import service as forum
 from community.forum.models import Board, Thread
 from community.ideas import service as ideas
-
-
-@contextmanager
-def counting(app):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 class World:
@@ -112,20 +94,5 @@ def test_queries_do_not_grow(sqlite_app, name):
         path = url(world)
     client = sqlite_app.test_client()
     client.post("/login", data={"login": "me", "password": PASSWORD})
-    client.get(path)
-    with counting(sqlite_app) as small:
-        assert client.get(path).status_code == 200
-    with sqlite_app.app_context():
-        world.reload()
-        grow(world, 45)
-    client.get(path)  # as before the first count: marks the new messages read, warms caches
-    with counting(sqlite_app) as large:
-        assert client.get(path).status_code == 200
-    assert len(small) == len(large), _difference(small, large)
+    assert_queries_do_not_grow(sqlite_app, client, path, world, grow)
 
-
-def _difference(small, large):
-    """The statements that ran more often with more rows, for the failure message."""
-    grew = Counter(large)
-    grew.subtract(Counter(small))
-    return "\n\n".join(f"{n:+d} x {sql}" for sql, n in grew.items() if n)
