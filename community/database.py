@@ -58,10 +58,12 @@ class WriteLock:
     _locks = {}
     _locks_guard = threading.Lock()
 
-    def __init__(self, path):
-        self.path = path + WRITE_LOCK_SUFFIX
+    def __init__(self, database):
+        self.database, self.path = database, database + WRITE_LOCK_SUFFIX
+        self.pid = os.getpid()
         self.threads = threading.Lock()
         self.fd = None
+        self.unusable = False
 
     @classmethod
     def for_database(cls, path):
@@ -75,6 +77,8 @@ class WriteLock:
 
     def acquire(self):
         """Wait for the turn; False when the lock file is unusable (write without it)."""
+        if self.unusable:
+            return False
         if not self.threads.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise sqlite3.OperationalError("database is locked")
         try:
@@ -83,8 +87,9 @@ class WriteLock:
             fcntl.flock(self.fd, fcntl.LOCK_EX)
         except OSError as error:
             self.threads.release()
-            log.warning("writing %s without %s: %s", self.path[:-len(WRITE_LOCK_SUFFIX)],
-                        self.path, error)
+            self.unusable = True
+            log.warning("writers to %s wait in SQLite's busy handler: no %s (%s)",
+                        self.database, self.path, error)
             return False
         except BaseException:
             self.threads.release()
@@ -107,8 +112,13 @@ class QueuedWriterConnection(sqlite3.Connection):
     holding = None  # the WriteLock while this connection has the turn
 
     def take_write_turn(self):
-        if self.write_lock is not None and self.holding is None and self.write_lock.acquire():
-            self.holding = self.write_lock
+        lock = self.write_lock
+        if lock is None or self.holding is not None:
+            return
+        if lock.pid != os.getpid():  # a connection opened before a fork
+            lock = self.write_lock = WriteLock.for_database(lock.database)
+        if lock.acquire():
+            self.holding = lock
 
     def give_back_write_turn(self):
         held, self.holding = self.holding, None

@@ -144,12 +144,14 @@ def _early_access(campaign, buyer, f_code, now):
 _BUYERS, _CAMPAIGNS, _TIERS = CampaignBuyer.__table__, Campaign.__table__, Tier.__table__
 _TAKE_BUYER_UNITS = (
     _BUYERS.update()
-    .where(_BUYERS.c.campaign_id == bindparam("campaign"), _BUYERS.c.user_id == bindparam("buyer"),
+    .where(_BUYERS.c.campaign_id == bindparam("campaign"),
+           _BUYERS.c.user_id == bindparam("buyer"),
            _BUYERS.c.units + bindparam("quantity") <= bindparam("limit"))
     .values(units=_BUYERS.c.units + bindparam("quantity")).returning(_BUYERS.c.units))
 _TAKE_CAMPAIGN_UNITS = (
     _CAMPAIGNS.update()
-    .where(_CAMPAIGNS.c.id == bindparam("campaign_id"), _CAMPAIGNS.c.state.in_(("scheduled", "live")),
+    .where(_CAMPAIGNS.c.id == bindparam("campaign_id"),
+           _CAMPAIGNS.c.state.in_(("scheduled", "live")),
            _CAMPAIGNS.c.reserved_units + bindparam("quantity") <= _CAMPAIGNS.c.cap_units)
     .values(reserved_units=_CAMPAIGNS.c.reserved_units + bindparam("quantity"),
             backer_count=_CAMPAIGNS.c.backer_count + bindparam("new_backer"))
@@ -164,8 +166,11 @@ _TAKE_TIER_UNITS = (
 
 
 def _take_units(campaign, tier, buyer_id, quantity):
-    """Built once, run with parameters: the Python of building statements would
-    outweigh their SQL, all of it under the write lock."""
+    """The buyer's, the campaign's and the tier's units, each a conditional UPDATE.
+
+    The statements are built once (above) and run with parameters: building one
+    costs more Python than SQLite takes to run it, and all of it is under the
+    write lock."""
     insert_ignore(CampaignBuyer, campaign_id=campaign.id, user_id=buyer_id, units=0)
     held = db.session.execute(_TAKE_BUYER_UNITS, {
         "campaign": campaign.id, "buyer": buyer_id, "quantity": quantity,
