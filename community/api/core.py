@@ -150,11 +150,8 @@ def json_body(schema=None):
 
 def check(instance, schema):
     """Validate against a JSON Schema (component $refs resolve); InvalidBody if not."""
-    # The components ride along under a key the validator ignores, so
-    # "#/components/schemas/X" resolves just as it does in the document.
-    root = dict(schema, components={"schemas": openapi.SCHEMAS})
     fields = {}
-    for error in Draft202012Validator(root).iter_errors(instance):
+    for error in _validator(schema).iter_errors(instance):
         path = [str(part) for part in error.absolute_path]
         if error.validator == "required":
             for name in error.validator_value:
@@ -169,6 +166,22 @@ def check(instance, schema):
             fields.setdefault(".".join(path) or "body", _schema_message(error))
     if fields:
         raise InvalidBody(fields)
+
+
+_VALIDATORS = {}
+
+
+def _validator(schema):
+    """One validator per schema, built on first use: building one (and its $ref
+    registry) cost more than validating a body. Schemas are module constants, so their
+    id() names them; the identity check guards against a reused id."""
+    found = _VALIDATORS.get(id(schema))
+    if found is None or found[0] is not schema:
+        # The components ride along under a key the validator ignores, so
+        # "#/components/schemas/X" resolves just as it does in the document.
+        root = dict(schema, components={"schemas": openapi.SCHEMAS})
+        found = _VALIDATORS[id(schema)] = (schema, Draft202012Validator(root))
+    return found[1]
 
 
 def _schema_message(error):
