@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from .errors import DomainError
 from .extensions import db
@@ -69,7 +70,33 @@ def handle_500(error: InternalServerError):
     return error_response(500, _("We are sorry: something broke on our side. Try again soon."))
 
 
+# The largest id a database column holds (SQLite and PostgreSQL bigint alike).
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` as Flask's, but an id past 64 bits does not match (a 404): SQLite
+    raises OverflowError on binding one, which would be a 500."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
+
+
+def handle_overflow(error: OverflowError):
+    # A number or date from the request that no column or datetime can hold, which a
+    # check missed (ids in JSON bodies, far-off dates): the client's fault, said so.
+    db.session.rollback()
+    return error_response(400, _("A number or date in the request is out of range."),
+                          "out_of_range")
+
+
+def install_converters(app):
+    """Before any blueprint: rules bind their converters when they are added."""
+    app.url_map.converters["int"] = IdConverter
+
+
 def init_app(app):
+    app.register_error_handler(OverflowError, handle_overflow)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(InternalServerError, handle_500)

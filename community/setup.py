@@ -33,6 +33,7 @@ BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_v
 
 
 def init_app(app):
+    errorpages.install_converters(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path) + "/migrations")

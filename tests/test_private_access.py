@@ -235,3 +235,12 @@ def test_members_do_see_it(app, world):
     assert SECRET in client.get(f"/conversations/{values['conversation_id']}").get_data(as_text=True)
     notices = client.get("/notifications").get_data(as_text=True)
     assert SECRET in notices  # the mention reached a member
+
+
+def test_circles_board_is_offered_nowhere_and_ranks_nobody(app, client, world):
+    from community.circles.threads import BOARD_SLUG
+
+    page = client.get("/leaderboards").get_data(as_text=True)
+    assert BOARD_SLUG not in page
+    assert client.get(f"/leaderboards?board={BOARD_SLUG}").status_code == 404
+    assert BOARD_SLUG not in client.get("/").get_data(as_text=True)

@@ -36,6 +36,8 @@ def user_for_link(token):
         raise LinkProblem("banned")
     if data["p"] != fingerprint(user.password_hash):
         raise LinkProblem("used")
+    if data["e"] != user.email:  # sent to an address the account no longer has
+        raise LinkProblem("used")
     return user, data
 
 

@@ -38,6 +38,8 @@ def leaderboard():
     if period not in leaderboards.PERIODS:
         abort(400, description=_("Pick this week or this month."))
     board = boards.get_board(request.args["board"]) if request.args.get("board") else None
+    if board is not None and not board.listed:  # circles' board: their members are private
+        abort(404)
     return render_template("community/engagement/leaderboards.html", period=period, board=board,
                            boards=boards.list_boards(),
                            rows=leaderboards.top(period, board.id if board else None))

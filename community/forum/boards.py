@@ -14,7 +14,10 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def list_boards():
-    return db.session.scalars(select(Board).order_by(Board.position, Board.id)).all()
+    """The boards people see and staff arrange: not the unlisted ones whose threads are
+    read on their owner's pages (circles' board)."""
+    return db.session.scalars(select(Board).where(Board.listed.is_(True))
+                              .order_by(Board.position, Board.id)).all()
 
 
 def last_threads(boards):

@@ -20,7 +20,7 @@ def _per_page():
 
 @bp.get("/")
 def index():
-    boards = [b for b in board_service.list_boards() if b.listed]
+    boards = board_service.list_boards()
     return render_template("community/forum/index.html", boards=boards,
                            last_threads=board_service.last_threads(boards))
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..forum import moderation
 from ..pagination import paginate
 from . import access
-from .models import Message, Report
+from .models import Message, Participant, Report
 
 CONTEXT = 5  # messages shown before and after the reported one
 OUTCOMES = ("dismissed", "hidden")
@@ -48,9 +48,15 @@ def get_report(report_id, staff):
     return found
 
 
-def context_of(message):
-    """The reported message with up to CONTEXT messages either side, in order."""
-    base = select(Message).where(Message.conversation_id == message.conversation_id)
+def context_of(report):
+    """The reported message with up to CONTEXT messages either side, in order: only what
+    the reporter could read themselves (not a group's history from before they joined)."""
+    message = report.message
+    since = db.session.scalar(select(Participant.since_message_id).where(
+        Participant.conversation_id == message.conversation_id,
+        Participant.user_id == report.reporter_id))
+    base = select(Message).where(Message.conversation_id == message.conversation_id,
+                                 Message.id > (message.id - 1 if since is None else since))
     before = db.session.scalars(base.where(Message.id < message.id)
                                 .order_by(Message.id.desc()).limit(CONTEXT)).all()
     after = db.session.scalars(base.where(Message.id > message.id)

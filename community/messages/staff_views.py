@@ -23,7 +23,7 @@ def index():
 def show(report_id):
     found = reports.get_report(report_id, current_user)
     return render_template("community/messages/report.html", report=found,
-                           context=reports.context_of(found.message))
+                           context=reports.context_of(found))
 
 
 @bp.post("/mod/reports/<int:report_id>/<any(dismissed, hidden):outcome>")

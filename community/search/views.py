@@ -32,7 +32,7 @@ def results():
     found = run_search(q, [kind] if kind else None, board.id if board else None, sort, page,
                        current_app.config["PER_PAGE"]) if q.strip() else None
     # Unlisted boards (circles') hold nothing searchable: they are no filter to offer.
-    boards = [b for b in board_service.list_boards() if b.listed]
+    boards = board_service.list_boards()
     return render_template(
         "community/search/results.html", q=q, kind=kind, board=board, sort=sort, found=found,
         kinds=KINDS, boards=boards, board_names={b.id: b.name for b in boards},

@@ -98,6 +98,7 @@ def test_invitation_links_admit_to_a_private_circle(app, client):
     with app.app_context():
         owner = make_fan("host")
         make_fan("guest")
+        make_fan("latecomer")
         circle = make_circle(owner, visibility="private", name="Secret garden")
         slug = circle.slug
     _login(client, "host")
@@ -112,6 +113,10 @@ def test_invitation_links_admit_to_a_private_circle(app, client):
     assert client.post(f"/circles/{slug}/join", data={"invite": token}).status_code == 302
     assert client.get(f"/circles/{slug}").status_code == 200
     assert client.get("/circles/invite/forged-token").status_code == 404
+    client.post("/logout")
+    _login(client, "latecomer")  # the one use is spent: the dead link keeps the secret
+    dead = client.get(f"/circles/invite/{token}").get_data(as_text=True)
+    assert 'data-testid="invite-problem"' in dead and "Secret garden" not in dead
 
 
 def test_meetup_page_rsvp_and_calendar(app, client):

@@ -9,6 +9,8 @@ import pytest
 from helpers import PASSWORD, build_app, first_link, mail_parts, make_user
 
 from community.accounts import links, service, tokens
+from community.accounts.models import User
+from community.database import transaction
 from community.extensions import db
 from community.forum import moderation
 from community.mail import outbox, sender
@@ -148,3 +150,17 @@ def test_asking_is_limited_per_address_and_per_client(tmp_path):
     assert others[:2] == [200, 200] and others[-1] == 429
     with app.app_context():
         assert outbox.counts()["queued"] == 2 + others.count(200)
+
+
+def test_a_link_sent_to_an_old_address_dies_with_the_address_change(app, client):
+    with app.app_context():
+        fan = make_user("mover", email="old@example.com")
+        token = links.reset_token(fan)  # mailed to old@example.com
+        with transaction():
+            db.session.get(User, fan.id).email = "new@example.com"  # a confirmed change
+    page = client.get(f"/reset-password/{token}")
+    assert page.status_code == 400 and 'data-reason="used"' in page.get_data(as_text=True)
+    assert client.post(f"/reset-password/{token}",
+                       data={"new_password": NEW, "confirm": NEW}).status_code == 400
+    with app.app_context():
+        assert service.authenticate("mover", PASSWORD) is not None

@@ -153,3 +153,24 @@ def test_conversations_list_and_group_members(app, client):
     assert "Trip" in client.get("/conversations").get_data(as_text=True)
     client.post(f"{url}/leave")
     assert client.get(url).status_code == 404
+
+
+def test_a_report_shows_staff_only_what_the_reporter_could_read(app, client):
+    with app.app_context():
+        li, mei = make_user("li"), make_user("mei")
+        make_user("late")
+        make_user("mod", role="staff")
+        group, _ = service.start(li, ["mei"], title="Old friends")
+        sending.send(group.id, mei, "history before the newcomer")
+        service.add_members(group.id, li, ["late"])
+        bad = sending.send(group.id, li, "rude to the newcomer")
+        bad_id = bad.id
+    _login(client, "late")
+    assert client.post(f"/messages/{bad_id}/report", data={"reason": "rude"}).status_code == 302
+    client.post("/logout")
+    _login(client, "mod")
+    with app.app_context():
+        report_id = db.session.scalar(select(Report.id))
+    detail = client.get(f"/mod/reports/{report_id}").get_data(as_text=True)
+    assert "rude to the newcomer" in detail
+    assert "history before the newcomer" not in detail

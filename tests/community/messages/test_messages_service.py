@@ -180,7 +180,7 @@ def test_reports_show_staff_the_message_and_its_context(ctx):
     with pytest.raises(NotFound):
         reports.report(bad.id, make_user(), "not mine to report")
     (report,) = reports.open_reports(1).items
-    assert [m.id for m in reports.context_of(report.message)] == [m.id for m in sent[1:12]]
+    assert [m.id for m in reports.context_of(report)] == [m.id for m in sent[1:12]]
     with pytest.raises(Forbidden):
         reports.get_report(report.id, li)
     reports.resolve(report.id, staff, "hidden", "abuse")
