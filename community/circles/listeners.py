@@ -16,7 +16,8 @@ from .. import signals
 from ..accounts.models import User
 from ..extensions import db
 from ..forum.models import Post
-from ..notifications.fanout import excerpt_of_html, fan_out, mentioned_names
+from ..mail.notify import fan_out_and_mail
+from ..notifications.fanout import excerpt_of_html, mentioned_names
 from ..notifications.models import Notification
 from .models import Circle, CircleMember, CircleThread
 
@@ -49,7 +50,8 @@ def on_post_created(post, thread, **_):
     replied_to = None
     if thread.author_id != post.author_id:
         replied_to = thread.author_id
-        fan_out("reply", _members(circle_id).where(CircleMember.user_id == replied_to), **about)
+        fan_out_and_mail("reply", _members(circle_id).where(CircleMember.user_id == replied_to),
+                         **about)
     _mentions(post, circle_id, about, exclude=(post.author_id, replied_to))
 
 
@@ -68,7 +70,7 @@ def _mentions(post, circle_id, about, exclude):
     if names:
         recipients = _members(circle_id).join(User, User.id == CircleMember.user_id) \
             .where(User.username_key.in_(names))
-        fan_out("mention", recipients, exclude=exclude, **about)
+        fan_out_and_mail("mention", recipients, exclude=exclude, **about)
 
 
 def promoted(event, user_id):
@@ -78,9 +80,10 @@ def promoted(event, user_id):
     locale = db.session.scalar(select(User.locale).where(User.id == user_id)) or "en"
     with force_locale(locale):
         note = _("A place opened up: you are now going to this meetup.")
-    fan_out("event_promoted", _members(event.circle_id).where(CircleMember.user_id == user_id),
-            target_type="post", target_id=opening, thread_id=event.thread_id, post_id=opening,
-            title=event.title, excerpt=note)
+    fan_out_and_mail("event_promoted",
+                     _members(event.circle_id).where(CircleMember.user_id == user_id),
+                     target_type="post", target_id=opening, thread_id=event.thread_id,
+                     post_id=opening, title=event.title, excerpt=note)
 
 
 def purge(circle_id, user_id):

@@ -183,14 +183,17 @@ def join(circle, user, invite_token=None):
     with transaction():
         if access.membership(circle.id, user) is not None:
             return "member"
-        if invite_token:
-            invites.redeem(circle.id, invite_token)
-        elif circle.visibility == "private":
+        if not invite_token and circle.visibility == "private":
             raise NotFound(_("No such circle."))
-        elif circle.visibility == "approval":
+        if not invite_token and circle.visibility == "approval":
             insert_ignore(JoinRequest, circle_id=circle.id, user_id=user_id, created_at=utcnow())
             return "requested"
-        _add_member(circle.id, user_id)
+        # The member row first: of two joins at once, only the one that adds it spends an
+        # invitation's use (a failed redeem rolls the row back with the transaction).
+        if not _add_member(circle.id, user_id):
+            return "member"
+        if invite_token:
+            invites.redeem(circle.id, invite_token)
     return "joined"
 
 

@@ -19,7 +19,9 @@ from sqlalchemy import literal, select
 
 from .. import clock
 from ..accounts.models import User
+from ..database import utcnow
 from ..extensions import db
+from ..notifications.fanout import fan_out
 from ..notifications.models import KINDS, Notification
 from . import outbox, prefs
 from .render import Letter, absolute, locale_of, register_kind
@@ -29,6 +31,16 @@ DIGEST_PER_KIND = 20  # items listed per kind; the rest is a count and a link
 
 def _recipient_ok():
     return (User.banned_at.is_(None), User.email_verified_at.is_not(None))
+
+
+def fan_out_and_mail(kind, recipients, exclude=(), **values):
+    """notifications.fanout.fan_out, then mail to the recipients who want this kind at
+    once (one more INSERT ... SELECT in the same transaction). Every listener that tells
+    people something calls this, circles' included."""
+    since = utcnow()
+    fan_out(kind, recipients, exclude, **values)
+    queue_immediate(kind, since, values.get("target_type"), values.get("target_id"),
+                    values.get("idea_id"))
 
 
 def queue_immediate(kind, since, target_type=None, target_id=None, idea_id=None):

@@ -9,28 +9,18 @@ from sqlalchemy import delete, exists, func, select, union
 
 from .. import signals
 from ..accounts import follows
-from ..database import utcnow
 from ..extensions import db
 from ..forum.models import Thread
 from ..ideas.models import Idea, StatusChange, Vote
-from ..mail import notify as notify_mail
+from ..mail.notify import fan_out_and_mail
 from . import feed
-from .fanout import excerpt_of_html, fan_out, mentioned_names, one, users_named
+from .fanout import excerpt_of_html, mentioned_names, one, users_named
 from .models import Notification
 
 # Thread kinds anyone may read. Circle threads are left out: community/circles tells
 # their members itself, so a notice never carries a circle's words to a non-member.
 PUBLIC_THREAD_KINDS = ("discussion", "idea", "product")
 STATUS_KINDS = ("idea_status", "idea_response")
-
-
-def _fan_out(kind, recipients, exclude=(), **values):
-    """fan_out, then queue mail for the recipients who want this kind at once (one more
-    INSERT ... SELECT in the same transaction)."""
-    since = utcnow()
-    fan_out(kind, recipients, exclude, **values)
-    notify_mail.queue_immediate(kind, since, values.get("target_type"), values.get("target_id"),
-                                values.get("idea_id"))
 
 
 def connect():
@@ -64,19 +54,21 @@ def on_post_created(post, thread, **_):
         # Other kinds' owners notify their own readers (circles: members only).
         if thread.author_id != post.author_id and thread.kind in PUBLIC_THREAD_KINDS:
             replied_to = thread.author_id
-            _fan_out("reply", one(replied_to), **about)
+            fan_out_and_mail("reply", one(replied_to), **about)
         feed.reply_added(post, thread, idea_id)
     names = mentioned_names(post.body) if thread.kind in PUBLIC_THREAD_KINDS else []
     if names:
         # The thread's author already heard of this post as a reply: one notice is enough.
-        _fan_out("mention", users_named(names), exclude=(post.author_id, replied_to), **about)
+        fan_out_and_mail("mention", users_named(names), exclude=(post.author_id, replied_to),
+                         **about)
 
 
 def on_idea_created(idea, **_):
     follows.follow_quietly(idea.author_id, "idea", idea.id)
-    _fan_out("new_idea", follows.followers_of("user", idea.author_id), exclude=(idea.author_id,),
-            actor_id=idea.author_id, target_type="idea", target_id=idea.id, idea_id=idea.id,
-            thread_id=idea.thread_id, title=idea.title)
+    fan_out_and_mail("new_idea", follows.followers_of("user", idea.author_id),
+                     exclude=(idea.author_id,), actor_id=idea.author_id, target_type="idea",
+                     target_id=idea.id, idea_id=idea.id, thread_id=idea.thread_id,
+                     title=idea.title)
 
 
 def on_idea_voted(idea, user, voted, **_):
@@ -87,27 +79,27 @@ def on_idea_voted(idea, user, voted, **_):
 
 def on_idea_status_changed(idea, change, actor, **_):
     kind = "idea_status" if change.from_status != change.to_status else "idea_response"
-    _fan_out(kind, follows.followers_of("idea", idea.id), exclude=(actor.id,),
-            actor_id=actor.id, target_type="status_change", target_id=change.id,
-            idea_id=idea.id, thread_id=idea.thread_id, title=idea.title,
-            detail=change.to_status, excerpt=excerpt_of_html(change.response_html))
+    fan_out_and_mail(kind, follows.followers_of("idea", idea.id), exclude=(actor.id,),
+                     actor_id=actor.id, target_type="status_change", target_id=change.id,
+                     idea_id=idea.id, thread_id=idea.thread_id, title=idea.title,
+                     detail=change.to_status, excerpt=excerpt_of_html(change.response_html))
 
 
 def on_idea_merged(source, target, actor, change, **_):
     """Tell A's followers and author that A now lives on in B; they follow B from now on."""
     follows.copy_followers("idea", source.id, target.id)
     people = union(follows.followers_of("idea", source.id), one(source.author_id))
-    _fan_out("idea_merged", people, exclude=(actor.id,), actor_id=actor.id,
-            target_type="idea", target_id=target.id, idea_id=source.id,
-            thread_id=source.thread_id, title=source.title, detail=target.title,
-            excerpt=excerpt_of_html(change.response_html))
+    fan_out_and_mail("idea_merged", people, exclude=(actor.id,), actor_id=actor.id,
+                     target_type="idea", target_id=target.id, idea_id=source.id,
+                     thread_id=source.thread_id, title=source.title, detail=target.title,
+                     excerpt=excerpt_of_html(change.response_html))
 
 
 def on_round_opened(round_, **_):
-    _fan_out("round_opened", follows.followers_of("board", round_.board_id),
-            exclude=(round_.created_by_id,), actor_id=round_.created_by_id,
-            target_type="round", target_id=round_.id, title=round_.title,
-            excerpt=excerpt_of_html(round_.brief_html))
+    fan_out_and_mail("round_opened", follows.followers_of("board", round_.board_id),
+                     exclude=(round_.created_by_id,), actor_id=round_.created_by_id,
+                     target_type="round", target_id=round_.id, title=round_.title,
+                     excerpt=excerpt_of_html(round_.brief_html))
 
 
 def on_round_ideas_accepted(round_, ideas, **_):
@@ -135,6 +127,6 @@ def on_round_ideas_accepted(round_, ideas, **_):
         .join(Idea, Idea.id == Vote.idea_id).join(Thread, Thread.id == Idea.thread_id)
         .where(Vote.idea_id.in_(idea_ids))
     )
-    _fan_out("round_accepted", voters, exclude=(actor_id,), actor_id=actor_id,
-            target_type="round", target_id=round_.id, detail=round_.title,
-            excerpt=excerpt_of_html(response_html))
+    fan_out_and_mail("round_accepted", voters, exclude=(actor_id,), actor_id=actor_id,
+                     target_type="round", target_id=round_.id, detail=round_.title,
+                     excerpt=excerpt_of_html(response_html))

@@ -200,3 +200,21 @@ def test_the_settings_page_saves_mail_choices(app, client, auth):
         chosen = prefs.preferences(fan.id)
     assert chosen["new_idea"] == "never" and chosen["mention"] == "immediate"
     assert client.post("/settings/mail", data={"mail-reply": "loud"}).status_code == 422
+
+
+def test_a_reply_in_a_circle_thread_is_mailed_to_its_member_author(ctx, smtp):
+    from community.accounts.models import User
+    from community.circles import service as circles
+    from community.circles import threads
+
+    host, guest = make_user("host"), make_user("guest")
+    with transaction():  # starting a circle needs a level
+        db.session.execute(update(User).values(points=100))
+    host = db.session.get(User, host.id, populate_existing=True)
+    circle = circles.create_circle(host, "Night riders", "riders", "", "interest", None, "open")
+    circles.join(circle, guest)
+    thread = threads.create_thread(circle, host, "Route for Friday", "Bund to Pudong")
+    forum.reply(thread, guest, "Count me in")
+    [message] = send(smtp, 1)
+    assert message["To"] == "host@example.com"
+    assert "Count me in" in mail_parts(message)[0]
