@@ -38,14 +38,20 @@ def _urls_with_huge_ids(app):
             continue
         path = re.sub(r"<int:\w+>", str(HUGE), rule.rule)
         path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "roamers" if m.group(1) == "slug" else "x", path)
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield method, path
+        # <any(a, b):name>: every option, so each action's view is reached.
+        choices = re.search(r"<any\(([^)]*)\):\w+>", path)
+        options = [o.strip() for o in choices.group(1).split(",")] if choices else [None]
+        for option in options:
+            url = path.replace(choices.group(0), option) if choices else path
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield method, url
 
 
 def test_every_int_route_refuses_an_id_past_64_bits(sqlite_app, signed_in):
     client, headers = signed_in
     tried = list(_urls_with_huge_ids(sqlite_app))
     assert len(tried) > 40  # the walk found the routes
+    assert not [path for _method, path in tried if "<" in path]  # every argument filled
     failures = []
     for method, path in tried:
         response = client.open(path, method=method, headers=headers, json={})

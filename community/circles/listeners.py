@@ -33,7 +33,8 @@ def _members(circle_id):
 
 
 def _circle_id(thread_id):
-    return db.session.scalar(select(CircleThread.circle_id).where(CircleThread.thread_id == thread_id))
+    return db.session.scalar(select(CircleThread.circle_id)
+                             .where(CircleThread.thread_id == thread_id))
 
 
 def on_post_created(post, thread, **_):
