@@ -61,6 +61,9 @@ DEFAULTS = {
     # The task queue: empty is SQLite in the instance folder; redis://host:6379/0 to share.
     "QUEUE_URL": "",
     "QUEUE_NAME": "fanforge",
+    # Pages for signed-out visitors (community/pagecache.py): empty is files in the instance
+    # folder; redis://host:6379/1 to share between machines; none to turn it off.
+    "CACHE_URL": "",
 }
 
 DEV_SECRET_KEY = "dev-only-not-a-secret"
@@ -75,11 +78,13 @@ def create_app(config=None):
         app.config.from_mapping(config)
     _finish_config(app, explicit=set(config or ()))
 
+    from community import pagecache
     from community import setup as community
     from products import setup as products
 
     community.init_app(app)
     products.init_app(app)
+    pagecache.init_serving(app)  # last: stored pages are served after the other hooks
     return app
 
 

@@ -68,6 +68,12 @@ def search_dir(url):
     return str(path.with_name(path.stem + "-search"))
 
 
+def page_cache_dir(url):
+    """The bench database's own store of visitors' pages (emptied by each server start)."""
+    path = sidecar_path(url)
+    return str(path.with_name(path.stem + "-page-cache"))
+
+
 def load_sidecar(url):
     path = sidecar_path(url)
     return json.loads(path.read_text()) if path.exists() else None
@@ -97,7 +103,8 @@ def server_env(url):
     env.update({"FANFORGE_DATABASE_URL": url, "FANFORGE_SECRET_KEY": SECRET_KEY,
                 "FANFORGE_RATELIMIT_ENABLED": "false",
                 "FANFORGE_PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
-                "FANFORGE_SEARCH_DIR": search_dir(url)})
+                "FANFORGE_SEARCH_DIR": search_dir(url),
+                "FANFORGE_CACHE_URL": "file://" + page_cache_dir(url)})
     return env
 
 

@@ -8,7 +8,8 @@ Both servers run 4 sync workers on 127.0.0.1. Every endpoint gets a 2 s warm-up,
 a closed loop of 16 clients for 10 s (wrk when installed, else a Python client). The
 control app (a bare Flask route rendering a small template) runs for 5 s before the
 first page and after each one: a page's ratio divides by the control's req/s just
-before and after it. Pages are fetched signed in as a fan. The write
+before and after it. Each page is fetched signed out (a visitor: the page cache serves
+it) and signed in as a fan (rendered each time). The write
 APIs run last (Python client, every answer counted) and are checked against the
 database. Workers' RSS is read from /proc at the end. Results: printed, and saved as
 JSON in bench/.data/http-<scale>.json for run_all.py.
@@ -22,12 +23,16 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
 sys.path.insert(0, str(_BENCH.parent))
 
 import argparse
+import itertools
 import json
 import os
+import shutil
+import time
+import urllib.request
 from urllib.parse import quote
 
 from bench import writes
-from bench.common import DATA, database_url, load_sidecar, search_dir, server_env
+from bench.common import DATA, database_url, load_sidecar, page_cache_dir, search_dir, server_env
 from bench.loadgen import have_wrk, run_get
 from bench.probe import InProcess, session_cookie, username_of
 from bench.seed_db import catch_up
@@ -62,26 +67,33 @@ def measure_pages(args, url, side, fan):
     rows, probe = [], InProcess(url, fan)
     searchable = search_ready(url, probe)
     tool = "python" if args.python_client else "auto"
+    shutil.rmtree(page_cache_dir(url), ignore_errors=True)  # pages of an earlier seed
     with control_server(args.workers) as control, app_server(server_env(url), args.workers) as app:
         control.start()
         app.start("/login")
-        headers = {"Cookie": session_cookie(app.base, fan)}
+        fan_headers = {"Cookie": session_cookie(app.base, fan)}
 
         def control_run():
             return timed(control, lambda: run_get(control.base, "/", args.clients,
                                                   args.seconds / 2, tool=tool))
 
         controls = [control_run()]
-        for name, path, needs_search in pages(side):
-            if args.only and name.split(",")[0] not in args.only and name not in args.only:
+        for (page, path, needs_search), who in itertools.product(pages(side), args.who):
+            if args.only and page.split(",")[0] not in args.only and page not in args.only:
                 continue
+            name = f"{page} · {who}"
             if needs_search and not searchable:
                 rows.append({"name": name, "path": path, "skipped": "no search index"})
                 continue
-            status, queries, in_process_ms = probe.measure(path)
+            if who == "fan":
+                status, queries, in_process_ms = probe.measure(path)
+                headers = fan_headers
+            else:  # wrk keeps no cookies: every request is a first visit
+                status, queries, in_process_ms = visitor_probe(app.base, path)
+                headers = {}
             run_get(app.base, path, args.clients, 2, headers, tool)  # warm-up
-            result = timed(app, lambda p=path: run_get(app.base, p, args.clients, args.seconds,
-                                                       headers, tool))
+            result = timed(app, lambda p=path, h=headers: run_get(
+                app.base, p, args.clients, args.seconds, h, tool))
             controls.append(control_run())
             bracket = (controls[-2].rps + controls[-1].rps) / 2
             rows.append({"name": name, "path": path, "status": status, "queries": queries,
@@ -105,6 +117,17 @@ def measure_pages(args, url, side, fan):
                         "cpu_ms": round(sum(c.cpu_ms for c in controls) / len(controls), 2)},
             "pages": rows, "writes": write_rows, "rss_mb": rss, "control_rss_mb": control_rss,
             "tool": "wrk" if have_wrk() and not args.python_client else "python"}
+
+
+def visitor_probe(base, path):
+    """(status, "cached" or "rendered", ms) of one signed-out request after a first one:
+    whether the page cache serves the page (it has no SQL then)."""
+    for _ in range(2):
+        start = time.perf_counter()
+        with urllib.request.urlopen(base + path) as answer:
+            answer.read()
+            status, cache = answer.status, answer.headers.get("X-Page-Cache", "rendered")
+    return status, "cached" if cache == "hit" else "rendered", (time.perf_counter() - start) * 1e3
 
 
 def timed(server, run):
@@ -191,6 +214,8 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--only", type=lambda s: s.split(","), help="comma-separated names "
                         "(home, board page, hot ideas p1, ..., vote, pre-order)")
+    parser.add_argument("--who", type=lambda s: s.split(","), default=["visitor", "fan"],
+                        help="signed out (visitor), signed in (fan), or both (the default)")
     parser.add_argument("--skip-writes", action="store_true")
     parser.add_argument("--python-client", action="store_true", help="no wrk even if installed")
     args = parser.parse_args(argv)

@@ -2,16 +2,37 @@
 
 import secrets
 
+from flask import g
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
+
+from .pagecache import CSRF_PLACEHOLDER
 
 
 def new_submit_token():
     return secrets.token_urlsafe(16)
 
 
-class OnceForm(FlaskForm):
+class _PageCacheCSRF(_FlaskFormCSRF):
+    """Flask-WTF's CSRF field, leaving its token to be filled in per response while the
+    page may be stored for other visitors (community/pagecache.py)."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        if g.get("page_cache_key") is not None:
+            return CSRF_PLACEHOLDER
+        return super().generate_csrf_token(csrf_token_field)
+
+
+class Form(FlaskForm):
+    """Every form's base: a FlaskForm that a visitor's stored page can carry."""
+
+    class Meta:
+        csrf_class = _PageCacheCSRF
+
+
+class OnceForm(Form):
     """A form whose second submit does nothing new: the token is unique per author."""
 
     submit_token = HiddenField(default=new_submit_token)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from . import api, cards, errorpages, i18n, jobs, social, templating
+from . import api, cards, errorpages, i18n, jobs, pagecache, social, templating
 from .accounts import mails as account_mails
 from .accounts import service as accounts
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
@@ -33,6 +33,7 @@ BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_v
 
 
 def init_app(app):
+    pagecache.init_app(app)  # first: its after_request must run after every other one
     errorpages.install_converters(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     db.init_app(app)

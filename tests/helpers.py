@@ -25,6 +25,9 @@ TEST_CONFIG = {
     "MAIL_BACKEND": "locmem",
     "REQUIRE_VERIFIED_EMAIL": True,
     "QUEUE_URL": "memory://",
+    # Pages for visitors are cached in this process, so every test also checks that a
+    # write makes them fresh again (community/pagecache.py).
+    "CACHE_URL": "memory://",
     "SITE_URL": "http://fanforge.test",
 }
 

@@ -1,6 +1,7 @@
 """Real gunicorn servers for the concurrency and browser tests."""
 
 import contextlib
+import hashlib
 import os
 import signal
 import socket
@@ -28,12 +29,15 @@ class LiveServers:
     def start(self, database_url, workers=4, env=None, threads=1):
         """Serve the app on a free port with `workers` processes; returns the base URL."""
         port = free_port()
+        database_key = hashlib.sha256(database_url.encode()).hexdigest()[:12]
         environ = dict(os.environ)
         environ.update({
             "FANFORGE_DATABASE_URL": database_url,
             "FANFORGE_SECRET_KEY": "live-test-secret",
             "FANFORGE_RATELIMIT_ENABLED": "false",
             "FANFORGE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # Visitors' pages cached in files shared by this database's workers only.
+            "FANFORGE_CACHE_URL": f"file://{self.tmp_path}/page-cache-{database_key}",
         })
         environ.update(env or {})
         log = open(self.tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115

@@ -15,6 +15,7 @@ from ..extensions import limiter
 from ..forum import service as forum
 from ..http import apply_error, page_arg, redirect_next
 from ..mail import prefs as mail_prefs
+from ..pagecache import public_page
 from . import recovery, service, tokens, verification
 from .forms import (
     ChangeEmailForm,
@@ -239,6 +240,7 @@ def _link_problem(problem):
 
 
 @bp.get("/u/<username>")
+@public_page
 def profile(username):
     user = service.get_by_username(username)
     tab = request.args.get("tab", "threads")

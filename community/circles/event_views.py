@@ -10,6 +10,7 @@ from ..database import utcnow
 from ..errors import DomainError, NotFound
 from ..forum import service as forum
 from ..http import apply_error
+from ..pagecache import public_page
 from . import access, events
 from .forms import EventForm
 from .thread_views import render_thread
@@ -46,6 +47,7 @@ def new(slug):
 
 
 @bp.get("/circles/<slug>/events/<int:event_id>")
+@public_page
 def event(slug, event_id):
     found, member = _event(slug, event_id)
     going, waiting = events.attendees(found)

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
@@ -10,7 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import choices
+from ..forms import Form, choices
 
 KIND_NAMES = {"interest": _l("Interest circle"), "city": _l("City club (同城会)")}
 VISIBILITY_NAMES = {
@@ -21,7 +20,7 @@ VISIBILITY_NAMES = {
 ROLE_NAMES = {"owner": _l("Owner"), "moderator": _l("Moderator"), "member": _l("Member")}
 
 
-class CircleForm(FlaskForm):
+class CircleForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     slug = StringField(_l("Address"), validators=[DataRequired(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
@@ -32,14 +31,14 @@ class CircleForm(FlaskForm):
                             choices=choices(VISIBILITY_NAMES.items()))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     expires_in_hours = IntegerField(_l("Valid for (hours)"), default=72,
                                     validators=[DataRequired(), NumberRange(min=1, max=720)])
     max_uses = IntegerField(_l("How many people it admits"), default=10,
                             validators=[DataRequired(), NumberRange(min=1, max=1000)])
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description (Markdown)"), validators=[Optional()])
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])

@@ -11,6 +11,7 @@ from ..errors import DomainError
 from ..forum import service as forum
 from ..forum.forms import ReasonForm, ReplyForm, ThreadForm
 from ..http import apply_error, page_arg
+from ..pagecache import public_page
 from . import access, moderation, threads
 
 bp = Blueprint("circle_threads", __name__)
@@ -37,6 +38,7 @@ def new(slug):
 
 
 @bp.get("/circles/<slug>/t/<int:thread_id>")
+@public_page
 def thread(slug, thread_id):
     circle, member = access.readable_circle(slug, current_user)
     found = threads.get_thread(circle, thread_id, member)

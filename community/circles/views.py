@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..errors import DomainError
 from ..http import apply_error, page_arg
+from ..pagecache import public_page
 from . import access, events, invites, service, threads
 from .forms import KIND_NAMES, ROLE_NAMES, VISIBILITY_NAMES, CircleForm, InviteForm
 from .models import KINDS
@@ -31,6 +32,7 @@ def _per_page():
 
 
 @bp.get("/circles")
+@public_page
 def index():
     kind = request.args.get("kind") or None
     sort = request.args.get("sort", "members")
@@ -67,6 +69,7 @@ def new():
 
 
 @bp.get("/circles/<slug>")
+@public_page
 def show(slug):
     circle, member = access.get_circle(slug, current_user)
     readable = access.can_read(circle, member)
@@ -121,6 +124,7 @@ def cancel_request(slug):
 
 
 @bp.get("/circles/<slug>/members")
+@public_page
 def members(slug):
     circle, member = access.readable_circle(slug, current_user)
     return render_template(

@@ -12,6 +12,7 @@ from ..errors import DomainError
 from ..forum import boards
 from ..forum.staff_views import staff_required
 from ..http import safe_next
+from ..pagecache import public_page
 from . import checkin, leaderboards, ledger, medals
 
 bp = Blueprint("engagement", __name__)
@@ -33,6 +34,7 @@ def check_in():
 
 
 @bp.get("/leaderboards")
+@public_page
 def leaderboard():
     period = request.args.get("period", "week")
     if period not in leaderboards.PERIODS:

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import OnceForm
+from ..forms import Form, OnceForm
 
 
 class ThreadForm(OnceForm):
@@ -15,16 +14,16 @@ class ReplyForm(OnceForm):
     body = TextAreaField(_l("Reply (Markdown)"), validators=[DataRequired()])
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(Form):
     title = StringField(_l("Title"))
     body = TextAreaField(_l("Message (Markdown)"), validators=[DataRequired()])
 
 
-class BoardForm(FlaskForm):
+class BoardForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     slug = StringField(_l("Slug"), validators=[DataRequired(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Reason"), validators=[Length(max=500)])

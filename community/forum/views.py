@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from .. import ratelimits
 from ..errors import DomainError
 from ..http import apply_error, page_arg
+from ..pagecache import public_page
 from . import boards as board_service
 from . import service
 from .forms import EditPostForm, ReasonForm, ReplyForm, ThreadForm
@@ -19,6 +20,7 @@ def _per_page():
 
 
 @bp.get("/")
+@public_page
 def index():
     boards = board_service.list_boards()
     return render_template("community/forum/index.html", boards=boards,
@@ -33,6 +35,7 @@ def _listed_board(slug):
 
 
 @bp.get("/b/<slug>")
+@public_page
 def board(slug):
     board = _listed_board(slug)
     cursor = None
@@ -75,6 +78,7 @@ def _render_thread(thread, form=None, status=200):
 
 
 @bp.get("/t/<int:thread_id>")
+@public_page
 def thread(thread_id):
     thread = service.get_thread(thread_id, current_user)
     if (owner := service.owner_url(thread)) is not None:

@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import OnceForm, choices
+from ..forms import Form, OnceForm, choices
 from .labels import STATUS_NAMES
 from .models import STATUSES
 
@@ -22,16 +21,16 @@ class IdeaForm(OnceForm):
                            validators=[Optional()])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(_l("Status"), choices=choices((s, STATUS_NAMES[s]) for s in STATUSES if s != "merged"),
                          validate_choice=False)
     response = TextAreaField(_l("Official response (Markdown)"), validators=[DataRequired()])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     target = IntegerField(_l("Merge into idea #"), validators=[DataRequired(), NumberRange(min=1)])
     response = TextAreaField(_l("Note (optional)"))
 
 
-class TagsForm(FlaskForm):
+class TagsForm(Form):
     tags = StringField(_l("Tags, separated by commas"))

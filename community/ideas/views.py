@@ -12,6 +12,7 @@ from ..forum import service as forum
 from ..forum.forms import ReplyForm
 from ..forum.staff_views import staff_required
 from ..http import apply_error, page_arg
+from ..pagecache import public_page
 from ..rounds import service as rounds
 from . import lists, service, statuses
 from .forms import IdeaForm, MergeForm, StatusForm, TagsForm
@@ -51,16 +52,19 @@ def _staff():
 
 
 @bp.get("/ideas")
+@public_page
 def index():
     return _render_list()
 
 
 @bp.get("/b/<slug>/ideas")
+@public_page
 def board_ideas(slug):
     return _render_list(board_service.get_board(slug))
 
 
 @bp.get("/ideas/shipped")
+@public_page
 def shipped():
     return render_template("community/ideas/shipped.html",
                            page=lists.shipped(page_arg(), current_app.config["PER_PAGE"]))
@@ -98,6 +102,7 @@ def new(slug):
 
 
 @bp.get("/ideas/<int:idea_id>")
+@public_page
 def show(idea_id):
     idea = service.get_idea(idea_id, current_user)
     page = forum.thread_posts(idea.thread, page_arg(), current_app.config["PER_PAGE"])
@@ -139,6 +144,7 @@ def vote(idea_id):
 
 
 @bp.get("/ideas/<int:idea_id>/voters")
+@public_page
 def voters(idea_id):
     idea = service.get_idea(idea_id, current_user)
     number, per_page = page_arg(), 50

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import Form
 
-class NewConversationForm(FlaskForm):
+
+class NewConversationForm(Form):
     participants = StringField(_l("To (usernames, separated by commas)"),
                                validators=[DataRequired(), Length(max=2000)])
     title = StringField(_l("Group title (leave empty for a direct conversation)"),

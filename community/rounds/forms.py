@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
@@ -9,8 +8,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from ..forms import Form
 
-class RoundForm(FlaskForm):
+
+class RoundForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired()])
     brief = TextAreaField(_l("Brief (Markdown)"))
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
@@ -19,10 +20,10 @@ class RoundForm(FlaskForm):
                                validators=[Optional(), NumberRange(min=1, max=1000)])
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(Form):
     summary = TextAreaField(_l("Summary (Markdown)"))
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     ideas = SelectMultipleField(_l("Ideas to accept"), coerce=int, choices=[], validate_choice=False)
     response = TextAreaField(_l("Message to their voters (optional)"))

@@ -11,6 +11,7 @@ from ..errors import DomainError
 from ..forum import boards as board_service
 from ..forum.staff_views import staff_required
 from ..http import apply_error, flash_outcome
+from ..pagecache import public_page
 from . import service
 from .forms import AcceptForm, RoundForm, SummaryForm
 
@@ -19,11 +20,13 @@ cli = AppGroup("rounds", help="Feedback rounds.")
 
 
 @bp.get("/rounds")
+@public_page
 def index():
     return render_template("community/rounds/index.html", groups=service.rounds_by_state())
 
 
 @bp.get("/rounds/<int:round_id>")
+@public_page
 def show(round_id):
     round_ = service.refresh(service.get_round(round_id))
     return render_template(

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from ..forum import boards as board_service
 from ..http import page_arg
 from ..ideas.labels import STATUS_NAMES
+from ..pagecache import public_page
 from . import search as run_search
 from . import similar_ideas
 from .registry import KINDS
@@ -27,6 +28,7 @@ def search_args():
 
 
 @bp.get("/search")
+@public_page
 def results():
     q, kind, board, sort, page = search_args()
     found = run_search(q, [kind] if kind else None, board.id if board else None, sort, page,

@@ -1,7 +1,6 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     FieldList,
@@ -11,6 +10,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+
+from community.forms import Form
 
 
 def cents(value):
@@ -24,7 +25,7 @@ def cents(value):
     return int(amount * 100)
 
 
-class TierForm(FlaskForm):
+class TierForm(Form):
     class Meta:
         csrf = False  # the outer form carries the token
 
@@ -40,7 +41,7 @@ class TierForm(FlaskForm):
             cents(field.data or "")
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     goal_units = IntegerField(_l("Goal (units)"), validators=[DataRequired(), NumberRange(min=1)])
     cap_units = IntegerField(_l("Stock cap (units)"), validators=[DataRequired(), NumberRange(min=1)])
     per_buyer_limit = IntegerField(_l("Per-buyer limit"), default=2,
@@ -50,7 +51,7 @@ class CampaignForm(FlaskForm):
     tiers = FieldList(FormField(TierForm), min_entries=3, max_entries=10)
 
 
-class FCodeForm(FlaskForm):
+class FCodeForm(Form):
     usernames = TextAreaField(_l("Usernames, one per line or separated by commas"))
     reason = StringField(_l("Why they get one"))
     top_n = IntegerField(_l("Or: the top N contributors of the board this month"),

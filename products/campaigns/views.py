@@ -13,6 +13,7 @@ from community.errors import DomainError
 from community.extensions import db
 from community.forum.staff_views import staff_required
 from community.http import apply_error, flash_outcome
+from community.pagecache import public_page
 
 from ..catalog.models import Product
 from . import service
@@ -64,6 +65,7 @@ def new(slug):
 
 
 @bp.get("/campaigns/<int:campaign_id>")
+@public_page
 def show(campaign_id):
     campaign = service.get_campaign(campaign_id)
     if campaign.state == "draft" and not (current_user.is_authenticated and current_user.is_staff):

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
@@ -11,13 +10,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange
 
-from community.forms import choices
+from community.forms import Form, choices
 
 from .labels import STAGE_NAMES
 from .models import STAGES
 
 
-class PromoteForm(FlaskForm):
+class PromoteForm(Form):
     ideas = SelectMultipleField(_l("Ideas"), coerce=int, choices=[], validate_choice=False)
     more_ideas = StringField(_l("More ideas by number, separated by commas"))
     name = StringField(_l("Product name"), validators=[DataRequired()])
@@ -31,31 +30,31 @@ class PromoteForm(FlaskForm):
         return [*(self.ideas.data or []), *(part.lstrip("#") for part in typed)]
 
 
-class ThresholdForm(FlaskForm):
+class ThresholdForm(Form):
     threshold = IntegerField(_l("Votes needed for review"),
                              validators=[DataRequired(), NumberRange(min=1, max=1_000_000)])
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     stage = SelectField(_l("Stage"), choices=choices((s, STAGE_NAMES[s]) for s in STAGES),
                         validate_choice=False)
     note = TextAreaField(_l("Note for the timeline (optional)"))
 
 
-class ImageForm(FlaskForm):
+class ImageForm(Form):
     image = FileField(_l("Image (PNG, JPEG or WebP, 5 MB at most)"),
                       validators=[FileRequired(_l("Choose an image file."))])
 
 
-class PollForm(FlaskForm):
+class PollForm(Form):
     question = StringField(_l("Question"), validators=[DataRequired()])
     options = TextAreaField(_l("Options, one per line (2 to 6)"), validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = TextAreaField(_l("Decision"), validators=[DataRequired()])
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     option = IntegerField(_l("Option"), validators=[DataRequired()])

@@ -1,5 +1,6 @@
 """Wire the catalog into an app: blueprints, page panels, the view counter, CLI."""
 
+from community import pagecache
 from community import panels as community_panels
 
 from . import panels, views_counter
@@ -18,6 +19,7 @@ def init_app(app):
     community_panels.register(app, "idea", panels.idea_panel)
     community_panels.register(app, "thread", panels.thread_panel)
     views_counter.init_app(app)
+    pagecache.register_hit_action("product_view", views_counter.record)
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.cli.add_command(cli)
     catalog_search.init_app(app)

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from community.errors import DomainError
 from community.http import page_arg, safe_next
+from community.pagecache import public_page, replay_on_hit
 from community.templating import render_fragment
 
 from ..campaigns import service as campaigns
@@ -33,6 +34,7 @@ UPLOAD_MAX_AGE = 365 * 24 * 3600
 
 
 @bp.get("/products")
+@public_page
 def index():
     stage = catalog.check_stage(request.args.get("stage") or None)
     if stage:
@@ -47,10 +49,12 @@ def index():
 
 
 @bp.get("/products/<slug>")
+@public_page
 def show(slug):
     product = catalog.get_product(slug)
     data = product_page(product, current_user)
     views_counter.record(product.id)
+    replay_on_hit("product_view", product.id)  # a visitor served the stored page counts too
     campaign = campaigns.current_campaign(product.id)
     widget = (render_fragment("products/campaigns/_widget.html",
                               **widget_context(campaign, "product", product.id))

@@ -1,0 +1,248 @@
+"""Whole pages for visitors who are not signed in, kept until anything on them changes.
+
+Most readers of a community are not signed in, and what they see depends only on the
+URL, the language, the database, the search index and the clock. A view marked
+@public_page is rendered once for them and served from the cache after that, keyed by:
+
+- the content generation: a random token in the shared cache that is replaced after
+  every commit that wrote a table a visitor can see (search drains commit a delete of
+  their outbox rows after the index commit, so they count too). A reader takes the
+  token before it reads the database, so a page rendered from older rows is stored
+  under a token that is already gone by the time the newer rows are visible;
+- the minute on the community's clock, for what changes with time alone (a campaign
+  or a round that closes at noon): a page is at most a minute behind its clock;
+- the language and the full path.
+
+The per-visitor bits stay per visitor: the CSRF token is a placeholder in the stored
+page, filled in for each response; a page whose render set a cookie, used a WTForms
+CSRF field or showed flashed messages is not stored; anything a view does for every
+view (a product's view counter) is replayed on a hit (`replay_on_hit`).
+
+Where it lives (FANFORGE_CACHE_URL): empty is files in the instance folder (every worker
+on this machine shares them); file:///path, redis://host:6379/1 for several machines,
+memory:// for this process only (tests), none to turn it off.
+"""
+
+import re
+import secrets
+from urllib.parse import urlsplit
+
+from cachelib import FileSystemCache, NullCache, RedisCache, SimpleCache
+from flask import current_app, g, has_app_context, request, session
+from flask_babel import get_locale
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
+from sqlalchemy.sql.elements import TextClause
+
+from . import database
+from .extensions import db
+
+EXTENSION = "fanforge_pagecache"
+GENERATION_KEY = "generation"
+# The CSRF token's place in a stored page; never sent (every response fills it in).
+CSRF_PLACEHOLDER = "__fanforge-csrf-token__"
+_CSRF_BYTES = CSRF_PLACEHOLDER.encode()
+# Tables no signed-out page shows: writing them leaves every stored page as it was.
+PRIVATE_TABLES = frozenset({
+    "api_tokens", "conversation_participants", "conversations", "job_runs", "mail_outbox",
+    "mail_preferences", "message_reports", "messages", "notifications", "user_blocks",
+})
+_UNKNOWN = "?"  # a statement whose table we cannot name: assume a visible one
+_READ_ONLY_SQL = re.compile(r"\s*(SELECT|WITH\s+\w+\s+AS\s*\(\s*SELECT|PRAGMA|EXPLAIN)\b", re.I)
+MAX_PATH = 512
+# What a view asks to have done again when its page comes from the cache, by name.
+_HIT_ACTIONS = {}
+
+
+def public_page(view):
+    """Mark a view whose page, for a signed-out visitor, depends only on the URL, the
+    language, what is stored and the minute (not on cookies, headers or randomness)."""
+    view.public_page = True
+    return view
+
+
+def register_hit_action(name, function):
+    _HIT_ACTIONS[name] = function
+
+
+def replay_on_hit(name, *args):
+    """Have the registered action `name` run with `args` for every visitor served this
+    page from the cache (this render runs it itself)."""
+    if g.get("page_cache_key") is not None:
+        g.page_cache_actions.append((name, args))
+
+
+# ---- the store -------------------------------------------------------------
+
+def build_cache(app):
+    url = app.config.get("CACHE_URL") or ""
+    ttl = int(app.config.get("PAGE_CACHE_SECONDS", 120))
+    if url == "none":
+        return NullCache()
+    if url == "memory://":
+        return SimpleCache(threshold=1000, default_timeout=ttl)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        import redis
+
+        return RedisCache(host=redis.Redis.from_url(url), default_timeout=ttl,
+                          key_prefix=app.config.get("CACHE_KEY_PREFIX", "fanforge:page:"))
+    path = urlsplit(url).path if url.startswith("file://") else \
+        app.instance_path + "/page-cache"
+    return FileSystemCache(path, threshold=int(app.config.get("PAGE_CACHE_FILES", 2000)),
+                           default_timeout=ttl)
+
+
+def cache(app=None):
+    return (app or current_app).extensions[EXTENSION]
+
+
+def generation(store):
+    """The current content generation, starting a new one if there is none (a first
+    start, or the file store pruned it: a new token only costs misses)."""
+    token = store.get(GENERATION_KEY)
+    if token is None:
+        token = new_generation(store)
+    return token
+
+
+def new_generation(store):
+    token = secrets.token_hex(8)
+    if isinstance(store, FileSystemCache):
+        store.set(GENERATION_KEY, token, mgmt_element=True)  # never pruned, no expiry
+    else:
+        store.set(GENERATION_KEY, token, timeout=0)
+    return token
+
+
+# ---- serving ---------------------------------------------------------------
+
+def _signed_out_visitor():
+    if request.method not in ("GET", "HEAD") or len(request.full_path) > MAX_PATH:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    if not getattr(view, "public_page", False):
+        return False
+    if "Authorization" in request.headers \
+            or request.accept_mimetypes.best == "application/json":
+        return False
+    # A signed-in user, one a remember cookie would sign in, or messages still to show.
+    return not ("_user_id" in session or "_flashes" in session
+                or current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+                in request.cookies)
+
+
+def serve_from_cache():
+    """before_request: a stored page for a signed-out visitor, or note that this
+    response may be stored (after_request decides)."""
+    store = current_app.extensions.get(EXTENSION)
+    if store is None or isinstance(store, NullCache) or not _signed_out_visitor():
+        return None
+    minute = database.utcnow().strftime("%Y%m%d%H%M")
+    key = f"{generation(store)}:{minute}:{get_locale()}:{request.full_path}"
+    found = store.get(key)
+    if found is not None:
+        body, actions = found
+        for name, args in actions:
+            _HIT_ACTIONS[name](*args)
+        response = current_app.response_class(_with_csrf(body), mimetype="text/html")
+        response.headers["X-Page-Cache"] = "hit"
+        return response
+    g.page_cache_key, g.page_cache_actions = key, []
+    return None
+
+
+def store_page(response):
+    """after_request (runs after every other one): keep a page fit to be shown to
+    the next visitor, then fill in this visitor's CSRF token."""
+    key = g.pop("page_cache_key", None)
+    if key is None or response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    # Error pages too carry the placeholder: only a 200 is stored, every page filled in.
+    body = response.get_data()
+    if (request.method == "GET" and response.status_code == 200
+            and "Set-Cookie" not in response.headers
+            and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g):
+        cache().set(key, (body, tuple(g.page_cache_actions)))
+        response.headers["X-Page-Cache"] = "miss"
+    response.set_data(_with_csrf(body))
+    return response
+
+
+def _with_csrf(body):
+    if _CSRF_BYTES not in body:
+        return body
+    return body.replace(_CSRF_BYTES, generate_csrf().encode())
+
+
+def csrf_token():
+    """The templates' csrf_token(): a placeholder while a page may be stored."""
+    if g.get("page_cache_key") is not None:
+        return CSRF_PLACEHOLDER
+    return generate_csrf()
+
+
+# ---- the generation moves after a visible write commits --------------------
+
+def _note(session, table):
+    session.info.setdefault("page_cache_tables", set()).add(table)
+
+
+def _after_flush(session, _flush_context):
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__table__", None)
+        _note(session, table.name if table is not None else _UNKNOWN)
+
+
+def _do_orm_execute(state):
+    if state.is_select:
+        return
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        _note(state.session, getattr(getattr(statement, "table", None), "name", _UNKNOWN))
+    elif not (isinstance(statement, TextClause) and _READ_ONLY_SQL.match(statement.text)):
+        _note(state.session, _UNKNOWN)
+
+
+def _after_commit(session):
+    tables = session.info.pop("page_cache_tables", None)
+    if tables and not tables <= PRIVATE_TABLES and has_app_context():
+        store = current_app.extensions.get(EXTENSION)
+        if store is not None:
+            new_generation(store)
+
+
+def _after_rollback(session):
+    session.info.pop("page_cache_tables", None)
+
+
+def _listen_once():
+    if event.contains(db.session, "after_commit", _after_commit):
+        return
+    event.listen(db.session, "after_flush", _after_flush)
+    event.listen(db.session, "do_orm_execute", _do_orm_execute)
+    event.listen(db.session, "after_commit", _after_commit)
+    event.listen(db.session, "after_rollback", _after_rollback)
+
+
+def init_app(app):
+    """Call before the other extensions register their after_request functions:
+    Flask runs those in reverse order, and the page must be stored after all of
+    them (one may set a cookie, which makes it unfit to store)."""
+    app.config.setdefault("CACHE_URL", "")
+    app.extensions[EXTENSION] = build_cache(app)
+    app.after_request(store_page)
+    _listen_once()
+
+
+def init_serving(app):
+    """Call last: cached pages are served after the other before_request functions."""
+    app.before_request(serve_from_cache)
+    # Flask-WTF offers csrf_token() as a global and from a context processor; a context
+    # processor registered later wins, and the global serves templates without a context.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(_csrf_in_context)
+
+
+def _csrf_in_context():
+    return {"csrf_token": csrf_token}
