@@ -6,6 +6,8 @@ of its slowest SQL statements. The evidence behind a finding in RESULTS.md.
     .venv/bin/python bench/profile_page.py --scale large /ideas/123 --repeat 50 --explain 3
     .venv/bin/python bench/profile_page.py --scale large '/api/v1/ideas/{n}/vote' \
         --method PUT --token --start 50000 --repeat 200      # fresh votes, write-lock time
+    .venv/bin/python bench/profile_page.py --scale large '/api/v1/campaigns/{campaign}/preorders' \
+        --method POST --body '{"tier": {tier}, "quantity": 1}' --token --fans --repeat 200
 
 Signed in as the first seeded fan (as bench/http.py is). Uses pyinstrument when it is
 installed in .venv (`pip install pyinstrument`), else cProfile.
@@ -53,9 +55,17 @@ def profile(probe, path, repeat):
 
 
 def profile_writes(probe, requests):
-    """Write requests: how long each holds SQLite's write lock, then where time goes."""
-    holds, statuses = probe.lock_hold(requests[: len(requests) // 2])
-    print(f"statuses {dict(Counter(statuses))}")
+    """Write requests: how long each holds SQLite's write lock and the CPU each costs,
+    then where time goes."""
+    cpu = []
+    probe.request = _timed(probe.request, cpu)  # lock_hold sends each through probe.request
+    try:
+        holds, statuses = probe.lock_hold(requests[: len(requests) // 2])
+    finally:
+        del probe.request
+    cpu.sort()
+    print(f"statuses {dict(Counter(statuses))}; CPU per request in-process (unprofiled, test "
+          f"client included): median {cpu[len(cpu) // 2]:.2f} ms, mean {sum(cpu) / len(cpu):.2f} ms")
     if holds:
         ms = sorted(h for h, _n in holds)
         print(f"write lock held per transaction: median {ms[len(ms) // 2]:.2f} ms, "
@@ -74,21 +84,39 @@ def profile_writes(probe, requests):
     return 0
 
 
+def _timed(request, cpu_ms):
+    """`request`, noting each call's CPU milliseconds in `cpu_ms` (a median of them
+    hardly moves with what else a shared machine runs)."""
+    def timed(*args):
+        started = time.process_time()
+        try:
+            return request(*args)
+        finally:
+            cpu_ms.append(1000 * (time.process_time() - started))
+    return timed
+
+
 def requests_for(args, side):
     """The requests to profile: the same GET repeated, or fresh writes with a token
-    ({n} in the path or body counts up, so every vote or order is a new one)."""
-    headers = {}
-    if args.token:
-        headers["Authorization"] = f"Bearer {side['tokens'][0][1]}"
-    if args.body:
-        headers["Content-Type"] = "application/json"
+    ({n} in the path or body counts up, so every vote or order is a new one; {campaign}
+    and {tier} are the seeded campaign's). With --fans each request is another fan's."""
+    headers = {"Content-Type": "application/json"} if args.body else {}
+    tokens = side["tokens"] if args.fans else side["tokens"][:1]
     found = []
     for n in range(args.repeat):
-        extra = {"Idempotency-Key": f"profile-{time.time_ns()}-{n}"} if args.token else {}
-        found.append((args.method, args.path.replace("{n}", str(args.start + n)),
-                      args.body.replace("{n}", str(n)) if args.body else None,
+        extra = {}
+        if args.token:
+            extra = {"Authorization": f"Bearer {tokens[n % len(tokens)][1]}",
+                     "Idempotency-Key": f"profile-{time.time_ns()}-{n}"}
+        found.append((args.method, _fill(args.path, side, args.start + n),
+                      _fill(args.body, side, n) if args.body else None,
                       dict(headers, **extra)))
     return found
+
+
+def _fill(text, side, n):
+    return (text.replace("{n}", str(n)).replace("{campaign}", str(side.get("campaign_id")))
+            .replace("{tier}", str(side.get("tier_id"))))
 
 
 def main(argv=None):
@@ -105,6 +133,8 @@ def main(argv=None):
     parser.add_argument("--body", help='JSON body, e.g. \'{"tier": 3, "quantity": 1}\'')
     parser.add_argument("--token", action="store_true", help="send the first fan's API token")
     parser.add_argument("--start", type=int, default=1, help="first value of {n} in the path")
+    parser.add_argument("--fans", action="store_true",
+                        help="with --token: each request another seeded fan's token")
     args = parser.parse_args(argv)
     url = args.database_url or database_url(args.scale)
     side = load_sidecar(url)
@@ -116,6 +146,8 @@ def main(argv=None):
     if args.anonymous:
         probe.client.post("/logout")
     if args.method != "GET":
+        if args.token:  # as bench/http.py sends them: the token alone, no session cookie
+            probe.client = probe.app.test_client()
         return profile_writes(probe, requests_for(args, side))
     status, queries, ms = probe.measure(args.path)
     print(f"{args.path}: HTTP {status}, {queries} SQL statements, median {ms:.1f} ms in-process\n")

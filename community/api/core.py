@@ -79,7 +79,7 @@ def api_user():
 
 
 def api_token():
-    """The ApiToken row in use, or None."""
+    """The token in use (tokens.TokenInUse: its id and last_used_at), or None."""
     return g.get("api_token")
 
 

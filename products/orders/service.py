@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from community import cards
 from community.accounts import service as accounts
@@ -23,6 +24,7 @@ from community.extensions import db
 from .. import signals
 from ..campaigns.models import Campaign, CampaignBuyer, FCode, Tier
 from ..campaigns.service import is_cocreator
+from ..catalog.models import Product
 from .models import SOURCES, Order
 
 MAX_KEY = 64
@@ -51,10 +53,21 @@ def _check(buyer, tier_id, quantity, idempotency_key, source_kind):
         raise ValidationError(_("Unknown order source."), field="source")
 
 
+# Statements on every pre-order are built once and run with parameters: building one
+# (and its cache key) costs more Python than the database takes to run it.
+_KEYED_ORDER = select(Order.id, Order.request_digest).where(
+    Order.buyer_id == bindparam("buyer_id"), Order.idempotency_key == bindparam("key"))
+# The campaign, its product (order_json shows it; loaded here, it needs no query of its
+# own after the commit) and the tier as they are now, without their joins.
+_CAMPAIGN_AND_TIER = (
+    select(Campaign, Tier, Product).join(Product, Product.id == Campaign.product_id)
+    .outerjoin(Tier, Tier.id == bindparam("tier_id")).where(Campaign.id == bindparam("campaign_id"))
+    .options(lazyload("*")).execution_options(populate_existing=True))
+
+
 def existing_order(buyer_id, idempotency_key, digest):
     # Usually there is none: look for the key alone before loading an order with its joins.
-    found = db.session.execute(select(Order.id, Order.request_digest).where(
-        Order.buyer_id == buyer_id, Order.idempotency_key == idempotency_key)).first()
+    found = db.session.execute(_KEYED_ORDER, {"buyer_id": buyer_id, "key": idempotency_key}).first()
     if found is None:
         return None
     if found.request_digest != digest:
@@ -89,13 +102,11 @@ def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer
 def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_code,
              source_kind, source_id):
     now = utcnow()
-    # Both rows as they are now, in one statement and without their joins.
-    campaign, tier = db.session.execute(
-        select(Campaign, Tier).outerjoin(Tier, Tier.id == tier_id).where(Campaign.id == campaign_id)
-        .options(lazyload("*")).execution_options(populate_existing=True)
-    ).first() or (None, None)
+    campaign, tier, product = db.session.execute(_CAMPAIGN_AND_TIER, {
+        "campaign_id": campaign_id, "tier_id": tier_id}).first() or (None, None, None)
     if campaign is None:
         raise NotFound(_("No such campaign."))
+    set_committed_value(campaign, "product", product)
     if tier is None or tier.campaign_id != campaign.id:
         raise ValidationError(_("That tier is not part of this campaign."), field="tier",
                               code="bad_tier")
