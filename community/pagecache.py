@@ -76,18 +76,40 @@ def replay_on_hit(name, *args):
 
 # ---- the store -------------------------------------------------------------
 
+class _KeyedGeneration:
+    """The generation as one more key of the store (memory, Redis, none)."""
+
+    def get_generation(self):
+        return self.get(GENERATION_KEY)
+
+    def set_generation(self, token):
+        self.set(GENERATION_KEY, token, timeout=0)
+
+
+class PageMemory(_KeyedGeneration, SimpleCache):
+    pass
+
+
+class PageRedis(_KeyedGeneration, RedisCache):
+    pass
+
+
+class NoPages(_KeyedGeneration, NullCache):
+    pass
+
+
 def build_cache(app):
     url = app.config.get("CACHE_URL") or ""
     ttl = int(app.config.get("PAGE_CACHE_SECONDS", 120))
     if url == "none":
-        return NullCache()
+        return NoPages()
     if url == "memory://":
-        return SimpleCache(threshold=1000, default_timeout=ttl)
+        return PageMemory(threshold=1000, default_timeout=ttl)
     if url.startswith(("redis://", "rediss://", "unix://")):
         import redis
 
-        return RedisCache(host=redis.Redis.from_url(url), default_timeout=ttl,
-                          key_prefix=app.config.get("CACHE_KEY_PREFIX", "fanforge:page:"))
+        return PageRedis(host=redis.Redis.from_url(url), default_timeout=ttl,
+                         key_prefix=app.config.get("CACHE_KEY_PREFIX", "fanforge:page:"))
     path = urlsplit(url).path if url.startswith("file://") else \
         app.instance_path + "/page-cache"
     return PageFiles(path, threshold=int(app.config.get("PAGE_CACHE_FILES", 2000)),
@@ -121,19 +143,12 @@ def cache(app=None):
 def generation(store):
     """The current content generation, starting a new one if there is none (a first
     start, or a store that dropped it: a new token only costs misses)."""
-    token = store.get_generation() if isinstance(store, PageFiles) else \
-        store.get(GENERATION_KEY)
-    if token is None:
-        token = new_generation(store)
-    return token
+    return store.get_generation() or new_generation(store)
 
 
 def new_generation(store):
     token = secrets.token_hex(8)
-    if isinstance(store, PageFiles):
-        store.set_generation(token)
-    else:
-        store.set(GENERATION_KEY, token, timeout=0)
+    store.set_generation(token)
     return token
 
 
@@ -158,7 +173,7 @@ def serve_from_cache():
     """before_request: a stored page for a signed-out visitor, or note that this
     response may be stored (after_request decides)."""
     store = current_app.extensions.get(EXTENSION)
-    if store is None or isinstance(store, NullCache) or not _signed_out_visitor():
+    if store is None or isinstance(store, NoPages) or not _signed_out_visitor():
         return None
     minute = database.utcnow().strftime("%Y%m%d%H%M")
     key = f"{generation(store)}:{minute}:{get_locale()}:{request.full_path}"

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from flask import current_app, request, url_for
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from . import panels
@@ -149,4 +148,3 @@ def init_app(app):
     app.add_template_global(level_title)
     app.add_template_global(get_locale)
     app.add_template_global(panels.render, "panels")
-    app.add_template_global(generate_csrf, "csrf_token")
