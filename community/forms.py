@@ -1,18 +1,12 @@
 """Form pieces shared by every package."""
 
-import secrets
-
 from flask import g
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 
-from .pagecache import CSRF_PLACEHOLDER
-
-
-def new_submit_token():
-    return secrets.token_urlsafe(16)
+from .pagecache import CSRF_PLACEHOLDER, submit_token
 
 
 class _PageCacheCSRF(_FlaskFormCSRF):
@@ -35,7 +29,7 @@ class Form(FlaskForm):
 class OnceForm(Form):
     """A form whose second submit does nothing new: the token is unique per author."""
 
-    submit_token = HiddenField(default=new_submit_token)
+    submit_token = HiddenField(default=submit_token)
 
 
 def choices(pairs):

@@ -1,4 +1,4 @@
-"""Whole pages for visitors who are not signed in, kept until anything on them changes.
+"""Whole pages, kept until anything on them changes and shared by everyone who sees the same.
 
 Most readers of a community are not signed in, and what they see depends only on the
 URL, the language, the database, the search index and the clock. A view marked
@@ -11,12 +11,19 @@ URL, the language, the database, the search index and the clock. A view marked
   under a token that is already gone by the time the newer rows are visible;
 - the minute on the community's clock, for what changes with time alone (a campaign
   or a round that closes at noon): a page is at most a minute behind its clock;
-- the language and the full path.
+- the language, the audience and the full path.
 
-The per-visitor bits stay per visitor: the CSRF token is a placeholder in the stored
-page, filled in for each response; a page whose render set a cookie, used a WTForms
-CSRF field or showed flashed messages is not stored; anything a view does for every
-view (a product's view counter) is replayed on a hit (`replay_on_hit`).
+The audience is "visitors", or for a view marked @public_page(members=True) the role of
+the signed-in reader: fans share one copy, staff another. What is a reader's own (their
+header, votes, likes, follows, edit links, panels) is a hole in the stored page that
+community/pageholes.py fills per response; a render that reads anything else of its
+reader (AudienceView notices) is theirs alone and not stored.
+
+The per-response bits stay per response: the CSRF token and the once-only submit token
+are placeholders in the stored page, filled in for each response; a page whose render set
+a cookie, used a WTForms CSRF field or showed flashed messages is not stored; anything a
+view does for every view (a product's view counter) is replayed on a hit
+(`replay_on_hit`).
 
 Where it lives (FANFORGE_CACHE_URL): empty is files in the instance folder (every worker
 on this machine shares them); file:///path, redis://host:6379/1 for several machines,
@@ -29,14 +36,15 @@ import secrets
 from urllib.parse import urlsplit
 
 from cachelib import FileSystemCache, NullCache, RedisCache, SimpleCache
-from flask import current_app, g, has_app_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.sql.elements import TextClause
 
-from . import database
+from . import database, pageholes
 from .extensions import db
 
 EXTENSION = "fanforge_pagecache"
@@ -44,6 +52,9 @@ GENERATION_KEY = "generation"
 # The CSRF token's place in a stored page; never sent (every response fills it in).
 CSRF_PLACEHOLDER = "__fanforge-csrf-token__"
 _CSRF_BYTES = CSRF_PLACEHOLDER.encode()
+SUBMIT_PLACEHOLDER = "__fanforge-submit-token__"
+_SUBMIT_BYTES = SUBMIT_PLACEHOLDER.encode()
+_SUBMIT_PATTERN = re.compile(re.escape(_SUBMIT_BYTES))
 # Tables no signed-out page shows: writing them leaves every stored page as it was.
 PRIVATE_TABLES = frozenset({
     "api_tokens", "conversation_participants", "conversations", "job_runs", "mail_outbox",
@@ -56,11 +67,19 @@ MAX_PATH = 512
 _HIT_ACTIONS = {}
 
 
-def public_page(view):
+def public_page(view=None, *, members=False):
     """Mark a view whose page, for a signed-out visitor, depends only on the URL, the
-    language, what is stored and the minute (not on cookies, headers or randomness)."""
-    view.public_page = True
-    return view
+    language, what is stored and the minute (not on cookies, headers or randomness).
+
+    members=True: signed-in fans share it too, one copy per role, with what is theirs
+    left to the page's holes (community/pageholes.py). A render that reads anything
+    else of its viewer (AudienceView notices) is not stored."""
+    def mark(view):
+        view.public_page = True
+        view.member_page = members
+        return view
+
+    return mark(view) if view is not None else mark
 
 
 def register_hit_action(name, function):
@@ -152,64 +171,140 @@ def new_generation(store):
     return token
 
 
-# ---- serving ---------------------------------------------------------------
+# ---- who may share a page -------------------------------------------------
 
-def _signed_out_visitor():
+VISITORS = "-"
+# What a shared page may know of a signed-in viewer: the audience key says it.
+_SHARED_ATTRIBUTES = frozenset({"is_authenticated", "is_active", "is_anonymous", "is_staff",
+                                "is_admin", "is_banned", "role"})
+
+
+class AudienceView:
+    """The signed-in user as a page to be shared sees them: their role and ban answer
+    freely (the key holds them); reading anything else (their id, name, points) still
+    works but marks the render as theirs alone, and it is not stored."""
+
+    __slots__ = ("_user",)
+
+    def __init__(self, user):
+        object.__setattr__(self, "_user", user)
+
+    def __getattr__(self, name):
+        if name not in _SHARED_ATTRIBUTES:
+            g.page_personal = True
+        return getattr(self._user, name)
+
+    def __setattr__(self, name, value):
+        g.page_personal = True
+        setattr(self._user, name, value)
+
+    def __eq__(self, other):
+        g.page_personal = True
+        return self._user == (other._user if isinstance(other, AudienceView) else other)
+
+    def __hash__(self):
+        g.page_personal = True
+        return hash(self._user)
+
+    def __bool__(self):
+        return True
+
+
+def _audience():
+    """VISITORS, a signed-in role's key, or None when this request's page is not shared."""
     if request.method not in ("GET", "HEAD") or len(request.full_path) > MAX_PATH:
-        return False
+        return None
     view = current_app.view_functions.get(request.endpoint)
     if not getattr(view, "public_page", False):
-        return False
+        return None
     if "Authorization" in request.headers \
-            or request.accept_mimetypes.best == "application/json":
-        return False
-    # A signed-in user, one a remember cookie would sign in, or messages still to show.
-    return not ("_user_id" in session or "_flashes" in session
-                or current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
-                in request.cookies)
+            or request.accept_mimetypes.best == "application/json" or "_flashes" in session:
+        return None
+    if "_user_id" not in session:
+        # One a remember cookie would sign in is neither a visitor nor known yet.
+        remember = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+        return None if remember in request.cookies else VISITORS
+    if not view.member_page:
+        return None
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return None
+    return f"{user.role}{'-banned' if user.is_banned else ''}"
 
+
+# ---- serving ---------------------------------------------------------------
 
 def serve_from_cache():
-    """before_request: a stored page for a signed-out visitor, or note that this
-    response may be stored (after_request decides)."""
+    """before_request: a stored page for this audience, or note that this response may
+    be stored (after_request decides)."""
     store = current_app.extensions.get(EXTENSION)
-    if store is None or isinstance(store, NoPages) or not _signed_out_visitor():
+    if store is None or isinstance(store, NoPages):
+        return None
+    audience = _audience()
+    if audience is None:
         return None
     minute = database.utcnow().strftime("%Y%m%d%H%M")
-    key = f"{generation(store)}:{minute}:{get_locale()}:{request.full_path}"
+    key = f"{generation(store)}:{minute}:{get_locale()}:{audience}:{request.full_path}"
     found = store.get(key)
     if found is not None:
         body, actions = found
         for name, args in actions:
             _HIT_ACTIONS[name](*args)
-        response = current_app.response_class(_with_csrf(body), mimetype="text/html")
+        response = current_app.response_class(_per_response(body), mimetype="text/html")
         response.headers["X-Page-Cache"] = "hit"
         return response
-    g.page_cache_key, g.page_cache_actions = key, []
+    g.page_cache_key, g.page_audience, g.page_cache_actions = key, audience, []
+    if audience != VISITORS:
+        g.page_viewer = g._login_user
+        g._login_user = AudienceView(g.page_viewer)
     return None
 
 
-def store_page(response):
-    """after_request (runs after every other one): keep a page fit to be shown to
-    the next visitor, then fill in this visitor's CSRF token."""
-    key = g.pop("page_cache_key", None)
-    if key is None or response.mimetype != "text/html" or response.direct_passthrough:
-        return response
-    # Error pages too carry the placeholder: only a 200 is stored, every page filled in.
-    body = response.get_data()
-    if (request.method == "GET" and response.status_code == 200
-            and "Set-Cookie" not in response.headers
-            and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g):
-        cache().set(key, (body, tuple(g.page_cache_actions)))
-        response.headers["X-Page-Cache"] = "miss"
-    response.set_data(_with_csrf(body))
+def restore_viewer(response):
+    """after_request, first of the app's: the real user again for every other hook."""
+    viewer = g.pop("page_viewer", None)
+    if viewer is not None:
+        g._login_user = viewer
     return response
 
 
-def _with_csrf(body):
-    if _CSRF_BYTES not in body:
-        return body
-    return body.replace(_CSRF_BYTES, generate_csrf().encode())
+def store_page(response):
+    """after_request (runs after every other one): keep a page fit to be shown to the
+    rest of its audience, then fill in this viewer's holes and tokens."""
+    key = g.get("page_cache_key")
+    if response.mimetype != "text/html" or response.direct_passthrough:
+        g.pop("page_cache_key", None)
+        return response
+    body = response.get_data()
+    if key is not None:
+        visitors = g.page_audience == VISITORS
+        if visitors:  # every visitor's holes are filled the same way: fill them once
+            body = pageholes.fill(body, current_user)
+        # Error pages too carry placeholders: only a 200 is stored, every page filled in.
+        if (request.method == "GET" and response.status_code == 200
+                and "Set-Cookie" not in response.headers and not g.get("page_personal")
+                and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g):
+            cache().set(key, (body, tuple(g.page_cache_actions)))
+            response.headers["X-Page-Cache"] = "miss"
+        g.pop("page_cache_key")
+        if visitors:
+            response.set_data(_with_tokens(body))
+            return response
+    response.set_data(_per_response(body))
+    return response
+
+
+def _per_response(body):
+    """A stored or just rendered page for this viewer: holes, then tokens."""
+    return _with_tokens(pageholes.fill(body, current_user))
+
+
+def _with_tokens(body):
+    if _CSRF_BYTES in body:
+        body = body.replace(_CSRF_BYTES, generate_csrf().encode())
+    if _SUBMIT_BYTES in body:  # one new token per form, as each render would give
+        body = _SUBMIT_PATTERN.sub(lambda _found: new_submit_token().encode(), body)
+    return body
 
 
 def csrf_token():
@@ -217,6 +312,18 @@ def csrf_token():
     if g.get("page_cache_key") is not None:
         return CSRF_PLACEHOLDER
     return generate_csrf()
+
+
+def new_submit_token():
+    return secrets.token_urlsafe(16)
+
+
+def submit_token():
+    """A form's once-only token (community.forms.OnceForm): a placeholder while the page
+    may be stored."""
+    if has_request_context() and g.get("page_cache_key") is not None:
+        return SUBMIT_PLACEHOLDER
+    return new_submit_token()
 
 
 # ---- the generation moves after a visible write commits --------------------
@@ -275,6 +382,7 @@ def init_app(app):
 def init_serving(app):
     """Call last: cached pages are served after the other before_request functions."""
     app.before_request(serve_from_cache)
+    app.after_request(restore_viewer)
     # Flask-WTF offers csrf_token() as a global and from a context processor; a context
     # processor registered later wins, and the global serves templates without a context.
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -7,8 +7,10 @@ app starts; pages call `{{ panels("idea", idea) }}`.
 """
 
 from flask import current_app, render_template
-from flask_login import current_user
 from markupsafe import Markup
+
+from .extensions import db
+from .pageholes import per_user
 
 SLOTS = ("idea", "thread", "profile")
 
@@ -19,8 +21,23 @@ def register(app, slot, provider):
     app.extensions.setdefault("fanforge_panels", {}).setdefault(slot, []).append(provider)
 
 
-def render(slot, obj, viewer=None):
-    viewer = viewer if viewer is not None else current_user
+def render(slot, obj):
+    """Template global: the slot's panels for whoever is looking, left as a hole of the
+    page (community/pageholes.py): a campaign widget or a share link is the viewer's own."""
+    return per_user("panels", f"{slot}:{obj.id}")
+
+
+def render_holes(viewer, args):
+    out = {}
+    for arg in args:
+        slot, _, obj_id = arg.partition(":")
+        obj = db.session.get(_model(slot), int(obj_id))
+        if obj is not None:
+            out[arg] = render_for(slot, obj, viewer)
+    return out
+
+
+def render_for(slot, obj, viewer):
     parts = []
     for provider in current_app.extensions.get("fanforge_panels", {}).get(slot, ()):
         found = provider(obj, viewer)
@@ -28,3 +45,11 @@ def render(slot, obj, viewer=None):
             template, context = found
             parts.append(render_template(template, **context))
     return Markup("".join(parts))
+
+
+def _model(slot):
+    from .accounts.models import User
+    from .forum.models import Thread
+    from .ideas.models import Idea
+
+    return {"idea": Idea, "thread": Thread, "profile": User}[slot]

@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from . import api, cards, errorpages, i18n, jobs, pagecache, social, templating
+from . import api, cards, errorpages, i18n, jobs, pagecache, pageholes, panels, social, templating
+from .accounts import follows
 from .accounts import mails as account_mails
 from .accounts import service as accounts
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
@@ -16,6 +17,7 @@ from .forum import service as forum
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
 from .ideas import api as ideas_api
+from .ideas import service as ideas
 from .ideas import views as ideas_views
 from .ideas.labels import STATUS_NAMES
 from .mail import setup as mail
@@ -69,6 +71,22 @@ def init_app(app):
     messages.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
+    pageholes.init_app(app)
+    _register_holes()
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
     app.cli.add_command(demo)
+
+
+def _register_holes():
+    """What the community's templates leave to be filled in for whoever is looking."""
+    pageholes.register_renderer("account_nav", templating.account_nav)
+    pageholes.register_renderer("social_proof", social.render_holes)
+    pageholes.register_renderer("panels", panels.render_holes)
+    pageholes.register_predicate(
+        "voted", lambda user, args: ideas.voted_ids(user, [int(a) for a in args]))
+    pageholes.register_predicate(
+        "liked", lambda user, args: forum.liked_post_ids(user, [int(a) for a in args]))
+    pageholes.register_predicate(
+        "is_me", lambda user, args: {str(user.id)} if user.is_authenticated else ())
+    pageholes.register_predicate("following", follows.following_holes)

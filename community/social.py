@@ -14,7 +14,6 @@ from babel import Locale
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -23,6 +22,7 @@ from .accounts.models import User
 from .circles.models import CircleMember
 from .extensions import db
 from .ideas.models import Vote
+from .pageholes import per_user
 
 NAMES = 3
 # kind -> (supporters(target_id) -> SELECT user_id, verb: "backed" or "voted")
@@ -118,12 +118,20 @@ def lines(kind, target_id, viewer):
 
 
 def render(kind, target_id):
-    """Template global: the proof lines for the signed-in reader, or nothing."""
-    found = lines(kind, target_id, current_user)
-    if not found:
-        return Markup("")
-    items = Markup("").join(Markup("<span>%s</span>") % line for line in found)
-    return Markup('<p class="social-proof" data-testid="social-proof">%s</p>') % items
+    """Template global: the proof lines for the signed-in reader, left as a hole of the
+    page (community/pageholes.py) that render_holes fills for whoever is looking."""
+    return per_user("social_proof", f"{kind}:{target_id}")
+
+
+def render_holes(user, args):
+    out = {}
+    for arg in args:
+        kind, _, target_id = arg.partition(":")
+        found = lines(kind, int(target_id), user)
+        if found:
+            items = Markup("").join(Markup("<span>%s</span>") % line for line in found)
+            out[arg] = Markup('<p class="social-proof" data-testid="social-proof">%s</p>') % items
+    return out
 
 
 def idea_voters(idea_id):

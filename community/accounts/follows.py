@@ -124,3 +124,13 @@ def copy_followers(target_type, from_id, to_id):
     # The WHERE also keeps SQLite's parser from reading ON CONFLICT as a join clause.
     db.session.execute(insert(Follow).from_select(
         ["user_id", "target_type", "target_id", "created_at"], rows).on_conflict_do_nothing())
+
+
+def following_holes(user, args):
+    """The "type:id" follow buttons of a page (community/pageholes.py) that `user` follows."""
+    by_type = {}
+    for arg in args:
+        target_type, _, target_id = arg.partition(":")
+        by_type.setdefault(target_type, []).append(int(target_id))
+    return {f"{target_type}:{target_id}" for target_type, ids in by_type.items()
+            for target_id in following_ids(user, target_type, ids)}

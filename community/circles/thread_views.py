@@ -55,7 +55,6 @@ def render_thread(circle, member, thread, event=None):
     return render_template(
         "community/circles/thread.html", circle=circle, member=member, thread=thread,
         event=event, page=page, moderator=access.is_moderator(member),
-        liked=forum.liked_post_ids(current_user, [p.id for p in page.items]),
         cards={post_id: rendered[ref] for post_id, ref in shared.items()},
         form=ReplyForm(), moderation=ReasonForm())
 

@@ -11,20 +11,20 @@ from .models import CheckIn
 from .views import bp, cli
 
 
-def _header_context():
+def checked_in_today():
+    """For the header's check-in button (templates/_account_nav.html)."""
     if not current_user or not current_user.is_authenticated:
-        return {}
-    # Context processors run for every render_template, nested panels included: ask once
-    # per request (a miss would otherwise query again each time).
+        return True
+    # Asked once per request, however many panels render.
     if "checked_in_today" not in g:
         g.checked_in_today = db.session.get(CheckIn, (current_user.id, checkin.today())) is not None
-    return {"checked_in_today": g.checked_in_today}
+    return g.checked_in_today
 
 
 def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(cli)
-    app.context_processor(_header_context)
+    app.add_template_global(checked_in_today)
     app.add_template_global(MEDALS, "MEDALS")
     app.add_template_global(progress, "level_progress")
     listeners.connect()

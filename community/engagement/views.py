@@ -34,7 +34,7 @@ def check_in():
 
 
 @bp.get("/leaderboards")
-@public_page
+@public_page(members=True)
 def leaderboard():
     period = request.args.get("period", "week")
     if period not in leaderboards.PERIODS:

@@ -20,7 +20,7 @@ def _per_page():
 
 
 @bp.get("/")
-@public_page
+@public_page(members=True)
 def index():
     boards = board_service.list_boards()
     return render_template("community/forum/index.html", boards=boards,
@@ -35,7 +35,7 @@ def _listed_board(slug):
 
 
 @bp.get("/b/<slug>")
-@public_page
+@public_page(members=True)
 def board(slug):
     board = _listed_board(slug)
     cursor = None
@@ -70,15 +70,14 @@ def _render_thread(thread, form=None, status=200):
     page = service.thread_posts(thread, page_arg(), _per_page())
     if page.page > 1 and not page.items:
         abort(404)
-    liked = service.liked_post_ids(current_user, [p.id for p in page.items])
     return render_template(
-        "community/forum/thread.html", thread=thread, page=page, liked=liked,
+        "community/forum/thread.html", thread=thread, page=page,
         form=form or ReplyForm(), moderation=ReasonForm(),
     ), status
 
 
 @bp.get("/t/<int:thread_id>")
-@public_page
+@public_page(members=True)
 def thread(thread_id):
     thread = service.get_thread(thread_id, current_user)
     if (owner := service.owner_url(thread)) is not None:

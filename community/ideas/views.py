@@ -39,7 +39,6 @@ def _render_list(board=None):
                             current_app.config["PER_PAGE"], include_hidden=_staff())
     return render_template(
         "community/ideas/list.html", board=board, page=page, args=args,
-        voted=service.voted_ids(current_user, [i.id for i in page.items]),
         tags=service.board_tags(board.id) if board else [],
         counts=lists.counts_by_status(board.id if board else None),
         live_rounds=rounds.live_rounds(board.id if board else None),
@@ -52,19 +51,19 @@ def _staff():
 
 
 @bp.get("/ideas")
-@public_page
+@public_page(members=True)
 def index():
     return _render_list()
 
 
 @bp.get("/b/<slug>/ideas")
-@public_page
+@public_page(members=True)
 def board_ideas(slug):
     return _render_list(board_service.get_board(slug))
 
 
 @bp.get("/ideas/shipped")
-@public_page
+@public_page(members=True)
 def shipped():
     return render_template("community/ideas/shipped.html",
                            page=lists.shipped(page_arg(), current_app.config["PER_PAGE"]))
@@ -102,7 +101,7 @@ def new(slug):
 
 
 @bp.get("/ideas/<int:idea_id>")
-@public_page
+@public_page(members=True)
 def show(idea_id):
     idea = service.get_idea(idea_id, current_user)
     page = forum.thread_posts(idea.thread, page_arg(), current_app.config["PER_PAGE"])
@@ -115,9 +114,7 @@ def show(idea_id):
         "community/ideas/show.html", idea=idea, page=page, changes=changes,
         opening=forum.first_post(idea.thread),
         official=statuses.official_response(changes),
-        voted=bool(service.voted_ids(current_user, [idea.id])),
         voters=service.voters(idea, limit=20),
-        liked=forum.liked_post_ids(current_user, [p.id for p in page.items]),
         merged_into=service.get_idea(idea.merged_into_id, current_user) if idea.merged_into_id else None,
         round=round_, budget_left=rounds.budget_left(round_, current_user),
         form=ReplyForm(), status_form=StatusForm(status=idea.status) if staff else None,
@@ -144,7 +141,7 @@ def vote(idea_id):
 
 
 @bp.get("/ideas/<int:idea_id>/voters")
-@public_page
+@public_page(members=True)
 def voters(idea_id):
     idea = service.get_idea(idea_id, current_user)
     number, per_page = page_arg(), 50

@@ -19,9 +19,8 @@ TARGET = "<any(idea, board, user):target_type>/<int:target_id>"
 
 
 def init_app(app):
-    """Template globals for base.html's bell and the follow buttons."""
+    """Template globals for the header's bell."""
     app.add_template_global(_bell, "notification_bell")
-    app.add_template_global(_is_following, "is_following")
     app.add_template_global(event_url)
 
 
@@ -31,10 +30,6 @@ def _bell():
         return None
     count = service.unread_count(current_user.id)
     return service.bell_label(count) if count else None
-
-
-def _is_following(target_type, target_id):
-    return follows.is_following(current_user, target_type, target_id)
 
 
 def _wants_json():

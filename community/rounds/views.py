@@ -20,7 +20,7 @@ cli = AppGroup("rounds", help="Feedback rounds.")
 
 
 @bp.get("/rounds")
-@public_page
+@public_page(members=True)
 def index():
     return render_template("community/rounds/index.html", groups=service.rounds_by_state())
 

@@ -28,7 +28,7 @@ def search_args():
 
 
 @bp.get("/search")
-@public_page
+@public_page(members=True)
 def results():
     q, kind, board, sort, page = search_args()
     found = run_search(q, [kind] if kind else None, board.id if board else None, sort, page,

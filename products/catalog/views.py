@@ -34,7 +34,7 @@ UPLOAD_MAX_AGE = 365 * 24 * 3600
 
 
 @bp.get("/products")
-@public_page
+@public_page(members=True)
 def index():
     stage = catalog.check_stage(request.args.get("stage") or None)
     if stage:

@@ -80,14 +80,17 @@ def _vote_count(html):
     return int(re.search(r'data-testid="vote-count"[^>]*>\s*(\d+)', html).group(1))
 
 
-def test_signed_in_pages_are_never_stored_or_served_from_the_store(app, world):
+def test_signed_in_readers_never_get_a_visitors_copy(app, world):
     visitor, fan = app.test_client(), app.test_client()
     visitor.get("/")
     fan.post("/login", data={"login": world["fan"], "password": PASSWORD})
     page = fan.get("/")
-    assert _cached(page) is None
+    assert _cached(page) == "miss"  # the fans' own copy (tests/community/test_member_pages.py)
     assert f">{world['fan']}</a>" in page.get_data(as_text=True)
-    assert _cached(visitor.get("/")) == "hit"
+    again = visitor.get("/")
+    assert _cached(again) == "hit" and 'class="me"' not in again.get_data(as_text=True)
+    # A page not shared among signed-in readers is rendered for each of them.
+    assert _cached(fan.get(f"/u/{world['fan']}")) is None
 
 
 def test_each_visitor_gets_their_own_csrf_token_and_it_works(tmp_path):

@@ -1,0 +1,196 @@
+"""Signed-in fans share stored pages too, one copy per role, with their own bits filled
+in per response (community/pagecache.py, community/pageholes.py).
+
+What must never happen: a fan sees another fan's name, votes, likes, follows or edit
+links, or a fan's copy shows staff tools. What must happen: the second fan of a role
+gets the stored page with a handful of small queries, and every write still shows.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from helpers import PASSWORD, build_app, make_board, make_thread, make_user
+from markupsafe import Markup
+from querycount import counting
+
+from community import database, pageholes
+from community.accounts import follows
+from community.extensions import db
+from community.forum import service as forum
+from community.ideas import service as ideas
+from community.rounds import service as rounds
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        board = make_board(slug="talk", name="Talk")
+        lin, mei = make_user("lin"), make_user("mei")
+        make_user("boss", role="staff")
+        idea = ideas.propose(board, lin, "Longer battery", "Please make it last.")
+        ideas.vote(idea.id, mei)
+        thread = make_thread(board, lin, title="Battery life on the go")
+        reply = forum.reply(thread, mei, "Mine lasts a day.")
+        forum.set_like(reply, lin, True)
+        follows.follow(mei, "board", board.id)
+        return {"board": board.slug, "board_id": board.id, "idea": idea.id,
+                "thread": thread.id, "reply": reply.id}
+
+
+def _signed_in(app, name):
+    client = app.test_client()
+    assert client.post("/login", data={"login": name, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def _cached(response):
+    return response.headers.get("X-Page-Cache")
+
+
+def _html(response):
+    return response.get_data(as_text=True)
+
+
+def _me(html):
+    return re.search(r'class="me">([^<]+)</a>', html).group(1)
+
+
+def _vote_pressed(html, idea_id):
+    box = re.search(rf'data-idea="{idea_id}".*?aria-pressed="(\w+)"', html, re.S)
+    return box.group(1) == "true"
+
+
+def test_the_second_fan_gets_the_stored_page_with_their_own_header(app, world):
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    first = lin.get("/ideas")
+    assert first.status_code == 200 and _cached(first) == "miss"
+    with counting(app) as statements:
+        second = mei.get("/ideas")
+    assert _cached(second) == "hit"
+    # The session's user, and the header's counts and check-in: not the list or its idea.
+    assert len(statements) <= 6, statements
+    assert (_me(_html(first)), _me(_html(second))) == ("lin", "mei")
+    assert "<!--ff:" not in _html(second) and "__fanforge-" not in _html(second)
+
+
+def test_each_fan_sees_their_own_votes_on_a_shared_page(app, world):
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    for path in ("/ideas", f"/ideas/{world['idea']}"):
+        mine, theirs = lin.get(path), mei.get(path)
+        assert (_cached(mine), _cached(theirs)) == ("miss", "hit")
+        assert not _vote_pressed(_html(mine), world["idea"])
+        assert _vote_pressed(_html(theirs), world["idea"])
+    # Lin votes: a visible write, so the next page is new and shows both votes.
+    lin.post(f"/ideas/{world['idea']}/vote")
+    again = lin.get(f"/ideas/{world['idea']}")
+    assert _cached(again) == "miss" and _vote_pressed(_html(again), world["idea"])
+    assert re.search(r'data-testid="vote-count"[^>]*>\s*2\b', _html(again))
+
+
+def test_likes_and_edit_links_belong_to_whoever_looks(app, world):
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    path = f"/t/{world['thread']}"
+    as_lin, as_mei = _html(lin.get(path)), _html(mei.get(path))
+    reply = f'id="post-{world["reply"]}"'
+
+    def post_of(html):
+        start = html.index(reply)
+        return html[start:html.index("</article>", start)]
+
+    assert 'class="link like on"' in post_of(as_lin)
+    assert 'class="link like on"' not in post_of(as_mei)
+    # Mei wrote the reply, Lin the opening post: each sees Edit on their own only.
+    assert "/edit" in post_of(as_mei) and "/edit" not in post_of(as_lin)
+    assert as_lin.count("/edit") == as_mei.count("/edit") == 1
+
+
+def test_follow_buttons_follow_the_viewer(app, world):
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    path = f"/b/{world['board']}"
+    as_lin, as_mei = lin.get(path), mei.get(path)
+    assert (_cached(as_lin), _cached(as_mei)) == ("miss", "hit")
+    pressed = r'data-testid="follow-button"\s+aria-pressed="(\w+)"'
+    assert re.search(pressed, _html(as_lin)).group(1) == "false"
+    assert re.search(pressed, _html(as_mei)).group(1) == "true"
+
+
+def test_staff_and_fans_never_share_a_copy(app, world):
+    boss, lin = _signed_in(app, "boss"), _signed_in(app, "lin")
+    path = f"/t/{world['thread']}"
+    staff_page, fan_page = boss.get(path), lin.get(path)
+    assert (_cached(staff_page), _cached(fan_page)) == ("miss", "miss")
+    assert 'data-testid="thread-moderation"' in _html(staff_page)
+    assert 'data-testid="thread-moderation"' not in _html(fan_page)
+    assert _cached(_signed_in(app, "mei").get(path)) == "hit"
+
+
+def _user(name):
+    from community.accounts.models import User
+
+    return db.session.query(User).filter_by(username=name).one()
+
+
+def test_a_render_that_reads_the_viewer_is_not_stored(app, world):
+    # An idea in a live round shows the reader's votes left: theirs alone.
+    with app.app_context():
+        now = database.utcnow()
+        live = rounds.create_round(make_board(slug="round-board"), _user("boss"), "Spring round",
+                                   "Which first?", now - timedelta(hours=1),
+                                   now + timedelta(days=2), vote_budget=3)
+        idea = ideas.propose(live.board, _user("lin"), "Solar cover", "Sun.", round_id=live.id)
+        idea_id = idea.id
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    first = lin.get(f"/ideas/{idea_id}")
+    assert first.status_code == 200 and _cached(first) is None
+    assert _cached(mei.get(f"/ideas/{idea_id}")) is None
+
+
+def test_replies_from_a_stored_page_each_land(tmp_path):
+    """Each response gets its own once-only token: two replies typed on two loads of the
+    same stored page are two posts, not one deduplicated (CSRF on, as in production)."""
+    app = build_app(f"sqlite:///{tmp_path}/once.sqlite3", tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+        make_user("lin")
+        make_user("mei")
+        path = f"/t/{make_thread(title='Stored reply forms').id}"
+    lin, mei = app.test_client(), app.test_client()
+    for client, name in ((lin, "lin"), (mei, "mei")):
+        login = _html(client.get("/login"))
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
+        client.post("/login", data={"login": name, "password": PASSWORD, "csrf_token": token})
+    assert _cached(mei.get(path)) == "miss"
+    for body in ("First thought", "Second thought"):
+        page = lin.get(path)
+        assert _cached(page) == "hit"
+        form = _html(page)
+        reply_form = form[form.index('id="reply"'):]
+        fields = dict(re.findall(r'name="(csrf_token|submit_token)"[^>]*value="([^"]+)"',
+                                 reply_form))
+        assert fields["submit_token"] != "__fanforge-submit-token__"
+        answer = lin.post(f"{path}/reply", data={**fields, "body": body})
+        assert answer.status_code == 302, _html(answer)
+        mei.get(path)  # the reply made a new generation: store the next page again
+    shown = _html(lin.get(path))
+    assert "First thought" in shown and "Second thought" in shown
+
+
+def test_holes_are_filled_for_the_given_viewer(app):
+    seen = []
+
+    def even(user, args):
+        seen.append(sorted(args))
+        return {a for a in args if int(a) % 2 == 0}
+
+    pageholes.register_predicate("test_even", even)
+    pageholes.register_renderer("test_name", lambda user, args: {"": f"<b>{user}</b>"})
+    with app.test_request_context():
+        body = Markup("").join(
+            pageholes.per_user_if("test_even", n, caller=lambda on, n=n: f"{n}{'+' if on else '-'}")
+            for n in (1, 2, 3, 4)) + pageholes.per_user("test_name")
+        filled = pageholes.fill(str(body).encode(), "ann").decode()
+    assert filled == "1-2+3-4+<b>ann</b>"
+    assert seen == [["1", "2", "3", "4"]]  # one call for every hole of its kind
+    with app.test_request_context(), pytest.raises(ValueError):
+        pageholes.per_user("test_name", "a b")
