@@ -24,9 +24,10 @@ from markupsafe import Markup
 _RENDERERS = {}
 _PREDICATES = {}
 OPENING = b"<!--ff:"
+# One literal prefix, so the scan of a long page is a fast substring search.
 _HOLE = re.compile(
-    rb"<!--ff:r:(\w+):([\w.:-]*)-->"
-    rb"|<!--ff:if:(\w+):([\w.:-]*)-->(.*?)<!--ff:else-->(.*?)<!--ff:end-->", re.S)
+    rb"<!--ff:(?:r:(\w+):([\w.:-]*)-->"
+    rb"|if:(\w+):([\w.:-]*)-->(.*?)<!--ff:else-->(.*?)<!--ff:end-->)", re.S)
 _ARG = re.compile(r"[\w.:-]*")
 
 
@@ -74,8 +75,9 @@ def fill(body, user):
 
 
 def _fill_once(body, user):
+    holes = list(_HOLE.finditer(body))
     wanted = defaultdict(set)
-    for found in _HOLE.finditer(body):
+    for found in holes:
         if found.group(1) is not None:
             wanted["r", found.group(1).decode()].add(found.group(2).decode())
         else:
@@ -88,14 +90,17 @@ def _fill_once(body, user):
                                    for arg, html in _RENDERERS[name](user, args).items()}
         else:
             answers[kind, name] = {str(arg) for arg in _PREDICATES[name](user, args)}
-
-    def answer(found):
+    parts, done = [], 0
+    for found in holes:
+        parts.append(body[done:found.start()])
         if found.group(1) is not None:
-            return answers["r", found.group(1).decode()].get(found.group(2).decode(), b"")
-        chosen = found.group(4).decode() in answers["if", found.group(3).decode()]
-        return found.group(5) if chosen else found.group(6)
-
-    return _HOLE.sub(answer, body)
+            parts.append(answers["r", found.group(1).decode()].get(found.group(2).decode(), b""))
+        else:
+            chosen = found.group(4).decode() in answers["if", found.group(3).decode()]
+            parts.append(found.group(5) if chosen else found.group(6))
+        done = found.end()
+    parts.append(body[done:])
+    return b"".join(parts)
 
 
 def init_app(app):

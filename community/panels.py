@@ -8,6 +8,7 @@ app starts; pages call `{{ panels("idea", idea) }}`.
 
 from flask import current_app, render_template
 from markupsafe import Markup
+from sqlalchemy.orm import lazyload
 
 from .extensions import db
 from .pageholes import per_user
@@ -31,7 +32,8 @@ def render_holes(viewer, args):
     out = {}
     for arg in args:
         slot, _, obj_id = arg.partition(":")
-        obj = db.session.get(_model(slot), int(obj_id))
+        # Without the model's joined relations: a provider that wants one loads it.
+        obj = db.session.get(_model(slot), int(obj_id), options=[lazyload("*")])
         if obj is not None:
             out[arg] = render_for(slot, obj, viewer)
     return out

@@ -2,7 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 
-from . import api, cards, errorpages, i18n, jobs, pagecache, pageholes, panels, social, templating
+from . import (
+    api,
+    cards,
+    errorpages,
+    header,
+    i18n,
+    jobs,
+    pagecache,
+    pageholes,
+    panels,
+    social,
+    templating,
+)
 from .accounts import follows
 from .accounts import mails as account_mails
 from .accounts import service as accounts
@@ -72,6 +84,7 @@ def init_app(app):
     cards.register_community_kinds()
     social.init_app(app)
     pageholes.init_app(app)
+    header.init_app(app)
     _register_holes()
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)

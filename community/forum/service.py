@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, true, tuple_, update
+from sqlalchemy import bindparam, delete, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
@@ -350,12 +350,15 @@ def set_like(post, user, liked):
     return post.like_count
 
 
+# Built once: every signed-in thread page asks (community/pageholes.py).
+_LIKED = select(PostLike.post_id).where(PostLike.user_id == bindparam("user_id"),
+                                        PostLike.post_id.in_(bindparam("ids", expanding=True)))
+
+
 def liked_post_ids(user, post_ids):
     if user is None or not user.is_authenticated or not post_ids:
         return set()
-    return set(db.session.scalars(
-        select(PostLike.post_id).where(PostLike.user_id == user.id, PostLike.post_id.in_(post_ids))
-    ))
+    return set(db.session.scalars(_LIKED, {"user_id": user.id, "ids": list(post_ids)}))
 
 
 # ---- profiles --------------------------------------------------------------

@@ -2,7 +2,7 @@
 muting, and the lists of one's conversations."""
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -179,12 +179,23 @@ def members_of(conversation_id):
         Participant.conversation_id == conversation_id).order_by(Participant.joined_at)).all()
 
 
+# Conversations of :user_id with something unread, up to ENVELOPE_CAP + 1, on the partial
+# index of unread rows (community/header.py asks it with the header's other figures).
+UNREAD_COUNT = select(func.count()).select_from(
+    select(Participant.conversation_id).where(Participant.user_id == bindparam("user_id"),
+                                              text(_UNREAD))
+    .limit(ENVELOPE_CAP + 1).subquery()).scalar_subquery()
+
+
 def unread_count(user_id):
-    """Conversations with something unread, up to ENVELOPE_CAP + 1: one query on the
-    partial index of unread rows."""
-    unread = select(Participant.conversation_id).where(
-        Participant.user_id == user_id, text(_UNREAD)).limit(ENVELOPE_CAP + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(unread))
+    """Conversations with something unread, up to ENVELOPE_CAP + 1."""
+    return db.session.scalar(select(UNREAD_COUNT), {"user_id": user_id})
+
+
+def envelope_label(count):
+    if not count:
+        return None
+    return f"{ENVELOPE_CAP}+" if count > ENVELOPE_CAP else str(count)
 
 
 def get_user(username):

@@ -17,22 +17,11 @@ def init_app(app):
     app.config.setdefault("MESSAGES_POLL_SECONDS", 3)
     for blueprint in (views.bp, share_views.bp, staff_views.bp, api.bp):
         app.register_blueprint(blueprint)
-    app.add_template_global(envelope, "message_envelope")
     app.add_template_global(share_button)
     cards.register_place("conversation", _l("One of your conversations"), share_choices,
                          share_into)
     cards.register_source("conversation", sharer_for)
     panels.register(app, "profile", profile_panel)
-
-
-def envelope():
-    """The header envelope's label ("3", "99+"), or None: one small query per page."""
-    if not current_user.is_authenticated:
-        return None
-    count = service.unread_count(current_user.id)
-    if not count:
-        return None
-    return f"{service.ENVELOPE_CAP}+" if count > service.ENVELOPE_CAP else str(count)
 
 
 def share_button(kind, target_id):

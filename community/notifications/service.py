@@ -6,7 +6,7 @@ far behind someone is, and shows "99+". A counter column would save that small
 read but put a hot row under every fan-out and every read, and could drift.
 """
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..database import transaction, utcnow
 from ..extensions import db
@@ -16,12 +16,17 @@ from .models import Notification
 BELL_CAP = 99
 
 
+# Unread notifications of :user_id, counted up to BELL_CAP + 1 (community/header.py asks
+# it with the header's other figures).
+UNREAD_COUNT = select(func.count()).select_from(
+    select(Notification.id).where(Notification.user_id == bindparam("user_id"),
+                                  Notification.read_at.is_(None))
+    .limit(BELL_CAP + 1).subquery()).scalar_subquery()
+
+
 def unread_count(user_id):
     """Unread notifications, counted up to BELL_CAP + 1."""
-    unread = select(Notification.id).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None)
-    ).limit(BELL_CAP + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(unread))
+    return db.session.scalar(select(UNREAD_COUNT), {"user_id": user_id})
 
 
 def bell_label(count):

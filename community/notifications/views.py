@@ -20,16 +20,7 @@ TARGET = "<any(idea, board, user):target_type>/<int:target_id>"
 
 def init_app(app):
     """Template globals for the header's bell."""
-    app.add_template_global(_bell, "notification_bell")
     app.add_template_global(event_url)
-
-
-def _bell():
-    """The bell's label for the signed-in reader ("3", "99+"), or None when nothing is unread."""
-    if not current_user.is_authenticated:
-        return None
-    count = service.unread_count(current_user.id)
-    return service.bell_label(count) if count else None
 
 
 def _wants_json():

@@ -3,6 +3,7 @@
 from flask import url_for
 from werkzeug.routing import BuildError
 
+from community import pageholes
 from community import panels as community_panels
 
 from ..funnel.views import bp as funnel_bp
@@ -11,7 +12,7 @@ from ..orders import panels as order_panels
 from ..orders.api import bp as orders_api
 from ..orders.views import bp as orders_bp
 from ..orders.views import new_idempotency_key
-from . import panels
+from . import panels, widget
 from .api import bp as campaigns_api
 from .labels import CAMPAIGN_STATES, ORDER_SOURCES, ORDER_STATES
 from .views import bp as campaigns_bp
@@ -27,6 +28,7 @@ def product_url(slug, **args):
 
 def init_app(app):
     app.register_blueprint(campaigns_bp)
+    pageholes.register_renderer("campaign_widget", widget.widget_holes)
     app.register_blueprint(orders_bp)
     app.register_blueprint(funnel_bp)
     app.register_blueprint(campaigns_api)

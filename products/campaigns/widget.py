@@ -3,9 +3,15 @@
 from flask_login import current_user
 
 from community.database import utcnow
+from community.extensions import db
+from community.pageholes import per_user
+from community.templating import render_fragment
 
 from ..orders.referrals import code_for
 from . import service
+from .models import Campaign
+
+TEMPLATE = "products/campaigns/_widget.html"
 
 
 def widget_context(campaign, source_kind, source_id, viewer=None):
@@ -30,3 +36,20 @@ def widget_context(campaign, source_kind, source_id, viewer=None):
         "seconds_left": max(0, int((campaign.ends_at - now).total_seconds())),
         "progress": min(100, round(100 * campaign.reserved_units / campaign.goal_units)),
     }
+
+
+def widget_hole(campaign, source_kind, source_id):
+    """The widget as a hole of a page shared by its readers (community/pageholes.py):
+    what the reader holds, may still order and shares is theirs."""
+    return per_user("campaign_widget", f"{campaign.id}:{source_kind}:{source_id or ''}")
+
+
+def widget_holes(viewer, args):
+    out = {}
+    for arg in args:
+        campaign_id, source_kind, source_id = arg.split(":")
+        campaign = db.session.get(Campaign, int(campaign_id))
+        if campaign is not None:
+            out[arg] = render_fragment(TEMPLATE, **widget_context(
+                campaign, source_kind, int(source_id) if source_id else None, viewer))
+    return out

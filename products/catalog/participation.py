@@ -55,6 +55,16 @@ def is_cocreator(product_id, user):
                                         CoCreator.user_id == user.id)) is not None
 
 
+def cocreating(user, product_ids):
+    """Which of these products ("id" strings, as holes give them) the user co-creates:
+    the page holes' predicate (community/pageholes.py)."""
+    if user is None or not user.is_authenticated or not product_ids:
+        return set()
+    return {str(product_id) for product_id in db.session.scalars(
+        select(CoCreator.product_id).where(CoCreator.user_id == user.id,
+                                           CoCreator.product_id.in_([int(i) for i in product_ids])))}
+
+
 def cocreator_ids(product_id, user_ids):
     """Which of these users are co-creators of the product, in one query."""
     if not user_ids:

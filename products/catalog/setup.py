@@ -1,9 +1,9 @@
 """Wire the catalog into an app: blueprints, page panels, the view counter, CLI."""
 
-from community import pagecache
+from community import pagecache, pageholes
 from community import panels as community_panels
 
-from . import panels, views_counter
+from . import page, panels, participation, views_counter
 from . import search as catalog_search
 from .api import bp as api_bp
 from .cli import cli
@@ -20,6 +20,9 @@ def init_app(app):
     community_panels.register(app, "thread", panels.thread_panel)
     views_counter.init_app(app)
     pagecache.register_hit_action("product_view", views_counter.record)
+    pageholes.register_renderer("product_polls", page.polls_holes)
+    pageholes.register_predicate("cocreator", participation.cocreating)
+    pageholes.register_renderer("product_views", views_counter.views_holes)
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.cli.add_command(cli)
     catalog_search.init_app(app)

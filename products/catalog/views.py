@@ -17,10 +17,9 @@ from flask_login import current_user, login_required
 from community.errors import DomainError
 from community.http import page_arg, safe_next
 from community.pagecache import public_page, replay_on_hit
-from community.templating import render_fragment
 
 from ..campaigns import service as campaigns
-from ..campaigns.widget import widget_context
+from ..campaigns.widget import widget_hole
 from ..funnel.service import top_sharers as top_referrers_of
 from . import catalog, images, participation, polls, views_counter
 from .forms import VoteForm
@@ -49,18 +48,15 @@ def index():
 
 
 @bp.get("/products/<slug>")
-@public_page
+@public_page(members=True)
 def show(slug):
     product = catalog.get_product(slug)
-    data = product_page(product, current_user)
+    data = product_page(product)
     views_counter.record(product.id)
-    replay_on_hit("product_view", product.id)  # a visitor served the stored page counts too
+    replay_on_hit("product_view", product.id)  # a reader served the stored page counts too
     campaign = campaigns.current_campaign(product.id)
-    widget = (render_fragment("products/campaigns/_widget.html",
-                              **widget_context(campaign, "product", product.id))
-              if campaign else None)
+    widget = widget_hole(campaign, "product", product.id) if campaign else None
     return render_template("products/catalog/show.html", product=product, page=data,
-                           views=product.view_count + views_counter.pending(product.id),
                            campaign_widget=widget, referrers=top_referrers_of(product.id))
 
 

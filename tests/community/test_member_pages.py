@@ -194,3 +194,41 @@ def test_holes_are_filled_for_the_given_viewer(app):
     assert seen == [["1", "2", "3", "4"]]  # one call for every hole of its kind
     with app.test_request_context(), pytest.raises(ValueError):
         pageholes.per_user("test_name", "a b")
+
+
+@pytest.fixture
+def store(app):
+    from helpers import make_campaign, make_product
+
+    from products.catalog import polls
+    from products.orders import service as orders
+
+    with app.app_context():
+        lin, mei = make_user("lin"), make_user("mei")
+        staff = make_user("boss", role="staff")
+        product = make_product(staff=staff, slug="fan-cooler", cocreators=[lin])
+        campaign = make_campaign(product=product, staff=staff)
+        orders.place_order(campaign.id, mei, campaign.tiers[0].id, 2, "mei-first")
+        poll = polls.create_poll(product, staff, "Which colour?", ["Black", "White"],
+                                 database.utcnow() + timedelta(days=3))
+        polls.vote(poll, lin, poll.options[0].id)
+        return {"path": f"/products/{product.slug}"}
+
+
+def test_a_product_page_is_shared_with_each_fans_widget_join_button_and_poll(app, store):
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    as_lin, as_mei = lin.get(store["path"]), mei.get(store["path"])
+    assert (_cached(as_lin), _cached(as_mei)) == ("miss", "hit")
+    lin_html, mei_html = _html(as_lin), _html(as_mei)
+    # Lin co-creates: the badge, and a poll vote already given; Mei may join and holds 2.
+    assert 'data-testid="cocreator-badge"' in lin_html
+    assert 'data-testid="join-product"' not in lin_html
+    assert 'data-testid="join-product"' in mei_html
+    assert 'data-testid="cocreator-badge"' not in mei_html
+    assert 'data-testid="poll-voted"' in lin_html and 'data-testid="poll-voted"' not in mei_html
+    assert re.search(r'href="/me/preorders">[^<]*</a> \(2\)', mei_html)
+    assert 'href="/me/preorders">' not in lin_html
+    # Each share link carries its reader's own referral code.
+    codes = [re.search(r'value="[^"]*ref=([\w-]+)"[^>]*data-testid="share-link"', html).group(1)
+             for html in (lin_html, mei_html)]
+    assert codes[0] != codes[1]

@@ -44,3 +44,44 @@ def test_visitors_never_see_a_count_older_than_the_last_answered_vote(app, live_
     final = [requests.get(page, timeout=60) for _ in range(12)]
     assert [_count(r) for r in final] == [24] * 12
     assert "hit" in {r.headers.get("X-Page-Cache") for r in final}
+
+
+def _pressed(response, idea_id):
+    box = re.search(rf'data-idea="{idea_id}".*?aria-pressed="(\w+)"', response.text, re.S)
+    return box.group(1) == "true"
+
+
+def test_signed_in_fans_share_pages_and_each_sees_their_own_vote(app, live_servers):
+    """Fans' shared copy through 4 workers: after their answered vote, each fan's page
+    counts at least that many votes and shows their vote pressed; a fan who has not
+    voted never sees anyone else's vote as theirs."""
+    with app.app_context():
+        names = [make_user(f"member{i}").username for i in range(16)]
+        idea_id = ideas.propose(make_board(), make_user(), "Shared but mine", "b").id
+    base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=4)
+    page = f"{base}/ideas/{idea_id}"
+    voters = [http_login(base, name, PASSWORD) for name in names[:12]]
+    watchers = [http_login(base, name, PASSWORD) for name in names[12:]]
+    assert "hit" in {w.get(page, timeout=60).headers.get("X-Page-Cache") for w in watchers * 2}
+
+    def vote_then_look(session):
+        answered = session.post(f"{base}/ideas/{idea_id}/vote",
+                                data={"vote": "1", "csrf_token": session.csrf},
+                                headers={"Accept": "application/json"}, timeout=60)
+        assert answered.status_code == 200
+        floor = answered.json()["votes"]
+        looks = [session.get(page, timeout=60) for _ in range(3)]
+        return [(floor, _count(r), _pressed(r, idea_id)) for r in looks]
+
+    def watch(session):
+        return [_pressed(session.get(page, timeout=60), idea_id) for _ in range(6)]
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        watching = [pool.submit(watch, w) for w in watchers]
+        looks = [look for looks in pool.map(vote_then_look, voters) for look in looks]
+        watched = [pressed for future in watching for pressed in future.result()]
+    assert all(count >= floor and pressed for floor, count, pressed in looks), looks
+    assert not any(watched)
+    final = [w.get(page, timeout=60) for w in watchers * 3]
+    assert [_count(r) for r in final] == [12] * len(final)
+    assert "hit" in {r.headers.get("X-Page-Cache") for r in final}
