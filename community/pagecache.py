@@ -252,6 +252,7 @@ def serve_from_cache():
             _HIT_ACTIONS[name](*args)
         response = current_app.response_class(_per_response(body), mimetype="text/html")
         response.headers["X-Page-Cache"] = "hit"
+        g.page_filled = True  # store_page has nothing left to do
         return response
     g.page_cache_key, g.page_audience, g.page_cache_actions = key, audience, []
     if audience != VISITORS:
@@ -272,7 +273,7 @@ def store_page(response):
     """after_request (runs after every other one): keep a page fit to be shown to the
     rest of its audience, then fill in this viewer's holes and tokens."""
     key = g.get("page_cache_key")
-    if response.mimetype != "text/html" or response.direct_passthrough:
+    if response.mimetype != "text/html" or response.direct_passthrough or g.get("page_filled"):
         g.pop("page_cache_key", None)
         return response
     body = response.get_data()

@@ -51,6 +51,8 @@ def _arg(value):
 def per_user(name, arg=""):
     if name not in _RENDERERS:
         raise KeyError(f"no renderer for per_user({name!r})")
+    if not has_request_context():  # mail and jobs: nobody is looking
+        return Markup("")
     return Markup(f"<!--ff:r:{name}:{_arg(arg)}-->")
 
 
