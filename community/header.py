@@ -1,8 +1,13 @@
-"""The header's account corner: the reader's unread notifications and conversations and
-whether they checked in today, in one statement built once (every signed-in page asks)."""
+"""The header's account corner, a hole in every page (base.html, community/pageholes.py):
+the reader's unread notifications and conversations and whether they checked in today, in
+one statement built once, and the corner's HTML, rendered once per reader and state."""
 
-from flask import g
+from functools import lru_cache
+
+from flask import current_app, g, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import bindparam, exists, select
 
 from .engagement import checkin
@@ -10,6 +15,11 @@ from .engagement.models import CheckIn
 from .extensions import db
 from .messages import service as messages
 from .notifications import service as notifications
+from .pagecache import CSRF_PLACEHOLDER
+
+# Where the corner's forms send the reader back to: filled in per response.
+_NEXT = "__fanforge-next__"
+EXTENSION = "fanforge_account_nav"
 
 _FIGURES = select(
     notifications.UNREAD_COUNT.label("notifications"),
@@ -33,5 +43,26 @@ def account_header():
     return g.account_header
 
 
+def account_nav(user, _args):
+    """The corner for `user`. The signed-in corner depends on nothing but what the key
+    holds (and the page it sends back to, and the CSRF token, both filled in per
+    response), so each worker keeps the last ones it drew."""
+    here = request.full_path if request.query_string else request.path
+    if not user.is_authenticated:
+        return {"": render_template("_account_nav.html", next_path=here,
+                                    nav_csrf=CSRF_PLACEHOLDER)}
+    figures = account_header()
+    key = (user.id, user.username, user.role, str(get_locale()), request.script_root,
+           figures["bell"], figures["envelope"], figures["checked_in"])
+    drawn = current_app.extensions[EXTENSION](key)
+    return {"": drawn.replace(_NEXT, str(escape(here)))}
+
+
+def _signed_in_nav(_key):
+    return render_template("_account_nav.html", next_path=_NEXT, nav_csrf=CSRF_PLACEHOLDER)
+
+
 def init_app(app):
     app.add_template_global(account_header)
+    # Per app (tests make many): about 3 KB each.
+    app.extensions[EXTENSION] = lru_cache(maxsize=1024)(_signed_in_nav)

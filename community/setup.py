@@ -93,7 +93,7 @@ def init_app(app):
 
 def _register_holes():
     """What the community's templates leave to be filled in for whoever is looking."""
-    pageholes.register_renderer("account_nav", templating.account_nav)
+    pageholes.register_renderer("account_nav", header.account_nav)
     pageholes.register_renderer("social_proof", social.render_holes)
     pageholes.register_renderer("panels", panels.render_holes)
     pageholes.register_predicate(

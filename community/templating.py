@@ -8,7 +8,7 @@ or within a request (a URL pattern), and give back exactly what the slower path 
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -136,11 +136,6 @@ def _install_gettext(env):
         pgettext=lambda c, s: _catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
     )
-
-
-def account_nav(_user, _args):
-    """The header's account corner for the viewer (a hole in every page: base.html)."""
-    return {"": render_template("_account_nav.html")}
 
 
 def init_app(app):

@@ -232,3 +232,32 @@ def test_a_product_page_is_shared_with_each_fans_widget_join_button_and_poll(app
     codes = [re.search(r'value="[^"]*ref=([\w-]+)"[^>]*data-testid="share-link"', html).group(1)
              for html in (lin_html, mei_html)]
     assert codes[0] != codes[1]
+
+
+def test_the_account_corner_follows_the_reader_the_page_and_their_state(app, world):
+    lin = _signed_in(app, "lin")
+
+    def corner(path):
+        html = _html(lin.get(path))
+        return html[html.index('class="account-nav"'):html.index("</header>")]
+
+    ideas_page = corner("/ideas?sort=new")
+    assert 'name="next" value="/ideas?sort=new"' in ideas_page
+    assert 'data-testid="checkin"' in ideas_page
+    bell = _bell(ideas_page)  # Mei's reply in the world already rang it
+    board_page = corner(f"/b/{world['board']}")
+    assert f'name="next" value="/b/{world["board"]}"' in board_page
+    assert "__fanforge-" not in board_page
+    # Checking in and a new notification (Mei replies to Lin's thread) show at once.
+    lin.post("/checkin", data={"next": "/ideas"})
+    with app.app_context():
+        forum.reply(forum.get_thread(world["thread"], None), _user("mei"), "Same here.")
+    after = corner("/ideas?sort=new")
+    assert 'data-testid="checkin"' not in after
+    assert _bell(after) == bell + 1
+    assert _me(after) == "lin"
+
+
+def _bell(html):
+    found = re.search(r'data-testid="bell-count">(\d+)<', html)
+    return int(found.group(1)) if found else 0
