@@ -6,21 +6,24 @@ from community.extensions import db
 
 from ..catalog.models import Product, ProductIdea
 from .service import current_campaign
-from .widget import widget_context
+from .widget import widget_hole
 
-TEMPLATE = "products/campaigns/_widget.html"
+# The panel is the same for every reader (is there a campaign?); the widget in it is a
+# hole, drawn for whoever is looking.
+TEMPLATE = "products/campaigns/_widget_slot.html"
 
 
-def on_idea(idea, viewer):
+def on_idea(idea, _viewer):
     product_id = db.session.scalar(
         select(ProductIdea.product_id).where(ProductIdea.idea_id == idea.id).limit(1))
     campaign = current_campaign(product_id) if product_id else None
-    return (TEMPLATE, widget_context(campaign, "idea", idea.id, viewer)) if campaign else None
+    return (TEMPLATE, {"widget": widget_hole(campaign, "idea", idea.id)}) if campaign else None
 
 
-def on_thread(thread, viewer):
+def on_thread(thread, _viewer):
     if thread.kind != "product":
         return None
     product_id = db.session.scalar(select(Product.id).where(Product.thread_id == thread.id))
     campaign = current_campaign(product_id) if product_id else None
-    return (TEMPLATE, widget_context(campaign, "thread", thread.id, viewer)) if campaign else None
+    return ((TEMPLATE, {"widget": widget_hole(campaign, "thread", thread.id)})
+            if campaign else None)

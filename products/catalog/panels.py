@@ -1,7 +1,7 @@
 """What the catalog shows on community pages (community/panels.py slots): an idea that
 became a product says so, and a participation thread carries its product's card."""
 
-from . import catalog, participation
+from . import catalog
 
 
 def idea_panel(idea, viewer):
@@ -18,7 +18,5 @@ def thread_panel(thread, viewer):
     product = catalog.product_for_thread(thread.id)
     if product is None:
         return None
-    return "products/catalog/_thread_panel.html", {
-        "product": product, "thread": thread,
-        "is_cocreator": participation.is_cocreator(product.id, viewer),
-    }
+    # Whether the reader co-creates is a hole of the template (community/pageholes.py).
+    return "products/catalog/_thread_panel.html", {"product": product, "thread": thread}

@@ -261,3 +261,21 @@ def test_the_account_corner_follows_the_reader_the_page_and_their_state(app, wor
 def _bell(html):
     found = re.search(r'data-testid="bell-count">(\d+)<', html)
     return int(found.group(1)) if found else 0
+
+
+def test_a_participation_thread_is_shared_with_each_fans_join_button_and_widget(app, store):
+    from products.catalog.models import Product
+
+    with app.app_context():
+        thread_id = db.session.query(Product).filter_by(slug="fan-cooler").one().thread_id
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    path = f"/t/{thread_id}"
+    as_lin, as_mei = lin.get(path), mei.get(path)
+    assert (_cached(as_lin), _cached(as_mei)) == ("miss", "hit")
+    lin_html, mei_html = _html(as_lin), _html(as_mei)
+    for html in (lin_html, mei_html):
+        assert 'data-testid="thread-product"' in html and 'data-testid="campaign-widget"' in html
+    assert 'data-testid="cocreator-badge"' in lin_html
+    assert 'data-testid="join-product"' in mei_html and 'data-testid="cocreator-badge"' not in mei_html
+    assert re.search(r'href="/me/preorders">[^<]*</a> \(2\)', mei_html)
+    assert 'href="/me/preorders">' not in lin_html
