@@ -19,6 +19,15 @@ def _count(response):
     return int(re.search(r'data-testid="vote-count"[^>]*>\s*(\d+)', response.text).group(1))
 
 
+def _vote(session, base, idea_id):
+    """Vote through the page's form endpoint; the count the answer gives."""
+    answered = session.post(f"{base}/ideas/{idea_id}/vote",
+                            data={"vote": "1", "csrf_token": session.csrf},
+                            headers={"Accept": "application/json"}, timeout=60)
+    assert answered.status_code == 200
+    return answered.json()["votes"]
+
+
 def test_visitors_never_see_a_count_older_than_the_last_answered_vote(app, live_servers):
     with app.app_context():
         names = [make_user(f"caster{i}").username for i in range(24)]
@@ -31,11 +40,7 @@ def test_visitors_never_see_a_count_older_than_the_last_answered_vote(app, live_
 
     def vote_then_look(session):
         # Every read after this vote's answer must count at least this many votes.
-        answered = session.post(f"{base}/ideas/{idea_id}/vote",
-                                data={"vote": "1", "csrf_token": session.csrf},
-                                headers={"Accept": "application/json"}, timeout=60)
-        assert answered.status_code == 200
-        floor = answered.json()["votes"]
+        floor = _vote(session, base, idea_id)
         return [(floor, _count(requests.get(page, timeout=60))) for _ in range(3)]
 
     with ThreadPoolExecutor(max_workers=12) as pool:
@@ -65,11 +70,7 @@ def test_signed_in_fans_share_pages_and_each_sees_their_own_vote(app, live_serve
     assert "hit" in {w.get(page, timeout=60).headers.get("X-Page-Cache") for w in watchers * 2}
 
     def vote_then_look(session):
-        answered = session.post(f"{base}/ideas/{idea_id}/vote",
-                                data={"vote": "1", "csrf_token": session.csrf},
-                                headers={"Accept": "application/json"}, timeout=60)
-        assert answered.status_code == 200
-        floor = answered.json()["votes"]
+        floor = _vote(session, base, idea_id)
         looks = [session.get(page, timeout=60) for _ in range(3)]
         return [(floor, _count(r), _pressed(r, idea_id)) for r in looks]
 
