@@ -61,8 +61,11 @@ def per_user_if(name, arg, caller):
         raise KeyError(f"no predicate for per_user_if({name!r})")
     if not has_request_context():  # mail and jobs: nobody is looking
         return caller(False)
-    return Markup(f"<!--ff:if:{name}:{_arg(arg)}-->{caller(True)}<!--ff:else-->"
-                  f"{caller(False)}<!--ff:end-->")
+    yes, no = caller(True), caller(False)
+    # A hole inside a variant would end the outer one at its own else/end marker.
+    if OPENING.decode() in yes or OPENING.decode() in no:
+        raise ValueError(f"per_user_if({name!r}): its block may not hold holes of its own")
+    return Markup(f"<!--ff:if:{name}:{_arg(arg)}-->{yes}<!--ff:else-->{no}<!--ff:end-->")
 
 
 def fill(body, user):

@@ -194,6 +194,8 @@ def test_holes_are_filled_for_the_given_viewer(app):
     assert seen == [["1", "2", "3", "4"]]  # one call for every hole of its kind
     with app.test_request_context(), pytest.raises(ValueError):
         pageholes.per_user("test_name", "a b")
+    with app.test_request_context(), pytest.raises(ValueError):  # holes do not nest
+        pageholes.per_user_if("test_even", 2, caller=lambda on: pageholes.per_user("test_name"))
 
 
 @pytest.fixture
