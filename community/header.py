@@ -37,7 +37,8 @@ def account_header():
                                             "day": checkin.today()}).one()
         g.account_header = {
             "bell": notifications.bell_label(row.notifications) if row.notifications else None,
-            "envelope": messages.envelope_label(row.conversations),
+            "envelope": (messages.envelope_label(row.conversations) if row.conversations
+                         else None),
             "checked_in": bool(row.checked_in),
         }
     return g.account_header

@@ -193,8 +193,6 @@ def unread_count(user_id):
 
 
 def envelope_label(count):
-    if not count:
-        return None
     return f"{ENVELOPE_CAP}+" if count > ENVELOPE_CAP else str(count)
 
 

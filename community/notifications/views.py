@@ -19,7 +19,7 @@ TARGET = "<any(idea, board, user):target_type>/<int:target_id>"
 
 
 def init_app(app):
-    """Template globals for the header's bell."""
+    """Template globals: where a notification's event links to (the bell is community/header.py)."""
     app.add_template_global(event_url)
 
 
