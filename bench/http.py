@@ -34,7 +34,7 @@ from urllib.parse import quote
 from bench import writes
 from bench.common import DATA, database_url, load_sidecar, page_cache_dir, search_dir, server_env
 from bench.loadgen import have_wrk, run_get
-from bench.probe import InProcess, session_cookie, username_of
+from bench.probe import InProcess, signed_in_headers, username_of
 from bench.seed_db import catch_up
 from bench.servers import app_server, control_server
 
@@ -71,7 +71,7 @@ def measure_pages(args, url, side, fan):
     with control_server(args.workers) as control, app_server(server_env(url), args.workers) as app:
         control.start()
         app.start("/login")
-        fan_headers = {"Cookie": session_cookie(app.base, fan)}
+        fan_headers = signed_in_headers(app.base, fan)
 
         def control_run():
             return timed(control, lambda: run_get(control.base, "/", args.clients,

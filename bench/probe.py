@@ -136,13 +136,21 @@ def csrf_token(html):
     return found.group(1) if found else None
 
 
-def session_cookie(base, username):
-    """Sign in through the real form; the Cookie header a load tool can replay.
+# Every replay of a signed-in session sends this browser name: Flask-Login's session
+# protection marks a session whose agent changed as not fresh (a Set-Cookie on every
+# answer, which a real browser, always sending its own name, never gets).
+USER_AGENT = "fanforge-bench"
+
+
+def signed_in_headers(base, username):
+    """Sign in through the real form; the Cookie and User-Agent headers a load tool can
+    replay.
 
     A page is fetched after signing in so the session already holds its CSRF token:
     replayed requests then never change the session (no Set-Cookie per answer).
     """
     session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
     token = csrf_token(session.get(base + "/login", timeout=30).text)
     answer = session.post(base + "/login", data={"login": username, "password": PASSWORD,
                                                   "csrf_token": token},
@@ -150,4 +158,5 @@ def session_cookie(base, username):
     if answer.status_code != 302:
         raise RuntimeError(f"sign-in as {username} failed: {answer.status_code}")
     session.get(base + "/", timeout=30)
-    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies),
+            "User-Agent": USER_AGENT}

@@ -28,7 +28,7 @@ import subprocess
 import time
 
 from bench.common import DATA, PYTHON, database_url, load_sidecar, server_env, sibling_url
-from bench.probe import session_cookie, username_of
+from bench.probe import signed_in_headers, username_of
 from bench.seed import SCALES
 from bench.seed_db import catch_up, create_database_if_missing
 from bench.servers import app_server
@@ -82,7 +82,7 @@ def measure(servers, rounds, who):
             for ideas in sizes:
                 server = servers[ideas]
                 path = pages(server["side"])[index][1]
-                headers = {"Cookie": server["cookie"]} if who == "signed in" else {}
+                headers = server["headers"] if who == "signed in" else {}
                 samples.setdefault(name, {}).setdefault(ideas, []).append(
                     get(server["base"], path, headers))
     return {name: {ideas: round(1000 * statistics.median(times), 2)
@@ -128,12 +128,12 @@ def main(argv=None):
             server.start("/login")
         for entry in servers.values():
             entry["base"] = entry["server"].base
-            entry["cookie"] = session_cookie(entry["base"], username_of(
+            entry["headers"] = signed_in_headers(entry["base"], username_of(
                 entry["url"], entry["side"]["tokens"][0][0]))
         for entry in servers.values():  # warm every worker's caches
             for _name, path in pages(entry["side"]):
                 for _ in range(3 * args.workers):
-                    get(entry["base"], path, {"Cookie": entry["cookie"]})
+                    get(entry["base"], path, entry["headers"])
         print(f"Scaling: {args.rounds} rounds over sizes {args.sizes}", flush=True)
         results = {"sizes": args.sizes, "rounds": args.rounds,
                    "p50": {who: {n: {str(k): v for k, v in s.items()} for n, s in
