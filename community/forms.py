@@ -6,7 +6,7 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 
-from .pagecache import CSRF_PLACEHOLDER, submit_token
+from .pagetokens import CSRF_PLACEHOLDER, submit_token
 
 
 class _PageCacheCSRF(_FlaskFormCSRF):

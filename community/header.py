@@ -15,32 +15,42 @@ from .engagement.models import CheckIn
 from .extensions import db
 from .messages import service as messages
 from .notifications import service as notifications
-from .pagecache import CSRF_PLACEHOLDER
+from .pagetokens import CSRF_PLACEHOLDER
 
 # Where the corner's forms send the reader back to: filled in per response.
 _NEXT = "__fanforge-next__"
 EXTENSION = "fanforge_account_nav"
 
-_FIGURES = select(
+# The figures' columns, for the user bound as :user_id on :day (figure_parameters);
+# community/readers.py reads them in the same statement as the reader.
+FIGURES = (
     notifications.UNREAD_COUNT.label("notifications"),
     messages.UNREAD_COUNT.label("conversations"),
     exists().where(CheckIn.user_id == bindparam("user_id"), CheckIn.day == bindparam("day"))
     .label("checked_in"),
 )
+_FIGURES = select(*FIGURES)
+
+
+def figure_parameters(user_id):
+    return {"user_id": user_id, "day": checkin.today()}
+
+
+def keep_figures(row):
+    """Note the figures of a row holding FIGURES as this request's header."""
+    g.account_header = {
+        "bell": notifications.bell_label(row.notifications) if row.notifications else None,
+        "envelope": (messages.envelope_label(row.conversations) if row.conversations
+                     else None),
+        "checked_in": bool(row.checked_in),
+    }
 
 
 def account_header():
     """Template global: {"bell": "3" | "99+" | None, "envelope": ..., "checked_in": bool}
     for the signed-in reader, asked once per request."""
     if "account_header" not in g:
-        row = db.session.execute(_FIGURES, {"user_id": current_user.id,
-                                            "day": checkin.today()}).one()
-        g.account_header = {
-            "bell": notifications.bell_label(row.notifications) if row.notifications else None,
-            "envelope": (messages.envelope_label(row.conversations) if row.conversations
-                         else None),
-            "checked_in": bool(row.checked_in),
-        }
+        keep_figures(db.session.execute(_FIGURES, figure_parameters(current_user.id)).one())
     return g.account_header
 
 

@@ -20,10 +20,10 @@ community/pageholes.py fills per response; a render that reads anything else of 
 reader (AudienceView notices) is theirs alone and not stored.
 
 The per-response bits stay per response: the CSRF token and the once-only submit token
-are placeholders in the stored page, filled in for each response; a page whose render set
-a cookie, used a WTForms CSRF field or showed flashed messages is not stored; anything a
-view does for every view (a product's view counter) is replayed on a hit
-(`replay_on_hit`).
+are placeholders in the stored page, filled in for each response (community/pagetokens.py);
+a page whose render set a cookie, used a WTForms CSRF field or showed flashed messages
+is not stored; anything a view does for every view (a product's view counter) is
+replayed on a hit (`replay_on_hit`).
 
 Where it lives (FANFORGE_CACHE_URL): empty is files in the instance folder (every worker
 on this machine shares them); file:///path, redis://host:6379/1 for several machines,
@@ -36,25 +36,19 @@ import secrets
 from urllib.parse import urlsplit
 
 from cachelib import FileSystemCache, NullCache, RedisCache, SimpleCache
-from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask import current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.sql.elements import TextClause
 
 from . import database, pageholes
 from .extensions import db
+from .pagetokens import csrf_token, drawing_holes, fill_tokens
 
 EXTENSION = "fanforge_pagecache"
 GENERATION_KEY = "generation"
-# The CSRF token's place in a stored page; never sent (every response fills it in).
-CSRF_PLACEHOLDER = "__fanforge-csrf-token__"
-_CSRF_BYTES = CSRF_PLACEHOLDER.encode()
-SUBMIT_PLACEHOLDER = "__fanforge-submit-token__"
-_SUBMIT_BYTES = SUBMIT_PLACEHOLDER.encode()
-_SUBMIT_PATTERN = re.compile(re.escape(_SUBMIT_BYTES))
 # Tables no signed-out page shows: writing them leaves every stored page as it was.
 PRIVATE_TABLES = frozenset({
     "api_tokens", "conversation_participants", "conversations", "job_runs", "mail_outbox",
@@ -226,7 +220,11 @@ def _audience():
         return None if remember in request.cookies else VISITORS
     if not view.member_page:
         return None
-    user = current_user._get_current_object()
+    g.light_reader = True  # a row of them is enough for a stored page (community/readers.py)
+    try:
+        user = current_user._get_current_object()
+    finally:
+        g.light_reader = False
     if not user.is_authenticated:
         return None
     return f"{user.role}{'-banned' if user.is_banned else ''}"
@@ -244,7 +242,9 @@ def serve_from_cache():
     if audience is None:
         return None
     minute = database.utcnow().strftime("%Y%m%d%H%M")
-    key = f"{generation(store)}:{minute}:{get_locale()}:{audience}:{request.full_path}"
+    # What a hole's HTML may be kept under too (pageholes.remember): same rows, clock, words.
+    g.hole_state = f"{generation(store)}:{minute}:{get_locale()}:{audience}"
+    key = f"{g.hole_state}:{request.full_path}"
     found = store.get(key)
     if found is not None:
         body, actions = found
@@ -256,7 +256,9 @@ def serve_from_cache():
         return response
     g.page_cache_key, g.page_audience, g.page_cache_actions = key, audience, []
     if audience != VISITORS:
-        g.page_viewer = g._login_user
+        viewer = g._login_user
+        # A light reader is enough for the holes, not for a view: the full account.
+        g.page_viewer = getattr(viewer, "account", viewer)
         g._login_user = AudienceView(g.page_viewer)
     return None
 
@@ -280,7 +282,7 @@ def store_page(response):
     if key is not None:
         visitors = g.page_audience == VISITORS
         if visitors:  # every visitor's holes are filled the same way: fill them once
-            body = pageholes.fill(body, current_user)
+            body = _fill(body)
         # Error pages too carry placeholders: only a 200 is stored, every page filled in.
         if (request.method == "GET" and response.status_code == 200
                 and "Set-Cookie" not in response.headers and not g.get("page_personal")
@@ -289,7 +291,7 @@ def store_page(response):
             response.headers["X-Page-Cache"] = "miss"
         g.pop("page_cache_key")
         if visitors:
-            response.set_data(_with_tokens(body))
+            response.set_data(fill_tokens(body))
             return response
     response.set_data(_per_response(body))
     return response
@@ -297,34 +299,12 @@ def store_page(response):
 
 def _per_response(body):
     """A stored or just rendered page for this viewer: holes, then tokens."""
-    return _with_tokens(pageholes.fill(body, current_user))
+    return fill_tokens(_fill(body))
 
 
-def _with_tokens(body):
-    if _CSRF_BYTES in body:
-        body = body.replace(_CSRF_BYTES, generate_csrf().encode())
-    if _SUBMIT_BYTES in body:  # one new token per form, as each render would give
-        body = _SUBMIT_PATTERN.sub(lambda _found: new_submit_token().encode(), body)
-    return body
-
-
-def csrf_token():
-    """The templates' csrf_token(): a placeholder while a page may be stored."""
-    if g.get("page_cache_key") is not None:
-        return CSRF_PLACEHOLDER
-    return generate_csrf()
-
-
-def new_submit_token():
-    return secrets.token_urlsafe(16)
-
-
-def submit_token():
-    """A form's once-only token (community.forms.OnceForm): a placeholder while the page
-    may be stored."""
-    if has_request_context() and g.get("page_cache_key") is not None:
-        return SUBMIT_PLACEHOLDER
-    return new_submit_token()
+def _fill(body):
+    with drawing_holes():
+        return pageholes.fill(body, current_user)
 
 
 # ---- the generation moves after a visible write commits --------------------

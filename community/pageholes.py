@@ -16,19 +16,18 @@ and sanitised Markdown never contain.
 """
 
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
-from flask import has_request_context
+from flask import g, has_request_context
 from markupsafe import Markup
 
 _RENDERERS = {}
 _PREDICATES = {}
 OPENING = b"<!--ff:"
-# One literal prefix, so the scan of a long page is a fast substring search.
-_HOLE = re.compile(
-    rb"<!--ff:(?:r:(\w+):([\w.:-]*)-->"
-    rb"|if:(\w+):([\w.:-]*)-->(.*?)<!--ff:else-->(.*?)<!--ff:end-->)", re.S)
+_ELSE, _END = b"else-->", b"end-->"
 _ARG = re.compile(r"[\w.:-]*")
+# A hole's HTML as drawn for a set of reader facts: the last ones, per worker.
+_KEPT, _KEEP = OrderedDict(), 512
 
 
 def register_renderer(name, function):
@@ -79,14 +78,62 @@ def fill(body, user):
     return body
 
 
-def _fill_once(body, user):
-    holes = list(_HOLE.finditer(body))
-    wanted = defaultdict(set)
-    for found in holes:
-        if found.group(1) is not None:
-            wanted["r", found.group(1).decode()].add(found.group(2).decode())
+def remember(name, facts, draw):
+    """What draw() gives for a hole, kept while the page's rows, minute, language and
+    audience stay the same (community/pagecache.py notes them as g.hole_state).
+
+    `facts` must hold everything of the reader the HTML shows (a count they hold,
+    whether they co-create): readers with the same facts get the same HTML, so a hole
+    costs its facts' query rather than a render. Tokens drawn meanwhile are placeholders
+    filled per response; anything else of the reader's own (their referral code) stays a
+    placeholder the renderer fills in. Without a noted state (a page that is never
+    stored), draw() every time."""
+    state = g.get("hole_state") if has_request_context() else None
+    if state is None:
+        return draw()
+    key = (state, name, facts)
+    html = _KEPT.get(key)
+    if html is None:
+        html = _KEPT[key] = draw()
+        if len(_KEPT) > _KEEP:
+            _KEPT.popitem(last=False)
+    else:
+        _KEPT.move_to_end(key)
+    return html
+
+
+def _parse(body):
+    """The page as a list: bytes for text, ("r", name, arg) for a renderer's hole and
+    ("if", name, arg, yes, no) for a choice. Splitting at the markers is a C loop over
+    the page, several times faster than a regular expression's lazy scan; anything
+    that is not a whole marker stays text."""
+    pieces = body.split(OPENING)
+    parts, i = [pieces[0]], 1
+    while i < len(pieces):
+        head, closed, rest = pieces[i].partition(b"-->")
+        kind, _, spec = head.partition(b":")
+        name, _, arg = spec.decode(errors="replace").partition(":")
+        whole = closed and _ARG.fullmatch(arg)
+        if whole and kind == b"r" and name in _RENDERERS:
+            parts += [("r", name, arg), rest]
+            i += 1
+        elif (whole and kind == b"if" and name in _PREDICATES and i + 2 < len(pieces)
+                and pieces[i + 1].startswith(_ELSE) and pieces[i + 2].startswith(_END)):
+            parts += [("if", name, arg, rest, pieces[i + 1][len(_ELSE):]),
+                      pieces[i + 2][len(_END):]]
+            i += 3
         else:
-            wanted["if", found.group(3).decode()].add(found.group(4).decode())
+            parts.append(OPENING + pieces[i])
+            i += 1
+    return parts
+
+
+def _fill_once(body, user):
+    parts = _parse(body)
+    wanted = defaultdict(set)
+    for part in parts:
+        if type(part) is tuple:
+            wanted[part[0], part[1]].add(part[2])
     answers = {}
     for (kind, name), args in wanted.items():
         args = sorted(args)
@@ -95,17 +142,15 @@ def _fill_once(body, user):
                                    for arg, html in _RENDERERS[name](user, args).items()}
         else:
             answers[kind, name] = {str(arg) for arg in _PREDICATES[name](user, args)}
-    parts, done = [], 0
-    for found in holes:
-        parts.append(body[done:found.start()])
-        if found.group(1) is not None:
-            parts.append(answers["r", found.group(1).decode()].get(found.group(2).decode(), b""))
+    out = []
+    for part in parts:
+        if type(part) is not tuple:
+            out.append(part)
+        elif part[0] == "r":
+            out.append(answers["r", part[1]].get(part[2], b""))
         else:
-            chosen = found.group(4).decode() in answers["if", found.group(3).decode()]
-            parts.append(found.group(5) if chosen else found.group(6))
-        done = found.end()
-    parts.append(body[done:])
-    return b"".join(parts)
+            out.append(part[3] if part[2] in answers["if", part[1]] else part[4])
+    return b"".join(out)
 
 
 def init_app(app):

@@ -12,12 +12,12 @@ from . import (
     pagecache,
     pageholes,
     panels,
+    readers,
     social,
     templating,
 )
 from .accounts import follows
 from .accounts import mails as account_mails
-from .accounts import service as accounts
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
 from .accounts.cli import users
 from .accounts.views import bp as accounts_bp
@@ -61,7 +61,7 @@ def init_app(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Sign in to continue.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(accounts.load_session_user)
+    login_manager.user_loader(readers.load_user)
 
     errorpages.init_app(app)
     templating.init_app(app)

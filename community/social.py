@@ -2,20 +2,21 @@
 of your circles, who backed or voted for this ("Li and 4 others you follow backed this").
 
 A kind registers who supports a target as a SELECT of user ids: the community registers
-idea voters, products/ registers a product's backers. A proof costs two queries whatever
-the sizes involved, one per group, each counting with a window function while naming up
-to three people; the database meets the two sets, nothing is loaded to be counted.
+idea voters, products/ registers a product's backers. A proof costs one query whatever
+the sizes involved: one statement for both groups, each counting with a window function
+while naming up to three people; the database meets the sets, nothing is loaded to be
+counted.
 """
 
 from dataclasses import dataclass
-from functools import reduce
+from functools import cache, reduce
 
 from babel import Locale
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 
 from .accounts.follows import followed
 from .accounts.models import User
@@ -43,25 +44,36 @@ def register(kind, supporters, verb="backed"):
     SUPPORTERS[kind] = (supporters, verb)
 
 
-def _group(people, supporters):
-    rows = db.session.execute(
-        select(User.username, func.count().over().label("total"))
-        .where(User.id.in_(people), User.id.in_(supporters))
-        .order_by(User.username).limit(NAMES)).all()
-    return Group(rows[0].total if rows else 0, [r.username for r in rows])
+@cache
+def _statement(supporters_of):
+    """Both groups' first names and sizes for one kind's supporters, in one statement
+    built once and bound to :viewer_id and :target_id."""
+    viewer = bindparam("viewer_id")
+    supporters = supporters_of(bindparam("target_id"))
+    people_followed = followed(viewer, "user")
+    mine = select(CircleMember.circle_id).where(CircleMember.user_id == viewer)
+    circle_people = select(CircleMember.user_id).where(
+        CircleMember.circle_id.in_(mine), CircleMember.user_id != viewer,
+        CircleMember.user_id.not_in(people_followed))
+
+    def group(number, people):
+        return select(literal(number).label("grp"), User.username,
+                      func.count().over().label("total")) \
+            .where(User.id.in_(people), User.id.in_(supporters)) \
+            .order_by(User.username).limit(NAMES).subquery()
+
+    return union_all(*(select(group(n, people)) for n, people in
+                       ((1, people_followed), (2, circle_people)))).order_by("grp", "username")
 
 
 def proof(kind, target_id, viewer):
     """(followed, circles): the two groups' supporters; circles leaves out people followed."""
     if kind not in SUPPORTERS or viewer is None or not viewer.is_authenticated:
         return None
-    supporters = SUPPORTERS[kind][0](target_id)
-    people_followed = followed(viewer.id, "user")
-    mine = select(CircleMember.circle_id).where(CircleMember.user_id == viewer.id)
-    circle_people = select(CircleMember.user_id).where(
-        CircleMember.circle_id.in_(mine), CircleMember.user_id != viewer.id,
-        CircleMember.user_id.not_in(people_followed))
-    return _group(people_followed, supporters), _group(circle_people, supporters)
+    rows = db.session.connection().execute(
+        _statement(SUPPORTERS[kind][0]), {"viewer_id": viewer.id, "target_id": target_id}).all()
+    return tuple(Group(next((r.total for r in rows if r.grp == n), 0),
+                       [r.username for r in rows if r.grp == n]) for n in (1, 2))
 
 
 def _names(group):

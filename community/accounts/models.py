@@ -12,7 +12,27 @@ from ..extensions import db
 ROLES = ("fan", "staff", "admin")
 
 
-class User(UserMixin, db.Model):
+class AccountFacts(UserMixin):
+    """What a signed-in account's role, ban and session id say, for the full account
+    (User) and for the light reader of a stored page (community/readers.py) alike."""
+
+    @property
+    def is_staff(self):
+        return self.role in ("staff", "admin")
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    @property
+    def is_banned(self):
+        return self.banned_at is not None
+
+    def get_id(self):
+        return f"{self.id}.{self.auth_version}"
+
+
+class User(AccountFacts, db.Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('fan', 'staff', 'admin')", name="role"),)
 
@@ -40,18 +60,6 @@ class User(UserMixin, db.Model):
     points: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
-    def is_staff(self):
-        return self.role in ("staff", "admin")
-
-    @property
-    def is_admin(self):
-        return self.role == "admin"
-
-    @property
-    def is_banned(self):
-        return self.banned_at is not None
-
-    @property
     def is_verified(self):
         return self.email_verified_at is not None
 
@@ -60,9 +68,6 @@ class User(UserMixin, db.Model):
         from ..engagement.levels import level_for
 
         return level_for(self.points)
-
-    def get_id(self):
-        return f"{self.id}.{self.auth_version}"
 
     def __repr__(self):
         return f"<User {self.username}>"

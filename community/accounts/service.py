@@ -161,15 +161,26 @@ def get_by_username(username):
     return user
 
 
-def load_session_user(session_id):
-    """Flask-Login's loader: "<id>.<auth_version>", and banned users are signed out."""
+def parse_session_id(session_id):
+    """(user id, auth version) from Flask-Login's "<id>.<auth_version>", or None."""
     user_id, _, version = (session_id or "").partition(".")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.auth_version != int(version) or user.is_banned:
+    return int(user_id), int(version)
+
+
+def session_still_valid(account, version):
+    """A session signed in at auth `version` still holds: same version, not banned."""
+    return account is not None and account.auth_version == version and not account.is_banned
+
+
+def load_session_user(session_id):
+    """Flask-Login's loader: "<id>.<auth_version>", and banned users are signed out."""
+    parsed = parse_session_id(session_id)
+    if parsed is None:
         return None
-    return user
+    user = db.session.get(User, parsed[0])
+    return user if session_still_valid(user, parsed[1]) else None
 
 
 def count_users():

@@ -358,7 +358,8 @@ _LIKED = select(PostLike.post_id).where(PostLike.user_id == bindparam("user_id")
 def liked_post_ids(user, post_ids):
     if user is None or not user.is_authenticated or not post_ids:
         return set()
-    return set(db.session.scalars(_LIKED, {"user_id": user.id, "ids": list(post_ids)}))
+    return set(db.session.connection().execute(
+        _LIKED, {"user_id": user.id, "ids": list(post_ids)}).scalars())
 
 
 # ---- profiles --------------------------------------------------------------

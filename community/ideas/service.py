@@ -34,7 +34,8 @@ def idea_for_thread(thread_id):
     return db.session.scalar(select(Idea).where(Idea.thread_id == thread_id))
 
 
-# Built once: every signed-in page with ideas on it asks (community/pageholes.py).
+# Built once and run on the connection (no ORM layer): every signed-in page with ideas
+# on it asks (community/pageholes.py).
 _VOTED = select(Vote.idea_id).where(Vote.user_id == bindparam("user_id"),
                                     Vote.idea_id.in_(bindparam("ids", expanding=True)))
 
@@ -43,7 +44,8 @@ def voted_ids(user, idea_ids):
     """Which of these ideas the user has voted for, in one query."""
     if user is None or not user.is_authenticated or not idea_ids:
         return set()
-    return set(db.session.scalars(_VOTED, {"user_id": user.id, "ids": list(idea_ids)}))
+    return set(db.session.connection().execute(
+        _VOTED, {"user_id": user.id, "ids": list(idea_ids)}).scalars())
 
 
 def voters(idea, limit=50, offset=0):

@@ -17,7 +17,7 @@ from .. import signals
 from ..catalog.models import CoCreator, Product
 from ..catalog.stages import record_stage
 from ..orders.models import Order
-from .models import Campaign, CampaignBuyer, FCode, Tier
+from .models import Campaign, FCode, Tier
 
 MAX_TIERS = 10
 OPEN = ("scheduled", "live")  # published and not yet settled
@@ -223,13 +223,6 @@ def cancel(campaign_id, actor, reason=""):
         _cancel_all(campaign_id, "campaign_cancelled", campaign.settled_at)
         signals.campaign_cancelled.send(campaign, reason=reason)
     return campaign
-
-
-def buyer_units(campaign_id, user):
-    if user is None or not user.is_authenticated:
-        return 0
-    row = db.session.get(CampaignBuyer, (campaign_id, user.id))
-    return row.units if row else 0
 
 
 def is_cocreator(product_id, user_id):

@@ -29,6 +29,7 @@ def product_url(slug, **args):
 def init_app(app):
     app.register_blueprint(campaigns_bp)
     pageholes.register_renderer("campaign_widget", widget.widget_holes)
+    pageholes.register_renderer("ref_code", order_panels.ref_code_holes)
     app.register_blueprint(orders_bp)
     app.register_blueprint(funnel_bp)
     app.register_blueprint(campaigns_api)
@@ -43,4 +44,4 @@ def init_app(app):
     community_panels.register(app, "idea", panels.on_idea, personal=False)
     community_panels.register(app, "thread", panels.on_thread, personal=False)
     community_panels.register(app, "profile", order_panels.on_profile, personal=False)
-    community_panels.register(app, "idea", order_panels.on_idea)
+    community_panels.register(app, "idea", order_panels.on_idea, personal=False)

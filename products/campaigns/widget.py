@@ -1,39 +1,72 @@
 """The campaign widget: what a buyer sees wherever a product is talked about."""
 
-from flask_login import current_user
+from typing import NamedTuple
 
+from flask import request
+from flask_login import current_user
+from sqlalchemy import bindparam, exists, select
+
+from community import pageholes
 from community.database import utcnow
 from community.extensions import db
-from community.pageholes import per_user
 from community.templating import render_fragment
 
+from ..catalog.models import CoCreator
 from ..orders.referrals import code_for
 from . import service
-from .models import Campaign
+from .models import Campaign, CampaignBuyer, FCode
 
 TEMPLATE = "products/campaigns/_widget.html"
+# The reader's referral code in a widget kept for every reader with the same facts.
+REF_PLACEHOLDER = "__fanforge-ref-code__"
 
 
-def widget_context(campaign, source_kind, source_id, viewer=None):
+class BuyerFacts(NamedTuple):
+    """All the widget shows of its reader."""
+    signed_in: bool = False
+    cocreator: bool = False
+    held: int = 0
+    f_code: str | None = None  # their first unused F-code for the campaign
+
+
+_CAMPAIGN, _USER = bindparam("campaign_id"), bindparam("user_id")
+# One statement for the three, built once: every signed-in product page asks.
+_FACTS = select(
+    exists().where(CoCreator.user_id == _USER, CoCreator.product_id == select(
+        Campaign.product_id).where(Campaign.id == _CAMPAIGN).scalar_subquery()),
+    select(CampaignBuyer.units).where(CampaignBuyer.campaign_id == _CAMPAIGN,
+                                      CampaignBuyer.user_id == _USER).scalar_subquery(),
+    select(FCode.code).where(FCode.campaign_id == _CAMPAIGN, FCode.user_id == _USER,
+                             FCode.used_at.is_(None)).order_by(FCode.id).limit(1)
+    .scalar_subquery(),
+)
+
+
+def buyer_facts(campaign_id, viewer):
+    if viewer is None or not viewer.is_authenticated:
+        return BuyerFacts()
+    cocreator, held, f_code = db.session.connection().execute(
+        _FACTS, {"campaign_id": campaign_id, "user_id": viewer.id}).one()
+    return BuyerFacts(True, bool(cocreator), held or 0, f_code)
+
+
+def widget_context(campaign, source_kind, source_id, viewer=None, facts=None, ref_code=None):
     """Everything _widget.html needs, in a fixed number of queries."""
     viewer = viewer if viewer is not None else current_user
+    facts = facts if facts is not None else buyer_facts(campaign.id, viewer)
     campaign = service.refresh(campaign)
-    signed_in = viewer is not None and viewer.is_authenticated
     now = utcnow()
-    cocreator = signed_in and service.is_cocreator(campaign.product_id, viewer.id)
-    held = service.buyer_units(campaign.id, viewer) if signed_in else 0
     return {
         "campaign": campaign,
         "state": campaign.effective_state(now),
         "early_tiers": [t for t in campaign.tiers if t.early_until and now < t.early_until],
-        "is_cocreator": cocreator,
-        "f_codes": [c for c in service.f_codes_of(viewer, campaign.id) if c.used_at is None],
-        "held": held,
-        "can_order_more": max(0, campaign.per_buyer_limit - held),
+        "is_cocreator": facts.cocreator,
+        "f_code": facts.f_code,
+        "held": facts.held,
+        "can_order_more": max(0, campaign.per_buyer_limit - facts.held),
         "source_kind": source_kind,
         "source_id": source_id,
-        "ref_code": code_for(viewer.id) if signed_in else None,
-        "seconds_left": max(0, int((campaign.ends_at - now).total_seconds())),
+        "ref_code": (ref_code or code_for(viewer.id)) if facts.signed_in else None,
         "progress": min(100, round(100 * campaign.reserved_units / campaign.goal_units)),
     }
 
@@ -41,15 +74,26 @@ def widget_context(campaign, source_kind, source_id, viewer=None):
 def widget_hole(campaign, source_kind, source_id):
     """The widget as a hole of a page shared by its readers (community/pageholes.py):
     what the reader holds, may still order and shares is theirs."""
-    return per_user("campaign_widget", f"{campaign.id}:{source_kind}:{source_id or ''}")
+    return pageholes.per_user("campaign_widget", f"{campaign.id}:{source_kind}:{source_id or ''}")
 
 
 def widget_holes(viewer, args):
+    """Each widget drawn once for every reader with the same facts (pageholes.remember):
+    a reader's hole costs one statement and their referral code."""
     out = {}
     for arg in args:
         campaign_id, source_kind, source_id = arg.split(":")
-        campaign = db.session.get(Campaign, int(campaign_id))
-        if campaign is not None:
-            out[arg] = render_fragment(TEMPLATE, **widget_context(
-                campaign, source_kind, int(source_id) if source_id else None, viewer))
+        facts = buyer_facts(int(campaign_id), viewer)
+
+        def draw(campaign_id=int(campaign_id), source_kind=source_kind, facts=facts,
+                 source_id=int(source_id) if source_id else None):
+            campaign = db.session.get(Campaign, campaign_id)
+            if campaign is None:
+                return ""
+            return render_fragment(TEMPLATE, **widget_context(
+                campaign, source_kind, source_id, viewer, facts, REF_PLACEHOLDER))
+
+        # The form sends the reader back to this page: the path is a fact too.
+        html = pageholes.remember("campaign_widget", (arg, request.full_path, facts), draw)
+        out[arg] = html.replace(REF_PLACEHOLDER, code_for(viewer.id)) if facts.signed_in else html
     return out

@@ -4,13 +4,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import render_template
+from sqlalchemy import bindparam, exists, literal, select, union_all
 
+from community import pageholes
 from community.database import utcnow
 from community.extensions import db
 from community.forum.models import Thread
 
 from . import catalog, participation, polls
-from .models import Product
+from .models import CoCreator, Poll, PollVote, Product
 
 COCREATORS_SHOWN = 24
 
@@ -74,12 +76,39 @@ def polls_view(product_id, viewer):
     )
 
 
+_PRODUCT, _USER = bindparam("product_id"), bindparam("user_id")
+# All the polls show of their reader, in one statement built once: a row (0, 0) when they
+# co-create the product (no poll has id 0), then (poll, option) for each of their votes.
+_VOTER_FACTS = union_all(
+    select(literal(0), literal(0)).where(exists().where(
+        CoCreator.product_id == _PRODUCT, CoCreator.user_id == _USER)),
+    select(PollVote.poll_id, PollVote.option_id).join(Poll, Poll.id == PollVote.poll_id)
+    .where(Poll.product_id == _PRODUCT, PollVote.user_id == _USER),
+)
+
+
+def voter_facts(product_id, viewer):
+    """(co-creates, ((poll, option) voted, ...)) of the reader."""
+    if viewer is None or not viewer.is_authenticated:
+        return False, ()
+    rows = db.session.connection().execute(
+        _VOTER_FACTS, {"product_id": product_id, "user_id": viewer.id}).all()
+    return (0, 0) in rows, tuple(sorted(tuple(row) for row in rows if row[0]))
+
+
 def polls_holes(viewer, args):
-    """The product page's polls section for whoever is looking (community/pageholes.py)."""
+    """The product page's polls section for whoever is looking (community/pageholes.py),
+    drawn once for every reader with the same votes and standing (pageholes.remember)."""
     out = {}
     for arg in args:
-        found = polls_view(int(arg), viewer)
-        if found is not None:
-            out[arg] = render_template("products/catalog/_polls.html", page=found,
-                                       product=db.session.get(Product, int(arg)))
+        facts = voter_facts(int(arg), viewer)
+
+        def draw(product_id=int(arg)):
+            found = polls_view(product_id, viewer)
+            if found is None:
+                return ""
+            return render_template("products/catalog/_polls.html", page=found,
+                                   product=db.session.get(Product, product_id))
+
+        out[arg] = pageholes.remember("product_polls", (arg, facts), draw)
     return out

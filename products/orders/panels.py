@@ -1,5 +1,5 @@
 """The store's panels on community pages: a profile's products co-created and backers
-brought, and an idea's share link carrying the viewer's referral code."""
+brought, and an idea's share link carrying the reader's referral code."""
 
 from ..catalog.participation import products_of
 from .referrals import backers_brought, code_for
@@ -13,6 +13,15 @@ def on_profile(user, viewer):
 
 
 def on_idea(idea, viewer):
+    """The share link, drawn into the page every signed-in reader shares: the referral
+    code in it is a hole (ref_code_holes)."""
     if viewer is None or not viewer.is_authenticated:
         return None
-    return "products/orders/_share_idea.html", {"idea": idea, "ref_code": code_for(viewer.id)}
+    return "products/orders/_share_idea.html", {"idea": idea}
+
+
+def ref_code_holes(viewer, _args):
+    """The reader's own referral code, for share links (community/pageholes.py)."""
+    if viewer is None or not viewer.is_authenticated:
+        return {}
+    return {"": code_for(viewer.id)}

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import secrets
 
 from flask import (
     Blueprint,
@@ -22,6 +21,7 @@ from flask_login import current_user, login_required
 from community.errors import DomainError
 from community.forum.staff_views import staff_required
 from community.http import page_arg, safe_next
+from community.pagetokens import submit_token
 
 from ..campaigns import service as campaigns
 from . import referrals, service
@@ -30,7 +30,9 @@ bp = Blueprint("orders", __name__)
 
 
 def new_idempotency_key():
-    return secrets.token_urlsafe(16)
+    """A pre-order form's key: a placeholder, filled once per response, while the form may
+    be kept for other readers (a stored page, a kept widget)."""
+    return submit_token()
 
 
 @bp.after_app_request

@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import g
 from helpers import PASSWORD, build_app, make_board, make_thread, make_user
 from markupsafe import Markup
 from querycount import counting
@@ -68,10 +69,44 @@ def test_the_second_fan_gets_the_stored_page_with_their_own_header(app, world):
     with counting(app) as statements:
         second = mei.get("/ideas")
     assert _cached(second) == "hit"
-    # The session's user, and the header's counts and check-in: not the list or its idea.
-    assert len(statements) <= 6, statements
+    # The reader with the header's figures, and their votes: not the list or its ideas.
+    assert len([s for s in statements if s != "BEGIN"]) <= 2, statements
     assert (_me(_html(first)), _me(_html(second))) == ("lin", "mei")
     assert "<!--ff:" not in _html(second) and "__fanforge-" not in _html(second)
+    # The reader and the header's figures come in one statement (community/readers.py).
+    assert sum("FROM users" in sql and "FROM notifications" in sql for sql in statements) == 1
+
+
+def test_a_banned_or_signed_out_elsewhere_fan_is_not_served_as_themselves(app, world):
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    assert _cached(lin.get("/ideas")) == "miss"
+    with app.app_context():
+        _user("mei").auth_version += 1  # a password change on another device
+        _user("lin").banned_at = database.utcnow()
+        db.session.commit()
+    for client in (lin, mei):
+        page = client.get("/ideas")
+        assert page.status_code == 200 and 'class="me">' not in _html(page)
+
+
+def test_a_light_reader_holds_the_row_and_loads_the_rest_on_demand(app, world):
+    from community import readers
+    from community.accounts.models import User
+
+    with app.test_request_context():
+        account = _user("mei")
+        session_id = account.get_id()
+        g.light_reader = True
+        with counting(app) as statements:
+            reader = readers.load_user(session_id)
+            assert (reader.username, reader.role, reader.is_staff) == ("mei", "fan", False)
+        assert len(statements) == 1
+        assert reader.email == account.email  # not in the row: the full account, once
+        assert reader.account is reader.account and reader.get_id() == session_id
+        g.light_reader = False
+        assert isinstance(readers.load_user(session_id), User)
+        assert readers.load_user(f"{account.id}.99") is None
+        assert readers.load_user("not-a-session") is None
 
 
 def test_each_fan_sees_their_own_votes_on_a_shared_page(app, world):
@@ -192,6 +227,10 @@ def test_holes_are_filled_for_the_given_viewer(app):
         filled = pageholes.fill(str(body).encode(), "ann").decode()
     assert filled == "1-2+3-4+<b>ann</b>"
     assert seen == [["1", "2", "3", "4"]]  # one call for every hole of its kind
+    # What is not a whole, known marker is left as it is.
+    for text in ("<!--ff:r:test_name", "<!--ff:r:nobody:-->", "<!--ff:if:test_even:2-->x",
+                 "<!--ff:r:test_name:a b-->", "a <!--ff:else--> b <!--ff:end-->"):
+        assert pageholes.fill(text.encode(), "ann").decode() == text
     with app.test_request_context(), pytest.raises(ValueError):
         pageholes.per_user("test_name", "a b")
     with app.test_request_context(), pytest.raises(ValueError):  # holes do not nest
@@ -207,6 +246,7 @@ def store(app):
 
     with app.app_context():
         lin, mei = make_user("lin"), make_user("mei")
+        make_user("kai")
         staff = make_user("boss", role="staff")
         product = make_product(staff=staff, slug="fan-cooler", cocreators=[lin])
         campaign = make_campaign(product=product, staff=staff)
@@ -214,7 +254,7 @@ def store(app):
         poll = polls.create_poll(product, staff, "Which colour?", ["Black", "White"],
                                  database.utcnow() + timedelta(days=3))
         polls.vote(poll, lin, poll.options[0].id)
-        return {"path": f"/products/{product.slug}"}
+        return {"path": f"/products/{product.slug}", "campaign": campaign.id}
 
 
 def test_a_product_page_is_shared_with_each_fans_widget_join_button_and_poll(app, store):
@@ -281,3 +321,33 @@ def test_a_participation_thread_is_shared_with_each_fans_join_button_and_widget(
     assert 'data-testid="join-product"' in mei_html and 'data-testid="cocreator-badge"' not in mei_html
     assert re.search(r'href="/me/preorders">[^<]*</a> \(2\)', mei_html)
     assert 'href="/me/preorders">' not in lin_html
+
+
+def test_a_kept_widget_and_poll_are_each_readers_own(app, store):
+    """Holes drawn once for every reader with the same facts (pageholes.remember): readers
+    with other facts get their own, and the tokens and codes in them stay per response."""
+    from products.orders.referrals import code_for
+
+    fans = {name: _signed_in(app, name) for name in ("kai", "mei", "lin", "boss")}
+    pages = {name: _html(client.get(store["path"])) for name, client in fans.items()}
+    with counting(app) as statements:
+        again = {name: _html(fans[name].get(store["path"])) for name in ("kai", "mei")}
+    # Each reload: the reader, then one statement per hole kind; nothing loaded to draw.
+    assert len([sql for sql in statements if sql != "BEGIN"]) <= 12, statements
+    assert not [sql for sql in statements if sql.startswith(("SELECT campaigns.", "SELECT polls."))]
+    with app.app_context():
+        codes = {name: code_for(_user(name).id) for name in fans}
+    keys = []
+    for name, html in [*pages.items(), *(("again " + n, h) for n, h in again.items())]:
+        assert "__fanforge-" not in html, name
+        keys += re.findall(r'name="idempotency_key" value="([\w-]+)"', html)
+        shares = re.findall(r'ref=([\w-]+)"[^>]*data-testid="share-link"', html)
+        assert shares == [codes[name.removeprefix("again ")]], name
+    assert len(keys) == len(set(keys)) == 6  # every form its own key, Mei's too
+    assert re.search(r'href="/me/preorders">[^<]*</a> \(2\)', again["mei"])
+    assert 'href="/me/preorders">' not in again["kai"]
+    assert 'data-testid="poll-voted"' in pages["lin"]
+    assert not [n for n in ("kai", "mei") if 'data-testid="poll-voted"' in again[n]]
+    # Staff see results of an open poll all along; fans do not.
+    assert 'data-testid="poll-results"' in pages["boss"]
+    assert 'data-testid="poll-results"' not in pages["kai"]
