@@ -13,7 +13,8 @@ DEFAULTS = {
     "SECRET_KEY": None,
     # Empty means an SQLite file in the instance folder.
     "DATABASE_URL": "",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # A server's connections can drop (PostgreSQL: pre-pinged, see below); a file's cannot.
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -118,6 +119,9 @@ def _finish_config(app, explicit=frozenset()):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
     cfg["SQLALCHEMY_DATABASE_URI"] = url
+    if not url.startswith("sqlite"):
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                            **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
 
 
 app = create_app()
