@@ -276,13 +276,36 @@ def _insert_ignore_statement(model, names, condition=None):
     return stmt
 
 
+# The tables a session's transaction wrote, for whoever acts on the commit (a stored
+# page is stale once a table it shows changes: community/pagecache.py).
+WRITTEN_TABLES = "written_tables"
+
+
+def note_written(session, table_name):
+    session.info.setdefault(WRITTEN_TABLES, set()).add(table_name)
+
+
+def write(statement, params):
+    """Run a prebuilt Core INSERT, UPDATE or DELETE on the session's connection.
+
+    The session's own execute() costs some 40 µs more Python a statement, all of it
+    under SQLite's write lock on the hot write paths (a vote, a pre-order). What it
+    would have done is done here: pending objects are flushed first (autoflush) and
+    the table is noted as written."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    note_written(session, statement.table.name)
+    return session.connection().execute(statement, params)
+
+
 def insert_ignore(model, **values):
     """INSERT ... ON CONFLICT DO NOTHING; returns True when a row was inserted.
 
     The unique constraint decides, so two concurrent requests cannot both insert.
     """
     stmt = _insert_ignore_statement(model, tuple(values))
-    return db.session.execute(stmt, values).first() is not None
+    return write(stmt, values).first() is not None
 
 
 def insert_ignore_if(model, condition, values, **params):
@@ -294,7 +317,7 @@ def insert_ignore_if(model, condition, values, **params):
     like a column stands for the row's value, the others come from `params`.
     """
     stmt = _insert_ignore_statement(model, tuple(values), condition)
-    return db.session.execute(stmt, {**values, **params}).first() is not None
+    return write(stmt, {**values, **params}).first() is not None
 
 
 def sync_loaded(model, key, **values):

@@ -44,6 +44,7 @@ from sqlalchemy import event
 from sqlalchemy.sql.elements import TextClause
 
 from . import database, pageholes
+from .database import WRITTEN_TABLES, note_written
 from .extensions import db
 from .pagetokens import csrf_token, drawing_holes, fill_tokens
 
@@ -309,14 +310,12 @@ def _fill(body):
 
 # ---- the generation moves after a visible write commits --------------------
 
-def _note(session, table):
-    session.info.setdefault("page_cache_tables", set()).add(table)
 
 
 def _after_flush(session, _flush_context):
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__table__", None)
-        _note(session, table.name if table is not None else _UNKNOWN)
+        note_written(session, table.name if table is not None else _UNKNOWN)
 
 
 def _do_orm_execute(state):
@@ -324,13 +323,13 @@ def _do_orm_execute(state):
         return
     statement = state.statement
     if state.is_insert or state.is_update or state.is_delete:
-        _note(state.session, getattr(getattr(statement, "table", None), "name", _UNKNOWN))
+        note_written(state.session, getattr(getattr(statement, "table", None), "name", _UNKNOWN))
     elif not (isinstance(statement, TextClause) and _READ_ONLY_SQL.match(statement.text)):
-        _note(state.session, _UNKNOWN)
+        note_written(state.session, _UNKNOWN)
 
 
 def _after_commit(session):
-    tables = session.info.pop("page_cache_tables", None)
+    tables = session.info.pop(WRITTEN_TABLES, None)
     if tables and not tables <= PRIVATE_TABLES and has_app_context():
         store = current_app.extensions.get(EXTENSION)
         if store is not None:
@@ -338,7 +337,7 @@ def _after_commit(session):
 
 
 def _after_rollback(session):
-    session.info.pop("page_cache_tables", None)
+    session.info.pop(WRITTEN_TABLES, None)
 
 
 def _listen_once():

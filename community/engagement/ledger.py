@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 
 from ..accounts.models import User
 from ..clock import local_to_utc, utc_to_local
-from ..database import insert_ignore, insert_ignore_if, sync_loaded, utcnow
+from ..database import insert_ignore, insert_ignore_if, sync_loaded, utcnow, write
 from ..extensions import db
 from .models import PointEntry
 from .rules import RULES, source_of
@@ -102,7 +102,7 @@ def award(user_id, kind, ref, board_id, moment, extra=None):
         added = insert_ignore_if(PointEntry, _UNDER_CAP, entry, cap=rule.daily_cap)
     if not added:
         return 0
-    total = db.session.execute(_ADD_POINTS, {"user_id": user_id, "points": points}).scalar_one()
+    total = write(_ADD_POINTS, {"user_id": user_id, "points": points}).scalar_one()
     sync_loaded(User, user_id, points=total)
     return points
 

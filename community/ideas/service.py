@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from .. import signals
-from ..database import insert_ignore, insert_ignore_if, sync_loaded, transaction, utcnow
+from ..database import insert_ignore, insert_ignore_if, sync_loaded, transaction, utcnow, write
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..forum import service as forum
@@ -210,10 +210,9 @@ def bump_votes(idea_id, delta):
     The first UPDATE holds the row (or SQLite's write lock) until commit, so the
     count the second one reads cannot change in between.
     """
-    votes, created_at = db.session.execute(_BUMP_VOTES,
-                                           {"idea_id": idea_id, "delta": delta}).one()
+    votes, created_at = write(_BUMP_VOTES, {"idea_id": idea_id, "delta": delta}).one()
     hot = hot_score(votes, created_at)
-    db.session.execute(_SET_HOT, {"idea_id": idea_id, "hot": hot})
+    write(_SET_HOT, {"idea_id": idea_id, "hot": hot})
     sync_loaded(Idea, idea_id, votes=votes, hot=hot)
     return votes
 
