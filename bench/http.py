@@ -141,11 +141,12 @@ def timed(server, run):
 
 def run_writes(args, url, side, base):
     found = []
+    tool = "python" if args.python_client else "auto"
     for name, bench in (("vote", lambda: writes.votes(base, url, side["tokens"], args.clients,
-                                                      args.seconds)),
+                                                      args.seconds, tool=tool)),
                         ("pre-order", lambda: writes.preorders(
                             base, url, side["tokens"], side["campaign_id"], side["tier_id"],
-                            args.clients, args.seconds))):
+                            args.clients, args.seconds, tool=tool))):
         if args.only and name not in args.only:
             continue
         found.append(bench())

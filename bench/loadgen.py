@@ -1,11 +1,12 @@
 """Closed-loop HTTP load: N clients, each sending its next request when the last answers.
 
-Reads go through wrk when it is installed (`apt-get install -y wrk`): it costs the
-2-core machine far less CPU than a Python client, so the control app's figure is the
-server's and not the client's. The Python client (threads + http.client) is the
-fallback for reads and always drives the write APIs, because a write test must know
-the answer to every request it sent: at the deadline each client finishes the request
-in flight, so "2xx answers" and "rows written" can be compared exactly.
+Loads go through wrk when it is installed (`apt-get install -y wrk`): it costs the
+2-core machine far less CPU than a Python client, so the figures are the server's and
+not the client's. A write test must know the answer to every request it sent: wrk runs
+one connection per thread for writes, so each thread knows which request each answer
+is to, and reports them; the few requests cut off at the deadline (one per connection
+at most) are looked up afterwards. The Python client (threads + http.client) is the
+fallback; at its deadline each client finishes the request in flight.
 """
 
 import http.client
@@ -134,6 +135,97 @@ def run_python(base, make_request, clients, seconds, on_answer=None):
                   p99_ms=1000 * latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0,
                   errors=errors[0], statuses=statuses,
                   non_2xx=sum(n for s, n in statuses.items() if not 200 <= s < 400))
+
+
+# Writes through wrk: one connection per thread, so a thread's k-th answer is to its k-th
+# request (no pipelining) and every answer is known by request. Requests come from a
+# file, thread t taking lines t, t + T, t + 2T, ...; each thread reports its statuses.
+WRK_WRITES_SCRIPT = r"""
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  local count, i = tonumber(args[1]), 0
+  reqs, answers, sent, answered = {}, {}, 0, 0
+  for line in io.lines(args[2]) do
+    if i % count == tid then
+      local fields = {}
+      for field in (line .. "\t"):gmatch("([^\t]*)\t") do fields[#fields + 1] = field end
+      local headers = {}
+      for k = 4, #fields do
+        local name, value = fields[k]:match("^([^:]+): (.*)$")
+        headers[name] = value
+      end
+      reqs[#reqs + 1] = wrk.format(fields[1], fields[2], headers,
+                                   fields[3] ~= "" and fields[3] or nil)
+    end
+    i = i + 1
+  end
+end
+-- wrk asks thread 0 for one request it only parses: a request is known as sent when
+-- its answer comes (the last one asked for) or when time runs out (in flight).
+function request()
+  sent = sent + 1
+  return reqs[sent] or reqs[#reqs]
+end
+function response(status, headers, body)
+  answers[#answers + 1] = sent .. ":" .. status
+  answered = sent
+end
+done = function(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    local last = t:get("answered") == t:get("sent") and 0 or t:get("sent")
+    io.write(string.format("WRK_THREAD %d %d %s\n", t:get("tid"), last,
+                           table.concat(t:get("answers"), ",")))
+  end
+  local e = summary.errors
+  io.write(string.format("WRK_LATENCY %d %d %d %d\n", summary.duration,
+                         latency:percentile(50), latency:percentile(99),
+                         e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def run_wrk_requests(base, requests, clients, seconds):
+    """Send `requests` [(method, path, body, headers)] in order over `clients` connections
+    with wrk. Returns (Result, answers {index: status}, in_flight [index]): in_flight
+    were sent when time ran out and never answered (at most one per connection), so a
+    check can look up whether each landed."""
+    with tempfile.TemporaryDirectory() as folder:
+        script, supply = f"{folder}/writes.lua", f"{folder}/requests.tsv"
+        with open(script, "w") as out:
+            out.write(WRK_WRITES_SCRIPT)
+        with open(supply, "w") as out:
+            for method, path, body, headers in requests:
+                out.write("\t".join([method, path, body or "",
+                                     *(f"{k}: {v}" for k, v in headers.items())]) + "\n")
+        command = ["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{max(1, round(seconds))}s",
+                   "--timeout", "10s", "-s", script, base, "--", str(clients), supply]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    answers, in_flight, latency = {}, [], None
+    for line in out.stdout.splitlines():
+        if line.startswith("WRK_THREAD "):
+            _, tid, flying, statuses = (line.split(" ") + [""])[:4]
+            tid, flying = int(tid), int(flying)
+            for pair in filter(None, statuses.split(",")):
+                k, code = pair.split(":")
+                answers[tid + (int(k) - 1) * clients] = int(code)
+            if flying:  # the thread's flying-th request, never answered
+                in_flight.append(tid + (flying - 1) * clients)
+        elif line.startswith("WRK_LATENCY "):
+            latency = [int(x) for x in line.split()[1:]]
+    # A socket error would shift a thread's answers against its requests: no verdict then.
+    if (latency is None or latency[3] or len(in_flight) > clients
+            or max([*answers, *in_flight], default=0) >= len(requests)):
+        raise RuntimeError("wrk failed, ran out of requests or lost a connection: "
+                           f"{out.stdout}\n{out.stderr}")
+    statuses = Counter(answers.values())
+    return Result(requests=len(answers), seconds=latency[0] / 1e6, p50_ms=latency[1] / 1000,
+                  p99_ms=latency[2] / 1000, statuses=statuses, tool="wrk",
+                  non_2xx=sum(n for s, n in statuses.items() if not 200 <= s < 400)), \
+        answers, in_flight
 
 
 def run_get(base, path, clients, seconds, headers=None, tool="auto"):

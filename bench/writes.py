@@ -16,7 +16,7 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
-from .loadgen import run_python
+from .loadgen import have_wrk, run_python, run_wrk_requests
 
 OPEN = ("open", "under_review", "planned", "in_progress")
 
@@ -47,12 +47,30 @@ def _utcnow():
     return utcnow()
 
 
-def _run(base, supply, clients, seconds, warmup, on_answer):
+def _drive(base, requests, clients, seconds, warmup, tool="auto"):
+    """Send the requests in order, a warm-up and then the timed phase. Returns the timed
+    phase's Result, [(request, status)] of every answer (warm-up included), and the
+    requests sent but never answered when time ran out (wrk stops mid-request; they may
+    or may not have landed, so the checks look them up)."""
+    if tool == "wrk" or (tool == "auto" and have_wrk()):
+        first = min(3000, len(requests) // 5)
+        _, warm, warm_flight = run_wrk_requests(base, requests[:first], clients, warmup)
+        result, timed, flight = run_wrk_requests(base, requests[first:], clients, seconds)
+        answered = [(requests[i], status) for i, status in warm.items()]
+        answered += [(requests[first + i], status) for i, status in timed.items()]
+        return result, answered, ([requests[i] for i in warm_flight]
+                                  + [requests[first + i] for i in flight])
+    supply, answered, lock = Supply(requests), [], threading.Lock()
+
+    def on_answer(request, status, _body):
+        with lock:
+            answered.append((request, status))
+
     run_python(base, supply, clients, warmup, on_answer)  # not timed, but counted below
-    return run_python(base, supply, clients, seconds, on_answer)
+    return run_python(base, supply, clients, seconds, on_answer), answered, []
 
 
-def votes(base, url, tokens, clients=16, seconds=10, warmup=2, max_pairs=40_000):
+def votes(base, url, tokens, clients=16, seconds=10, warmup=2, max_pairs=40_000, tool="auto"):
     engine = create_engine(url)
     users = {uid: token for uid, token in tokens}
     low, high = min(users), max(users)
@@ -73,17 +91,11 @@ def votes(base, url, tokens, clients=16, seconds=10, warmup=2, max_pairs=40_000)
         if pair not in taken:
             taken.add(pair)
             pairs.append(pair)
-    supply = Supply([("PUT", f"/api/v1/ideas/{idea}/vote", None,
-                      {"Authorization": f"Bearer {users[uid]}"}) for uid, idea in pairs])
-    ok, lock = [], threading.Lock()
-
-    def on_answer(request, status, body):
-        if status == 200:
-            with lock:
-                ok.append(request)
-
-    result = _run(base, supply, clients, seconds, warmup, on_answer)
-    pair_of = {(r[1], r[3]["Authorization"]): p for r, p in zip(supply.requests, pairs, strict=True)}
+    requests = [("PUT", f"/api/v1/ideas/{idea}/vote", None,
+                 {"Authorization": f"Bearer {users[uid]}"}) for uid, idea in pairs]
+    pair_of = {(r[1], r[3]["Authorization"]): p for r, p in zip(requests, pairs, strict=True)}
+    result, answered, in_flight = _drive(base, requests, clients, seconds, warmup, tool)
+    ok = [pair_of[(r[1], r[3]["Authorization"])] for r, status in answered if status == 200]
     with engine.connect() as conn:
         after = conn.execute(text("SELECT count(*) FROM votes")).scalar()
         stored = set(conn.execute(text(
@@ -91,13 +103,14 @@ def votes(base, url, tokens, clients=16, seconds=10, warmup=2, max_pairs=40_000)
             "AND idea_id >= :first"), {"lo": low, "hi": high, "first": min(pool)}).all())
         counted = conn.execute(text("SELECT sum(votes) FROM ideas")).scalar()
     engine.dispose()
-    missing = sum(1 for r in ok if pair_of[(r[1], r[3]["Authorization"])] not in stored)
-    return _verdict("vote API", result, len(ok), after - before, {
-        "every 200 has its vote row": missing == 0,
-        "sum(ideas.votes) = count(votes)": counted == after})
+    landed = sum(pair_of[(r[1], r[3]["Authorization"])] in stored for r in in_flight)
+    return _verdict("vote API", result, len(ok), after - before - landed, {
+        "every 200 has its vote row": all(pair in stored for pair in ok),
+        "sum(ideas.votes) = count(votes)": counted == after}, len(in_flight))
 
 
-def preorders(base, url, tokens, campaign_id, tier_id, clients=16, seconds=10, warmup=2):
+def preorders(base, url, tokens, campaign_id, tier_id, clients=16, seconds=10, warmup=2,
+              tool="auto"):
     engine = create_engine(url)
     users = {uid: token for uid, token in tokens}
     run = uuid.uuid4().hex[:8]
@@ -121,24 +134,21 @@ def preorders(base, url, tokens, campaign_id, tier_id, clients=16, seconds=10, w
                                   "Idempotency-Key": f"bench-{run}-{n}",
                                   "Content-Type": "application/json"}))
         round_ += 1
-    created = [0]
-    lock = threading.Lock()
-
-    def on_answer(request, status, body):
-        if status == 201:
-            with lock:
-                created[0] += 1
-
-    result = _run(base, Supply(requests), clients, seconds, warmup, on_answer)
+    result, answered, in_flight = _drive(base, requests, clients, seconds, warmup, tool)
+    created = sum(status == 201 for _request, status in answered)
     with engine.connect() as conn:
         after = _store_counts(conn, campaign_id, tier_id)
         keyed = conn.execute(text("SELECT count(*) FROM orders WHERE idempotency_key LIKE :k"),
                              {"k": f"bench-{run}-%"}).scalar()
+        landed = sum(conn.execute(text(
+            "SELECT count(*) FROM orders WHERE idempotency_key = :k"),
+            {"k": r[3]["Idempotency-Key"]}).scalar() for r in in_flight)
     engine.dispose()
     deltas = {k: after[k] - before[k] for k in before}
-    checks = {f"{k} moved by the 201s": v == created[0] for k, v in deltas.items()}
-    checks["orders with this run's keys"] = keyed == created[0]
-    return _verdict("pre-order API", result, created[0], deltas["orders"], checks)
+    checks = {f"{k} moved by the 201s": v - landed == created for k, v in deltas.items()}
+    checks["orders with this run's keys"] = keyed - landed == created
+    return _verdict("pre-order API", result, created, deltas["orders"] - landed, checks,
+                    len(in_flight))
 
 
 def _store_counts(conn, campaign_id, tier_id):
@@ -151,9 +161,11 @@ def _store_counts(conn, campaign_id, tier_id):
     }
 
 
-def _verdict(name, result, ok, rows, checks):
-    """The measured phase's rate, and whether every 2xx (warm-up included) left its rows."""
+def _verdict(name, result, ok, rows, checks, unanswered=0):
+    """The measured phase's rate, and whether every 2xx (warm-up included) left its rows.
+    `rows` leaves out what the requests never answered (cut off by the deadline) wrote."""
     return {"name": name, "result": result.as_dict(), "ok_answers": ok, "rows_written": rows,
+            "unanswered": unanswered,
             "writes_per_s": round(result.statuses.get(201 if "pre-order" in name else 200, 0)
                                   / result.seconds, 1) if result.seconds else 0.0,
             "nothing_lost": ok == rows and all(checks.values()), "checks": checks}
