@@ -2,7 +2,7 @@
 co-creators, credited for good (there is no leaving)."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.database import insert_ignore, transaction, utcnow
@@ -55,14 +55,19 @@ def is_cocreator(product_id, user):
                                         CoCreator.user_id == user.id)) is not None
 
 
+# Built once and run on the connection: every signed-in product page asks.
+_COCREATING = select(CoCreator.product_id).where(
+    CoCreator.user_id == bindparam("user_id"),
+    CoCreator.product_id.in_(bindparam("ids", expanding=True)))
+
+
 def cocreating(user, product_ids):
     """Which of these products ("id" strings, as holes give them) the user co-creates:
     the page holes' predicate (community/pageholes.py)."""
     if user is None or not user.is_authenticated or not product_ids:
         return set()
-    return {str(product_id) for product_id in db.session.scalars(
-        select(CoCreator.product_id).where(CoCreator.user_id == user.id,
-                                           CoCreator.product_id.in_([int(i) for i in product_ids])))}
+    return {str(product_id) for product_id in db.session.connection().execute(
+        _COCREATING, {"user_id": user.id, "ids": [int(i) for i in product_ids]}).scalars()}
 
 
 def cocreator_ids(product_id, user_ids):
