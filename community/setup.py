@@ -1,5 +1,6 @@
 """Wire the community into an app: extensions, blueprints, error pages, CLI."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from . import (
@@ -65,6 +66,7 @@ def init_app(app):
 
     errorpages.init_app(app)
     templating.init_app(app)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     api.init_app(app)
@@ -89,6 +91,13 @@ def init_app(app):
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
     app.cli.add_command(demo)
+
+
+def _favicon():
+    """Browsers ask for /favicon.ico whatever a page links: the icon, not the 404 page,
+    whose response would carry the session as it was when asked and so could undo a
+    sign-in answered meanwhile."""
+    return current_app.send_static_file("favicon.svg")
 
 
 def _register_holes():

@@ -147,3 +147,19 @@ def test_profile_lists_threads_and_replies_paginated(app, client):
     assert "a reply of mine" in replies
     assert client.get("/u/nobody").status_code == 404
     assert client.get("/u/writer?page=-1").status_code == 400
+
+
+def test_the_browsers_icon_request_cannot_undo_a_sign_in(client, app):
+    """A browser asks for /favicon.ico by itself, often while the sign-in form is being
+    sent. Its answer must not carry the session as it was before the sign-in (a 404 page
+    did, and the browser then kept that cookie: signed out again)."""
+    with app.app_context():
+        make_user("lilei")
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    before_sign_in = client.get_cookie("session").value
+    assert client.post("/login", data={"login": "lilei", "password": PASSWORD}).status_code == 302
+    with client.get("/favicon.ico", headers={"Cookie": f"session={before_sign_in}"}) as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert "Set-Cookie" not in icon.headers
+    assert 'class="me">lilei' in client.get("/").get_data(as_text=True)
