@@ -310,8 +310,6 @@ def _fill(body):
 
 # ---- the generation moves after a visible write commits --------------------
 
-
-
 def _after_flush(session, _flush_context):
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__table__", None)

@@ -85,9 +85,9 @@ def remember(name, facts, draw):
     `facts` must hold everything of the reader the HTML shows (a count they hold,
     whether they co-create): readers with the same facts get the same HTML, so a hole
     costs its facts' query rather than a render. Tokens drawn meanwhile are placeholders
-    filled per response; anything else of the reader's own (their referral code) stays a
-    placeholder the renderer fills in. Without a noted state (a page that is never
-    stored), draw() every time."""
+    filled per response; anything else of the reader's own (their referral code) is a
+    hole of its own in the HTML, filled in the next pass. Without a noted state (a page
+    that is never stored), draw() every time."""
     state = g.get("hole_state") if has_request_context() else None
     if state is None:
         return draw()

@@ -12,15 +12,10 @@ from community.extensions import db
 from community.templating import render_fragment
 
 from ..catalog.models import CoCreator
-from ..orders.referrals import code_for
 from . import service
 from .models import Campaign, CampaignBuyer, FCode
 
 TEMPLATE = "products/campaigns/_widget.html"
-# The reader's referral code in a widget kept for every reader with the same facts.
-REF_PLACEHOLDER = "__fanforge-ref-code__"
-
-
 class BuyerFacts(NamedTuple):
     """All the widget shows of its reader."""
     signed_in: bool = False
@@ -50,7 +45,7 @@ def buyer_facts(campaign_id, viewer):
     return BuyerFacts(True, bool(cocreator), held or 0, f_code)
 
 
-def widget_context(campaign, source_kind, source_id, viewer=None, facts=None, ref_code=None):
+def widget_context(campaign, source_kind, source_id, viewer=None, facts=None):
     """Everything _widget.html needs, in a fixed number of queries."""
     viewer = viewer if viewer is not None else current_user
     facts = facts if facts is not None else buyer_facts(campaign.id, viewer)
@@ -66,7 +61,6 @@ def widget_context(campaign, source_kind, source_id, viewer=None, facts=None, re
         "can_order_more": max(0, campaign.per_buyer_limit - facts.held),
         "source_kind": source_kind,
         "source_id": source_id,
-        "ref_code": (ref_code or code_for(viewer.id)) if facts.signed_in else None,
         "progress": min(100, round(100 * campaign.reserved_units / campaign.goal_units)),
     }
 
@@ -79,7 +73,8 @@ def widget_hole(campaign, source_kind, source_id):
 
 def widget_holes(viewer, args):
     """Each widget drawn once for every reader with the same facts (pageholes.remember):
-    a reader's hole costs one statement and their referral code."""
+    a reader's hole costs one statement; the share link's referral code is a hole of its
+    own (filled in the next pass)."""
     out = {}
     for arg in args:
         campaign_id, source_kind, source_id = arg.split(":")
@@ -91,9 +86,8 @@ def widget_holes(viewer, args):
             if campaign is None:
                 return ""
             return render_fragment(TEMPLATE, **widget_context(
-                campaign, source_kind, source_id, viewer, facts, REF_PLACEHOLDER))
+                campaign, source_kind, source_id, viewer, facts))
 
         # The form sends the reader back to this page: the path is a fact too.
-        html = pageholes.remember("campaign_widget", (arg, request.full_path, facts), draw)
-        out[arg] = html.replace(REF_PLACEHOLDER, code_for(viewer.id)) if facts.signed_in else html
+        out[arg] = pageholes.remember("campaign_widget", (arg, request.full_path, facts), draw)
     return out

@@ -348,6 +348,10 @@ def test_a_kept_widget_and_poll_are_each_readers_own(app, store):
     assert 'href="/me/preorders">' not in again["kai"]
     assert 'data-testid="poll-voted"' in pages["lin"]
     assert not [n for n in ("kai", "mei") if 'data-testid="poll-voted"' in again[n]]
+    # The campaign's own page (rendered, not shared) fills the same hole.
+    campaign_page = _html(fans["kai"].get(f"/campaigns/{store['campaign']}"))
+    assert re.findall(r'ref=([\w-]+)"[^>]*data-testid="share-link"', campaign_page) == [
+        codes["kai"]]
     # Staff see results of an open poll all along; fans do not.
     assert 'data-testid="poll-results"' in pages["boss"]
     assert 'data-testid="poll-results"' not in pages["kai"]
