@@ -58,6 +58,7 @@ PRIVATE_TABLES = frozenset({
 _UNKNOWN = "?"  # a statement whose table we cannot name: assume a visible one
 _READ_ONLY_SQL = re.compile(r"\s*(SELECT|WITH\s+\w+\s+AS\s*\(\s*SELECT|PRAGMA|EXPLAIN)\b", re.I)
 MAX_PATH = 512
+MINUTE_FORMAT = "%Y%m%d%H%M"
 # What a view asks to have done again when its page comes from the cache, by name.
 _HIT_ACTIONS = {}
 
@@ -242,9 +243,8 @@ def serve_from_cache():
     audience = _audience()
     if audience is None:
         return None
-    minute = database.utcnow().strftime("%Y%m%d%H%M")
     # What a hole's HTML may be kept under too (pageholes.remember): same rows, clock, words.
-    g.hole_state = f"{generation(store)}:{minute}:{get_locale()}:{audience}"
+    g.hole_state = f"{generation(store)}:{clock_minute()}:{get_locale()}:{audience}"
     key = f"{g.hole_state}:{request.full_path}"
     found = store.get(key)
     if found is not None:
@@ -262,6 +262,11 @@ def serve_from_cache():
         g.page_viewer = getattr(viewer, "account", viewer)
         g._login_user = AudienceView(g.page_viewer)
     return None
+
+
+def clock_minute():
+    """The minute of the community's clock a page is stored under."""
+    return database.utcnow().strftime(MINUTE_FORMAT)
 
 
 def restore_viewer(response):

@@ -9,6 +9,7 @@ take the `ctx` fixture.
 import os
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from helpers import TEST_CONFIG, AuthActions, SmtpServer, build_app  # noqa: E40
 from servers import LiveServers  # noqa: E402
 
 from app import create_app  # noqa: E402
+from community import database, pagecache  # noqa: E402
 from community.extensions import db  # noqa: E402
 
 PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")
@@ -66,6 +68,17 @@ def _make_backend_app(backend, tmp_path, request, **overrides):
             db.create_all()
         return app, None
     return build_app(request.getfixturevalue("pg_database"), tmp_path, **overrides), _truncate_all
+
+
+@pytest.fixture(autouse=True)
+def _pages_start_a_minute(monkeypatch):
+    """Pages are stored per minute of the clock: a test's clock for them starts at a
+    minute's first second, so a page it expects to be served again is not dropped because
+    the minute turned between two requests (a test that moves the clock still moves it)."""
+    now = database.utcnow()
+    skew = timedelta(seconds=now.second, microseconds=now.microsecond)
+    monkeypatch.setattr(pagecache, "clock_minute",
+                        lambda: (database.utcnow() - skew).strftime(pagecache.MINUTE_FORMAT))
 
 
 @pytest.fixture(params=BACKENDS)
