@@ -176,6 +176,20 @@ def _queued_writers(dialect, _record, _cargs, cparams):
         cparams.setdefault("factory", QueuedWriterConnection)
 
 
+# Python functions every SQLite connection can call in SQL: name -> (arguments, function).
+_SQLITE_FUNCTIONS = {}
+
+
+def sqlite_function(name, arguments):
+    """Register a deterministic Python function under `name` on every SQLite connection
+    opened from now on (register at import, before the app connects): an UPDATE can then
+    compute what Python computes, exactly, in the same statement."""
+    def register(function):
+        _SQLITE_FUNCTIONS[name] = (arguments, function)
+        return function
+    return register
+
+
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -187,6 +201,8 @@ def _tune_sqlite(dbapi_connection, _record):
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    for name, (arguments, function) in _SQLITE_FUNCTIONS.items():
+        dbapi_connection.create_function(name, arguments, function, deterministic=True)
     if isinstance(dbapi_connection, QueuedWriterConnection):
         path = next((file for _seq, name, file in cursor.execute("PRAGMA database_list")
                      if name == "main"), "")

@@ -122,12 +122,12 @@ def settle(user_id, kind, day):
     return delta
 
 
-def settle_sources(sources, user_id):
-    """Settle the days of a user's ledger rows with these sources (a vote withdrawn)."""
-    rows = db.session.execute(select(PointEntry.user_id, PointEntry.kind, PointEntry.day)
-                              .where(PointEntry.source.in_(sources), PointEntry.user_id == user_id)
-                              .distinct()).all()
-    for user_id, kind, day in rows:
+def settle_source(user_id, kind, source):
+    """Settle the day of the user's ledger row for one source (a vote withdrawn): the
+    unique (user, kind, source) index finds it."""
+    day = db.session.scalar(select(PointEntry.day).where(
+        PointEntry.user_id == user_id, PointEntry.kind == kind, PointEntry.source == source))
+    if day is not None:
         settle(user_id, kind, day)
 
 

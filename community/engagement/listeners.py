@@ -37,8 +37,8 @@ def on_vote(idea, user, voted, **_kw):
         ledger.award(user.id, "vote_cast", idea.id, idea.board_id, utcnow())
         ledger.award(idea.author_id, "vote_received", idea.id, idea.board_id, utcnow(), user.id)
     else:
-        ledger.settle_sources([f"vote:{idea.id}"], user.id)
-        ledger.settle_sources([f"voted:{idea.id}:{user.id}"], idea.author_id)
+        ledger.settle_source(user.id, "vote_cast", f"vote:{idea.id}")
+        ledger.settle_source(idea.author_id, "vote_received", f"voted:{idea.id}:{user.id}")
 
 
 def on_like(post, user, liked, **_kw):
@@ -48,7 +48,7 @@ def on_like(post, user, liked, **_kw):
         board_id = db.session.scalar(select(Thread.board_id).where(Thread.id == post.thread_id))
         ledger.award(post.author_id, "like_received", post.id, board_id, utcnow(), user.id)
     else:
-        ledger.settle_sources([f"liked:{post.id}:{user.id}"], post.author_id)
+        ledger.settle_source(post.author_id, "like_received", f"liked:{post.id}:{user.id}")
 
 
 def on_status(idea, change, **_kw):

@@ -23,7 +23,6 @@ class PointEntry(db.Model):
         Index("ix_point_entries_user_day", "user_id", "day", "kind"),
         Index("ix_point_entries_board_day", "board_id", "day"),
         Index("ix_point_entries_day", "day"),
-        Index("ix_point_entries_source", "source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
