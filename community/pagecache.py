@@ -251,7 +251,7 @@ def serve_from_cache():
         body, actions = found
         for name, args in actions:
             _HIT_ACTIONS[name](*args)
-        response = current_app.response_class(_per_response(body), mimetype="text/html")
+        response = current_app.response_class(_per_response(body, key), mimetype="text/html")
         response.headers["X-Page-Cache"] = "hit"
         g.page_filled = True  # store_page has nothing left to do
         return response
@@ -303,14 +303,14 @@ def store_page(response):
     return response
 
 
-def _per_response(body):
-    """A stored or just rendered page for this viewer: holes, then tokens."""
-    return fill_tokens(_fill(body))
+def _per_response(body, key=None):
+    """A stored (under `key`) or just rendered page for this viewer: holes, then tokens."""
+    return fill_tokens(_fill(body, key))
 
 
-def _fill(body):
+def _fill(body, key=None):
     with drawing_holes():
-        return pageholes.fill(body, current_user)
+        return pageholes.fill(body, current_user, key)
 
 
 # ---- the generation moves after a visible write commits --------------------

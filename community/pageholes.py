@@ -28,6 +28,8 @@ _ELSE, _END = b"else-->", b"end-->"
 _ARG = re.compile(r"[\w.:-]*")
 # A hole's HTML as drawn for a set of reader facts: the last ones, per worker.
 _KEPT, _KEEP = OrderedDict(), 512
+# Stored pages as parsed, by their cache key (a key's page never changes), per worker.
+_PARSED, _PARSED_KEEP = OrderedDict(), 128
 
 
 def register_renderer(name, function):
@@ -67,14 +69,17 @@ def per_user_if(name, arg, caller):
     return Markup(f"<!--ff:if:{name}:{_arg(arg)}-->{yes}<!--ff:else-->{no}<!--ff:end-->")
 
 
-def fill(body, user):
+def fill(body, user, key=None):
     """The page for `user` (a signed-in user or an anonymous one): every hole answered,
     each kind with one call for all of its holes. What a renderer gives back may have
-    holes of its own (a panel's follow button): those are filled next."""
-    for _depth in range(3):
+    holes of its own (a panel's follow button): those are filled next.
+
+    `key` names a body that never changes (a stored page's cache key): its parse is
+    kept, so every later reader of that page skips it."""
+    for depth in range(3):
         if OPENING not in body:
             break
-        body = _fill_once(body, user)
+        body = _fill_once(body, user, key if depth == 0 else None)
     return body
 
 
@@ -128,15 +133,29 @@ def _parse(body):
     return parts
 
 
-def _fill_once(body, user):
+def _parsed(body, key):
+    """(parts, {(kind, name): sorted args}) of a page, kept by `key` when there is one."""
+    found = _PARSED.get(key) if key is not None else None
+    if found is not None:
+        _PARSED.move_to_end(key)
+        return found
     parts = _parse(body)
     wanted = defaultdict(set)
     for part in parts:
         if type(part) is tuple:
             wanted[part[0], part[1]].add(part[2])
+    found = parts, {kind_name: tuple(sorted(args)) for kind_name, args in wanted.items()}
+    if key is not None:
+        _PARSED[key] = found
+        if len(_PARSED) > _PARSED_KEEP:
+            _PARSED.popitem(last=False)
+    return found
+
+
+def _fill_once(body, user, key=None):
+    parts, wanted = _parsed(body, key)
     answers = {}
     for (kind, name), args in wanted.items():
-        args = sorted(args)
         if kind == "r":
             answers[kind, name] = {arg: str(html).encode()
                                    for arg, html in _RENDERERS[name](user, args).items()}
