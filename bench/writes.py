@@ -19,6 +19,9 @@ from sqlalchemy import create_engine, text
 from .loadgen import have_wrk, run_python, run_wrk_requests
 
 OPEN = ("open", "under_review", "planned", "in_progress")
+# More than 16 clients can send in a run here (~600/s for 12 s, warm-up included): wrk
+# would cycle through a shorter list and repeat keys.
+MIN_PREORDERS = 12_000
 
 
 class Supply:
@@ -134,6 +137,10 @@ def preorders(base, url, tokens, campaign_id, tier_id, clients=16, seconds=10, w
                                   "Idempotency-Key": f"bench-{run}-{n}",
                                   "Content-Type": "application/json"}))
         round_ += 1
+    if len(requests) < MIN_PREORDERS:
+        raise SystemExit(f"Only {len(requests)} pre-orders fit under campaign {campaign_id}'s "
+                         "per-buyer limit (earlier runs used the rest): reseed with "
+                         "bench/seed.py.")
     result, answered, in_flight = _drive(base, requests, clients, seconds, warmup, tool)
     created = sum(status == 201 for _request, status in answered)
     with engine.connect() as conn:

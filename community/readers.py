@@ -13,33 +13,10 @@ from sqlalchemy import bindparam, select
 
 from . import header
 from .accounts import service as accounts
-from .accounts.models import AccountFacts, User
+from .accounts.models import READER_COLUMNS, Reader, User
 from .extensions import db
 
-_ROW = (User.id, User.username, User.role, User.locale, User.banned_at, User.auth_version)
-_READER = select(*_ROW, *header.FIGURES).where(User.id == bindparam("user_id"))
-
-
-class Reader(AccountFacts):
-    def __init__(self, row):
-        self.id, self.username, self.role, self.locale, self.banned_at, self.auth_version = \
-            row[:len(_ROW)]
-        self._account = None
-
-    @property
-    def account(self):
-        """The full account (one more statement, the first time)."""
-        if self._account is None:
-            self._account = db.session.get(User, self.id)
-        return self._account
-
-    def __getattr__(self, name):  # only what the row does not hold gets here
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.account, name)
-
-    def __repr__(self):
-        return f"<Reader {self.username}>"
+_READER = select(*READER_COLUMNS, *header.FIGURES).where(User.id == bindparam("user_id"))
 
 
 def load_reader(session_id):

@@ -23,7 +23,7 @@ from ..database import transaction, utcnow
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from . import service as accounts
-from .models import User
+from .models import READER_COLUMNS, Reader, User
 
 TOKEN_PREFIX = "ff_"
 SHOWN_CHARS = len(TOKEN_PREFIX) + 8
@@ -140,30 +140,38 @@ def revoke_token(user, token_id):
 # request, and building the statement (and its cache key) cost more than running it.
 # Of the token only what a request uses (its id, last_used_at): loading the whole row
 # as an ApiToken object cost more than the query.
+_LIVE = (ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
 _LOOKUP = (select(User, ApiToken.id, ApiToken.last_used_at)
-           .join(ApiToken, ApiToken.user_id == User.id)
-           .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)))
+           .join(ApiToken, ApiToken.user_id == User.id).where(*_LIVE))
+# The same for a request that needs only the account's facts: a Reader from a Core row.
+_LOOKUP_READER = (select(*READER_COLUMNS, ApiToken.id, ApiToken.last_used_at)
+                  .join(ApiToken, ApiToken.user_id == User.id).where(*_LIVE))
 
 
-def _lookup(plaintext):
+def _lookup(plaintext, light):
     if not isinstance(plaintext, str) or not plaintext.startswith(TOKEN_PREFIX) \
             or len(plaintext) > 200:
         return None
-    return db.session.execute(_LOOKUP, {"token_hash": hash_token(plaintext)}).first()
+    params = {"token_hash": hash_token(plaintext)}
+    if light:
+        row = db.session.connection().execute(_LOOKUP_READER, params).first()
+        return None if row is None else (Reader(row), *row[-2:])
+    return db.session.execute(_LOOKUP, params).first()
 
 
-def authenticate_token(plaintext):
+def authenticate_token(plaintext, light=False):
     """(user, token) for a working token; the token is a row with its `id` and
-    `last_used_at` only.
+    `last_used_at` only. With light=True the user is a Reader (the account's facts,
+    the rest loaded when asked), for requests whose use cases need no more.
 
     Raises Unauthorized (code invalid_token) for an unknown or revoked token and
     Forbidden (code banned) when its account is banned.
     """
-    row = _lookup(plaintext)
+    row = _lookup(plaintext, light)
     if row is None:
         raise Unauthorized(_("This token does not work: it is wrong or has been revoked."),
                            code="invalid_token")
-    user, token = row[0], TokenInUse(row.id, row.last_used_at)
+    user, token = row[0], TokenInUse(row[1], row[2])
     if user.is_banned:
         raise Forbidden(_("This account is banned."), code="banned")
     _touch(token)

@@ -9,6 +9,7 @@ from ..api.core import (
     api_user,
     iso,
     json_body,
+    light_user,
     page_args,
     page_json,
     require_user,
@@ -149,6 +150,7 @@ def show(idea_id):
 @api_doc("Withdraw a vote (idempotent)", tag="ideas", responses={200: VOTE_STATE},
          errors=(404, 409), method="DELETE")
 @token_required
+@light_user
 def vote(idea_id):
     user = require_user()
     if request.method == "PUT":

@@ -8,6 +8,7 @@ from community.api.core import (
     api_blueprint,
     iso,
     json_body,
+    light_user,
     page_args,
     require_user,
     token_required,
@@ -78,6 +79,7 @@ def order_json(order):
                      "409 codes: sold_out, campaign_not_live, limit_reached, early_access_only, "
                      "invalid_f_code. 404 also for a source the caller cannot see.")
 @token_required
+@light_user
 def place(campaign_id):
     key = request.headers.get(KEY_HEADER, "")
     if not 1 <= len(key) <= service.MAX_KEY:

@@ -8,16 +8,18 @@ transactions never wait on each other in a circle.
 
 import hashlib
 import json
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community import cards
 from community.accounts import service as accounts
-from community.database import insert_ignore, sync_loaded, transaction, utcnow, write
+from community.database import sync_loaded, transaction, utcnow, write
 from community.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.extensions import db
 
@@ -176,12 +178,22 @@ def _early_access(campaign, buyer, f_code, now):
 
 
 _BUYERS, _CAMPAIGNS, _TIERS = CampaignBuyer.__table__, Campaign.__table__, Tier.__table__
-_TAKE_BUYER_UNITS = (
-    _BUYERS.update()
-    .where(_BUYERS.c.campaign_id == bindparam("campaign"),
-           _BUYERS.c.user_id == bindparam("buyer"),
-           _BUYERS.c.units + bindparam("quantity") <= bindparam("limit"))
-    .values(units=_BUYERS.c.units + bindparam("quantity")).returning(_BUYERS.c.units))
+
+
+@cache
+def _take_buyer_units(dialect):
+    """The buyer's units, their row made on the first order: one upsert whose RETURNING
+    row is missing when the per-buyer limit would be passed (the first order's quantity
+    was checked against it before)."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_BUYERS).values(
+        campaign_id=bindparam("campaign"), user_id=bindparam("buyer"), units=bindparam("quantity"))
+    return insert.on_conflict_do_update(
+        index_elements=[_BUYERS.c.campaign_id, _BUYERS.c.user_id],
+        set_={"units": _BUYERS.c.units + insert.excluded.units},
+        where=_BUYERS.c.units + insert.excluded.units <= bindparam("limit"),
+    ).returning(_BUYERS.c.units)
+
+
 _TAKE_CAMPAIGN_UNITS = (
     _CAMPAIGNS.update()
     .where(_CAMPAIGNS.c.id == bindparam("campaign_id"),
@@ -200,13 +212,12 @@ _TAKE_TIER_UNITS = (
 
 
 def _take_units(campaign, tier, buyer_id, quantity):
-    """The buyer's, the campaign's and the tier's units, each a conditional UPDATE.
+    """The buyer's, the campaign's and the tier's units, each one conditional statement.
 
     The statements are built once (above) and run with parameters: building one
     costs more Python than SQLite takes to run it, and all of it is under the
     write lock."""
-    insert_ignore(CampaignBuyer, campaign_id=campaign.id, user_id=buyer_id, units=0)
-    held = write(_TAKE_BUYER_UNITS, {
+    held = write(_take_buyer_units(db.session.get_bind().dialect.name), {
         "campaign": campaign.id, "buyer": buyer_id, "quantity": quantity,
         "limit": campaign.per_buyer_limit}).first()
     if held is None:

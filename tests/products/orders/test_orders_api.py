@@ -2,11 +2,18 @@ from datetime import timedelta
 
 import pytest
 from apicheck import assert_conforms
-from helpers import make_campaign, make_product, make_user
+from helpers import make_board, make_campaign, make_product, make_user
+from sqlalchemy import func, select
 
+from community.accounts import service as accounts
 from community.accounts import tokens
 from community.database import utcnow
+from community.extensions import db
+from community.forum import moderation
+from community.ideas import service as ideas
+from community.ideas.models import Vote
 from products.orders import referrals
+from products.orders.models import Order
 
 
 @pytest.fixture
@@ -106,3 +113,32 @@ def test_staff_create_publish_cancel(app, store):
     assert cancelled.get_json()["state"] == "cancelled"
     bad = call("POST", f"/api/v1/products/{store['slug']}/campaigns", token, {**body, "starts_at": "tomorrow"})
     assert bad.status_code == 422
+
+
+def test_the_write_paths_keep_the_accounts_rules(app, store):
+    """A vote and a pre-order read their token's user as facts from one row (the rest of
+    the account unloaded): a ban and an unconfirmed address still stop them, nothing is
+    written, and what is written carries the token's own user."""
+    with app.app_context():
+        idea_id = ideas.propose(make_board(), make_user(), "Light and right", "b").id
+        shy = make_user("shy", verified=False)
+        shy_token = tokens.create_token(shy, "t")[1]
+    vote = store["call"]("PUT", f"/api/v1/ideas/{idea_id}/vote", store["buyer_token"])
+    assert vote.status_code == 200 and vote.get_json() == {"voted": True, "votes": 1}
+    app.config["REQUIRE_VERIFIED_EMAIL"] = True
+    unconfirmed = _preorder(store, key="shy-1", token=shy_token)
+    assert unconfirmed.status_code == 403
+    assert unconfirmed.get_json()["error"]["code"] == "email_unverified"
+    assert _preorder(store, key="buyer-1").status_code == 201
+    with app.app_context():
+        moderation.ban_user(accounts.get_by_username("buyer"),
+                            accounts.get_by_username("boss"), "spam")
+    banned = [store["call"]("DELETE", f"/api/v1/ideas/{idea_id}/vote", store["buyer_token"]),
+              _preorder(store, key="buyer-2")]
+    assert [(r.status_code, r.get_json()["error"]["code"]) for r in banned] == [
+        (403, "banned"), (403, "banned")]
+    with app.app_context():
+        buyer = accounts.get_by_username("buyer")
+        assert db.session.execute(select(Vote.user_id, Vote.idea_id)).all() == [(buyer.id, idea_id)]
+        assert db.session.execute(select(Order.buyer_id, func.count()).group_by(Order.buyer_id)
+                                  ).all() == [(buyer.id, 1)]
