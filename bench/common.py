@@ -44,6 +44,19 @@ def sqlite_path(url):
     return Path(make_url(url).database)
 
 
+def warm_file_cache(url):
+    """Read a SQLite database file once, so the OS holds all of it as a running server's
+    would: a freshly seeded file is only partly cached here, and a write that lands on
+    an index page that is not (a vote's ledger rows) measured 5x slower."""
+    if not is_sqlite(url):
+        return
+    for path in (sqlite_path(url), sqlite_path(url).with_name(sqlite_path(url).name + "-wal")):
+        if path.exists():
+            with open(path, "rb") as file:
+                while file.read(1 << 24):
+                    pass
+
+
 def sibling_url(url, suffix):
     """The same server with another database (scaling.py's smaller sizes): name_suffix."""
     parsed = make_url(url)

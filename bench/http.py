@@ -32,7 +32,15 @@ import urllib.request
 from urllib.parse import quote
 
 from bench import writes
-from bench.common import DATA, database_url, load_sidecar, page_cache_dir, search_dir, server_env
+from bench.common import (
+    DATA,
+    database_url,
+    load_sidecar,
+    page_cache_dir,
+    search_dir,
+    server_env,
+    warm_file_cache,
+)
 from bench.loadgen import have_wrk, run_get
 from bench.probe import InProcess, signed_in_headers, username_of
 from bench.seed_db import catch_up
@@ -68,6 +76,7 @@ def measure_pages(args, url, side, fan):
     searchable = search_ready(url, probe)
     tool = "python" if args.python_client else "auto"
     shutil.rmtree(page_cache_dir(url), ignore_errors=True)  # pages of an earlier seed
+    warm_file_cache(url)
     with control_server(args.workers) as control, app_server(server_env(url), args.workers) as app:
         control.start()
         app.start("/login")

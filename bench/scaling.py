@@ -27,7 +27,15 @@ import statistics
 import subprocess
 import time
 
-from bench.common import DATA, PYTHON, database_url, load_sidecar, server_env, sibling_url
+from bench.common import (
+    DATA,
+    PYTHON,
+    database_url,
+    load_sidecar,
+    server_env,
+    sibling_url,
+    warm_file_cache,
+)
 from bench.probe import signed_in_headers, username_of
 from bench.seed import SCALES
 from bench.seed_db import catch_up, create_database_if_missing
@@ -123,6 +131,7 @@ def main(argv=None):
             side = load_sidecar(url)
             for change in catch_up(url):
                 print(f"  {ideas:,} ideas: caught up with the models: {change}")
+            warm_file_cache(url)
             server = app_server(server_env(url), args.workers, name=f"scaling-{ideas}")
             servers[ideas] = {"server": server, "side": side, "url": url}
             server.start("/login")
