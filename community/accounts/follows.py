@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import insert_ignore, transaction, utcnow
+from ..database import insert_ignore, rows_among, transaction, utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..forum.models import Board
@@ -113,8 +113,8 @@ def following_ids(user, target_type, target_ids):
     """Which of these targets the user follows, in one query (for lists of buttons)."""
     if user is None or not user.is_authenticated or not target_ids:
         return set()
-    return set(db.session.connection().execute(_FOLLOWING, {
-        "user_id": user.id, "target_type": target_type, "ids": list(target_ids)}).scalars())
+    return {row[0] for row in rows_among(_FOLLOWING, list(target_ids), user_id=user.id,
+                                         target_type=target_type)}
 
 
 def followers_of(target_type, target_id):

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..accounts import service as accounts
-from ..database import insert_ignore, transaction, utcnow
+from ..database import insert_ignore, rows_among, transaction, utcnow
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..markdown import render
@@ -358,8 +358,7 @@ _LIKED = select(PostLike.post_id).where(PostLike.user_id == bindparam("user_id")
 def liked_post_ids(user, post_ids):
     if user is None or not user.is_authenticated or not post_ids:
         return set()
-    return set(db.session.connection().execute(
-        _LIKED, {"user_id": user.id, "ids": list(post_ids)}).scalars())
+    return {row[0] for row in rows_among(_LIKED, list(post_ids), user_id=user.id)}
 
 
 # ---- profiles --------------------------------------------------------------

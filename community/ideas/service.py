@@ -11,6 +11,7 @@ from .. import signals
 from ..database import (
     insert_ignore,
     insert_ignore_if,
+    rows_among,
     sqlite_function,
     sync_loaded,
     transaction,
@@ -54,8 +55,7 @@ def voted_ids(user, idea_ids):
     """Which of these ideas the user has voted for, in one query."""
     if user is None or not user.is_authenticated or not idea_ids:
         return set()
-    return set(db.session.connection().execute(
-        _VOTED, {"user_id": user.id, "ids": list(idea_ids)}).scalars())
+    return {row[0] for row in rows_among(_VOTED, list(idea_ids), user_id=user.id)}
 
 
 def voters(idea, limit=50, offset=0):

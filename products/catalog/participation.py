@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from community.database import insert_ignore, transaction, utcnow
+from community.database import insert_ignore, rows_among, transaction, utcnow
 from community.errors import Conflict, Forbidden, NotFound
 from community.extensions import db
 
@@ -66,8 +66,8 @@ def cocreating(user, product_ids):
     the page holes' predicate (community/pageholes.py)."""
     if user is None or not user.is_authenticated or not product_ids:
         return set()
-    return {str(product_id) for product_id in db.session.connection().execute(
-        _COCREATING, {"user_id": user.id, "ids": [int(i) for i in product_ids]}).scalars()}
+    return {str(row[0]) for row in rows_among(
+        _COCREATING, [int(i) for i in product_ids], user_id=user.id)}
 
 
 def cocreator_ids(product_id, user_ids):

@@ -22,6 +22,7 @@ from flask import current_app
 from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
 
+from community.database import rows_among
 from community.extensions import db
 
 from .models import Product
@@ -131,6 +132,6 @@ def views_holes(_viewer, args):
     """The product page's view count, stored and buffered, as of this response: a hole
     (community/pageholes.py), so a signed-in reader of a shared page sees it move."""
     ids = [int(arg) for arg in args]
-    stored = dict(db.session.connection().execute(_VIEW_COUNTS, {"ids": ids}).all())
+    stored = dict(rows_among(_VIEW_COUNTS, ids))
     return {str(i): ngettext("%(num)d view", "%(num)d views", stored[i] + pending(i))
             for i in ids if i in stored}
