@@ -1,5 +1,6 @@
-"""The SQLite writer queue (community/database.py): the turn is always given back, a
-second process waits for it instead of failing, and the WAL is checkpointed outside it."""
+"""community/database.py: the SQLite writer queue (the turn is always given back, a
+second process waits for it instead of failing, and the WAL is checkpointed outside it),
+and prebuilt statements run with plain parameters."""
 
 import os
 import subprocess
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from helpers import make_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from community import database
+from community.accounts.follows import Follow
 from community.database import transaction
 from community.extensions import db
 from community.forum.models import Board
@@ -72,3 +74,27 @@ def test_the_wal_is_checkpointed_outside_the_turn(sqlite_app):
     # every page of 600 commits (several MB). Checkpointed, it is reused from the start.
     wal = os.path.getsize(path + "-wal")
     assert wal < 2 * 1024 * 1024, wal
+
+
+def test_rows_among_answers_as_the_expanding_in_does(ctx):
+    """rows_among runs a prebuilt SELECT with the ids as plain parameters: the same rows
+    as SQLAlchemy's expanding IN, whatever the parameters around the list, on each
+    database (SQLite's "?" and psycopg's named placeholders)."""
+    fans = [make_user() for _ in range(4)]
+    for fan in fans[1:]:
+        db.session.add(Follow(user_id=fans[0].id, target_type="user", target_id=fan.id))
+    db.session.add(Follow(user_id=fans[0].id, target_type="idea", target_id=fans[1].id))
+    db.session.commit()
+    # The list between two parameters, and a bound literal after it.
+    statement = select(Follow.target_id, Follow.target_type).where(
+        Follow.user_id == bindparam("user_id"),
+        Follow.target_id.in_(bindparam("ids", expanding=True)),
+        Follow.target_type == bindparam("target_type"), Follow.target_id != -1)
+    for ids in ([fans[1].id], [fans[1].id, fans[3].id, 999_999], [999_999]):
+        expected = db.session.execute(statement, {
+            "user_id": fans[0].id, "ids": ids, "target_type": "user"}).all()
+        found = database.rows_among(statement, ids, user_id=fans[0].id, target_type="user")
+        assert sorted(found) == sorted(expected)
+        assert all(kind == "user" for _id, kind in found)
+    assert len(database.rows_among(statement, [f.id for f in fans], user_id=fans[0].id,
+                                   target_type="user")) == 3
