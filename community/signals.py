@@ -22,7 +22,8 @@ user_banned = _events.signal("user-banned")
 
 # Ideas. sender is the Idea.
 idea_created = _events.signal("idea-created")
-# voted=True for a new vote, False for a withdrawn one; user is the voter.
+# voted=True for a new vote, False for a withdrawn one; user is the voter. The sender
+# may be a row of the idea (a plain vote reads no Idea): id, author_id, board_id, status.
 idea_voted = _events.signal("idea-voted")
 # change is the StatusChange row (its response may be empty); actor is staff.
 idea_status_changed = _events.signal("idea-status-changed")

@@ -5,7 +5,6 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import Float, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
 
 from .. import signals
 from ..database import (
@@ -175,7 +174,7 @@ def _check_open(idea, hidden):
         raise NotFound(_("No such idea."))
     if idea.status == "merged":
         raise Conflict(_("This idea was merged into another one; vote there."), code="idea_merged")
-    if not idea.takes_votes:
+    if idea.status in CLOSED_TO_VOTES:
         raise Conflict(_("This idea is %(status)s and takes no more votes.",
                          status=status_label(idea.status).lower()), code="voting_closed")
     return idea
@@ -203,14 +202,15 @@ _BUMP_VOTES_AND_HOT = (
     .values(votes=_NEW_VOTES, hot=func.ff_hot_score(_NEW_VOTES, _IDEAS.c.created_at, type_=Float))
     .returning(_IDEAS.c.votes, _IDEAS.c.hot))
 _SET_HOT = _IDEAS.update().where(_IDEAS.c.id == bindparam("idea_id")).values(hot=bindparam("hot"))
-# The idea as it is now (without its joins), whether its thread is hidden, and whether
-# the user has voted: one statement, built once (building it cost more than running it).
+# What a vote needs of its idea as it is now (a row, not an Idea: loading the object
+# cost more Python than the query), whether its thread is hidden, and whether the user
+# has voted: one statement, built once (building it cost more than running it).
 _IDEA_FOR_VOTE = (
-    select(Idea, Thread.hidden,
-           select(Vote.user_id).where(Vote.user_id == bindparam("user_id"), Vote.idea_id == Idea.id)
-           .exists())
-    .join(Thread, Thread.id == Idea.thread_id).where(Idea.id == bindparam("idea_id"))
-    .options(lazyload("*")).execution_options(populate_existing=True))
+    select(_IDEAS.c.id, _IDEAS.c.status, _IDEAS.c.round_id, _IDEAS.c.votes,
+           _IDEAS.c.author_id, _IDEAS.c.board_id, Thread.hidden.label("hidden"),
+           select(Vote.user_id).where(Vote.user_id == bindparam("user_id"),
+                                      Vote.idea_id == _IDEAS.c.id).exists().label("voted"))
+    .join(Thread, Thread.id == _IDEAS.c.thread_id).where(_IDEAS.c.id == bindparam("idea_id")))
 
 
 def _live_round(idea):
@@ -246,17 +246,17 @@ def bump_votes(idea_id, delta):
 def vote(idea_id, user):
     """Vote for an idea; voting twice changes nothing. Returns the vote count.
 
-    The idea is read and checked before the write transaction, without its joins;
+    The idea is read (as a row) and checked before the write transaction;
     inside it, the vote's INSERT checks it again, so the write lock is held for a
     few statements only. A vote in a round, or one whose idea changed in between,
     takes the full path.
     """
     ensure_can_vote(user)
     user_id = user.id
-    found = db.session.execute(_IDEA_FOR_VOTE, {"idea_id": idea_id, "user_id": user_id}).first()
-    idea, hidden, voted = found if found is not None else (None, None, None)
-    _check_open(idea, hidden)
-    if voted:
+    idea = db.session.connection().execute(
+        _IDEA_FOR_VOTE, {"idea_id": idea_id, "user_id": user_id}).first()
+    _check_open(idea, idea is not None and idea.hidden)
+    if idea.voted:
         return idea.votes
     if idea.round_id is None:
         with transaction(reload=False):
