@@ -336,32 +336,37 @@ def insert_ignore_if(model, condition, values, **params):
     return write(stmt, {**values, **params}).first() is not None
 
 
-# Prebuilt SELECTs with an expanding IN, compiled once per dialect (rows_among).
-_AMONG = {}
+# Prebuilt SELECTs compiled once per dialect (rows_of, rows_among).
+_PREPARED = {}
 _IDS = "ids"
 _IDS_TOKEN = f"__[POSTCOMPILE_{_IDS}]"  # where SQLAlchemy renders an expanding IN's list
-_MARKS = {"qmark": "?", "format": "%s", "numeric": None, "named": ":{}", "pyformat": "%({})s"}
+_MARKS = {"qmark": "?", "format": "%s", "named": ":{}", "pyformat": "%({})s"}
+
+
+def rows_of(statement, **params):
+    """The rows of a prebuilt SELECT, run on the session's connection without
+    SQLAlchemy's per-statement work (compiling, caching, converting: as much Python as
+    SQLite takes to answer). The statement is compiled once per dialect and the
+    parameters go in as they are: for integer and text parameters and for results read
+    as numbers, text or truth values (a datetime comes back as SQLite's text)."""
+    return rows_among(statement, None, **params)
 
 
 def rows_among(statement, ids, **params):
-    """The rows (plain tuples) of a prebuilt SELECT whose IN is bindparam("ids",
-    expanding=True), for these ids, on the session's connection.
-
-    SQLAlchemy renders an expanding IN again on every execution, which cost as much
-    Python as SQLite takes to answer (the pages' per-reader holes run one or more on
-    every hit); here the statement is compiled once per dialect and the ids go in as
-    plain DBAPI parameters. For integer and text parameters and results: nothing is
-    converted on the way in or out."""
+    """rows_of for a SELECT whose IN is bindparam("ids", expanding=True), for these ids:
+    SQLAlchemy renders an expanding IN again on every execution (the pages' per-reader
+    holes run one or more on every hit)."""
     connection = db.session.connection()
     dialect = connection.dialect
-    prepared = _AMONG.get((statement, dialect.name))
+    prepared = _PREPARED.get((statement, dialect.name))
     if prepared is None:
         compiled = statement.compile(dialect=dialect)
         defaults = {name: bind.value for name, bind in compiled.binds.items()}
-        prepared = _AMONG[(statement, dialect.name)] = (
+        prepared = _PREPARED[(statement, dialect.name)] = (
             compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle])
     sql, order, defaults, mark = prepared
     values = {**defaults, **params}
+    ids = ids or ()
     if order is not None:  # positional: the ids where the list was, the rest in order
         flat = []
         for name in order:
@@ -371,7 +376,7 @@ def rows_among(statement, ids, **params):
                 flat.append(values[name])
         return connection.exec_driver_sql(
             sql.replace(_IDS_TOKEN, ", ".join([mark] * len(ids))), tuple(flat)).all()
-    del values[_IDS]
+    values.pop(_IDS, None)
     named = {f"{_IDS}_{n}": value for n, value in enumerate(ids)}
     return connection.exec_driver_sql(
         sql.replace(_IDS_TOKEN, ", ".join(mark.format(name) for name in named)),

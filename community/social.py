@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, literal, select, union_all
 from .accounts.follows import followed
 from .accounts.models import User
 from .circles.models import CircleMember
-from .extensions import db
+from .database import rows_of
 from .ideas.models import Vote
 from .pageholes import per_user
 
@@ -74,8 +74,7 @@ def proof(kind, target_id, viewer):
     """(followed, circles): the two groups' supporters; circles leaves out people followed."""
     if kind not in SUPPORTERS or viewer is None or not viewer.is_authenticated:
         return None
-    rows = db.session.connection().execute(
-        _statement(SUPPORTERS[kind][0]), {"viewer_id": viewer.id, "target_id": target_id}).all()
+    rows = rows_of(_statement(SUPPORTERS[kind][0]), viewer_id=viewer.id, target_id=target_id)
     return tuple(Group(next((r.total for r in rows if r.grp == n), 0),
                        [r.username for r in rows if r.grp == n]) for n in (1, 2))
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, exists, select
 
 from community import pageholes
-from community.database import utcnow
+from community.database import rows_of, utcnow
 from community.extensions import db
 from community.templating import render_fragment
 
@@ -40,8 +40,7 @@ _FACTS = select(
 def buyer_facts(campaign_id, viewer):
     if viewer is None or not viewer.is_authenticated:
         return BuyerFacts()
-    cocreator, held, f_code = db.session.connection().execute(
-        _FACTS, {"campaign_id": campaign_id, "user_id": viewer.id}).one()
+    cocreator, held, f_code = rows_of(_FACTS, campaign_id=campaign_id, user_id=viewer.id)[0]
     return BuyerFacts(True, bool(cocreator), held or 0, f_code)
 
 

@@ -7,7 +7,7 @@ from flask import render_template
 from sqlalchemy import bindparam, exists, literal, select, union_all
 
 from community import pageholes
-from community.database import utcnow
+from community.database import rows_of, utcnow
 from community.extensions import db
 from community.forum.models import Thread
 
@@ -91,8 +91,7 @@ def voter_facts(product_id, viewer):
     """(co-creates, ((poll, option) voted, ...)) of the reader."""
     if viewer is None or not viewer.is_authenticated:
         return False, ()
-    rows = db.session.connection().execute(
-        _VOTER_FACTS, {"product_id": product_id, "user_id": viewer.id}).all()
+    rows = rows_of(_VOTER_FACTS, product_id=product_id, user_id=viewer.id)
     return (0, 0) in rows, tuple(sorted(tuple(row) for row in rows if row[0]))
 
 
