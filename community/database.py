@@ -271,15 +271,27 @@ def transaction(reload=True):
 _STATEMENTS = {}
 
 
+def dialect_name():
+    """The session's database: "sqlite" or "postgresql"."""
+    return db.session.get_bind().dialect.name
+
+
+def conflict_insert(table, dialect=None):
+    """An INSERT on `table` that takes ON CONFLICT clauses: SQLAlchemy builds those per
+    dialect (SQLite's and PostgreSQL's), for the session's unless `dialect` is named."""
+    dialect = dialect or dialect_name()
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 def _insert_ignore_statement(model, names, condition=None):
     """INSERT ... [SELECT ... WHERE condition] ON CONFLICT DO NOTHING RETURNING key, on the
     table (an ORM-enabled INSERT costs more Python), with a bind parameter per column."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = dialect_name()
     cache_key = (model, dialect, names, condition)
     stmt = _STATEMENTS.get(cache_key)
     if stmt is None:
         table = model.__table__
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        insert = conflict_insert(table, dialect)
         if condition is None:
             insert = insert.values({name: bindparam(name, type_=table.c[name].type)
                                     for name in names})
@@ -334,53 +346,6 @@ def insert_ignore_if(model, condition, values, **params):
     """
     stmt = _insert_ignore_statement(model, tuple(values), condition)
     return write(stmt, {**values, **params}).first() is not None
-
-
-# Prebuilt SELECTs compiled once per dialect (rows_of, rows_among).
-_PREPARED = {}
-_IDS = "ids"
-_IDS_TOKEN = f"__[POSTCOMPILE_{_IDS}]"  # where SQLAlchemy renders an expanding IN's list
-_MARKS = {"qmark": "?", "format": "%s", "named": ":{}", "pyformat": "%({})s"}
-
-
-def rows_of(statement, **params):
-    """The rows of a prebuilt SELECT, run on the session's connection without
-    SQLAlchemy's per-statement work (compiling, caching, converting: as much Python as
-    SQLite takes to answer). The statement is compiled once per dialect and the
-    parameters go in as they are: for integer and text parameters and for results read
-    as numbers, text or truth values (a datetime comes back as SQLite's text)."""
-    return rows_among(statement, None, **params)
-
-
-def rows_among(statement, ids, **params):
-    """rows_of for a SELECT whose IN is bindparam("ids", expanding=True), for these ids:
-    SQLAlchemy renders an expanding IN again on every execution (the pages' per-reader
-    holes run one or more on every hit)."""
-    connection = db.session.connection()
-    dialect = connection.dialect
-    prepared = _PREPARED.get((statement, dialect.name))
-    if prepared is None:
-        compiled = statement.compile(dialect=dialect)
-        defaults = {name: bind.value for name, bind in compiled.binds.items()}
-        prepared = _PREPARED[(statement, dialect.name)] = (
-            compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle])
-    sql, order, defaults, mark = prepared
-    values = {**defaults, **params}
-    ids = ids or ()
-    if order is not None:  # positional: the ids where the list was, the rest in order
-        flat = []
-        for name in order:
-            if name == _IDS:
-                flat.extend(ids)
-            else:
-                flat.append(values[name])
-        return connection.exec_driver_sql(
-            sql.replace(_IDS_TOKEN, ", ".join([mark] * len(ids))), tuple(flat)).all()
-    values.pop(_IDS, None)
-    named = {f"{_IDS}_{n}": value for n, value in enumerate(ids)}
-    return connection.exec_driver_sql(
-        sql.replace(_IDS_TOKEN, ", ".join(mark.format(name) for name in named)),
-        {**values, **named}).all()
 
 
 def sync_loaded(model, key, **values):

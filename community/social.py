@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, literal, select, union_all
 from .accounts.follows import followed
 from .accounts.models import User
 from .circles.models import CircleMember
-from .database import rows_of
+from .compiled import rows_of
 from .ideas.models import Vote
 from .pageholes import per_user
 

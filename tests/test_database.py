@@ -13,7 +13,7 @@ import pytest
 from helpers import make_user
 from sqlalchemy import bindparam, func, select
 
-from community import database
+from community import compiled, database
 from community.accounts.follows import Follow
 from community.database import transaction
 from community.extensions import db
@@ -93,8 +93,8 @@ def test_rows_among_answers_as_the_expanding_in_does(ctx):
     for ids in ([fans[1].id], [fans[1].id, fans[3].id, 999_999], [999_999]):
         expected = db.session.execute(statement, {
             "user_id": fans[0].id, "ids": ids, "target_type": "user"}).all()
-        found = database.rows_among(statement, ids, user_id=fans[0].id, target_type="user")
+        found = compiled.rows_among(statement, ids, user_id=fans[0].id, target_type="user")
         assert sorted(found) == sorted(expected)
         assert all(kind == "user" for _id, kind in found)
-    assert len(database.rows_among(statement, [f.id for f in fans], user_id=fans[0].id,
+    assert len(compiled.rows_among(statement, [f.id for f in fans], user_id=fans[0].id,
                                    target_type="user")) == 3

@@ -18,10 +18,10 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import insert_ignore, rows_among, transaction, utcnow
+from ..compiled import rows_among
+from ..database import conflict_insert, insert_ignore, transaction, utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..forum.models import Board
@@ -131,12 +131,10 @@ def followed(user_id, target_type):
 
 def copy_followers(target_type, from_id, to_id):
     """Everyone following one target follows another too (a merge), in one INSERT ... SELECT."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = select(Follow.user_id, literal(target_type), literal(to_id), literal(utcnow())).where(
         Follow.target_type == target_type, Follow.target_id == from_id)
     # The WHERE also keeps SQLite's parser from reading ON CONFLICT as a join clause.
-    db.session.execute(insert(Follow).from_select(
+    db.session.execute(conflict_insert(Follow).from_select(
         ["user_id", "target_type", "target_id", "created_at"], rows).on_conflict_do_nothing())
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 
 from ..accounts.models import User
 from ..clock import local_to_utc, utc_to_local
-from ..database import insert_ignore, insert_ignore_if, sync_loaded, utcnow, write
+from ..database import dialect_name, insert_ignore, insert_ignore_if, sync_loaded, utcnow, write
 from ..extensions import db
 from .models import PointEntry
 from .rules import RULES, source_of
@@ -78,7 +78,7 @@ def lock_user(user_id):
     """Serialise awards for one user: a row lock on PostgreSQL. SQLite needs none: its
     write transactions run one at a time, and one that read before another's commit
     cannot write afterwards (SQLITE_BUSY_SNAPSHOT)."""
-    if db.session.get_bind().dialect.name != "sqlite":
+    if dialect_name() != "sqlite":
         db.session.execute(_LOCK_USER, {"user_id": user_id})
 
 

@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..accounts import service as accounts
-from ..database import insert_ignore, rows_among, transaction, utcnow
+from ..compiled import rows_among
+from ..database import insert_ignore, transaction, utcnow
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..markdown import render

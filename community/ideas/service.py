@@ -7,10 +7,11 @@ from sqlalchemy import Float, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
+from ..compiled import rows_among
 from ..database import (
+    dialect_name,
     insert_ignore,
     insert_ignore_if,
-    rows_among,
     sqlite_function,
     sync_loaded,
     transaction,
@@ -233,7 +234,7 @@ def bump_votes(idea_id, delta):
     the second one reads cannot change in between.
     """
     params = {"idea_id": idea_id, "delta": delta}
-    if db.session.get_bind().dialect.name == "sqlite":
+    if dialect_name() == "sqlite":
         votes, hot = write(_BUMP_VOTES_AND_HOT, params).one()
     else:
         votes, created_at = write(_BUMP_VOTES, params).one()

@@ -2,10 +2,9 @@
 
 from flask_babel import gettext as _
 from sqlalchemy import literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import signals
-from ..database import transaction, utcnow
+from ..database import conflict_insert, transaction, utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..forum.models import Thread
@@ -104,11 +103,9 @@ def merge(source_id, target_id, actor, response=""):
 
 def _copy_votes(source_id, target_id):
     """INSERT ... SELECT the source's voters onto the target, skipping those already there."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # The WHERE also keeps SQLite's parser from reading ON CONFLICT as a join clause.
     voters = (select(Vote.user_id, literal(target_id), Vote.created_at, literal(source_id))
               .where(Vote.idea_id == source_id))
-    stmt = (insert(Vote).from_select(["user_id", "idea_id", "created_at", "merged_from_id"], voters)
+    stmt = (conflict_insert(Vote).from_select(["user_id", "idea_id", "created_at", "merged_from_id"], voters)
             .on_conflict_do_nothing().returning(Vote.user_id))
     return len(db.session.execute(stmt).all())

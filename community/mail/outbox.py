@@ -15,10 +15,9 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, delete, func, literal, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import jobs
-from ..database import transaction, utcnow
+from ..database import conflict_insert, dialect_name, transaction, utcnow
 from ..extensions import db
 from .models import MailOutbox
 
@@ -40,8 +39,7 @@ def queue_select(kind, rows):
     A (kind, user, ref) already in the outbox is left alone. Returns the rows written."""
     now = utcnow()
     source = rows.subquery("mails")
-    dialect = db.session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(MailOutbox)
+    stmt = conflict_insert(MailOutbox)
     # WHERE true: SQLite would otherwise read ON CONFLICT as part of the SELECT's join.
     values = select(literal(kind), source.c.user_id, source.c.ref_id, literal("queued"),
                     literal(0), literal(now), literal(now), literal("")).where(true())
@@ -75,7 +73,7 @@ def claim(worker, limit, lease_seconds, now=None):
            .where(MailOutbox.status == "queued", MailOutbox.next_attempt_at <= now,
                   _claim_free(now))
            .order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(limit))
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         due = due.with_for_update(skip_locked=True)
     with transaction():
         ids = db.session.scalars(due).all()

@@ -12,9 +12,8 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import String, case, delete, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..database import transaction
+from ..database import conflict_insert, transaction
 from ..errors import ValidationError
 from ..extensions import db
 from ..notifications.models import KINDS
@@ -62,9 +61,7 @@ def _store(user_id, kind, choice):
         db.session.execute(delete(MailPreference).where(
             MailPreference.user_id == user_id, MailPreference.kind == kind))
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(MailPreference).values(user_id=user_id, kind=kind, choice=choice)
+    stmt = conflict_insert(MailPreference).values(user_id=user_id, kind=kind, choice=choice)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=["user_id", "kind"], set_={"choice": choice}))
 

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import bindparam, exists, select
 
 from community import pageholes
-from community.database import rows_of, utcnow
+from community.compiled import rows_of
+from community.database import utcnow
 from community.extensions import db
 from community.templating import render_fragment
 
@@ -16,6 +17,8 @@ from . import service
 from .models import Campaign, CampaignBuyer, FCode
 
 TEMPLATE = "products/campaigns/_widget.html"
+
+
 class BuyerFacts(NamedTuple):
     """All the widget shows of its reader."""
     signed_in: bool = False

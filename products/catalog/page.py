@@ -7,7 +7,8 @@ from flask import render_template
 from sqlalchemy import bindparam, exists, literal, select, union_all
 
 from community import pageholes
-from community.database import rows_of, utcnow
+from community.compiled import rows_of
+from community.database import utcnow
 from community.extensions import db
 from community.forum.models import Thread
 

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from community.database import insert_ignore, rows_among, transaction, utcnow
+from community.compiled import rows_among
+from community.database import insert_ignore, transaction, utcnow
 from community.errors import Conflict, Forbidden, NotFound
 from community.extensions import db
 

@@ -22,7 +22,7 @@ from flask import current_app
 from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
 
-from community.database import rows_among
+from community.compiled import rows_among
 from community.extensions import db
 
 from .models import Product

@@ -12,14 +12,20 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community import cards
 from community.accounts import service as accounts
-from community.database import sync_loaded, transaction, utcnow, write
+from community.database import (
+    conflict_insert,
+    dialect_name,
+    sync_loaded,
+    transaction,
+    utcnow,
+    write,
+)
 from community.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.extensions import db
 
@@ -185,7 +191,7 @@ def _take_buyer_units(dialect):
     """The buyer's units, their row made on the first order: one upsert whose RETURNING
     row is missing when the per-buyer limit would be passed (the first order's quantity
     was checked against it before)."""
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_BUYERS).values(
+    insert = conflict_insert(_BUYERS, dialect).values(
         campaign_id=bindparam("campaign"), user_id=bindparam("buyer"), units=bindparam("quantity"))
     return insert.on_conflict_do_update(
         index_elements=[_BUYERS.c.campaign_id, _BUYERS.c.user_id],
@@ -217,7 +223,7 @@ def _take_units(campaign, tier, buyer_id, quantity):
     The statements are built once (above) and run with parameters: building one
     costs more Python than SQLite takes to run it, and all of it is under the
     write lock."""
-    held = write(_take_buyer_units(db.session.get_bind().dialect.name), {
+    held = write(_take_buyer_units(dialect_name()), {
         "campaign": campaign.id, "buyer": buyer_id, "quantity": quantity,
         "limit": campaign.per_buyer_limit}).first()
     if held is None:

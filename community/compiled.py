@@ -1,0 +1,54 @@
+"""Prebuilt SELECTs compiled once per dialect and run as the driver's own SQL.
+
+SQLAlchemy compiles, caches and converts for every statement it runs, and renders an
+expanding IN again on every execution: as much Python as SQLite takes to answer. The
+pages' per-reader holes run such statements on every hit of a stored page.
+"""
+
+from .extensions import db
+
+# Prebuilt SELECTs compiled once per dialect (rows_of, rows_among).
+_PREPARED = {}
+_IDS = "ids"
+_IDS_TOKEN = f"__[POSTCOMPILE_{_IDS}]"  # where SQLAlchemy renders an expanding IN's list
+_MARKS = {"qmark": "?", "format": "%s", "named": ":{}", "pyformat": "%({})s"}
+
+
+def rows_of(statement, **params):
+    """The rows of a prebuilt SELECT, run on the session's connection without
+    SQLAlchemy's per-statement work (compiling, caching, converting: as much Python as
+    SQLite takes to answer). The statement is compiled once per dialect and the
+    parameters go in as they are: for integer and text parameters and for results read
+    as numbers, text or truth values (a datetime comes back as SQLite's text)."""
+    return rows_among(statement, None, **params)
+
+
+def rows_among(statement, ids, **params):
+    """rows_of for a SELECT whose IN is bindparam("ids", expanding=True), for these ids:
+    SQLAlchemy renders an expanding IN again on every execution (the pages' per-reader
+    holes run one or more on every hit)."""
+    connection = db.session.connection()
+    dialect = connection.dialect
+    prepared = _PREPARED.get((statement, dialect.name))
+    if prepared is None:
+        compiled = statement.compile(dialect=dialect)
+        defaults = {name: bind.value for name, bind in compiled.binds.items()}
+        prepared = _PREPARED[(statement, dialect.name)] = (
+            compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle])
+    sql, order, defaults, mark = prepared
+    values = {**defaults, **params}
+    ids = ids or ()
+    if order is not None:  # positional: the ids where the list was, the rest in order
+        flat = []
+        for name in order:
+            if name == _IDS:
+                flat.extend(ids)
+            else:
+                flat.append(values[name])
+        return connection.exec_driver_sql(
+            sql.replace(_IDS_TOKEN, ", ".join([mark] * len(ids))), tuple(flat)).all()
+    values.pop(_IDS, None)
+    named = {f"{_IDS}_{n}": value for n, value in enumerate(ids)}
+    return connection.exec_driver_sql(
+        sql.replace(_IDS_TOKEN, ", ".join(mark.format(name) for name in named)),
+        {**values, **named}).all()
