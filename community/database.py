@@ -217,7 +217,9 @@ def _begin_sqlite(conn):
     if conn.dialect.name != "sqlite":
         return
     if not conn.get_execution_options().get(_WRITE_OPTION):
-        conn.exec_driver_sql("BEGIN")
+        # A read's deferred BEGIN takes no lock and reads nothing: straight to the driver,
+        # without SQLAlchemy's execution context (every request's first read pays it).
+        conn.connection.dbapi_connection.execute("BEGIN")
         return
     dbapi_connection = conn.connection.dbapi_connection
     if not isinstance(dbapi_connection, QueuedWriterConnection):

@@ -37,12 +37,12 @@ def figure_parameters(user_id):
 
 
 def keep_figures(row):
-    """Note the figures of a row holding FIGURES as this request's header."""
+    """Note the figures of a row ending in FIGURES' columns as this request's header."""
+    unread, conversations, checked_in = row[-len(FIGURES):]
     g.account_header = {
-        "bell": notifications.bell_label(row.notifications) if row.notifications else None,
-        "envelope": (messages.envelope_label(row.conversations) if row.conversations
-                     else None),
-        "checked_in": bool(row.checked_in),
+        "bell": notifications.bell_label(unread) if unread else None,
+        "envelope": messages.envelope_label(conversations) if conversations else None,
+        "checked_in": bool(checked_in),
     }
 
 

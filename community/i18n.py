@@ -1,6 +1,9 @@
 """Which language a page speaks: the user's setting, then the session's choice
 (the header switch, for visitors), then the browser's Accept-Language."""
 
+from functools import cache
+
+from babel import Locale
 from flask import Blueprint, current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -11,6 +14,16 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale():
+    """The Locale itself, not its name: Flask-Babel parses a name on every request."""
+    return _parsed(_choose())
+
+
+@cache
+def _parsed(name):
+    return Locale.parse(name)
+
+
+def _choose():
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and background jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]

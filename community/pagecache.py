@@ -309,8 +309,8 @@ def _per_response(body, key=None):
 
 
 def _fill(body, key=None):
-    with drawing_holes():
-        return pageholes.fill(body, current_user, key)
+    with drawing_holes():  # the user, not current_user: holes ask it a dozen questions
+        return pageholes.fill(body, current_user._get_current_object(), key)
 
 
 # ---- the generation moves after a visible write commits --------------------

@@ -9,9 +9,10 @@ them in (fill_tokens) just before it is sent.
 
 import re
 import secrets
+from collections import OrderedDict
 from contextlib import contextmanager
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context, session
 from flask_wtf.csrf import generate_csrf
 
 # Never sent: every response fills them in.
@@ -20,6 +21,8 @@ _CSRF_BYTES = CSRF_PLACEHOLDER.encode()
 SUBMIT_PLACEHOLDER = "__fanforge-submit-token__"
 _SUBMIT_BYTES = SUBMIT_PLACEHOLDER.encode()
 _SUBMIT_PATTERN = re.compile(re.escape(_SUBMIT_BYTES))
+# Signed CSRF tokens by the session's raw token, per worker (signed_csrf).
+_SIGNED, _SIGNED_KEEP = OrderedDict(), 1024
 
 
 @contextmanager
@@ -39,7 +42,7 @@ def _placeholders():
 
 def fill_tokens(body):
     if _CSRF_BYTES in body:
-        body = body.replace(_CSRF_BYTES, generate_csrf().encode())
+        body = body.replace(_CSRF_BYTES, signed_csrf().encode())
     if _SUBMIT_BYTES in body:  # one new token per form, as each render would give
         body = _SUBMIT_PATTERN.sub(lambda _found: new_submit_token().encode(), body)
     return body
@@ -49,7 +52,28 @@ def csrf_token():
     """The templates' csrf_token()."""
     if _placeholders():
         return CSRF_PLACEHOLDER
-    return generate_csrf()
+    return signed_csrf()
+
+
+def signed_csrf():
+    """Flask-WTF's generate_csrf, signing a session's token once per worker rather than on
+    every response (a fiftieth of a fan's page hit). A token without a time limit
+    (WTF_CSRF_TIME_LIMIT None) is valid however old its signature, and the session's raw
+    token is what it must match: a new session token gets a new signature."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if raw is None or field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return generate_csrf()
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    signed = _SIGNED.get(key)
+    if signed is None:
+        signed = _SIGNED[key] = generate_csrf()
+        if len(_SIGNED) > _SIGNED_KEEP:
+            _SIGNED.popitem(last=False)
+    else:
+        setattr(g, field, signed)  # as generate_csrf leaves it, for the form's own check
+    return signed
 
 
 def new_submit_token():

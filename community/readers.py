@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 from . import header
 from .accounts import service as accounts
 from .accounts.models import READER_COLUMNS, Reader, User
-from .extensions import db
+from .compiled import rows_of
 
 _READER = select(*READER_COLUMNS, *header.FIGURES).where(User.id == bindparam("user_id"))
 
@@ -25,12 +25,13 @@ def load_reader(session_id):
     parsed = accounts.parse_session_id(session_id)
     if parsed is None:
         return None
-    row = db.session.connection().execute(
-        _READER, header.figure_parameters(parsed[0])).one_or_none()
-    reader = Reader(row) if row is not None else None
+    parameters = header.figure_parameters(parsed[0])
+    parameters["day"] = parameters["day"].isoformat()  # as SQLAlchemy binds a date
+    rows = rows_of(_READER, **parameters)
+    reader = Reader(rows[0]) if rows else None
     if not accounts.session_still_valid(reader, parsed[1]):
         return None
-    header.keep_figures(row)
+    header.keep_figures(rows[0])
     return reader
 
 

@@ -75,13 +75,13 @@ def proof(kind, target_id, viewer):
     if kind not in SUPPORTERS or viewer is None or not viewer.is_authenticated:
         return None
     rows = rows_of(_statement(SUPPORTERS[kind][0]), viewer_id=viewer.id, target_id=target_id)
-    return tuple(Group(next((r.total for r in rows if r.grp == n), 0),
-                       [r.username for r in rows if r.grp == n]) for n in (1, 2))
+    return tuple(Group(next((total for grp, _name, total in rows if grp == n), 0),
+                       [name for grp, name, _total in rows if grp == n]) for n in (1, 2))
 
 
 def _names(group):
     """"Li, Wang and Zhang" when they are all; "Li, Wang, Zhang" before "and 4 others"."""
-    locale = Locale.parse(str(get_locale() or "en"))
+    locale = get_locale() or Locale.parse("en")
     if not group.others:
         return format_list(group.names, locale=locale)
     middle = locale.list_patterns["standard"]["middle"]

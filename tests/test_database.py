@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import make_user
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, event, func, select
 
 from community import compiled, database
 from community.accounts.follows import Follow
@@ -98,3 +98,28 @@ def test_rows_among_answers_as_the_expanding_in_does(ctx):
         assert all(kind == "user" for _id, kind in found)
     assert len(compiled.rows_among(statement, [f.id for f in fans], user_id=fans[0].id,
                                    target_type="user")) == 3
+
+
+def test_rows_among_is_seen_by_whoever_counts_statements(ctx):
+    """Without listeners the driver's cursor runs the SELECT; with one (the query counts of
+    the tests and of bench/) SQLAlchemy does, so it is counted: the same tuples either way."""
+    fans = [make_user() for _ in range(3)]
+    for fan in fans[1:]:
+        db.session.add(Follow(user_id=fans[0].id, target_type="user", target_id=fan.id))
+    db.session.commit()
+    statement = select(Follow.target_id).where(
+        Follow.user_id == bindparam("user_id"),
+        Follow.target_id.in_(bindparam("ids", expanding=True)))
+    ids = [fan.id for fan in fans]
+    unwatched = compiled.rows_among(statement, ids, user_id=fans[0].id)
+    seen = []
+    engine = db.session.get_bind()
+    watch = lambda *args: seen.append(args[2])  # noqa: E731  (the statement's text)
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        watched = compiled.rows_among(statement, ids, user_id=fans[0].id)
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    assert sorted(unwatched) == sorted(watched) == sorted((fan.id,) for fan in fans[1:])
+    assert all(type(row) is tuple for row in unwatched + watched)
+    assert len(seen) == 1 and "follows" in seen[0]

@@ -78,6 +78,10 @@ READER_COLUMNS = (User.id, User.username, User.role, User.locale, User.banned_at
                   User.auth_version, User.email_verified_at)
 
 
+def _moment(value):
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 class Reader(AccountFacts):
     """A signed-in account's facts from a row of READER_COLUMNS (one Core statement, where
     loading a User costs several times more Python). Anything else asked of it loads the
@@ -85,8 +89,10 @@ class Reader(AccountFacts):
     `account`."""
 
     def __init__(self, row):
-        (self.id, self.username, self.role, self.locale, self.banned_at, self.auth_version,
-         self.email_verified_at) = row[:len(READER_COLUMNS)]
+        (self.id, self.username, self.role, self.locale, banned_at, self.auth_version,
+         verified_at) = row[:len(READER_COLUMNS)]
+        # A row run as the driver's own SQL (community/compiled.py) holds SQLite's text.
+        self.banned_at, self.email_verified_at = _moment(banned_at), _moment(verified_at)
         self._account = None
 
     @property

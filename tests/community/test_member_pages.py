@@ -101,6 +101,10 @@ def test_a_light_reader_holds_the_row_and_loads_the_rest_on_demand(app, world):
             reader = readers.load_user(session_id)
             assert (reader.username, reader.role, reader.is_staff) == ("mei", "fan", False)
         assert len(statements) == 1
+        # Unwatched, the row comes straight from the driver: its moments are still datetimes.
+        unwatched = readers.load_user(session_id)
+        assert unwatched.email_verified_at == account.email_verified_at is not None
+        assert unwatched.banned_at is None and not unwatched.is_banned
         assert reader.email == account.email  # not in the row: the full account, once
         assert reader.account is reader.account and reader.get_id() == session_id
         g.light_reader = False

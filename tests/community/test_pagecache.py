@@ -109,6 +109,7 @@ def test_each_visitor_gets_their_own_csrf_token_and_it_works(tmp_path):
         assert pagetokens.CSRF_PLACEHOLDER not in html
         assert set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html)) == {token}
     # The token in the stored page is the second visitor's own: the language switch takes it.
+    assert _csrf(two.get(path)) == tokens[1]  # signed once per session and worker
     switched = two.post("/locale", data={"locale": "zh", "csrf_token": tokens[1], "next": path})
     assert switched.status_code == 302
     assert 'lang="zh-CN"' in two.get(path).get_data(as_text=True)
