@@ -9,8 +9,9 @@ a closed loop of 16 clients for 10 s (wrk when installed, else a Python client).
 control app (a bare Flask route rendering a small template) runs for 5 s before the
 first page and after each one: a page's ratio divides by the control's req/s just
 before and after it. Each page is fetched signed out (a visitor: the page cache serves
-it) and signed in as a fan (rendered each time). The write
-APIs run last (Python client, every answer counted) and are checked against the
+it) and signed in as a fan (the fans' stored copy, with the fan's own holes filled per
+response; bench/scaling.py measures pages rendered every time). The write APIs run
+last (wrk, or the Python client; every answer counted) and are checked against the
 database. Workers' RSS is read from /proc at the end. Results: printed, and saved as
 JSON in bench/.data/http-<scale>.json for run_all.py.
 """

@@ -10,6 +10,11 @@ served by its own gunicorn. One client walks the pages in rounds and, within a r
 asks every size in a shuffled order, so the machine's noise falls on all sizes alike;
 the figure is each page's median latency (p50) per size, and the growth from the
 smallest size to the largest. Target: a list page at 100k within 1.2x of 1k.
+
+Each size is served twice: as deployed (pages stored by community/pagecache.py, so a
+repeated request is a hit and costs the same at any size) and with the page cache off
+(FANFORGE_CACHE_URL=none, every request rendered: the rows "page cache off"), which is
+what the first reader after every write pays and what shows the queries' growth.
 """
 
 import sys
@@ -43,6 +48,8 @@ from bench.servers import app_server
 
 MAX_GROWTH = 1.2
 LISTS = ("hot ideas", "top ideas", "new ideas", "board ideas (hot)")
+# How each size is served: its label suffix and the server's environment on top.
+MODES = {"": {}, ", page cache off": {"FANFORGE_CACHE_URL": "none"}}
 
 
 def url_for_size(base_url, ideas):
@@ -123,7 +130,8 @@ def main(argv=None):
     parser.add_argument("--who", default="anonymous,signed in", type=lambda s: s.split(","))
     args = parser.parse_args(argv)
     base_url = args.database_url or database_url("large")
-    servers = {}
+    servers = {mode: {} for mode in MODES}
+    everyone = lambda: [e for by_size in servers.values() for e in by_size.values()]  # noqa: E731
     try:
         for ideas in args.sizes:
             url = url_for_size(base_url, ideas)
@@ -132,23 +140,26 @@ def main(argv=None):
             for change in catch_up(url):
                 print(f"  {ideas:,} ideas: caught up with the models: {change}")
             warm_file_cache(url)
-            server = app_server(server_env(url), args.workers, name=f"scaling-{ideas}")
-            servers[ideas] = {"server": server, "side": side, "url": url}
-            server.start("/login")
-        for entry in servers.values():
+            for mode, extra in MODES.items():
+                server = app_server(dict(server_env(url), **extra), args.workers,
+                                    name=f"scaling-{ideas}{'-rendered' if extra else ''}")
+                servers[mode][ideas] = {"server": server, "side": side, "url": url}
+                server.start("/login")
+        for entry in everyone():
             entry["base"] = entry["server"].base
             entry["headers"] = signed_in_headers(entry["base"], username_of(
                 entry["url"], entry["side"]["tokens"][0][0]))
-        for entry in servers.values():  # warm every worker's caches
+        for entry in everyone():  # warm every worker's caches
             for _name, path in pages(entry["side"]):
                 for _ in range(3 * args.workers):
                     get(entry["base"], path, entry["headers"])
         print(f"Scaling: {args.rounds} rounds over sizes {args.sizes}", flush=True)
-        results = {"sizes": args.sizes, "rounds": args.rounds,
-                   "p50": {who: {n: {str(k): v for k, v in s.items()} for n, s in
-                                 measure(servers, args.rounds, who).items()} for who in args.who}}
+        results = {"sizes": args.sizes, "rounds": args.rounds, "p50": {
+            who + mode: {n: {str(k): v for k, v in s.items()}
+                         for n, s in measure(by_size, args.rounds, who).items()}
+            for mode, by_size in servers.items() for who in args.who}}
     finally:
-        for entry in servers.values():
+        for entry in everyone():
             entry["server"].stop()
     DATA.mkdir(exist_ok=True)
     (DATA / "scaling.json").write_text(json.dumps(results, indent=1))
