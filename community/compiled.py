@@ -3,7 +3,14 @@
 SQLAlchemy compiles, caches and converts for every statement it runs, and renders an
 expanding IN again on every execution: as much Python as SQLite takes to answer. The
 pages' per-reader holes run such statements on every hit of a stored page.
+
+A request that has not opened the session's transaction (a hit of a stored page reads
+only its reader and their facts) runs them on a pooled connection of its own, given
+back at the end of the request: the session's transaction, begun and rolled back,
+cost as much as the reads.
 """
+
+from flask import g
 
 from .extensions import db
 
@@ -27,8 +34,10 @@ def rows_among(statement, ids, **params):
     """rows_of for a SELECT whose IN is bindparam("ids", expanding=True), for these ids:
     SQLAlchemy renders an expanding IN again on every execution (the pages' per-reader
     holes run one or more on every hit)."""
-    connection = db.session.connection()
-    dialect = connection.dialect
+    session = db.session()
+    watched = _watched(session)
+    connection = session.connection() if watched or session.in_transaction() else None
+    dialect = connection.dialect if connection is not None else session.get_bind().dialect
     prepared = _PREPARED.get((statement, dialect.name))
     if prepared is None:
         compiled = statement.compile(dialect=dialect)
@@ -45,24 +54,51 @@ def rows_among(statement, ids, **params):
                 flat.extend(ids)
             else:
                 flat.append(values[name])
-        return _run(connection, sql.replace(_IDS_TOKEN, ", ".join([mark] * len(ids))),
+        return _run(connection, watched, sql.replace(_IDS_TOKEN, ", ".join([mark] * len(ids))),
                     tuple(flat))
     values.pop(_IDS, None)
     named = {f"{_IDS}_{n}": value for n, value in enumerate(ids)}
-    return _run(connection, sql.replace(_IDS_TOKEN, ", ".join(mark.format(n) for n in named)),
+    return _run(connection, watched,
+                sql.replace(_IDS_TOKEN, ", ".join(mark.format(n) for n in named)),
                 {**values, **named})
 
 
-def _run(connection, sql, parameters):
+def _watched(session):
+    """Whether anything watches the statements (the query counts of the tests and of
+    bench/): then they go through SQLAlchemy, on the session, to be seen."""
+    dispatch = session.get_bind().dispatch
+    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+
+def _run(connection, watched, sql, parameters):
     """The rows as tuples. Straight on the driver's cursor, a few microseconds a statement
-    where SQLAlchemy's execution context costs ten more; through SQLAlchemy while anything
-    watches the statements (the query counts of the tests and of bench/)."""
-    dispatch = connection.dispatch
-    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+    where SQLAlchemy's execution context costs ten more."""
+    if watched:
         return [tuple(row) for row in connection.exec_driver_sql(sql, parameters)]
-    cursor = connection.connection.cursor()
+    cursor = (connection.connection if connection is not None else _reading()).cursor()
     try:
         cursor.execute(sql, parameters)
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def _reading():
+    """The app context's own pooled connection for reads outside the session's
+    transaction."""
+    found = g.get("_reading_connection")
+    if found is None:
+        found = g._reading_connection = db.engine.raw_connection()
+    return found
+
+
+def give_back(_error=None):
+    """teardown_appcontext: the reading connection goes back to the pool (which ends
+    whatever transaction the driver began)."""
+    found = g.pop("_reading_connection", None)
+    if found is not None:
+        found.close()
+
+
+def init_app(app):
+    app.teardown_appcontext(give_back)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from . import (
     api,
     cards,
+    compiled,
     errorpages,
     header,
     i18n,
@@ -52,6 +53,7 @@ def init_app(app):
     errorpages.install_converters(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     db.init_app(app)
+    compiled.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path) + "/migrations")
     csrf.init_app(app)
     limiter.init_app(app)

@@ -127,6 +127,26 @@ def test_each_fan_sees_their_own_votes_on_a_shared_page(app, world):
     assert re.search(r'data-testid="vote-count"[^>]*>\s*2\b', _html(again))
 
 
+def test_hits_read_on_a_connection_of_their_own_and_give_it_back(app, world):
+    """A hit reads its reader and their facts outside the session's transaction, on a
+    pooled connection that goes back at the end of each request; a vote in between
+    still shows on the next hit."""
+    lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
+    path = f"/ideas/{world['idea']}"
+    assert _cached(lin.get(path)) == "miss"
+    with app.app_context():
+        pool = db.engine.pool
+    for _ in range(5):
+        page = mei.get(path)
+        assert _cached(page) == "hit" and _vote_pressed(_html(page), world["idea"])
+        assert pool.checkedout() == 0
+    assert mei.post(f"/ideas/{world['idea']}/vote", data={"vote": "0"}).status_code < 400
+    assert _cached(lin.get(path)) == "miss"
+    page = mei.get(path)
+    assert _cached(page) == "hit" and not _vote_pressed(_html(page), world["idea"])
+    assert pool.checkedout() == 0
+
+
 def test_likes_and_edit_links_belong_to_whoever_looks(app, world):
     lin, mei = _signed_in(app, "lin"), _signed_in(app, "mei")
     path = f"/t/{world['thread']}"
