@@ -16,10 +16,12 @@ and sanitised Markdown never contain.
 """
 
 import re
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 
 from flask import g, has_request_context
 from markupsafe import Markup
+
+from .recent import Recent
 
 _RENDERERS = {}
 _PREDICATES = {}
@@ -27,9 +29,9 @@ OPENING = b"<!--ff:"
 _ELSE, _END = b"else-->", b"end-->"
 _ARG = re.compile(r"[\w.:-]*")
 # A hole's HTML as drawn for a set of reader facts: the last ones, per worker.
-_KEPT, _KEEP = OrderedDict(), 512
+_KEPT = Recent(512)
 # Stored pages as parsed, by their cache key (a key's page never changes), per worker.
-_PARSED, _PARSED_KEEP = OrderedDict(), 128
+_PARSED = Recent(128)
 
 
 def register_renderer(name, function):
@@ -96,15 +98,7 @@ def remember(name, facts, draw):
     state = g.get("hole_state") if has_request_context() else None
     if state is None:
         return draw()
-    key = (state, name, facts)
-    html = _KEPT.get(key)
-    if html is None:
-        html = _KEPT[key] = draw()
-        if len(_KEPT) > _KEEP:
-            _KEPT.popitem(last=False)
-    else:
-        _KEPT.move_to_end(key)
-    return html
+    return _KEPT.get((state, name, facts), draw)
 
 
 def _parse(body):
@@ -135,21 +129,14 @@ def _parse(body):
 
 def _parsed(body, key):
     """(parts, {(kind, name): sorted args}) of a page, kept by `key` when there is one."""
-    found = _PARSED.get(key) if key is not None else None
-    if found is not None:
-        _PARSED.move_to_end(key)
-        return found
+    if key is not None:
+        return _PARSED.get(key, lambda: _parsed(body, None))
     parts = _parse(body)
     wanted = defaultdict(set)
     for part in parts:
         if type(part) is tuple:
             wanted[part[0], part[1]].add(part[2])
-    found = parts, {kind_name: tuple(sorted(args)) for kind_name, args in wanted.items()}
-    if key is not None:
-        _PARSED[key] = found
-        if len(_PARSED) > _PARSED_KEEP:
-            _PARSED.popitem(last=False)
-    return found
+    return parts, {kind_name: tuple(sorted(args)) for kind_name, args in wanted.items()}
 
 
 def _fill_once(body, user, key=None):

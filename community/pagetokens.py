@@ -9,11 +9,12 @@ them in (fill_tokens) just before it is sent.
 
 import re
 import secrets
-from collections import OrderedDict
 from contextlib import contextmanager
 
 from flask import current_app, g, has_request_context, session
 from flask_wtf.csrf import generate_csrf
+
+from .recent import Recent
 
 # Never sent: every response fills them in.
 CSRF_PLACEHOLDER = "__fanforge-csrf-token__"
@@ -22,7 +23,7 @@ SUBMIT_PLACEHOLDER = "__fanforge-submit-token__"
 _SUBMIT_BYTES = SUBMIT_PLACEHOLDER.encode()
 _SUBMIT_PATTERN = re.compile(re.escape(_SUBMIT_BYTES))
 # Signed CSRF tokens by the session's raw token, per worker (signed_csrf).
-_SIGNED, _SIGNED_KEEP = OrderedDict(), 1024
+_SIGNED = Recent(1024)
 
 
 @contextmanager
@@ -65,14 +66,9 @@ def signed_csrf():
     raw = session.get(field)
     if raw is None or field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return generate_csrf()
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    signed = _SIGNED.get(key)
-    if signed is None:
-        signed = _SIGNED[key] = generate_csrf()
-        if len(_SIGNED) > _SIGNED_KEEP:
-            _SIGNED.popitem(last=False)
-    else:
-        setattr(g, field, signed)  # as generate_csrf leaves it, for the form's own check
+    signed = _SIGNED.get((config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw),
+                         generate_csrf)
+    setattr(g, field, signed)  # as generate_csrf leaves it, for the form's own check
     return signed
 
 

@@ -79,3 +79,32 @@ def test_csrf_is_enforced_on_forms(tmp_path):
                                                          "password": "long-enough"})
     assert response.status_code == 400
     assert "Reload the page" in response.get_data(as_text=True)
+
+
+_WARMED = """
+import runpy, sys, types
+import jieba
+from app import create_app
+app = create_app({"DATABASE_URL": "sqlite:///%s/w.sqlite3"})
+hooks = runpy.run_path("gunicorn.conf.py")
+cfg = types.SimpleNamespace(preload_app=%s)
+def warmed():
+    return jieba.dt.initialized and "community.search.query" in sys.modules
+print(warmed())
+hooks["when_ready"](types.SimpleNamespace(cfg=cfg, app=types.SimpleNamespace(wsgi=lambda: app)))
+print(warmed())
+hooks["post_worker_init"](types.SimpleNamespace(cfg=cfg, wsgi=app))
+print(warmed())
+"""
+
+
+@pytest.mark.parametrize("preload", [False, True])
+def test_gunicorn_loads_the_search_before_the_first_request(tmp_path, preload):
+    """gunicorn.conf.py runs the app's warm-ups before any worker takes a request: once in
+    the master with --preload (the workers share it), else in each worker as it starts.
+    Otherwise the first search in every new worker loaded jieba, about a second."""
+    result = subprocess.run([sys.executable, "-c", _WARMED % (tmp_path, preload)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    before, ready, worker = result.stdout.split()
+    assert before == "False"
+    assert (ready, worker) == (("True", "True") if preload else ("False", "True"))

@@ -15,7 +15,16 @@ def init_app(app):
     app.config.setdefault("SEARCH_DRAIN_BUDGET", 2.0)  # seconds; leftovers wait for the next
     sources.register()
     outbox.connect()
+    # A server's worker loads the search before its first request (gunicorn.conf.py).
+    app.extensions.setdefault("fanforge_warm_ups", []).append(_warm_up)
     app.after_request(outbox.after_request)
     app.register_blueprint(bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli)
+
+
+def _warm_up():
+    from . import query  # noqa: F401  (whoosh and the search code: loaded on first use)
+    from .analyzer import warm_up
+
+    warm_up()
