@@ -131,7 +131,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     base_url = args.database_url or database_url("large")
     servers = {mode: {} for mode in MODES}
-    everyone = lambda: [e for by_size in servers.values() for e in by_size.values()]  # noqa: E731
+
+    def everyone():
+        return [entry for by_size in servers.values() for entry in by_size.values()]
+
     try:
         for ideas in args.sizes:
             url = url_for_size(base_url, ideas)

@@ -35,9 +35,10 @@ def rows_among(statement, ids, **params):
     SQLAlchemy renders an expanding IN again on every execution (the pages' per-reader
     holes run one or more on every hit)."""
     session = db.session()
-    watched = _watched(session)
+    bind = session.get_bind()
+    watched = _watched(bind)
     connection = session.connection() if watched or session.in_transaction() else None
-    dialect = connection.dialect if connection is not None else session.get_bind().dialect
+    dialect = bind.dialect
     prepared = _PREPARED.get((statement, dialect.name))
     if prepared is None:
         compiled = statement.compile(dialect=dialect)
@@ -63,10 +64,10 @@ def rows_among(statement, ids, **params):
                 {**values, **named})
 
 
-def _watched(session):
+def _watched(engine):
     """Whether anything watches the statements (the query counts of the tests and of
     bench/): then they go through SQLAlchemy, on the session, to be seen."""
-    dispatch = session.get_bind().dispatch
+    dispatch = engine.dispatch
     return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
 

@@ -63,11 +63,12 @@ def signed_csrf():
     token is what it must match: a new session token gets a new signature."""
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw = session.get(field)
-    if raw is None or field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+    if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return generate_csrf()
-    signed = _SIGNED.get((config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw),
-                         generate_csrf)
+    if field not in session:
+        generate_csrf()  # the session's new token, signed: that signature is kept below
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    signed = _SIGNED.get((secret, session[field]), lambda: g.get(field) or generate_csrf())
     setattr(g, field, signed)  # as generate_csrf leaves it, for the form's own check
     return signed
 

@@ -22,7 +22,6 @@ from flask import current_app
 from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
 
-from community import pageholes
 from community.compiled import rows_among
 from community.extensions import db
 
@@ -134,11 +133,5 @@ def views_holes(_viewer, args):
     (community/pageholes.py), so a signed-in reader of a shared page sees it move."""
     ids = [int(arg) for arg in args]
     stored = dict(rows_among(_VIEW_COUNTS, ids))
-    return {str(i): _label(stored[i] + pending(i)) for i in ids if i in stored}
-
-
-def _label(views):
-    """"1,234 views" in the page's language, kept per worker: translating cost as much
-    as reading the count."""
-    return pageholes.remember("views", views,
-                              lambda: ngettext("%(num)d view", "%(num)d views", views))
+    return {str(i): ngettext("%(num)d view", "%(num)d views", stored[i] + pending(i))
+            for i in ids if i in stored}

@@ -9,6 +9,7 @@ import re
 import uuid
 from datetime import timedelta
 
+import itsdangerous
 import pytest
 import redis
 from helpers import PASSWORD, build_app, make_board, make_product, make_thread, make_user
@@ -93,7 +94,14 @@ def test_signed_in_readers_never_get_a_visitors_copy(app, world):
     assert _cached(fan.get(f"/u/{world['fan']}")) is None
 
 
-def test_each_visitor_gets_their_own_csrf_token_and_it_works(tmp_path):
+def _signed_later(monkeypatch, seconds=60):
+    """Signatures from now on carry a later time, as a page asked for a minute later."""
+    signed_at = itsdangerous.timed.TimestampSigner.get_timestamp
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
+                        lambda self: signed_at(self) + seconds)
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_it_works(tmp_path, monkeypatch):
     app = build_app(f"sqlite:///{tmp_path}/csrf.sqlite3", tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
@@ -109,6 +117,7 @@ def test_each_visitor_gets_their_own_csrf_token_and_it_works(tmp_path):
         assert pagetokens.CSRF_PLACEHOLDER not in html
         assert set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html)) == {token}
     # The token in the stored page is the second visitor's own: the language switch takes it.
+    _signed_later(monkeypatch)
     assert _csrf(two.get(path)) == tokens[1]  # signed once per session and worker
     switched = two.post("/locale", data={"locale": "zh", "csrf_token": tokens[1], "next": path})
     assert switched.status_code == 302
@@ -117,6 +126,20 @@ def test_each_visitor_gets_their_own_csrf_token_and_it_works(tmp_path):
 
 def _csrf(page):
     return re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def test_tokens_with_a_time_limit_are_signed_for_each_page(tmp_path, monkeypatch):
+    """With WTF_CSRF_TIME_LIMIT a signature expires, so each page gets a fresh one."""
+    app = build_app(f"sqlite:///{tmp_path}/csrf.sqlite3", tmp_path, WTF_CSRF_ENABLED=True,
+                    WTF_CSRF_TIME_LIMIT=3600)
+    with app.app_context():
+        db.create_all()
+    visitor = app.test_client()
+    first = _csrf(visitor.get("/ideas"))
+    _signed_later(monkeypatch)
+    later = _csrf(visitor.get("/ideas"))
+    assert later != first
+    assert visitor.post("/locale", data={"locale": "zh", "csrf_token": later}).status_code == 302
 
 
 def test_each_language_has_its_own_page(app, world):
