@@ -21,6 +21,8 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "PASSWORD_HASH_METHOD": "scrypt",
+    # zxcvbn's score (0-4) a new password needs: 2 refuses the common and the easily guessed.
+    "PASSWORD_MIN_SCORE": 2,
     "LANGUAGES": ["zh", "en"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",

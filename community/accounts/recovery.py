@@ -7,15 +7,13 @@ address and per client). The link works once and for an hour (links.py); using i
 ends every other session (auth_version) and revokes the account's API tokens.
 """
 
-from sqlalchemy import update
-
 from .. import mail
 from ..database import transaction, utcnow
 from ..extensions import db
 from .links import LinkProblem, fingerprint, read_reset_token
 from .models import User
+from .passwords import replace_password
 from .service import check_password, hash_password, normalize_email
-from .tokens import ApiToken
 
 
 def request_reset(address):
@@ -43,21 +41,15 @@ def user_for_link(token):
 
 def reset_password(token, new_password):
     """Set a new password through a reset link; returns the user."""
-    check_password(new_password, field="new_password")
-    user_for_link(token)  # a bad link says so before the costly hash
+    user, _data = user_for_link(token)  # a bad link says so before the costly hash
+    check_password(new_password, field="new_password", user_inputs=(user.username, user.email))
     new_hash = hash_password(new_password)
     with transaction():
         user, data = user_for_link(token)
-        values = {"password_hash": new_hash, "auth_version": User.auth_version + 1}
+        values = {}
         if data["e"] == user.email and user.email_verified_at is None:
             values["email_verified_at"] = utcnow()  # the link proved the mailbox
-        # Conditional on the old hash: two submits of one link change it once.
-        changed = db.session.execute(
-            update(User).where(User.id == user.id, User.password_hash == user.password_hash)
-            .values(**values).execution_options(synchronize_session=False)).rowcount
-        if changed != 1:
+        if not replace_password(user.id, user.password_hash, new_hash, **values):
             raise LinkProblem("used")
-        db.session.execute(update(ApiToken).where(
-            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
     db.session.refresh(user)
     return user

@@ -5,9 +5,11 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from .. import mail, signals
 from ..database import transaction, utcnow
@@ -36,13 +38,47 @@ def check_username(username):
     return username
 
 
-def check_password(password, field="password"):
+# zxcvbn's verdict on a weak password, in our words and both languages: its own
+# warnings are English only. A weak password with no warning gets WEAK.
+WEAK = _l("This password is too easy to guess. A few uncommon words together make a "
+          "strong one.")
+WARNINGS = {
+    "This is a top-10 common password.": _l("This is one of the most common passwords."),
+    "This is a top-100 common password.": _l("This is one of the most common passwords."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.":
+        _l("This is too like a commonly used password."),
+    "A word by itself is easy to guess.": _l("A single word is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l("A name alone is easy to guess."),
+    "Common names and surnames are easy to guess.": _l("A name alone is easy to guess."),
+    "Straight rows of keys are easy to guess.": _l("Rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l("Repeated characters are easy to guess."),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
+        _l("Repeated characters are easy to guess."),
+    'Sequences like "abc" or "6543" are easy to guess.':
+        _l('Sequences like "abc" or "6543" are easy to guess.'),
+    "Recent years are easy to guess.": _l("Dates and years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates and years are easy to guess."),
+}
+# zxcvbn's cost grows with the length; a password longer than this is judged by its start.
+JUDGED_CHARS = 64
+
+
+def check_password(password, field="password", user_inputs=()):
+    """A password long enough and not easy to guess (zxcvbn's score of at least
+    PASSWORD_MIN_SCORE, 0-4): the most common passwords, words, names, dates, keyboard
+    rows and the account's own name or address are refused, with the reason."""
     if len(password or "") < MIN_PASSWORD:
         raise ValidationError(
             _("The password needs at least %(n)d characters.", n=MIN_PASSWORD), field=field
         )
     if len(password) > MAX_PASSWORD:
         raise ValidationError(_("The password may have at most %(n)d characters.", n=MAX_PASSWORD), field=field)
+    verdict = zxcvbn(password[:JUDGED_CHARS], user_inputs=[i for i in user_inputs if i])
+    if verdict["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
+        reason = WARNINGS.get(verdict["feedback"]["warning"], WEAK)
+        raise ValidationError(str(reason), field=field)
     return password
 
 
@@ -59,7 +95,7 @@ def register(username, email, password, role="fan", verified=False, locale=None)
     """
     username = check_username(username)
     email = normalize_email(email)
-    check_password(password)
+    check_password(password, user_inputs=(username, email))
     if role not in ROLES:
         raise ValidationError(_("Unknown role %(role)s.", role=role), field="role")
     with transaction():
@@ -115,21 +151,6 @@ def _dummy_hash():
     if method not in _DUMMY:
         _DUMMY[method] = generate_password_hash("not-a-password", method=method)
     return _DUMMY[method]
-
-
-def change_password(user, current_password, new_password):
-    """Change a password; every other session of the account stops working."""
-    if not check_password_hash(user.password_hash, current_password or ""):
-        raise ValidationError(_("The current password is not right."), field="current_password")
-    check_password(new_password, field="new_password")
-    with transaction():
-        db.session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(password_hash=hash_password(new_password), auth_version=User.auth_version + 1)
-        )
-    db.session.refresh(user)
-    return user
 
 
 def ensure_verified(user):

@@ -5,8 +5,8 @@ hash: nobody can guess a token, and a leaked table cannot be turned back into
 tokens. Only its first characters (`prefix`) stay readable, so people can tell
 their tokens apart.
 
-Tokens do not follow `auth_version`: changing the password keeps scripts
-working (the settings page lists tokens to revoke one by one). A ban stops them
+Tokens do not follow `auth_version` (signing out elsewhere keeps scripts working), but
+every password change revokes them all (passwords.replace_password). A ban stops them
 at once, because every lookup checks the account; unbanning restores them.
 """
 

@@ -2,7 +2,17 @@
 
 import hashlib
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -16,7 +26,7 @@ from ..forum import service as forum
 from ..http import apply_error, page_arg, redirect_next
 from ..mail import prefs as mail_prefs
 from ..pagecache import public_page
-from . import recovery, service, tokens, verification
+from . import passwords, recovery, service, tokens, verification
 from .forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -49,6 +59,15 @@ reset_per_address = limiter.limit(_config("RATELIMIT_RESET_ADDRESS"), key_func=_
 # One budget for confirmation mails, whether resent or for a new address.
 confirmation_mail = limiter.shared_limit(_config("RATELIMIT_RESEND"), scope="confirmation-mail",
                                          key_func=ratelimits.user_or_address, methods=["POST"])
+
+
+def _sign_in(user, remember=False):
+    """Start a session for `user` with a new CSRF token: a token planted before
+    sign-in (or one that leaked from the signed-out page) does not carry over."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
+    login_user(user, remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -85,7 +104,7 @@ def login():
         elif user.is_banned:
             form.login.errors = [_("This account is banned.")]
         else:
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             return redirect_next()
     status = 422 if form.errors else 200
     return render_template("community/accounts/login.html", form=form), status
@@ -93,6 +112,13 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Ends the session on the server too: the account's auth_version moves on, so this
+    session cookie and its remember-me cookie stop working wherever a copy of them is.
+    That signs out the account's other sessions as well; the price of needing no
+    session store and no extra query per request (the version rides in the session id
+    Flask-Login already checks, for stored pages' light readers too)."""
+    if current_user.is_authenticated:
+        passwords.end_sessions(current_user.id)
     logout_user()
     return redirect(url_for("forum.index"))
 
@@ -103,16 +129,17 @@ def settings():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            service.change_password(current_user, form.current_password.data, form.new_password.data)
+            passwords.change_password(current_user, form.current_password.data,
+                                      form.new_password.data)
         except ValidationError as error:
             apply_error(form, error)
         else:
             # Re-issue this session (and its remember-me cookie) with the new
             # auth_version; every other session of the account ends.
             remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(current_user._get_current_object(),
-                       remember=remember_cookie in request.cookies)
-            flash(_("Password changed. Other sessions have been signed out."), "success")
+            _sign_in(current_user._get_current_object(), remember=remember_cookie in request.cookies)
+            flash(_("Password changed. Other sessions have been signed out and your API "
+                    "tokens were revoked."), "success")
             return redirect(url_for("accounts.settings"))
     return _settings_page(password_form=form)
 
@@ -226,7 +253,7 @@ def reset_password(token):
             apply_error(form, error)
         else:
             logout_user()
-            login_user(user)
+            _sign_in(user)
             flash(_("Your new password is set and you are signed in. Every other session "
                     "was signed out and your API tokens were revoked."), "success")
             return redirect(url_for("forum.index"))

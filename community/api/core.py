@@ -73,6 +73,10 @@ def authenticate_request():
             except DomainError as error:
                 g.api_auth_error = error
     set_user(g.api_user)
+    if g.api_auth_error is not None:
+        # On every route, public ones too (as GitHub's API does): a client whose token
+        # broke finds out at once instead of quietly reading as nobody.
+        raise g.api_auth_error
 
 
 def api_user():
@@ -86,10 +90,10 @@ def api_token():
 
 
 def require_user():
-    """The token's user; 401 without a working token, 403 for a banned account."""
+    """The token's user; 401 without a token (a broken one never gets this far)."""
     user = api_user()
     if user is None:
-        raise g.get("api_auth_error") or tokens.Unauthorized(
+        raise tokens.Unauthorized(
             _("This needs an API token: send 'Authorization: Bearer <token>'."),
             code="token_required")
     return user
@@ -129,7 +133,11 @@ def staff_required(view):
 
 def add_auth_challenge(response):
     if response.status_code == 401 and is_api_request():
-        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="fanforge"')
+        challenge = 'Bearer realm="fanforge"'
+        error = g.get("api_auth_error")
+        if error is not None and error.code == "invalid_token":  # RFC 6750, section 3
+            challenge += ', error="invalid_token"'
+        response.headers.setdefault("WWW-Authenticate", challenge)
     return response
 
 

@@ -154,9 +154,10 @@ def _response(status, schema):
 
 def _operation(rule, view, method, spec, path_parameters, several):
     auth = getattr(view, "api_auth", None)
-    implied = set(spec["errors"])
+    # 401: a broken or revoked token is refused on every route, public ones too.
+    implied = set(spec["errors"]) | {401}
     if auth:
-        implied |= {401, 403}  # no or a revoked token; a banned account or not staff
+        implied |= {403}  # a banned account or not staff
     if spec["request"] is not None:
         implied |= {400, 422}
     if spec["query"] or spec["paged"]:
@@ -178,7 +179,8 @@ def _operation(rule, view, method, spec, path_parameters, several):
         "operationId": rule.endpoint.replace(".", "_") + (f"_{method.lower()}" if several else ""),
         "summary": spec["summary"],
         "tags": [spec["tag"] or blueprint],
-        "security": [{"bearerAuth": []}] if auth else [],
+        # A public route takes a token too (optional: the empty requirement).
+        "security": [{"bearerAuth": []}] if auth else [{}, {"bearerAuth": []}],
         "responses": responses,
     }
     description = spec["description"] or ""

@@ -1,7 +1,7 @@
 import pytest
 from helpers import PASSWORD, make_user
 
-from community.accounts import service
+from community.accounts import passwords, service
 from community.errors import NotFound, ValidationError
 
 
@@ -53,11 +53,11 @@ def test_change_password_bumps_the_session_version(ctx):
     user = make_user()
     before = user.get_id()
     with pytest.raises(ValidationError):
-        service.change_password(user, "wrong-current", "new-password-1")
+        passwords.change_password(user, "wrong-current", "new-password-1")
     with pytest.raises(ValidationError) as caught:
-        service.change_password(user, PASSWORD, "short")
+        passwords.change_password(user, PASSWORD, "short")
     assert caught.value.field == "new_password"
-    service.change_password(user, PASSWORD, "new-password-1")
+    passwords.change_password(user, PASSWORD, "new-password-1")
     assert service.load_session_user(before) is None
     assert service.load_session_user(user.get_id()) == user
     assert service.authenticate(user.username, "new-password-1") == user
