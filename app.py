@@ -29,9 +29,16 @@ DEFAULTS = {
     # The community's own clock: calendar days, digests and check-ins follow it.
     "TIMEZONE": "Asia/Shanghai",
     "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Empty is an SQLite file in the instance folder, shared by the host's workers;
+    # redis://host:6379/3 to share limits between hosts.
+    "RATELIMIT_STORAGE_URI": "",
+    # Storage away: count in each worker's memory meanwhile and log it (sign-in and reset
+    # fail closed instead, community/ratelimits.py).
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_HEADERS_ENABLED": True,
-    "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_LOGIN": "10 per minute",  # per client
+    "RATELIMIT_LOGIN_ACCOUNT": "20 per hour",  # per account named, from any client
     "RATELIMIT_REGISTER": "5 per minute",
     "RATELIMIT_POSTING": "6 per minute",
     "PER_PAGE": 20,
@@ -116,6 +123,15 @@ def _finish_config(app, explicit=frozenset()):
     if not url:
         os.makedirs(app.instance_path, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "fanforge.sqlite3")
+    limits_url = cfg["RATELIMIT_STORAGE_URI"]
+    if not limits_url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        cfg["RATELIMIT_STORAGE_URI"] = "sqlite:///" + os.path.join(app.instance_path,
+                                                                   "ratelimits.sqlite3")
+    elif limits_url.startswith(("redis://", "rediss://")):
+        # A frozen Redis must not freeze every worker: give up after a second.
+        cfg["RATELIMIT_STORAGE_OPTIONS"] = {"socket_timeout": 1, "socket_connect_timeout": 1,
+                                            **cfg.get("RATELIMIT_STORAGE_OPTIONS", {})}
     # Accept the URLs hosting services hand out; psycopg 3 is the driver.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):

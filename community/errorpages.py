@@ -50,6 +50,9 @@ def handle_http(error: HTTPException):
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         body, status = response
         return body, status, {"Allow": ", ".join(error.valid_methods)}
+    if getattr(error, "retry_after", None):  # 429 and 503 may say when to come back
+        body, status = response
+        return body, status, {"Retry-After": str(error.retry_after)}
     return response
 
 

@@ -1,7 +1,5 @@
 """Sign-up, sign-in, sign-out, address confirmation, password reset, settings, profiles."""
 
-import hashlib
-
 from flask import (
     Blueprint,
     current_app,
@@ -42,20 +40,14 @@ bp = Blueprint("accounts", __name__)
 NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
-def _address_key():
-    """The address asked for, hashed: a limit per address, whether it has an account or not."""
-    typed = (request.form.get("email") or "").strip().lower()
-    return "reset:" + hashlib.sha256(typed.encode()).hexdigest()[:32]
-
-
 def _config(name):
     return lambda: current_app.config[name]
 
 
 reset_per_client = limiter.limit(_config("RATELIMIT_RESET"), key_func=get_remote_address,
                                  methods=["POST"])
-reset_per_address = limiter.limit(_config("RATELIMIT_RESET_ADDRESS"), key_func=_address_key,
-                                  methods=["POST"])
+# Per address asked for, whether it has an account or not; fails closed (ratelimits).
+reset_per_address = ratelimits.per_account("RATELIMIT_RESET_ADDRESS", "reset-address")
 # One budget for confirmation mails, whether resent or for a new address.
 confirmation_mail = limiter.shared_limit(_config("RATELIMIT_RESEND"), scope="confirmation-mail",
                                          key_func=ratelimits.user_or_address, methods=["POST"])
