@@ -38,6 +38,18 @@ def build_reset(row):
                   context={"user": user, "link": link})
 
 
+def build_register_taken(row):
+    """To the owner of an address someone tried to sign up with (service.sign_up)."""
+    user = db.session.scalar(select(User).where(User.email == row.to_addr))
+    if user is None or user.is_banned:
+        return None
+    return Letter(to=user.email, subject=lambda: _("Someone tried to sign up with your address"),
+                  template="community/mail/register_taken", locale=locale_of(user),
+                  context={"user": user, "login": url_for("accounts.login", _external=True),
+                           "reset": url_for("accounts.forgot_password", _external=True)})
+
+
 def register():
     register_kind("verify_email", build_verify)
     register_kind("reset_password", build_reset)
+    register_kind("register_taken", build_register_taken)

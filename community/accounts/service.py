@@ -121,6 +121,36 @@ def register(username, email, password, role="fan", verified=False, locale=None)
     return user
 
 
+def sign_up(username, email, password, locale=None):
+    """The public sign-up form: the new account, or None when the address already has one.
+
+    Either way the person sees the same "check your mail" answer, so the form cannot tell
+    which addresses have accounts; the owner of a taken address gets a mail saying someone
+    tried to register with it (to sign in, or reset the password). The password is hashed
+    in both cases so the time taken tells nothing either. A taken username is no secret
+    (profiles show it) and is still said at once.
+    """
+    username = check_username(username)
+    email = normalize_email(email)
+    if not _address_taken(email):
+        try:
+            return register(username, email, password, locale=locale)
+        except ValidationError:
+            if not _address_taken(email):  # lost a race for the address: as below
+                raise
+    check_password(password, user_inputs=(username, email))
+    hash_password(password)
+    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+        raise ValidationError(_("That username is already taken."), field="username")
+    with transaction():
+        mail.queue("register_taken", to=email)
+    return None
+
+
+def _address_taken(email):
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
 def _ensure_free(username, email):
     if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
         raise ValidationError(_("That username is already taken."), field="username")

@@ -70,16 +70,15 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.register(form.username.data, form.email.data, form.password.data,
-                                    locale=str(get_locale()))
+            service.sign_up(form.username.data, form.email.data, form.password.data,
+                            locale=str(get_locale()))
         except ValidationError as error:
             apply_error(form, error)
         else:
-            login_user(user)
-            flash(_("Welcome to Fanforge, %(name)s!", name=user.username), "success")
-            flash(_("We sent a link to %(email)s: open it to confirm your address.",
-                    email=user.email), "info")
-            return redirect_next()
+            # The same page whether the address was new or already had an account.
+            return render_template("community/accounts/register_sent.html",
+                                   email=service.normalize_email(form.email.data)), \
+                200, {"Cache-Control": "no-store"}
     return render_template("community/accounts/register.html", form=form), 422 if form.errors else 200
 
 

@@ -19,6 +19,10 @@ def test_register_post_reply_and_switch_language(site, board, new_page):
     page.fill("#email", "browserfan@example.com")
     page.fill("#password", "long-enough-pass")
     page.click("[data-testid=submit-register]")
+    page.click("[data-testid=sign-in-after-register]")
+    page.fill("#login", "browserfan")
+    page.fill("#password", "long-enough-pass")
+    page.click("[data-testid=submit-login]")
     page.wait_for_url(site + "/")
     assert page.locator(".me").inner_text() == "browserfan"
 

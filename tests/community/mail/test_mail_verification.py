@@ -1,6 +1,8 @@
 """Confirming addresses: the sign-up mail over real SMTP, its link, a new address that
 counts only once confirmed, and what an unconfirmed account may not do."""
 
+import re
+
 import pytest
 from helpers import (
     PASSWORD,
@@ -37,7 +39,7 @@ def test_sign_up_mails_a_confirmation_link_in_the_users_language(app, client, sm
     response = client.post("/register", headers={"Accept-Language": "zh-CN,zh;q=0.9"},
                            data={"username": "xiaoming", "email": "xm@example.com",
                                  "password": "long-enough"})
-    assert response.status_code == 302
+    assert response.status_code == 200
     message = send_and_read(app, smtp)
     assert message["To"] == "xm@example.com"
     assert message["Message-ID"].startswith("<fanforge.")
@@ -190,3 +192,30 @@ def test_an_unconfirmed_account_sees_why_it_cannot_post(app, client, auth):
     settings = client.get("/settings").get_data(as_text=True)
     assert 'data-testid="email-unconfirmed-badge"' in settings
     assert 'data-testid="resend-confirmation"' in settings
+
+
+def test_sign_up_never_tells_whether_an_address_has_an_account(app, client, smtp):
+    with app.app_context():
+        make_user("owner", email="owner@example.com")
+    taken = client.post("/register", data={"username": "intruder", "email": "Owner@example.com",
+                                           "password": "long-enough"})
+    fresh = app.test_client().post("/register", data={
+        "username": "newcomer", "email": "newcomer@example.com", "password": "long-enough"})
+    assert taken.status_code == fresh.status_code == 200
+    def page(response, address):  # each session has its own CSRF token
+        html = response.get_data(as_text=True).replace(address, "X")
+        return re.sub(r'(content|value)="[\w.-]{60,}"', "", html)
+
+    assert page(taken, "owner@example.com") == page(fresh, "newcomer@example.com")
+    assert "already exists" not in taken.get_data(as_text=True)
+    assert client.get_cookie("session") is None or "owner" not in client.get("/").get_data(
+        as_text=True)
+    with app.app_context():
+        assert accounts.count_users() == 2  # the owner and the newcomer; no intruder
+        assert accounts.get_by_username("owner").email == "owner@example.com"
+    messages = {m["To"]: m for m in (send_and_read(app, smtp, 2), smtp.messages[0])}
+    text, html = mail_parts(messages["owner@example.com"])
+    assert "Someone tried to sign up" in messages["owner@example.com"]["Subject"]
+    assert "http://fanforge.test/login" in text and "http://fanforge.test/forgot-password" in text
+    assert "/confirm-email/" not in text
+    assert "/confirm-email/" in mail_parts(messages["newcomer@example.com"])[0]
