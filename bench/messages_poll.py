@@ -53,6 +53,7 @@ from bench.common import (
     sqlite_path,
 )
 from bench.probe import InProcess, recording
+from community.accounts.names import skeleton
 
 NAME = "messages_poll"
 VIEWER = "poller"
@@ -102,7 +103,8 @@ def seed(url, conversations, messages, users, viewer_in, seed_value=7):
         password_hash = generate_password_hash(PASSWORD, method=PASSWORD_HASH_METHOD)
         names = [VIEWER] + [f"chat{i:05d}" for i in range(1, users)]
         progress = Progress("users", len(names))
-        rows = [{"id": i + 1, "username": n, "username_key": n, "email": f"{n}@bench.example",
+        rows = [{"id": i + 1, "username": n, "username_key": n, "username_skeleton": skeleton(n),
+                 "email": f"{n}@bench.example",
                  "password_hash": password_hash, "role": "fan", "created_at": start,
                  "email_verified_at": start, "auth_version": 1, "points": 0}
                 for i, n in enumerate(names)]

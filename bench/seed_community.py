@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from community.accounts.models import User
+from community.accounts.names import skeleton
 from community.forum.models import Board, Post, PostLike, Thread
 from community.ideas.models import Tag
 
@@ -61,10 +62,19 @@ def users(w, rng, plan, now, password_hash):
     # Accounts confirm their address when the model knows about it (3% never did).
     verified = "email_verified_at" in User.__table__.c
 
+    skeletons = set()
+
+    def unique_skeleton(name, uid):  # random names may look alike (m and rn)
+        value = skeleton(name)
+        value = f"{value}#{uid}" if value in skeletons else value
+        skeletons.add(value)
+        return value
+
     def rows():
         for uid in range(1, n + 1):
             name, joined = username(rng, uid), start + step * uid
             row = {"id": uid, "username": name, "username_key": name.lower(),
+                   "username_skeleton": unique_skeleton(name, uid),
                    "email": f"user{uid}@bench.example", "password_hash": password_hash,
                    "role": "admin" if uid == 1 else "staff" if uid in STAFF else "fan",
                    "locale": "en" if uid % 3 == 0 else "zh", "created_at": joined,

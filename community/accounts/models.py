@@ -10,6 +10,7 @@ from ..database import utcnow
 from ..extensions import db
 
 ROLES = ("fan", "staff", "admin")
+SKELETON_CHARS = 160  # a prototype may be several characters (m is rn)
 
 
 class AccountFacts(UserMixin):
@@ -38,8 +39,10 @@ class User(AccountFacts, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(32))
-    # Lower-cased copy: "Li" and "li" are one name, enforced by the database.
+    # Casefolded copy (NFKC first): "Li" and "li" are one name, enforced by the database.
     username_key: Mapped[str] = mapped_column(String(32), unique=True)
+    # TR39's skeleton (accounts/names.py): "аdmin" (Cyrillic а) and "admin" are one name too.
+    username_skeleton: Mapped[str] = mapped_column(String(SKELETON_CHARS), unique=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(8), default="fan", server_default="fan")

@@ -15,7 +15,8 @@ from .. import mail, signals
 from ..database import transaction, utcnow
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
-from .models import ROLES, User
+from . import names
+from .models import ROLES, SKELETON_CHARS, User
 
 USERNAME_RE = re.compile(r"^[\w-]{2,32}$")
 MIN_PASSWORD = 8
@@ -30,11 +31,18 @@ def normalize_email(email):
 
 
 def check_username(username):
-    username = (username or "").strip()
-    if not USERNAME_RE.match(username):
+    """The name as it will be kept (NFKC), or ValidationError: letters, digits, '_' or
+    '-', and not a mix of scripts that could pass for another name (names.py)."""
+    username = names.normalise(username)
+    if not USERNAME_RE.match(username) or len(names.key(username)) > 32 \
+            or len(names.skeleton(username)) > SKELETON_CHARS:
         raise ValidationError(
             _("Use 2-32 letters, digits, '_' or '-' for the username."), field="username"
         )
+    if names.mixes_scripts(username):
+        raise ValidationError(
+            _("Write the username in one script: mixing alphabets makes names that look "
+              "like others."), field="username")
     return username
 
 
@@ -102,7 +110,8 @@ def register(username, email, password, role="fan", verified=False, locale=None)
         _ensure_free(username, email)
         user = User(
             username=username,
-            username_key=username.lower(),
+            username_key=names.key(username),
+            username_skeleton=names.skeleton(username),
             email=email,
             password_hash=hash_password(password),
             role=role,
@@ -140,7 +149,7 @@ def sign_up(username, email, password, locale=None):
                 raise
     check_password(password, user_inputs=(username, email))
     hash_password(password)
-    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+    if _name_taken(username):
         raise ValidationError(_("That username is already taken."), field="username")
     with transaction():
         mail.queue("register_taken", to=email)
@@ -151,8 +160,14 @@ def _address_taken(email):
     return db.session.scalar(select(User.id).where(User.email == email)) is not None
 
 
+def _name_taken(username):
+    """Taken, or too like a name that is (the same skeleton)."""
+    return db.session.scalar(select(User.id).where(
+        User.username_skeleton == names.skeleton(username))) is not None
+
+
 def _ensure_free(username, email):
-    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+    if _name_taken(username):
         raise ValidationError(_("That username is already taken."), field="username")
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ValidationError(_("An account with that email already exists."), field="email")
@@ -160,10 +175,9 @@ def _ensure_free(username, email):
 
 def authenticate(login, password):
     """The user with that username or email and password, or None."""
-    login = (login or "").strip().lower()
-    user = db.session.scalar(
-        select(User).where(or_(User.username_key == login, User.email == login))
-    )
+    login = (login or "").strip()
+    user = db.session.scalar(select(User).where(
+        or_(User.username_key == names.key(login), User.email == login.lower())))
     if user is None:
         # Spend the same time as a real check so timing does not reveal accounts.
         check_password_hash(_dummy_hash(), password or "")
@@ -206,7 +220,7 @@ def set_locale(user, locale):
 
 
 def get_by_username(username):
-    user = db.session.scalar(select(User).where(User.username_key == (username or "").lower()))
+    user = db.session.scalar(select(User).where(User.username_key == names.key(username)))
     if user is None:
         raise NotFound(_("No user named %(name)s.", name=username))
     return user
