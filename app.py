@@ -62,6 +62,7 @@ DEFAULTS = {
     # The task queue: empty is SQLite in the instance folder; redis://host:6379/0 to share.
     "QUEUE_URL": "",
     "QUEUE_NAME": "fanforge",
+    "QUEUE_TIMEOUT": 3,  # seconds to reach Redis: a frozen queue only delays work (> its 1 s poll)
     # Pages for signed-out visitors (community/pagecache.py): empty is files in the instance
     # folder; redis://host:6379/1 to share between machines; none to turn it off.
     "CACHE_URL": "",
