@@ -7,6 +7,7 @@ migrations, no prompts, no network. `make run` migrates and loads demo data.
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEFAULTS = {
     "ENV": "development",
@@ -71,9 +72,14 @@ DEFAULTS = {
     # The task queue: empty is SQLite in the instance folder; redis://host:6379/0 to share.
     "QUEUE_URL": "",
     "QUEUE_NAME": "fanforge",
+    "QUEUE_TIMEOUT": 3,  # seconds to reach Redis: a frozen queue only delays work (> its 1 s poll)
     # Pages for signed-out visitors (community/pagecache.py): empty is files in the instance
     # folder; redis://host:6379/1 to share between machines; none to turn it off.
     "CACHE_URL": "",
+    # Proxies in front of gunicorn that set X-Forwarded-For/-Proto (nginx alone: 1). The
+    # client's address (rate limits key on it) and scheme come from the last this many
+    # hops; 0 trusts no such header, since a client can write anything there.
+    "PROXY_COUNT": 0,
 }
 
 DEV_SECRET_KEY = "dev-only-not-a-secret"
@@ -95,7 +101,17 @@ def create_app(config=None):
     community.init_app(app)
     products.init_app(app)
     pagecache.init_serving(app)  # last: stored pages are served after the other hooks
+    _behind_proxies(app)
     return app
+
+
+def _behind_proxies(app):
+    """The outermost layer: everything inside sees the client's address and scheme."""
+    count = app.config["PROXY_COUNT"]
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise RuntimeError(f"FANFORGE_PROXY_COUNT must be a whole number, 0 or more, not {count!r}")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _finish_config(app, explicit=frozenset()):

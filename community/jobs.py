@@ -18,10 +18,11 @@ so creating the app opens nothing.
 """
 
 import logging
+import math
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 from flask import current_app
@@ -121,6 +122,8 @@ class _State:
         self.lock = threading.Lock()
         self.huey = None
         self.tasks = {}
+        self.wake_lock = threading.Lock()
+        self.wakes = {}  # task name -> when this process's pending wake-up of it is due
 
 
 def queue(app=None):
@@ -136,10 +139,16 @@ def queue(app=None):
 
 def _build_huey(app):
     from huey import MemoryHuey, RedisHuey, SqliteHuey
+    from redis import ConnectionPool
 
     url, name = app.config["QUEUE_URL"], app.config["QUEUE_NAME"]
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(name, url=url, results=False)
+        # A frozen Redis must not hold a request's after-commit kick (or a worker) for ever;
+        # the consumer's blocking read waits 1 s, well inside QUEUE_TIMEOUT.
+        timeout = app.config["QUEUE_TIMEOUT"]
+        pool = ConnectionPool.from_url(url, socket_timeout=timeout,
+                                       socket_connect_timeout=timeout)
+        return RedisHuey(name, connection_pool=pool, results=False)
     if url == "memory://":  # tests: nothing consumes it unless a test does
         return MemoryHuey(name, results=False)
     path = url.removeprefix("sqlite:///") or os.path.join(app.instance_path, "queue.sqlite3")
@@ -156,8 +165,17 @@ def _register(app, huey):
             runner = _in_app(app, run_periodic, job.name)
             tasks[job.name] = huey.periodic_task(crontab(**job.schedule), name=job.name)(runner)
         else:
-            tasks[job.name] = huey.task(name=job.name)(_in_app(app, job.func))
+            tasks[job.name] = huey.task(name=job.name)(_on_demand(app, job))
     return tasks
+
+
+def _on_demand(app, job):
+    def run(woken_for=None):
+        if woken_for is not None:  # this process's wake-up: the next one may be asked for
+            _forget_wake(app.extensions[EXTENSION], job.name, woken_for)
+        with app.app_context():
+            return job.func()
+    return run
 
 
 def _in_app(app, func, *args):
@@ -168,17 +186,51 @@ def _in_app(app, func, *args):
 
 
 def kick(name, delay=None):
-    """Ask a worker to run task `name` (after `delay` seconds). A queue that is down only
-    delays the work: the periodic sweeps find it in the database."""
+    """Ask a worker to run task `name` (after `delay` seconds, rounded up). A queue that
+    is down or frozen only delays the work: the periodic sweeps find it in the database,
+    so the failure is logged and never raised (a kick after a commit must not turn the
+    saved write into an error). Returns whether the queue took it."""
+    return _enqueue(name, delay)
+
+
+def wake(name, at):
+    """Ask a worker to run task `name` once `at` (naive UTC) has passed, never before: the
+    delay is rounded up to whole seconds, at least one. A process keeps one wake-up per
+    task pending; an ask is dropped while one is pending that comes no later (within the
+    second rounding adds), since that run asks again for whatever is still ahead. The woken
+    run forgets its wake-up as it starts, so a run that finds nothing due (another worker
+    took it, or the clocks of two hosts differ) still asks for the next one."""
+    state = current_app.extensions[EXTENSION]
+    now = utcnow()
+    seconds = max(1, math.ceil((at - now).total_seconds()))
+    eta = now + timedelta(seconds=seconds)
+    with state.wake_lock:
+        pending = state.wakes.get(name)
+        if pending is not None and now < pending < eta + timedelta(seconds=1):
+            return
+        state.wakes[name] = eta
+    if not _enqueue(name, seconds, woken_for=eta.isoformat()):
+        _forget_wake(state, name, eta.isoformat())  # the next run may try again
+
+
+def _forget_wake(state, name, token):
+    with state.wake_lock:
+        if (pending := state.wakes.get(name)) is not None and pending.isoformat() == token:
+            del state.wakes[name]
+
+
+def _enqueue(name, delay=None, **kwargs):
     try:
         _huey, tasks = queue()
         if delay:
-            tasks[name].schedule(delay=max(1, int(delay)))
+            tasks[name].schedule(kwargs=kwargs, delay=max(1, math.ceil(delay)))
         else:
-            tasks[name]()
-    except Exception:
-        log.warning("could not enqueue %s; the schedule will pick the work up", name,
-                    exc_info=True)
+            tasks[name](**kwargs)
+    except Exception as error:
+        log.warning("could not enqueue %s (%s: %s); the schedule will pick the work up",
+                    name, type(error).__name__, error)
+        return False
+    return True
 
 
 def kick_after_commit(name):

@@ -7,24 +7,19 @@ with the same Message-ID); the rest of its claim expires and another worker send
 
 import contextlib
 import smtplib
-import threading
 import time
-import weakref
 from collections import Counter
 
 from flask import current_app
 from flask_mailman import Mail
 
 from .. import jobs
-from ..database import utcnow
 from ..extensions import db
 from . import outbox, render
 from .models import MailOutbox
 
 mail = Mail()
 DEV_BACKEND = "community.mail.devbox"
-_next_kick = weakref.WeakKeyDictionary()  # app -> when this process last scheduled a wake-up
-_kick_lock = threading.Lock()
 
 
 def backend_and_options():
@@ -114,17 +109,10 @@ def _permanent(error):
 
 
 def _schedule_retry():
-    """Wake a worker when the next retry or expired claim is due. The minute sweep would
-    find it too; this keeps short delays short. One pending wake-up per process."""
+    """Wake a worker when the next retry or expired claim is due (jobs.wake: never early,
+    one pending per process). The minute sweep would find it too; this keeps short delays
+    short, so a dead worker's mail goes out seconds after its claim lapses."""
     due = outbox.next_due()
     db.session.rollback()
-    if due is None:
-        return
-    app = current_app._get_current_object()
-    now = utcnow()
-    with _kick_lock:
-        planned = _next_kick.get(app)
-        if planned is not None and now < planned <= due:
-            return
-        _next_kick[app] = max(due, now)
-    jobs.kick(outbox.SEND_TASK, delay=max(1.0, (due - now).total_seconds() + 0.5))
+    if due is not None:
+        jobs.wake(outbox.SEND_TASK, due)

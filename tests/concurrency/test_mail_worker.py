@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from helpers import SmtpServer, make_user
 from sqlalchemy import func, select
 
 from community import mail
-from community.database import transaction
+from community.database import transaction, utcnow
 from community.extensions import db
 from community.mail.models import MailOutbox
 
@@ -164,5 +165,51 @@ def test_a_worker_killed_mid_batch_loses_no_mail(app, queue, workers, tmp_path):
         assert statuses(app) == {"sent": 200}
         print(f"\n200 mails with a kill at {len(before_kill)}: {elapsed:.1f} s, "
               f"{len(twice)} duplicate(s)")
+    finally:
+        server.stop()
+
+
+def test_mail_claimed_by_a_killed_worker_goes_out_seconds_after_its_claim_lapses(
+        app, queue, workers):
+    """A worker dies holding a claim and another starts (systemd's restart): each claimed
+    mail arrives within its claim + 10 s, not at the next minute's sweep, and once (a mail
+    in flight at the kill may arrive again, with the same Message-ID)."""
+    claim = 5
+    workers.env["FANFORGE_MAIL_CLAIM_SECONDS"] = str(claim)
+    server = SmtpServer(delay=1.0).start()  # slow: the first worker dies holding its claim
+    workers.env["FANFORGE_MAIL_PORT"] = str(server.port)
+    try:
+        with app.app_context():
+            fan = make_user("claimed", email="claimed@example.com")
+            with transaction():
+                for _ in range(12):
+                    mail.queue("reset_password", to=fan.email)
+        first = workers.start()
+        assert server.wait_for(1, timeout=60), workers.logs()
+        workers.kill(first)
+        server.delay = 0
+        with app.app_context():
+            lapses = dict(db.session.execute(
+                select(MailOutbox.id, MailOutbox.claimed_until)
+                .where(MailOutbox.status == "queued", MailOutbox.claimed_until.is_not(None))).all())
+        assert lapses, "the worker held no claim when it was killed"
+        workers.start()
+        arrived = {}  # row id -> when its mail first arrived (naive UTC, as claimed_until)
+        deadline = time.monotonic() + claim + 30
+        while len(arrived) < 12 and time.monotonic() < deadline:
+            for message in list(server.messages):
+                arrived.setdefault(int(message["Message-ID"].split(".")[1]), utcnow())
+            time.sleep(0.05)
+        assert len(arrived) == 12, workers.logs()
+        late = {row: (arrived[row] - lapse).total_seconds() for row, lapse in lapses.items()
+                if arrived[row] > lapse + timedelta(seconds=10)}
+        assert not late, f"seconds after the claim lapsed: {late}\n{workers.logs()}"
+        time.sleep(1)
+        received = Counter(m["Message-ID"] for m in server.messages)
+        assert len(received) == 12 and max(received.values()) <= 2
+        assert sum(n > 1 for n in received.values()) <= THREADS  # only mail in flight
+        assert statuses(app) == {"sent": 12}
+        print(f"\nclaimed mail out {max((arrived[r] - lapses[r]).total_seconds() for r in lapses):.1f}"
+              " s after its claim lapsed at worst")
     finally:
         server.stop()

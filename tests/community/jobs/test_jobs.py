@@ -1,6 +1,9 @@
 """The task queue: every package's jobs are registered, a scheduled minute runs once
 however many workers fire it, outcomes are kept for staff, and Huey runs the tasks."""
 
+import socket
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,10 +11,11 @@ from helpers import make_user
 from sqlalchemy import select
 
 from community import jobs
+from community.accounts import service as accounts
 from community.database import utcnow
 from community.extensions import db
 from community.jobs import JobRun
-from community.mail import outbox
+from community.mail import outbox, sender
 
 PERIODIC = {"search.drain", "catalog.flush_views", "campaigns.settle_due", "rounds.close_due",
             "mail.digests", "mail.sweep", "mail.purge", "accounts.purge_expired"}
@@ -99,8 +103,6 @@ def test_the_jobs_page_shows_mail_counts_failed_mail_and_job_runs(app, client, a
         make_user(verified=False)
         jobs.run_periodic("rounds.close_due")
         smtp.stop()
-        from community.mail import sender
-
         app.config["MAIL_RETRY_DELAYS"] = []  # fail at the first try
         assert sender.send_due() == {"failed": 1}
     auth.login("boss")
@@ -117,3 +119,68 @@ def test_the_jobs_page_shows_mail_counts_failed_mail_and_job_runs(app, client, a
 def test_the_worker_command_is_there(runner):
     result = runner.invoke(args=["worker", "--help"])
     assert result.exit_code == 0 and "--threads" in result.output
+
+
+# ---- waking on time ----------------------------------------------------------
+
+def _claimed_by_a_dead_worker(seconds):
+    """One queued mail, claimed by a worker that will never mark it, until `seconds` on."""
+    make_user(verified=False)  # its confirmation mail, queued
+    now = utcnow()
+    assert outbox.claim("dead-host:1:1", 10, seconds, now)
+    return now + timedelta(seconds=seconds)
+
+
+def _take_wake_ups(huey):
+    """Empty the queue; the tasks in it that wait for a time (a consumer would hold them
+    in its schedule until then), soonest first."""
+    tasks = []
+    while (task := huey.dequeue()) is not None:
+        tasks.append(task)
+    return sorted((task for task in tasks if task.eta), key=lambda task: task.eta)
+
+
+@pytest.mark.parametrize("seconds", [2.2, 3.3])
+def test_a_wake_up_never_comes_before_the_claim_it_waits_for(ctx, seconds):
+    lapses = _claimed_by_a_dead_worker(seconds)
+    assert sender.send_due() == {}  # nothing free: the worker asks to be woken
+    [wake_up] = _take_wake_ups(jobs.queue()[0])
+    assert lapses <= wake_up.eta <= lapses + timedelta(seconds=1.5)
+
+
+def test_a_wake_up_that_finds_nothing_due_asks_for_the_next(app):
+    """A wake-up may find the claim still held (another host's clock, a slow scheduler):
+    it must ask again, or the mail waits for the minute sweep."""
+    with app.app_context():
+        lapses = _claimed_by_a_dead_worker(30)
+        sender.send_due()
+        huey, _tasks = jobs.queue()
+        [wake_up] = _take_wake_ups(huey)
+        assert sender.send_due() == {} and _take_wake_ups(huey) == []  # one pending is enough
+    huey.execute(wake_up, timestamp=wake_up.eta)  # a scheduler's clock says it is time; ours not
+    [again] = _take_wake_ups(huey)
+    assert again.eta >= lapses
+
+
+def test_a_frozen_queue_neither_holds_nor_fails_a_saved_write(app, client):
+    """Redis that accepts connections and never answers: the sign-up's kick after its commit
+    gives up after QUEUE_TIMEOUT, and the account and its mail are saved."""
+    frozen = socket.create_server(("127.0.0.1", 0), backlog=16)  # never accepts, never answers
+    app.config.update(QUEUE_URL=f"redis://127.0.0.1:{frozen.getsockname()[1]}/0", QUEUE_TIMEOUT=1)
+    answers = []
+    data = {"username": "patient", "email": "patient@example.com", "password": "long-enough"}
+    signing_up = threading.Thread(target=lambda: answers.append(client.post("/register", data=data)),
+                                  daemon=True)
+    started = time.monotonic()
+    try:
+        signing_up.start()
+        signing_up.join(timeout=15)
+        took = time.monotonic() - started
+    finally:
+        frozen.close()  # a kick still waiting gets a reset and lets go
+        signing_up.join(timeout=5)
+    assert took < 5, f"the sign-up waited {took:.1f} s on the queue"
+    assert answers[0].status_code == 302
+    with app.app_context():
+        assert accounts.get_by_username("patient") is not None
+        assert outbox.counts()["queued"] == 1
