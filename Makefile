@@ -37,13 +37,17 @@ run: $(STAMP) translations
 		$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Debian's chromium drives the browser tests; install it when it is missing.
+# Debian's chromium drives the browser tests and nginx fronts gunicorn in the deployment
+# test (deploy/nginx.conf); install whichever is missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
-		echo "Installing Debian's chromium for the browser tests..."; \
+	@missing=; \
+	{ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; } || missing="$$missing chromium"; \
+	{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx-light"; \
+	[ -z "$$missing" ] || { \
+		echo "Installing Debian's$$missing for the browser and deployment tests..."; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
-		|| echo "Could not install chromium; browser tests will fail under CI=true and skip otherwise."; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+		|| echo "Could not install$$missing; those tests will fail under CI=true and skip otherwise."; }
 
 # The database tests run again on PostgreSQL when the local server answers.
 PG_TEST_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
