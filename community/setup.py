@@ -15,6 +15,7 @@ from . import (
     pageholes,
     panels,
     readers,
+    securityheaders,
     social,
     templating,
 )
@@ -50,6 +51,7 @@ BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_v
 
 def init_app(app):
     pagecache.init_app(app)  # first: its after_request must run after every other one
+    securityheaders.init_app(app)  # page-cache hits get them too: after_request runs on hits
     errorpages.install_converters(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     db.init_app(app)

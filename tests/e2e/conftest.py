@@ -31,9 +31,12 @@ def browser():
     if path is None:
         _no_browser("chromium is not installed (make test installs Debian's package)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError as error:  # pragma: no cover - the dev extra installs it
         _no_browser(f"playwright is not installed: {error}")
+    # Tests wait with expect(locator) (wait_for_function compiles its string in the page,
+    # which the Content-Security-Policy refuses): as patient as a page's own waits.
+    expect.set_options(timeout=10_000)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)

@@ -2,6 +2,7 @@
 
 import pytest
 from helpers import make_board
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +63,7 @@ def test_like_without_reload_and_phone_width(site, board, sqlite_app, signed_in)
     assert overflow <= 0, "the page scrolls sideways on a phone"
     page.evaluate("window.__marker = 'same page'")
     page.click("button.like")
-    page.wait_for_function("document.querySelector('.like-count').textContent === '1'")
+    expect(page.locator(".like-count")).to_have_text("1")
     assert page.evaluate("window.__marker") == "same page"  # no reload happened
     page.reload()
     assert page.locator(".like-count").inner_text() == "1"

@@ -3,6 +3,7 @@ sees the notification, in chromium, with the fan and staff in two browser contex
 
 import pytest
 from helpers import make_board, make_user
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +29,7 @@ def test_fan_hears_of_the_status_change_on_their_idea(site, board, signed_in):
     follow = fan.locator(".idea-actions [data-testid=follow-button]")
     assert follow.inner_text() == "Following"  # proposing follows the idea
     fan.click("[data-testid=vote-button]")
-    fan.wait_for_function("document.querySelector('.vote-count').textContent === '1'")
+    expect(fan.locator(".vote-count")).to_have_text("1")
     assert fan.locator("[data-testid=bell-count]").count() == 0
 
     staff = signed_in("boss", PASSWORD)
@@ -55,8 +56,7 @@ def test_fan_hears_of_the_status_change_on_their_idea(site, board, signed_in):
     # Unfollowing with the button works without a reload, and sticks.
     fan.evaluate("window.__marker = 'same page'")
     follow.click()
-    fan.wait_for_function(
-        "document.querySelector('.idea-actions .follow-button').getAttribute('aria-pressed') === 'false'")
+    expect(fan.locator(".idea-actions .follow-button")).to_have_attribute("aria-pressed", "false")
     assert fan.evaluate("window.__marker") == "same page"
     fan.reload()
     assert fan.locator(".idea-actions [data-testid=follow-button]").inner_text() == "Follow"
