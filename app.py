@@ -43,6 +43,11 @@ DEFAULTS = {
     "RATELIMIT_REGISTER": "5 per minute",
     "RATELIMIT_POSTING": "6 per minute",
     "PER_PAGE": 20,
+    # A request body past this is a 413 (a 50,000-character reply in Chinese, form-encoded,
+    # is ~450 KB); an image upload raises it for its own request (catalog/staff_views.py),
+    # and JSON bodies are held lower (community/http.py): the same reply \u-escaped ~300 KB.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "JSON_MAX_BYTES": 512 * 1024,
     # Posting links and images needs this level (a spam guard).
     "LINKS_MIN_LEVEL": 2,
     # Mail links point here: a worker has no request to take the host from.

@@ -44,6 +44,8 @@ def handle_http(error: HTTPException):
         message = _("There is nothing at this address.")
     elif error.code == 403 and message.startswith("You don't have the permission"):
         message = _("You are not allowed to do that.")
+    elif error.code == 413:
+        message = _("What you sent is too large.")
     elif error.code == 405:
         message = _("This address does not accept the %(method)s method.", method=request.method)
     response = error_response(error.code or 500, message)

@@ -3,10 +3,11 @@
 from flask import g
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
-from wtforms import HiddenField
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .pagetokens import CSRF_PLACEHOLDER, submit_token
+from .plaintext import multi_line, single_line
 
 
 class _PageCacheCSRF(_FlaskFormCSRF):
@@ -24,6 +25,17 @@ class Form(FlaskForm):
 
     class Meta:
         csrf_class = _PageCacheCSRF
+
+        def bind_field(self, form, unbound_field, options):
+            # Every text field drops control and bidi-override characters before its own
+            # filters (community/plaintext.py); a password is taken as typed.
+            kind = unbound_field.field_class
+            clean = (multi_line if issubclass(kind, TextAreaField)
+                     else single_line if issubclass(kind, StringField)
+                     and not issubclass(kind, PasswordField) else None)
+            if clean is not None:
+                options["filters"] = (clean, *unbound_field.kwargs.get("filters", ()))
+            return super().bind_field(form, unbound_field, options)
 
 
 class OnceForm(Form):

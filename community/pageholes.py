@@ -56,7 +56,8 @@ def per_user(name, arg=""):
         raise KeyError(f"no renderer for per_user({name!r})")
     if not has_request_context():  # mail and jobs: nobody is looking
         return Markup("")
-    return Markup(f"<!--ff:r:{name}:{_arg(arg)}-->")
+    # bandit B704, reviewed: name and arg are checked code words.
+    return Markup(f"<!--ff:r:{name}:{_arg(arg)}-->")  # nosec B704
 
 
 def per_user_if(name, arg, caller):
@@ -68,7 +69,8 @@ def per_user_if(name, arg, caller):
     # A hole inside a variant would end the outer one at its own else/end marker.
     if OPENING.decode() in yes or OPENING.decode() in no:
         raise ValueError(f"per_user_if({name!r}): its block may not hold holes of its own")
-    return Markup(f"<!--ff:if:{name}:{_arg(arg)}-->{yes}<!--ff:else-->{no}<!--ff:end-->")
+    # bandit B704, reviewed: checked code words around Markup blocks.
+    return Markup(f"<!--ff:if:{name}:{_arg(arg)}-->{yes}<!--ff:else-->{no}<!--ff:end-->")  # nosec B704
 
 
 def fill(body, user, key=None):

@@ -58,7 +58,8 @@ def _draw(found):
     if not found:
         return Markup("")
     template, context = found
-    return Markup(render_template(template, **context))
+    # bandit B704, reviewed: an autoescaped template's output.
+    return Markup(render_template(template, **context))  # nosec B704
 
 
 def _model(slot):

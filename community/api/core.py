@@ -18,7 +18,9 @@ from ..accounts import tokens
 from ..accounts.models import ROLES
 from ..errors import DomainError, Forbidden, ValidationError
 from ..extensions import csrf
+from ..http import int_arg, json_value
 from ..pagination import Page
+from ..plaintext import multi_line, single_line
 from . import openapi
 from .openapi import API_PREFIX, api_doc, define_schema
 
@@ -155,9 +157,10 @@ class InvalidBody(ValidationError):
 def json_body(schema=None):
     """The request's JSON object, checked against `schema` (by default the
     view's documented request schema): 400 bad_json, 422 with field errors."""
-    body = request.get_json(force=True, silent=True)
+    body = json_value()
     if not isinstance(body, dict):
         raise DomainError(_("Send a JSON object as the request body."), code="bad_json")
+    body = clean_text(body)
     if schema is None:
         view = current_app.view_functions.get(request.endpoint)
         spec = openapi.spec_for(view, request.method) if view else None
@@ -165,6 +168,22 @@ def json_body(schema=None):
     if schema:
         check(body, schema)
     return body
+
+
+# Fields that hold several lines (as a form's text area does); every other string in a
+# body is single-line, and a password is taken as typed (community/plaintext.py).
+MULTI_LINE_FIELDS = frozenset({"body", "description", "response", "brief", "comment", "reason"})
+VERBATIM_FIELDS = frozenset({"password"})
+
+
+def clean_text(value, key=None):
+    """`value` with control and bidi-override characters dropped from its strings."""
+    if isinstance(value, dict):
+        return {name: item if name in VERBATIM_FIELDS else clean_text(item, name)
+                for name, item in value.items()}
+    if isinstance(value, list):
+        return [clean_text(item, key) for item in value]
+    return (multi_line if key in MULTI_LINE_FIELDS else single_line)(value)
 
 
 def check(instance, schema):
@@ -225,13 +244,8 @@ def _schema_message(error):
 # ---- lists -----------------------------------------------------------------
 
 def _positive_int(name, default):
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
-        raise DomainError(_("%(name)s must be a positive whole number.", name=name),
-                          field=name, code="bad_query")
-    return int(raw)
+    return int_arg(name, default, maximum=10**9 - 1,
+                   message=_("%(name)s must be a positive whole number.", name=name))
 
 
 def page_args():

@@ -86,19 +86,20 @@ PAGE_PARAMETERS = {
 
 
 def api_doc(summary, *, request=None, responses=None, errors=(), query=None, paged=False,
-            description=None, tag=None, method=None):
+            description=None, tag=None, method=None, headers=None):
     """Declare a view's contract for the OpenAPI document.
 
     `request`: JSON Schema of the body (json_body() also validates against it);
     `responses`: {status: schema, or None for an empty body}; `errors`: statuses
     answered with an Error besides the ones implied (401/403 for token_required,
     400/422 with a body, 400 with query parameters); `query`: {name: schema};
+    `headers`: {name: schema} of request headers the view requires (400 without);
     `paged`: takes page and per_page. A view serving several methods stacks one
     api_doc per method, each with `method=`.
     """
     spec = {"summary": summary, "request": request, "responses": responses or {},
             "errors": tuple(errors), "query": dict(query or {}), "paged": paged,
-            "description": description, "tag": tag}
+            "description": description, "tag": tag, "headers": dict(headers or {})}
 
     def decorate(view):
         # A copy: functools.wraps shares the dict between a wrapper and its view.
@@ -160,7 +161,7 @@ def _operation(rule, view, method, spec, path_parameters, several):
         implied |= {403}  # a banned account or not staff
     if spec["request"] is not None:
         implied |= {400, 422}
-    if spec["query"] or spec["paged"]:
+    if spec["query"] or spec["paged"] or spec["headers"]:
         implied.add(400)
     responses = {str(status): _response(status, schema)
                  for status, schema in sorted(spec["responses"].items())}
@@ -173,7 +174,8 @@ def _operation(rule, view, method, spec, path_parameters, several):
     parameters = path_parameters + [
         {"name": name, "in": "query", "required": False, "schema": schema}
         for name, schema in query.items()
-    ]
+    ] + [{"name": name, "in": "header", "required": True, "schema": schema}
+         for name, schema in spec["headers"].items()]
     blueprint = rule.endpoint.rpartition(".")[0] or "api"
     operation = {
         "operationId": rule.endpoint.replace(".", "_") + (f"_{method.lower()}" if several else ""),

@@ -19,6 +19,7 @@ from ..api.core import (
 )
 from ..api.openapi import api_doc, define_schema, page_of
 from ..errors import DomainError
+from ..http import json_value
 from . import access, invites, service, threads
 from .models import KINDS, VISIBILITIES
 
@@ -103,7 +104,7 @@ def thread_json(circle, thread):
 
 
 def _optional_body():
-    return json_body() if request.get_data() else {}
+    return {} if json_value() is None else json_body()
 
 
 @bp.get("/circles")

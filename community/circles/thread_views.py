@@ -10,7 +10,7 @@ from .. import cards, ratelimits
 from ..errors import DomainError
 from ..forum import service as forum
 from ..forum.forms import ReasonForm, ReplyForm, ThreadForm
-from ..http import apply_error, page_arg
+from ..http import apply_error, int_arg, page_arg
 from ..pagecache import public_page
 from . import access, moderation, threads
 
@@ -87,10 +87,7 @@ def share(slug, thread_id):
     """Share a card straight into this thread (the share page posts here too)."""
     circle, member = access.readable_circle(slug, current_user)
     threads.get_thread(circle, thread_id, member)
-    try:
-        target_id = int(request.form.get("id", ""))
-    except ValueError:
-        abort(400, description=_("Say what to share."))
+    target_id = int_arg("id", values=request.form, message=_("Say what to share."))
     try:
         post = threads.share(thread_id, current_user, request.form.get("kind", ""), target_id,
                              request.form.get("comment", ""))

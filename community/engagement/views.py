@@ -11,7 +11,7 @@ from ..database import transaction
 from ..errors import DomainError
 from ..forum import boards
 from ..forum.staff_views import staff_required
-from ..http import safe_next
+from ..http import redirect_next
 from ..pagecache import public_page
 from . import checkin, leaderboards, ledger, medals
 
@@ -30,7 +30,7 @@ def check_in():
         flash(_("Checked in: %(n)d days in a row!", n=streak), "success")
     else:
         flash(_("You have checked in today already."), "info")
-    return redirect(safe_next(request.form.get("next")))
+    return redirect_next()
 
 
 @bp.get("/leaderboards")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..accounts import service as accounts
 from ..errors import DomainError
-from ..http import apply_error, page_arg, safe_next
+from ..http import apply_error, page_arg, redirect_next
 from . import boards as board_service
 from . import moderation, service
 from .forms import BoardForm, ReasonForm
@@ -44,8 +44,7 @@ THREAD_ACTIONS = {
 
 
 def _back(fallback_url):
-    target = request.form.get("next")
-    return redirect(safe_next(target) if target else fallback_url)
+    return redirect_next(fallback_url)
 
 
 @bp.post("/mod/threads/<int:thread_id>/<action>")

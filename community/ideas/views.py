@@ -11,7 +11,7 @@ from ..forum import boards as board_service
 from ..forum import service as forum
 from ..forum.forms import ReplyForm
 from ..forum.staff_views import staff_required
-from ..http import apply_error, page_arg
+from ..http import apply_error, int_arg, page_arg, redirect_next
 from ..pagecache import public_page
 from ..rounds import service as rounds
 from . import lists, service, statuses
@@ -78,8 +78,8 @@ def new(slug):
     form.tags.choices = choices((t.name, t.name) for t in service.board_tags(board.id))
     live = rounds.live_rounds(board.id)
     form.round_id.choices = choices([(0, _("No round"))] + [(r.id, r.title) for r in live])
-    if request.method == "GET" and request.args.get("round", "").isdigit():
-        form.round_id.data = int(request.args["round"])
+    if request.method == "GET" and "round" in request.args:
+        form.round_id.data = int_arg("round", minimum=0)
     similar = []
     if form.validate_on_submit():
         # A first submit whose title closely matches existing ideas comes back with them
@@ -137,7 +137,7 @@ def vote(idea_id):
         return redirect(url_for("ideas.show", idea_id=idea_id))
     if wants_json:
         return {"voted": wants, "votes": votes}
-    return redirect(request.form.get("next") or url_for("ideas.show", idea_id=idea_id))
+    return redirect_next("ideas.show", idea_id=idea_id)
 
 
 @bp.get("/ideas/<int:idea_id>/voters")

@@ -17,7 +17,7 @@ from ..api.core import (
     user_json,
 )
 from ..api.openapi import api_doc, define_schema, page_of
-from ..errors import DomainError
+from ..http import int_arg
 from . import access, blocks, sending, service
 from .models import KINDS
 
@@ -135,16 +135,14 @@ def create():
 @token_required
 def messages(conversation_id):
     user = require_user()
-    raw = request.args.get("after")
-    if raw is not None and (not raw.isdigit() or len(raw) > 18):
-        raise DomainError(_("after must be a message id."), field="after", code="bad_query")
-    if raw is None:
+    after = int_arg("after", None, minimum=0, message=_("after must be a message id."))
+    if after is None:
         _conversation, row, found, _older = sending.latest(conversation_id, user)
     else:
-        row, found = sending.poll(conversation_id, user, int(raw))
+        row, found = sending.poll(conversation_id, user, after)
     user_id, read_up_to = row.user_id, row.last_read_message_id
     body = {"items": messages_json(found, user),
-            "last_id": found[-1].id if found else int(raw or 0)}
+            "last_id": found[-1].id if found else (after or 0)}
     if found:
         sending.mark_read(conversation_id, user_id, read_up_to, found[-1].id)
     return body

@@ -2,22 +2,20 @@
 conversations or circle threads. Places come from the card registry (community/cards.py),
 so this page knows neither circles nor the store."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import cards, ratelimits
 from ..errors import DomainError
+from ..http import int_arg, whole_number
 
 bp = Blueprint("share", __name__)
 
 
 def _target():
     kind = request.values.get("kind", "")
-    raw = request.values.get("id", "")
-    if not raw.isdigit() or len(raw) > 18:
-        abort(400, description=_("Say what to share."))
-    target_id = int(raw)
+    target_id = int_arg("id", values=request.values, message=_("Say what to share."))
     cards.check_shareable(kind, target_id, current_user)
     return kind, target_id
 
@@ -29,12 +27,12 @@ def share():
     kind, target_id = _target()
     if request.method == "POST":
         place_kind, _sep, raw_id = request.form.get("place", "").partition(":")
-        place = cards.PLACES.get(place_kind)
-        if place is None or not raw_id.isdigit():
+        place, place_id = cards.PLACES.get(place_kind), whole_number(raw_id)
+        if place is None or place_id is None:
             flash(_("Pick where to share it."), "error")
         else:
             try:
-                url = place.share(int(raw_id), current_user, kind, target_id,
+                url = place.share(place_id, current_user, kind, target_id,
                                   request.form.get("comment", ""))
             except DomainError as error:
                 if error.status == 404:

@@ -4,7 +4,6 @@ see what is access.py's, everything else the services'."""
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -17,7 +16,7 @@ from flask_login import current_user, login_required
 
 from .. import cards, ratelimits
 from ..errors import DomainError
-from ..http import apply_error, page_arg
+from ..http import apply_error, int_arg, page_arg
 from ..templating import Fragments
 from . import access, blocks, reports, sending, service
 from .forms import NewConversationForm
@@ -30,12 +29,7 @@ def _wants_json():
 
 
 def _id_arg(name):
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        abort(400, description=_("That page link is broken."))
-    return int(raw)
+    return int_arg(name, None, minimum=0, message=_("That page link is broken."))
 
 
 def render_messages(conversation, messages, viewer, fragments=None):

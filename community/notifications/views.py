@@ -5,12 +5,12 @@ when asked, so site.js can flip a button without a reload. Domain errors go to
 the app's error handlers, which answer JSON or a page the same way.
 """
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts import follows
-from ..http import safe_next
+from ..http import int_arg, redirect_next
 from . import feed, service
 
 bp = Blueprint("notifications", __name__)
@@ -28,12 +28,7 @@ def _wants_json():
 
 
 def _before_arg():
-    raw = request.args.get("before")
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        abort(400, description=_("That page link is broken."))
-    return int(raw)
+    return int_arg("before", None, minimum=0, message=_("That page link is broken."))
 
 
 @bp.get("/notifications")
@@ -78,9 +73,7 @@ def unfollow(target_type, target_id):
 def _followed(target_type, target, following):
     if _wants_json():
         return {"following": following}
-    if request.form.get("next"):
-        return redirect(safe_next(request.form["next"]))
-    return redirect(target_url(target_type, target))
+    return redirect_next(target_url(target_type, target))
 
 
 def event_url(event):

@@ -9,6 +9,7 @@ from ..api.core import api_blueprint
 from ..api.openapi import api_doc, define_schema
 from ..errors import DomainError
 from ..forum import boards
+from ..http import int_arg
 from . import MAX_PAGE, MAX_QUERY, SORTS, search
 from .registry import KINDS
 
@@ -67,15 +68,15 @@ def search_api():
         raise _bad(_("Type a word or two to search for."), "q")
     if len(q) > MAX_QUERY:
         raise _bad(_("Keep the search under %(n)d characters.", n=MAX_QUERY), "q")
-    kind, sort, page = args.get("type") or None, args.get("sort") or "relevance", args.get("page", "1")
+    kind, sort = args.get("type") or None, args.get("sort") or "relevance"
     if kind is not None and kind not in KINDS:
         raise _bad(_("Use one of: %(values)s.", values=", ".join(KINDS)), "type")
     if sort not in SORTS:
         raise _bad(_("Use one of: %(values)s.", values=", ".join(SORTS)), "sort")
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        raise _bad(_("page must be a whole number from 1 to %(n)d.", n=MAX_PAGE), "page")
+    page = int_arg("page", 1, maximum=MAX_PAGE,
+                   message=_("page must be a whole number from 1 to %(n)d.", n=MAX_PAGE))
     board = boards.get_board(args["board"]) if args.get("board") else None
-    found = search(q, [kind] if kind else None, board.id if board else None, sort, int(page),
+    found = search(q, [kind] if kind else None, board.id if board else None, sort, page,
                    PER_PAGE)
     return {
         "items": [{"type": h.kind, "id": h.id, "title": h.doc.shown_title, "snippet": str(h.snippet),

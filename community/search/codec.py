@@ -68,7 +68,8 @@ class _LeafMatcher(W3LeafMatcher):
             length = unpack_int(head[:_INT_SIZE])[0]
             buf = io.BytesIO(head)
             buf.seek(_INT_SIZE)
-            info = pickle.load(buf)
+            # bandit B301, reviewed: the index's own file, written by whoosh.
+            info = pickle.load(buf)  # nosec B301
         except Exception:  # a header longer than _HEAD_READ (never seen): whoosh's way
             return super()._goto(position)
         self._data = self._ids = self._weights = self._values = None

@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from community.api.core import api_blueprint, iso, json_body, require_user, staff_required
+from community.api.core import api_blueprint, api_user, iso, json_body, require_user, staff_required
 from community.api.openapi import api_doc, define_schema
 from community.errors import NotFound, ValidationError
 from community.extensions import db
@@ -96,8 +96,8 @@ def parse_time(value, field):
 
 def visible_campaign(campaign_id):
     campaign = service.get_campaign(campaign_id)
-    user = require_user() if campaign.state == "draft" else None
-    if campaign.state == "draft" and not user.is_staff:
+    # A draft is as missing to whoever may not see it: no 401 that tells it exists.
+    if campaign.state == "draft" and not getattr(api_user(), "is_staff", False):
         raise NotFound(_("No such campaign."))
     return service.refresh(campaign)
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.errors import DomainError
-from community.http import page_arg, safe_next
+from community.http import page_arg, redirect_next
 from community.pagecache import public_page, replay_on_hit
 
 from ..campaigns import service as campaigns
@@ -75,10 +75,7 @@ def join(slug):
         else:
             flash(_("You are already a co-creator of %(name)s.", name=product.name), "info")
     # Back where the button was (a participation thread), if that is a path on this site.
-    target = request.form.get("next")
-    if not target or safe_next(target) != target:
-        target = url_for("catalog.show", slug=product.slug)
-    return redirect(target)
+    return redirect_next("catalog.show", slug=product.slug)
 
 
 @bp.post("/products/<slug>/polls/<int:poll_id>/vote")

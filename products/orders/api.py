@@ -74,6 +74,7 @@ def order_json(order):
 @bp.post("/campaigns/<int:campaign_id>/preorders")
 @api_doc("Pre-order from a campaign", tag="orders", request=NEW_ORDER,
          responses={201: ORDER, 200: ORDER}, errors=(404, 409),
+         headers={KEY_HEADER: {"type": "string", "minLength": 1, "maxLength": service.MAX_KEY}},
          description="Send a unique Idempotency-Key header (1-64 characters): the same key "
                      "again answers 200 with the same order; with a different body, 422. "
                      "409 codes: sold_out, campaign_not_live, limit_reached, early_access_only, "

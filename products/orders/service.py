@@ -112,7 +112,8 @@ def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_
     now = utcnow()
     campaign, tier, product = db.session.execute(_CAMPAIGN_AND_TIER, {
         "campaign_id": campaign_id, "tier_id": tier_id}).first() or (None, None, None)
-    if campaign is None:
+    if campaign is None or (campaign.state == "draft" and not buyer.is_staff):
+        # A draft is as missing to a buyer: no 409 or bad_tier that tells it exists.
         raise NotFound(_("No such campaign."))
     set_committed_value(campaign, "product", product)
     if tier is None or tier.campaign_id != campaign.id:

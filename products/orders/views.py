@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from community.errors import DomainError
 from community.forum.staff_views import staff_required
-from community.http import page_arg, safe_next
+from community.http import next_url, page_arg, whole_number
 from community.pagetokens import submit_token
 
 from ..campaigns import service as campaigns
@@ -56,12 +56,10 @@ def referrer_from(explicit_code=None):
 @login_required
 def preorder(campaign_id):
     form = request.form
-    back = safe_next(form.get("next"), fallback="orders.mine")
-    try:
-        tier_id = int(form.get("tier", ""))
-        quantity = int(form.get("quantity", ""))
-        source_id = int(form["source_id"]) if form.get("source_id", "").isdigit() else None
-    except ValueError:
+    back = next_url("orders.mine")
+    tier_id, quantity = whole_number(form.get("tier")), whole_number(form.get("quantity"))
+    source_id = whole_number(form.get("source_id"))
+    if tier_id is None or quantity is None:
         flash(_("Pick a tier and a quantity."), "error")
         return redirect(back)
     try:

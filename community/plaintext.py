@@ -1,0 +1,27 @@
+"""What user text may hold: no control characters and no bidi overrides.
+
+A title with CR/LF or NUL breaks headers, mail subjects and PostgreSQL (which refuses
+NUL in text); U+202E and its kin reorder what follows, so a name can read as another.
+Single-line text (titles, names, every one-line form field and JSON field) loses them
+all, a line break or tab becoming a space; multi-line text (bodies) keeps tabs and line
+breaks. The forms base (community/forms.py) and the API's JSON reader apply these.
+"""
+
+# Embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI); the
+# plain marks (LRM, RLM, ALM) stay: they reorder nothing and mixed-script text needs them.
+BIDI_CONTROLS = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0)]
+LINE_BREAKS = "\t\n\r"
+
+_MULTI_LINE = {c: None for c in CONTROLS + BIDI_CONTROLS if chr(c) not in LINE_BREAKS}
+_SINGLE_LINE = _MULTI_LINE | {ord(c): " " for c in LINE_BREAKS}
+
+
+def single_line(text):
+    """`text` without control or bidi-override characters (line breaks become spaces)."""
+    return text.translate(_SINGLE_LINE) if isinstance(text, str) else text
+
+
+def multi_line(text):
+    """`text` without NUL, other control characters or bidi overrides; keeps line breaks."""
+    return text.translate(_MULTI_LINE) if isinstance(text, str) else text
