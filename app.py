@@ -14,8 +14,16 @@ DEFAULTS = {
     "SECRET_KEY": None,
     # Empty means an SQLite file in the instance folder.
     "DATABASE_URL": "",
-    # A server's connections can drop (PostgreSQL: pre-pinged, see below); a file's cannot.
+    # Added to the engine options below (PostgreSQL: connect timeout and keepalives).
     "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # PostgreSQL deadlines in seconds (community/connections.py): connecting, and a
+    # statement in a web request or in the worker and commands. gunicorn's worker timeout
+    # (30 s) stays above a request's: statement timeout + 1 s + a reconnect.
+    "DATABASE_CONNECT_TIMEOUT": 2,
+    "DATABASE_STATEMENT_TIMEOUT": 5,
+    "DATABASE_JOB_STATEMENT_TIMEOUT": 300,
+    # Seconds a 503 (database unreachable) or 507 (disk full) asks clients to wait.
+    "UNAVAILABLE_RETRY_AFTER": 5,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -158,9 +166,24 @@ def _finish_config(app, explicit=frozenset()):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
     cfg["SQLALCHEMY_DATABASE_URI"] = url
-    if not url.startswith("sqlite"):
+    if url.startswith("postgresql"):
+        options = cfg["SQLALCHEMY_ENGINE_OPTIONS"]
+        # Checkouts are pinged by community/connections.py (its SET statement_timeout).
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_timeout": cfg["DATABASE_CONNECT_TIMEOUT"], **options,
+            "connect_args": {**_postgresql_connect_args(cfg), **options.get("connect_args", {})}}
+    elif not url.startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
                                             **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+
+
+def _postgresql_connect_args(cfg):
+    """libpq's own deadlines: connecting, and noticing a peer gone from the network (a
+    keepalive after 30 s idle, then every 10 s, dropped after 3 unanswered; data unacked
+    for 20 s). A server that is up but silent is the watchdog's (community/connections.py)."""
+    return {"connect_timeout": max(1, int(cfg["DATABASE_CONNECT_TIMEOUT"])),
+            "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+            "keepalives_count": 3, "tcp_user_timeout": 20_000}
 
 
 app = create_app()

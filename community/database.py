@@ -9,6 +9,11 @@ Writers to an SQLite file queue for their turn on a lock of our own before BEGIN
 IMMEDIATE (`WriteLock`): SQLite's busy handler polls with sleeps of up to 100 ms,
 so a worker would sleep on long after the lock came free; a blocked flock() wakes
 as soon as the holder lets go.
+
+The write-ahead log stays bounded: SQLite's own checkpoint runs as a commit passes
+WAL_AUTOCHECKPOINT_PAGES, inside that writer's turn, so no other writer appends while
+it copies and the log is reused from its start; `journal_size_limit` cuts the file back
+to WAL_SIZE_LIMIT when it is, and the worker's periodic `checkpoint_wal()` empties it.
 """
 
 import logging
@@ -32,11 +37,12 @@ from sqlalchemy.orm.util import identity_key
 from .extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-_WRITE_OPTION = "fanforge_write"
+WRITE_OPTION = "fanforge_write"
 WRITE_LOCK_SUFFIX = "-writelock"
-# Queued writers checkpoint the WAL themselves, outside their turn, every this many commits
-# of a process (a vote or pre-order writes ~10 pages: about SQLite's default of 1000 pages).
-CHECKPOINT_EVERY = 100
+# SQLite's default: a checkpoint once the log holds ~4 MiB of pages (about 100 votes).
+WAL_AUTOCHECKPOINT_PAGES = 1000
+# A log grown past this (a long read pinned it meanwhile) is cut back to it once reused.
+WAL_SIZE_LIMIT = 32 * 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +73,6 @@ class WriteLock:
         self.threads = threading.Lock()
         self.fd = None
         self.unusable = False
-        self.commits = 0
 
     @classmethod
     def for_database(cls, path):
@@ -106,18 +111,6 @@ class WriteLock:
         finally:
             self.threads.release()
 
-    def after_commit(self, connection):
-        """Every CHECKPOINT_EVERY commits of this process, copy the WAL into the database
-        once the turn is given back. SQLite's automatic checkpoint would run inside the
-        committing writer's turn (its queued writers measured a 20 ms commit p99 from it);
-        a PASSIVE checkpoint lets writers go on meanwhile."""
-        self.commits += 1
-        if self.commits % CHECKPOINT_EVERY == 0:
-            try:
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            except sqlite3.Error as error:  # busy or closing: the next one catches up
-                log.debug("checkpoint of %s skipped: %s", self.database, error)
-
 
 class QueuedWriterConnection(sqlite3.Connection):
     """sqlite3's connection, giving its WriteLock back once COMMIT or ROLLBACK is done
@@ -142,16 +135,12 @@ class QueuedWriterConnection(sqlite3.Connection):
             held.release()
 
     def commit(self):
-        lock = self.write_lock
-        # A turn was held (a write), or the lock file is unusable and nothing else would
-        # checkpoint this connection's commits.
-        checkpointer = self.holding or (lock if lock is not None and lock.unusable else None)
+        # SQLite's automatic checkpoint runs inside COMMIT, so while the turn is held:
+        # writers queued meanwhile cannot append, and the checkpoint catches up.
         try:
             super().commit()
         finally:
             self.give_back_write_turn()
-        if checkpointer is not None:
-            checkpointer.after_commit(self)
 
     def rollback(self):
         try:
@@ -201,6 +190,8 @@ def _tune_sqlite(dbapi_connection, _record):
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     for name, (arguments, function) in _SQLITE_FUNCTIONS.items():
         dbapi_connection.create_function(name, arguments, function, deterministic=True)
     if isinstance(dbapi_connection, QueuedWriterConnection):
@@ -208,7 +199,6 @@ def _tune_sqlite(dbapi_connection, _record):
                      if name == "main"), "")
         if path:  # "" for :memory: and temporary databases: nobody else writes those
             dbapi_connection.write_lock = WriteLock.for_database(path)
-            cursor.execute("PRAGMA wal_autocheckpoint=0")  # WriteLock.after_commit does it
     cursor.close()
 
 
@@ -216,7 +206,7 @@ def _tune_sqlite(dbapi_connection, _record):
 def _begin_sqlite(conn):
     if conn.dialect.name != "sqlite":
         return
-    if not conn.get_execution_options().get(_WRITE_OPTION):
+    if not conn.get_execution_options().get(WRITE_OPTION):
         # A read's deferred BEGIN takes no lock and reads nothing: straight to the driver,
         # without SQLAlchemy's execution context (every request's first read pays it).
         conn.connection.dbapi_connection.execute("BEGIN")
@@ -253,7 +243,7 @@ def begin_write(reload=True):
             session.rollback()
         else:
             session.commit()  # nothing to write: it only ends the read (expire_on_commit is off)
-    session.connection(execution_options={_WRITE_OPTION: True})
+    session.connection(execution_options={WRITE_OPTION: True})
 
 
 @contextmanager
@@ -266,6 +256,29 @@ def transaction(reload=True):
     except BaseException:
         db.session.rollback()
         raise
+
+
+def checkpoint_wal(engine):
+    """Fold SQLite's whole log into the database and truncate it to nothing (the worker
+    runs this every few minutes: an idle site's log then takes no space). Taken in the
+    write turn, as a writer would, so queued writers wait on the flock, not in SQLite's
+    busy handler. Returns (log pages, pages copied), or None on other databases."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as conn:
+        dbapi_connection = conn.connection.dbapi_connection
+        take = getattr(dbapi_connection, "take_write_turn", None)
+        if take is not None:
+            take()
+        try:
+            busy, pages, copied = dbapi_connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            if take is not None:
+                dbapi_connection.give_back_write_turn()
+    if busy:
+        log.info("checkpoint of the SQLite log could not finish: a reader held it")
+    return pages, copied
 
 
 # Statements built once per shape, executed with parameters: building and caching a

@@ -1,12 +1,17 @@
 """Error pages: styled HTML for people, `{"error": {"code", "message"}}` for the API."""
 
+from contextlib import suppress
+
 from flask import current_app, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
+from . import outages
 from .errors import DomainError
 from .extensions import db
 
@@ -17,7 +22,8 @@ TITLES = {
 }
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
-         429: "rate_limited", 500: "server_error"}
+         429: "rate_limited", 500: "server_error", 503: "unavailable",
+         507: "insufficient_storage"}
 
 
 def wants_json():
@@ -75,6 +81,37 @@ def handle_500(error: InternalServerError):
     return error_response(500, _("We are sorry: something broke on our side. Try again soon."))
 
 
+def handle_database(error: exc.SQLAlchemyError):
+    """The database unreachable (503) or its disk full (507): said plainly, with
+    Retry-After, logged once per outage. Other database errors are bugs: a 500."""
+    kind = outages.classify(error)
+    if kind is None:
+        return handle_500(InternalServerError(original_exception=error))
+    with suppress(exc.SQLAlchemyError):  # the connection may be gone with the database
+        db.session.rollback()
+    outages.OUTAGE.failed(kind, error)
+    status = 507 if kind == outages.FULL else 503
+    retry_after = str(current_app.config["UNAVAILABLE_RETRY_AFTER"])
+    # Anything that reads the database (the signed-in reader, their language, the page
+    # layout's header) would fail again: a page of its own, in the request's language.
+    with force_locale(outages.visitor_locale()):
+        if kind == outages.FULL:
+            title = _("Out of storage space")
+            message = _("The site cannot save anything right now: its disk is full. "
+                        "Reading still works. Try again in a few minutes.")
+        else:
+            title = _("Temporarily unavailable")
+            message = _("The site cannot reach its database right now. "
+                        "Try again in a few seconds.")
+        if wants_json():
+            body = {"error": {"code": CODES[status], "message": message,
+                              "retry_after": int(retry_after)}}
+        else:
+            body = render_template("errors/unavailable.html", status=status, title=title,
+                                   message=message)
+    return body, status, {"Retry-After": retry_after}
+
+
 # The largest id a database column holds (SQLite and PostgreSQL bigint alike).
 MAX_ID = 2**63 - 1
 
@@ -101,6 +138,10 @@ def install_converters(app):
 
 
 def init_app(app):
+    app.register_error_handler(exc.OperationalError, handle_database)
+    app.register_error_handler(exc.InterfaceError, handle_database)
+    app.register_error_handler(exc.TimeoutError, handle_database)
+    outages.init_app(app)
     app.register_error_handler(OverflowError, handle_overflow)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(DomainError, handle_domain)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from .accounts import service as accounts
 from .http import redirect_next
+from .outages import visitor_locale
 
 bp = Blueprint("i18n", __name__)
 
@@ -29,9 +30,7 @@ def _choose():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return visitor_locale()
 
 
 @bp.post("/locale")

@@ -7,8 +7,10 @@ from . import (
     api,
     cards,
     compiled,
+    connections,
     errorpages,
     header,
+    health,
     i18n,
     jobs,
     pagecache,
@@ -19,6 +21,7 @@ from . import (
     social,
     templating,
 )
+from . import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
 from .accounts import follows
 from .accounts import mails as account_mails
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
@@ -46,7 +49,7 @@ from .search import setup as search
 from .search import tasks as _search_tasks  # noqa: F401
 
 BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
-              notifications_views.bp)
+              notifications_views.bp, health.bp)
 
 
 def init_app(app):
@@ -55,6 +58,7 @@ def init_app(app):
     errorpages.install_converters(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     db.init_app(app)
+    connections.init_app(app)
     compiled.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path) + "/migrations")
     csrf.init_app(app)

@@ -1,5 +1,5 @@
 """community/database.py: the SQLite writer queue (the turn is always given back, a
-second process waits for it instead of failing, and the WAL is checkpointed outside it),
+second process waits for it instead of failing, and the WAL is checkpointed inside it),
 and prebuilt statements run with plain parameters."""
 
 import os
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from helpers import make_user
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, event, func, select, text
 
-from community import compiled, database
+from community import compiled, database, tasks
 from community.accounts.follows import Follow
 from community.database import transaction
 from community.extensions import db
@@ -64,16 +64,35 @@ def test_another_process_waits_for_the_turn_then_writes(sqlite_app):
     assert waited >= 0.5  # it queued behind the holder rather than writing past it
 
 
-def test_the_wal_is_checkpointed_outside_the_turn(sqlite_app):
+def test_the_wal_is_checkpointed_in_the_writers_turn(sqlite_app):
     path = _db_path(sqlite_app)
     with sqlite_app.app_context():
-        for n in range(database.CHECKPOINT_EVERY * 6):
+        for n in range(600):
             with transaction():
                 _board(f"b{n}")
-    # SQLite's own checkpoint is off for queued writers; without ours the WAL would hold
-    # every page of 600 commits (several MB). Checkpointed, it is reused from the start.
+        # SQLite's own checkpoint runs as a commit passes its threshold: the log is reused
+        # from its start instead of holding every page of 600 commits.
+        assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() \
+            == database.WAL_AUTOCHECKPOINT_PAGES
+        assert db.session.execute(text("PRAGMA journal_size_limit")).scalar() \
+            == database.WAL_SIZE_LIMIT
+        db.session.rollback()
     wal = os.path.getsize(path + "-wal")
-    assert wal < 2 * 1024 * 1024, wal
+    assert wal < 5 * 1024 * 1024, wal
+
+
+def test_the_worker_checkpoint_empties_the_log(sqlite_app):
+    path = _db_path(sqlite_app)
+    with sqlite_app.app_context():
+        for n in range(50):
+            with transaction():
+                _board(f"c{n}")
+        assert os.path.getsize(path + "-wal") > 0
+        result = tasks.checkpoint()
+        assert "log pages copied" in result
+        assert os.path.getsize(path + "-wal") == 0
+        assert db.session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        assert db.session.scalar(select(func.count()).select_from(Board)) >= 50
 
 
 def test_rows_among_answers_as_the_expanding_in_does(ctx):
