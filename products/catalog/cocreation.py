@@ -59,47 +59,57 @@ def params():
 
 
 # ---- the rule as SQL ------------------------------------------------------------
+# Each subquery has tables of its own (aliases) and correlates everything else
+# (correlate_except): product_id and user_id may be the caller's columns at any depth
+# of nesting, and are never pulled into a subquery's FROM as a second, unrelated copy.
+
+def _own(exists_or_select, *tables):
+    return exists_or_select.correlate_except(*tables)
+
 
 def contributed(product_id, user_id):
     """SQL: the user voted for one of the product's origin ideas, or has a visible post
     in one of their discussions or in the product's thread."""
-    # Aliases throughout: the caller's query may name the same tables (no correlation).
-    origin, idea, product = aliased(ProductIdea), aliased(Idea), aliased(Product)
+    origin, origin_ideas, idea, product = (aliased(ProductIdea), aliased(ProductIdea),
+                                           aliased(Idea), aliased(Product))
     vote, post = aliased(Vote), aliased(Post)
     threads = union(
-        select(idea.thread_id).join(origin, origin.idea_id == idea.id)
-        .where(origin.product_id == product_id),
-        select(product.thread_id).where(product.id == product_id))
-    origin_ideas = aliased(ProductIdea)
-    voted = exists().where(vote.user_id == user_id, vote.idea_id.in_(
-        select(origin_ideas.idea_id).where(origin_ideas.product_id == product_id)))
-    posted = exists().where(post.author_id == user_id, post.thread_id.in_(threads),
-                            post.deleted_at.is_(None), post.hidden.is_(False))
+        _own(select(idea.thread_id).join(origin, origin.idea_id == idea.id)
+             .where(origin.product_id == product_id), idea, origin),
+        _own(select(product.thread_id).where(product.id == product_id), product))
+    voted = _own(exists().where(vote.user_id == user_id, vote.idea_id.in_(
+        _own(select(origin_ideas.idea_id).where(origin_ideas.product_id == product_id),
+             origin_ideas))), vote)
+    posted = _own(exists().where(post.author_id == user_id, post.thread_id.in_(threads),
+                                 post.deleted_at.is_(None), post.hidden.is_(False)), post)
     return or_(voted, posted)
 
 
 def in_good_standing(user_id):
     """SQL: the account is unbanned and confirmed (or confirmation is not required)."""
     user = aliased(User)
-    return exists().where(user.id == user_id, user.banned_at.is_(None),
-                          or_(user.email_verified_at.is_not(None), true() == _ANY_ADDRESS))
+    return _own(exists().where(user.id == user_id, user.banned_at.is_(None),
+                               or_(user.email_verified_at.is_not(None), true() == _ANY_ADDRESS)),
+                user)
 
 
 def earned(product_id, user_id):
     """SQL: the contribution or the level that lets a fan join."""
     user = aliased(User)
-    level = exists().where(user.id == user_id, user.points >= _MIN_POINTS)
+    level = _own(exists().where(user.id == user_id, user.points >= _MIN_POINTS), user)
     return or_(level, contributed(product_id, user_id))
 
 
 def standing(product_id, user_id):
     """SQL: the user is a co-creator of the product who qualifies for its rights now.
-    Cheap tests first: both databases stop at the first true branch."""
+    Cheap tests first: both databases stop at the first true branch. The caller's own
+    expressions go into every branch (not the co-creator row's columns), so each
+    subquery searches its index by a known product and user."""
     row = aliased(CoCreator)
     return and_(
-        exists().where(row.product_id == product_id, row.user_id == user_id,
-                       or_(row.source == "proposer", row.granted_by_id.is_not(None),
-                           earned(row.product_id, row.user_id))),
+        _own(exists().where(row.product_id == product_id, row.user_id == user_id,
+                            or_(row.source == "proposer", row.granted_by_id.is_not(None),
+                                earned(product_id, user_id))), row),
         in_good_standing(user_id))
 
 

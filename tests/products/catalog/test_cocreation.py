@@ -154,3 +154,29 @@ def test_the_early_tier_is_for_qualifying_cocreators_only(ctx):
     with pytest.raises(Conflict) as caught:
         orders.place_order(campaign.id, granted, tier, 1, "again")
     assert caught.value.code == "early_access_only"
+
+
+def test_one_cocreators_standing_never_lends_itself_to_another(ctx):
+    """Each co-creator is judged on their own rows and this product's: a seasoned fan, a
+    voter and a poster beside a one-click co-creator, or that one's contributions to
+    another product, leave that one without rights, on every path."""
+    staff, seasoned, clicked = make_user(role="staff"), make_user(), make_user()
+    idea = make_idea()
+    product = make_promoted([idea], staff)
+    voter, poster = make_user(), make_user()
+    ideas.vote(idea.id, voter)
+    make_contributor(product, poster)
+    _points(seasoned, LEVELS[-1].points)
+    for fan in (seasoned, voter, poster):
+        participation.join(product, fan)
+    other = make_idea()
+    other_product = make_promoted([other], staff)
+    ideas.vote(other.id, clicked)  # a contribution to another product only
+    make_contributor(other_product, clicked)
+    db.session.add(CoCreator(product_id=product.id, user_id=clicked.id, source="participant"))
+    db.session.commit()
+    assert clicked.id not in cocreation.qualifying(product.id)
+    assert {seasoned.id, voter.id, poster.id} <= cocreation.qualifying(product.id)
+    assert not cocreation.qualifies(product.id, clicked)
+    assert cocreation.qualifying_products(clicked, [product.id]) == set()
+    assert cocreation.qualifying_products(voter, [product.id]) == {product.id}
