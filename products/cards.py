@@ -19,7 +19,8 @@ from community.messages import service as messages
 
 from .campaigns.models import Campaign, CampaignBuyer, FCode
 from .campaigns.service import OPEN
-from .catalog.models import CoCreator, Product
+from .catalog import cocreation
+from .catalog.models import Product
 
 
 def _signed_in(viewer):
@@ -36,9 +37,7 @@ def _campaign_contexts(campaigns, viewer):
         held = dict(db.session.execute(select(CampaignBuyer.campaign_id, CampaignBuyer.units)
                                        .where(CampaignBuyer.user_id == viewer.id,
                                               CampaignBuyer.campaign_id.in_(ids))).all())
-        cocreating = set(db.session.scalars(select(CoCreator.product_id).where(
-            CoCreator.user_id == viewer.id,
-            CoCreator.product_id.in_([c.product_id for c in campaigns]))))
+        cocreating = cocreation.qualifying_products(viewer, [c.product_id for c in campaigns])
         for code in db.session.scalars(select(FCode).where(
                 FCode.user_id == viewer.id, FCode.campaign_id.in_(ids), FCode.used_at.is_(None))):
             codes.setdefault(code.campaign_id, code.code)

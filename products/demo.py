@@ -47,6 +47,8 @@ def load(users):
                      "20 天续航，NFC 门禁卡。Twenty days of battery and door cards on the wrist.",
                      "The band the community asked for: **20 days** of battery with heart-rate on, "
                      "and NFC door-card emulation.")
+    # Co-creation is earned: fan01-fan04 voted for both origin ideas (demo_ideas), so
+    # they may join; lilei and meimei proposed them and are co-creators already.
     for fan in fans[2:6]:
         participation.join(band9, fan)
     stages.set_stage(band9, staff, "co_creation", "Design decisions with the co-creators.")
@@ -90,6 +92,8 @@ def load(users):
     _backdate(failed, 30, 10)
     campaigns.settle(failed.id)
     stages.set_stage(vacuum, staff, "co_creation", "Goal missed: back to the drawing board with you.")
+    # lilei helped in the night-photo thread without voting for the idea: staff grant it.
+    participation.grant(vacuum, staff, "lilei")
 
     # The remaining stages, so the catalog shows each one.
     swim = _product(staff, ["Swim stroke detection"], "Swim Coach", "swim-coach",

@@ -77,9 +77,12 @@ class AuthActions:
         return self.client.post("/logout")
 
 
-def make_product(board=None, staff=None, slug=None, cocreators=()):
-    """A product with its participation thread, without going through promotion."""
-    from community.database import transaction
+def make_product(board=None, staff=None, slug=None, cocreators=(), clicked=()):
+    """A product with its participation thread, without going through promotion.
+    `cocreators` are granted co-creation by the staff member (so they qualify for its
+    rights); `clicked` have a bare participant row, as one click made before co-creation
+    had to be earned (so they do not)."""
+    from community.database import transaction, utcnow
     from community.extensions import db
     from products.catalog.models import CoCreator, Product
 
@@ -93,8 +96,18 @@ def make_product(board=None, staff=None, slug=None, cocreators=()):
         db.session.add(product)
         db.session.flush()
         for user in cocreators:
+            db.session.add(CoCreator(product_id=product.id, user_id=user.id, source="participant",
+                                     granted_by_id=staff.id, granted_at=utcnow()))
+        for user in clicked:
             db.session.add(CoCreator(product_id=product.id, user_id=user.id, source="participant"))
     return product
+
+
+def make_contributor(product, user=None):
+    """A fan who replied in the product's thread: a contribution that lets them join it."""
+    user = user or make_user()
+    forum.reply(forum.get_thread(product.thread_id, user), user, "Count me in!")
+    return user
 
 
 def make_campaign(product=None, staff=None, goal=None, cap=50, per_buyer=5, tiers=None,

@@ -6,6 +6,8 @@ source and the forum's thread hook ask.
   existence leaks.
 - An approval circle shows its name and description to anyone; its threads, members and
   meetups only to members. An open circle is read by anyone.
+- Joining (or asking to join, or starting a circle) needs a signed-in, unbanned account
+  with a confirmed address when FANFORGE_REQUIRE_VERIFIED_EMAIL is on, as posting does.
 - Posting, RSVPs and sharing need membership; moderating needs the moderator or owner role.
 - Staff have no way in: a circle is its members' (they moderate what fans report elsewhere).
 
@@ -16,6 +18,7 @@ removed, ends access with the next request.
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from ..accounts import service as accounts
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from .models import Circle, CircleMember, CircleThread
@@ -80,6 +83,15 @@ def readable_by_id(circle_id, viewer):
     if not can_read(circle, member):
         raise _not_found()
     return circle, member
+
+
+def ensure_can_join(user):
+    """Raise Forbidden, saying what to do, unless the user may join a circle."""
+    if _user_id(user) is None:
+        raise Forbidden(_("Sign in to join."), code="sign_in_required")
+    if user.is_banned:
+        raise Forbidden(_("Your account is banned and cannot join circles."), code="banned")
+    accounts.ensure_verified(user)
 
 
 def ensure_member(member):

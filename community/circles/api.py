@@ -147,7 +147,7 @@ def show(slug):
 @bp.route("/circles/<slug>/members", methods=["POST", "DELETE"])
 @api_doc("Join (201), ask to join an approval circle (202), or nothing (200: a member "
          "already); an invitation token admits to any circle", tag="circles", request=JOIN,
-         responses={201: MEMBERSHIP, 202: MEMBERSHIP, 200: MEMBERSHIP}, errors=(404, 409),
+         responses={201: MEMBERSHIP, 202: MEMBERSHIP, 200: MEMBERSHIP}, errors=(403, 404, 409),
          method="POST")
 @api_doc("Leave the circle", tag="circles", responses={200: MEMBERSHIP}, errors=(404, 409),
          method="DELETE")

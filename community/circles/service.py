@@ -34,6 +34,7 @@ def ensure_can_create(user):
         raise Forbidden(_("Sign in to start a circle."), code="sign_in_required")
     if user.is_banned:
         raise Forbidden(_("Your account is banned and cannot post."), code="banned")
+    access.ensure_can_join(user)  # its owner is its first member
     if not user.is_staff and user.level.number < min_level():
         raise Forbidden(_("Starting a circle needs level %(n)d; you are level %(level)d.",
                           n=min_level(), level=user.level.number), code="level_too_low")
@@ -175,10 +176,7 @@ def join(circle, user, invite_token=None):
     spends one use; without one an open circle admits anyone and an approval circle
     files a request for its moderators.
     """
-    if user is None or not user.is_authenticated:
-        raise Forbidden(_("Sign in to join."), code="sign_in_required")
-    if user.is_banned:
-        raise Forbidden(_("Your account is banned and cannot join circles."), code="banned")
+    access.ensure_can_join(user)
     user_id = user.id
     with transaction():
         if access.membership(circle.id, user) is not None:

@@ -14,7 +14,8 @@ from community.extensions import db
 from community.forum.moderation import ensure_staff
 
 from .. import signals
-from ..catalog.models import CoCreator, Product
+from ..catalog import cocreation
+from ..catalog.models import Product
 from ..catalog.stages import record_stage
 from ..orders.models import Order
 from .models import Campaign, FCode, Tier
@@ -101,7 +102,7 @@ def current_campaign(product_id):
 
 
 def publish(campaign_id, actor):
-    """Draft -> scheduled or live; co-creators get their F-codes."""
+    """Draft -> scheduled or live; co-creators who qualify get their F-codes."""
     ensure_staff(actor)
     with transaction():
         campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
@@ -121,9 +122,7 @@ def publish(campaign_id, actor):
         product = db.session.get(Product, campaign.product_id)
         if product.stage in ("concept", "co_creation"):
             record_stage(product, actor, "preorder", _("Pre-orders open."))
-        cocreators = db.session.scalars(
-            select(CoCreator.user_id).where(CoCreator.product_id == campaign.product_id)).all()
-        for user_id in cocreators:
+        for user_id in sorted(cocreation.qualifying(campaign.product_id)):
             _issue(campaign.id, user_id, _("Co-creator"), None)
         signals.campaign_published.send(campaign)
     return campaign
@@ -137,25 +136,31 @@ def _issue(campaign_id, user_id, reason, issued_by_id):
 
 
 def issue_f_codes(campaign_id, actor, user_ids, reason=""):
-    """Staff give chosen contributors an F-code each (one per person per campaign)."""
+    """Staff give chosen co-creators an F-code each (one per person per campaign). Only
+    co-creators who qualify now get one (cocreation.qualifying): staff grant co-creation
+    first to reward anyone else. The codes issued; fewer than asked when some did not."""
     ensure_staff(actor)
     with transaction():
         campaign = get_campaign(campaign_id)
         if campaign.state not in ("draft", *OPEN):
             raise Conflict(_("F-codes are for campaigns that have not ended."), code="ended")
+        eligible = cocreation.qualifying(campaign.product_id, user_ids)
         have = set(db.session.scalars(select(FCode.user_id).where(
             FCode.campaign_id == campaign_id, FCode.user_id.in_(user_ids))))
         return [_issue(campaign_id, uid, reason or _("Chosen by staff"), actor.id)
-                for uid in dict.fromkeys(user_ids) if uid not in have]
+                for uid in dict.fromkeys(user_ids) if uid in eligible and uid not in have]
 
 
 def issue_f_codes_to_top(campaign_id, actor, n, period="month"):
-    """F-codes for the top `n` contributors of the product's board this month (or week)."""
+    """F-codes for the top `n` contributors of the product's board this month (or week)
+    among its co-creators who qualify."""
     if not isinstance(n, int) or not 1 <= n <= 500:
         raise ValidationError(_("Give a number of contributors from 1 to 500."), field="top_n")
     campaign = get_campaign(campaign_id)
-    top = leaderboards.top(period, campaign.product.board_id, limit=n)
-    return issue_f_codes(campaign_id, actor, [user.id for user, _points in top],
+    eligible = cocreation.qualifying(campaign.product_id)
+    top = leaderboards.top(period, campaign.product.board_id, limit=500)
+    chosen = [user.id for user, _points in top if user.id in eligible][:n]
+    return issue_f_codes(campaign_id, actor, chosen,
                          _("Top contributor of %(board)s", board=campaign.product.board.name))
 
 
@@ -224,7 +229,4 @@ def cancel(campaign_id, actor, reason=""):
         signals.campaign_cancelled.send(campaign, reason=reason)
     return campaign
 
-
-def is_cocreator(product_id, user_id):
-    return db.session.get(CoCreator, (product_id, user_id)) is not None
 

@@ -104,6 +104,10 @@ def issue_f_codes(campaign_id):
                 codes = service.issue_f_codes(campaign_id, current_user, list(users),
                                               form.reason.data)
             flash(_("%(n)d F-codes issued.", n=len(codes)), "success")
+            if not form.top_n.data and len(codes) < len(users):
+                flash(_("F-codes go only to co-creators who qualify (a confirmed address and a "
+                        "contribution, or a grant by staff) and once per person: grant "
+                        "co-creation on the product's staff page to reward someone else."), "info")
         except DomainError as error:
             flash(error.message, "error")
     return redirect(url_for("campaigns.show", campaign_id=campaign_id))

@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, select
 
 from community import pageholes
 from community.compiled import rows_of
@@ -12,7 +12,7 @@ from community.database import utcnow
 from community.extensions import db
 from community.templating import render_fragment
 
-from ..catalog.models import CoCreator
+from ..catalog import cocreation
 from . import service
 from .models import Campaign, CampaignBuyer, FCode
 
@@ -22,7 +22,7 @@ TEMPLATE = "products/campaigns/_widget.html"
 class BuyerFacts(NamedTuple):
     """All the widget shows of its reader."""
     signed_in: bool = False
-    cocreator: bool = False
+    cocreator: bool = False  # a co-creator who holds the rights now (cocreation.py)
     held: int = 0
     f_code: str | None = None  # their first unused F-code for the campaign
 
@@ -30,8 +30,8 @@ class BuyerFacts(NamedTuple):
 _CAMPAIGN, _USER = bindparam("campaign_id"), bindparam("user_id")
 # One statement for the three, built once: every signed-in product page asks.
 _FACTS = select(
-    exists().where(CoCreator.user_id == _USER, CoCreator.product_id == select(
-        Campaign.product_id).where(Campaign.id == _CAMPAIGN).scalar_subquery()),
+    cocreation.standing(
+        select(Campaign.product_id).where(Campaign.id == _CAMPAIGN).scalar_subquery(), _USER),
     select(CampaignBuyer.units).where(CampaignBuyer.campaign_id == _CAMPAIGN,
                                       CampaignBuyer.user_id == _USER).scalar_subquery(),
     select(FCode.code).where(FCode.campaign_id == _CAMPAIGN, FCode.user_id == _USER,
@@ -43,7 +43,8 @@ _FACTS = select(
 def buyer_facts(campaign_id, viewer):
     if viewer is None or not viewer.is_authenticated:
         return BuyerFacts()
-    cocreator, held, f_code = rows_of(_FACTS, campaign_id=campaign_id, user_id=viewer.id)[0]
+    cocreator, held, f_code = rows_of(_FACTS, campaign_id=campaign_id, user_id=viewer.id,
+                                      **cocreation.params())[0]
     return BuyerFacts(True, bool(cocreator), held or 0, f_code)
 
 

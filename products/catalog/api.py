@@ -102,8 +102,10 @@ def show(slug):
 
 
 @bp.post("/products/<slug>/participants")
-@api_doc("Join a product as a participant (a co-creator for good)", tag="products",
-         responses={201: JOINED, 200: JOINED}, errors=(404, 409))
+@api_doc("Join a product as a co-creator: needs a confirmed address and a vote or post on "
+         "its ideas or thread, or the configured level (403 email_unverified or "
+         "contribution_required otherwise)", tag="products",
+         responses={201: JOINED, 200: JOINED}, errors=(403, 404, 409))
 @token_required
 def join(slug):
     product = catalog.get_product(slug)

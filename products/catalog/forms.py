@@ -58,3 +58,7 @@ class DecisionForm(Form):
 
 class VoteForm(Form):
     option = IntegerField(_l("Option"), validators=[DataRequired()])
+
+
+class GrantForm(Form):
+    username = StringField(_l("Fan's username"), validators=[DataRequired()])

@@ -52,7 +52,8 @@ class ProductIdea(db.Model):
 
 
 class CoCreator(db.Model):
-    """Proposers of origin ideas and fans who joined the product: credited for good."""
+    """Proposers of origin ideas, fans who joined the product, and fans staff named
+    (granted_by_id says who): the rights it carries are in cocreation.py."""
 
     __tablename__ = "cocreators"
     __table_args__ = (CheckConstraint("source IN ('proposer', 'participant')", name="source"),
@@ -62,8 +63,12 @@ class CoCreator(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     source: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The staff member who granted co-creation (then it stands without a contribution).
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime | None]
 
-    user = relationship("User", lazy="joined", innerjoin=True)
+    user = relationship("User", lazy="joined", innerjoin=True, foreign_keys=[user_id])
+    granted_by = relationship("User", lazy="select", foreign_keys=[granted_by_id])
 
 
 class ProductImage(db.Model):

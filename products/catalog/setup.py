@@ -3,7 +3,7 @@
 from community import pagecache, pageholes
 from community import panels as community_panels
 
-from . import page, panels, participation, views_counter
+from . import cocreation, page, panels, participation, views_counter
 from . import search as catalog_search
 from .api import bp as api_bp
 from .cli import cli
@@ -13,6 +13,9 @@ from .views import bp
 
 
 def init_app(app):
+    # Joining a product without a contribution to it needs this level
+    # (FANFORGE_COCREATOR_MIN_LEVEL); see cocreation.py.
+    app.config.setdefault("COCREATOR_MIN_LEVEL", cocreation.DEFAULT_MIN_LEVEL)
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(api_bp)

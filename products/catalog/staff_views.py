@@ -11,8 +11,16 @@ from community.forum import boards as board_service
 from community.forum.staff_views import staff_required
 from community.http import apply_error
 
-from . import catalog, images, polls, promotion, stages
-from .forms import DecisionForm, ImageForm, PollForm, PromoteForm, StageForm, ThresholdForm
+from . import catalog, images, participation, polls, promotion, stages
+from .forms import (
+    DecisionForm,
+    GrantForm,
+    ImageForm,
+    PollForm,
+    PromoteForm,
+    StageForm,
+    ThresholdForm,
+)
 
 bp = Blueprint("catalog_staff", __name__, url_prefix="/staff/products")
 
@@ -98,6 +106,8 @@ def _manage_page(product, status=200, **forms):
         image_form=forms.get("image_form") or ImageForm(formdata=None),
         poll_form=forms.get("poll_form") or PollForm(formdata=None),
         decision_form=DecisionForm(formdata=None),
+        grant_form=forms.get("grant_form") or GrantForm(formdata=None),
+        granted=participation.granted(product.id),
     ), status
 
 
@@ -174,3 +184,25 @@ def record_decision(slug, poll_id):
         else:
             flash(_("Decision recorded."), "success")
     return redirect(url_for("catalog_staff.manage", slug=product.slug, _anchor=f"poll-{poll.id}"))
+
+
+@bp.post("/<slug>/cocreators")
+@staff_required
+def grant_cocreator(slug):
+    product, form = catalog.get_product(slug), GrantForm()
+    return _submit(product, "grant_form", form,
+                   lambda: participation.grant(product, current_user, form.username.data.strip()),
+                   _("%(name)s is a co-creator now.", name=form.username.data.strip()))
+
+
+@bp.post("/<slug>/cocreators/<int:user_id>/revoke")
+@staff_required
+def revoke_cocreator(slug, user_id):
+    product = catalog.get_product(slug)
+    try:
+        participation.revoke(product, current_user, user_id)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Co-creation taken back."), "success")
+    return redirect(url_for("catalog_staff.manage", slug=product.slug, _anchor="cocreators"))

@@ -31,7 +31,7 @@ from community.extensions import db
 
 from .. import signals
 from ..campaigns.models import Campaign, CampaignBuyer, FCode, Tier
-from ..campaigns.service import is_cocreator
+from ..catalog import cocreation
 from ..catalog.models import Product
 from .models import SOURCES, Order
 
@@ -168,7 +168,8 @@ def _insert_order(campaign, tier, values):
 
 
 def _early_access(campaign, buyer, f_code, now):
-    """In a tier's early window: co-creators, or the owner of an unused F-code."""
+    """In a tier's early window: co-creators who qualify now (cocreation.py), or the
+    owner of an unused F-code (issued only to those who qualified)."""
     if f_code:
         claimed = db.session.execute(
             update(FCode).where(FCode.code == f_code.strip().upper(), FCode.campaign_id == campaign.id,
@@ -178,9 +179,10 @@ def _early_access(campaign, buyer, f_code, now):
             raise Conflict(_("This F-code is not yours, is used, or is for another campaign."),
                            code="invalid_f_code")
         return claimed.id
-    if is_cocreator(campaign.product_id, buyer.id):
+    if cocreation.qualifies(campaign.product_id, buyer):
         return None
-    raise Conflict(_("This tier is open only to co-creators and F-code holders for now."),
+    raise Conflict(_("This tier is open only to co-creators and F-code holders for now. "
+                     "Co-creators are fans who voted for or discussed the product's ideas."),
                    code="early_access_only")
 
 

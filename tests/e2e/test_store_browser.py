@@ -1,5 +1,6 @@
-"""A fan joins a product, votes in a poll, pre-orders from the participation thread,
-finds the order in My pre-orders and cancels it, in chromium."""
+"""A fan who voted for its idea joins a product, votes in a poll, pre-orders from the
+participation thread, finds the order in My pre-orders and cancels it, in chromium; a
+newcomer who took no part is told how to earn a place."""
 
 from datetime import timedelta
 
@@ -19,8 +20,10 @@ PASSWORD = "long-enough-pass"
 def product(sqlite_app):
     with sqlite_app.app_context():
         staff = make_user("designer", role="staff")
-        make_user("shopper", password=PASSWORD)
+        shopper = make_user("shopper", password=PASSWORD)
+        make_user("newcomer", password=PASSWORD)
         idea = ideas.propose(make_board("band"), staff, "Twenty days of battery", "please")
+        ideas.vote(idea.id, shopper)  # co-creation is earned: a vote for its idea
         product = promotion.promote(staff, [idea.id], "Forge Band 9", "forge-band-9", "The next band")
         polls.create_poll(product, staff, "Strap colour?", ["Black", "Coral"],
                           utcnow() + timedelta(days=2))
@@ -58,3 +61,12 @@ def test_join_vote_preorder_from_the_thread_and_cancel(site, product, signed_in)
     assert page.locator("[data-testid=order-state]").first.inner_text() == "Cancelled"
     page.goto(f"{site}/products/{product['slug']}")
     assert page.locator("[data-testid=units-reserved]").inner_text() == "0"
+
+
+def test_a_newcomer_is_told_how_to_earn_a_place(site, product, signed_in):
+    page = signed_in("newcomer")
+    page.goto(f"{site}/products/{product['slug']}")
+    page.click("[data-testid=join-product]")
+    page.wait_for_selector("text=Co-creators are fans who took part")
+    assert page.locator("[data-testid=cocreator-badge]").count() == 0
+    assert page.locator("[data-testid=join-product]").count() == 1

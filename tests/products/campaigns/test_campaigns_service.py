@@ -89,26 +89,31 @@ def test_cancelling_a_campaign_cancels_its_orders(ctx):
         campaigns.cancel(campaign.id, staff)
 
 
-def test_staff_issue_f_codes_once_per_person(ctx):
-    campaign, staff = make_campaign(publish=False), make_user(role="staff")
-    fans = [make_user(), make_user()]
-    assert len(campaigns.issue_f_codes(campaign.id, staff, [f.id for f in fans], "top fan")) == 2
+def test_staff_issue_f_codes_once_per_person_and_only_to_qualifying_cocreators(ctx):
+    staff, fans, outsider = make_user(role="staff"), [make_user(), make_user()], make_user()
+    campaign = make_campaign(make_product(staff=staff, cocreators=fans), staff, publish=False)
+    chosen = [f.id for f in fans] + [outsider.id]
+    assert len(campaigns.issue_f_codes(campaign.id, staff, chosen, "top fan")) == 2
     assert campaigns.issue_f_codes(campaign.id, staff, [fans[0].id]) == []
     assert len(campaigns.f_codes_of(fans[0], campaign.id)) == 1
+    assert campaigns.f_codes_of(outsider, campaign.id) == []  # not a co-creator
 
 
 def test_f_codes_for_the_top_contributors_of_the_board(ctx):
     from community.forum import service as forum
 
     staff = make_user(role="staff")
-    campaign = make_campaign(staff=staff, publish=False)
+    busy, quiet, idle, loud = make_user(), make_user(), make_user(), make_user()
+    product = make_product(staff=staff, cocreators=[busy, quiet, idle])
+    campaign = make_campaign(product, staff=staff, publish=False)
     board = campaign.product.board
-    busy, quiet, idle = make_user(), make_user(), make_user()
     for i in range(3):
         forum.create_thread(board, busy, f"Busy {i}", "b")
     forum.create_thread(board, quiet, "Quiet", "b")
+    for i in range(5):  # the busiest of all, but no co-creator of this product
+        forum.create_thread(board, loud, f"Loud {i}", "b")
     codes = campaigns.issue_f_codes_to_top(campaign.id, staff, 2)
     holders = {c.user_id for c in db.session.query(FCode).filter_by(campaign_id=campaign.id)}
-    assert len(codes) == 2 and {busy.id, quiet.id} <= holders and idle.id not in holders
+    assert len(codes) == 2 and holders == {busy.id, quiet.id}
     with pytest.raises(ValidationError):
         campaigns.issue_f_codes_to_top(campaign.id, staff, 0)

@@ -8,20 +8,24 @@ from sqlalchemy import func, select, update
 from community.accounts.models import User
 from community.database import utcnow
 from community.extensions import db
+from community.ideas import service as ideas
 from products.catalog import catalog, participation, polls, promotion, stages
 from products.catalog.models import Poll, Product
 
 
 @pytest.fixture
 def world(app):
-    """A board with two voted ideas by two fans, made into a product; staff and a fan."""
+    """A board with two voted ideas by two fans, made into a product; staff, a fan who
+    voted for one of its ideas (so may join it) and a fan who did not."""
     with app.app_context():
         board = make_board("band", "Band")
         staff = make_user("boss", role="staff")
-        make_user("fan")
+        fan = make_user("fan")
+        make_user("newcomer")
         lilei, han = make_user("lilei"), make_user("han")
         a = make_idea(board, lilei, "Two-week battery", votes=64)
-        b = make_idea(board, han, "Swim tracking", votes=12)
+        b = make_idea(board, han, "Swim tracking", votes=11)
+        ideas.vote(b.id, fan)
         product = promotion.promote(staff, [a.id, b.id], "Band 9 Pro", "band-9-pro",
                                     "The band you asked for.", "Made **with** you.")
         return {"slug": product.slug, "thread": product.thread_id, "ideas": (a.id, b.id),
@@ -222,7 +226,7 @@ def _fill(n):
     ideas = [make_idea(board, make_user(), votes=5) for _ in range(n)]
     big = promotion.promote(staff, [i.id for i in ideas], "Big", f"big-{n}", "Big one.")
     for _ in range(n):
-        participation.join(big, make_user())
+        participation.grant(big, staff, make_user().username)
         polls.create_poll(big, staff, "Q?", ["a", "b"], utcnow() + timedelta(days=1))
     for _ in range(n - 1):
         make_product(staff=staff)

@@ -1,16 +1,19 @@
 import pytest
 from catalog_factories import make_idea, make_product
-from helpers import make_user
+from helpers import make_contributor, make_user
 
 from community.errors import Conflict, Forbidden
 from community.forum import moderation
+from community.ideas import service as ideas
 from products.catalog import catalog, participation, stages
 
 
 def test_joining_is_idempotent_counted_once_and_credited_for_good(ctx):
     staff, proposer = make_user(role="staff"), make_user("proposer")
-    product = make_product([make_idea(author=proposer)], staff)
+    idea = make_idea(author=proposer)
+    product = make_product([idea], staff)
     fan = make_user("fan")
+    ideas.vote(idea.id, fan)  # a contribution: joining is earned
     assert participation.join(product, fan) is True
     assert participation.join(product, fan) is False
     assert participation.join(product, proposer) is False  # already a co-creator
@@ -40,6 +43,7 @@ def test_banned_and_anonymous_users_cannot_join(ctx):
 def test_a_cancelled_product_takes_no_one_new(ctx):
     staff, fan = make_user(role="staff"), make_user()
     product = make_product(staff=staff)
+    make_contributor(product, fan)
     stages.set_stage(product, staff, "cancelled", "Not feasible.")
     with pytest.raises(Conflict) as caught:
         participation.join(product, fan)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 from catalog_factories import make_product
-from helpers import make_user
+from helpers import make_contributor, make_user
 from sqlalchemy import func, select, update
 
 from community.database import utcnow
@@ -32,7 +32,7 @@ def test_only_participants_vote_once_each(setup):
     product, staff, poll = setup
     silicone, leather = poll.options
     assert [o.label for o in poll.options] == ["Silicone", "Leather"]
-    fan = make_user()
+    fan = make_contributor(product)
     with pytest.raises(Forbidden) as caught:
         polls.vote(poll, fan, silicone.id)
     assert caught.value.code == "not_participant"
@@ -49,7 +49,7 @@ def test_only_participants_vote_once_each(setup):
 
 def test_results_are_hidden_until_the_poll_closes(setup):
     product, staff, poll = setup
-    fans = [make_user() for _ in range(3)]
+    fans = [make_contributor(product) for _ in range(3)]
     for fan, option in zip(fans, [0, 0, 1], strict=True):
         participation.join(product, fan)
         polls.vote(poll, fan, poll.options[option].id)
@@ -62,7 +62,7 @@ def test_results_are_hidden_until_the_poll_closes(setup):
     results = polls.results(poll, None)
     assert [(r.option.label, r.votes, r.percent) for r in results] == [("Silicone", 2, 67),
                                                                       ("Leather", 1, 33)]
-    late = make_user()
+    late = make_contributor(product)
     participation.join(product, late)
     with pytest.raises(Conflict) as caught:
         polls.vote(poll, late, poll.options[0].id)

@@ -95,7 +95,7 @@ def test_limits_sold_out_and_not_live(ctx):
 
 def test_early_window_for_cocreators_and_f_code_holders(ctx):
     co, fan, holder, staff = make_user(), make_user(), make_user(), make_user(role="staff")
-    product = make_product(staff=staff, cocreators=[co])
+    product = make_product(staff=staff, cocreators=[co, holder])
     tiers = [{"name": "Founders", "price_cents": 9900, "currency": "CNY",
               "early_until": utcnow() + timedelta(hours=2)}]
     campaign = make_campaign(product, staff, tiers=tiers)
@@ -104,7 +104,7 @@ def test_early_window_for_cocreators_and_f_code_holders(ctx):
         orders.place_order(campaign.id, fan, tier.id, 1, "f")
     assert caught.value.code == "early_access_only"
     orders.place_order(campaign.id, co, tier.id, 1, "c")  # co-creators need no code
-    [code] = campaigns.issue_f_codes(campaign.id, staff, [holder.id])
+    [code] = [c.code for c in campaigns.f_codes_of(holder, campaign.id)]  # from publishing
     with pytest.raises(Conflict) as caught:  # someone else's code
         orders.place_order(campaign.id, fan, tier.id, 1, "f2", f_code=code)
     assert caught.value.code == "invalid_f_code"
