@@ -4,7 +4,7 @@ Co-creation is earned (a contribution or a level) or granted by staff; the grant
 recorded on the co-creator row.
 
 Revision ID: 3c5e7a9b1d24
-Revises: 7d3e9a1c5b20
+Revises: b5e1c7a9d3f2
 Create Date: 2026-12-08 10:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3c5e7a9b1d24'
-down_revision = '7d3e9a1c5b20'
+down_revision = 'b5e1c7a9d3f2'
 branch_labels = None
 depends_on = None
 
