@@ -13,8 +13,10 @@ from . import (
     jobs,
     pagecache,
     pageholes,
+    pagemarkers,
     panels,
     readers,
+    site,
     social,
     templating,
 )
@@ -50,6 +52,8 @@ BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_v
 
 def init_app(app):
     pagecache.init_app(app)  # first: its after_request must run after every other one
+    pagemarkers.init_app(app)
+    site.init_app(app)
     errorpages.install_converters(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     db.init_app(app)
