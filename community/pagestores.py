@@ -63,6 +63,8 @@ class PageStore:
             return None
         try:
             found = self._get(key)
+        except ValueError:  # not a page this code stored (bad JSON, foreign bytes): a miss
+            return None
         except self.failures as error:
             return self._failed(error)
         self._ok()
