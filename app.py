@@ -58,9 +58,15 @@ DEFAULTS = {
     "JSON_MAX_BYTES": 512 * 1024,
     # Posting links and images needs this level (a spam guard).
     "LINKS_MIN_LEVEL": 2,
-    # Mail links point here: a worker has no request to take the host from.
+    # Every absolute link (mail, share links, API urls) points here, never at the host a
+    # request named (community/site.py).
     "SITE_NAME": "Fanforge",
     "SITE_URL": "http://127.0.0.1:5000",
+    # Hosts answered (others get 400): empty is SITE_URL's, plus localhost outside
+    # production; a list, or "a.example, .b.example" from FANFORGE_TRUSTED_HOSTS.
+    "TRUSTED_HOSTS": None,
+    # The path prefix a proxy mounts the site under, e.g. "/forum"; a client cannot set it.
+    "SCRIPT_ROOT": "",
     # SMTP (FANFORGE_MAIL_*). No server in development: .eml files in instance/mail.
     "MAIL_SERVER": "",
     "MAIL_PORT": 587,
@@ -86,8 +92,8 @@ DEFAULTS = {
     "QUEUE_URL": "",
     "QUEUE_NAME": "fanforge",
     "QUEUE_TIMEOUT": 3,  # seconds to reach Redis: a frozen queue only delays work (> its 1 s poll)
-    # Pages for signed-out visitors (community/pagecache.py): empty is files in the instance
-    # folder; redis://host:6379/1 to share between machines; none to turn it off.
+    # Stored pages (community/pagecache.py): empty is a SQLite file in the instance folder;
+    # redis://host:6379/1 to share between machines; none to turn it off.
     "CACHE_URL": "",
     # Proxies in front of gunicorn that set X-Forwarded-For/-Proto (nginx alone: 1). The
     # client's address (rate limits key on it) and scheme come from the last this many

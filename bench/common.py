@@ -84,7 +84,7 @@ def search_dir(url):
 def page_cache_dir(url):
     """The bench database's own store of visitors' pages (emptied by each server start)."""
     path = sidecar_path(url)
-    return str(path.with_name(path.stem + "-page-cache"))
+    return str(path.with_name(path.stem + "-page-cache")) + "/"  # a folder: rmtree empties it
 
 
 def load_sidecar(url):

@@ -6,7 +6,7 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from .pagetokens import CSRF_PLACEHOLDER, submit_token
+from .pagetokens import csrf_placeholder, submit_token
 from .plaintext import multi_line, single_line
 
 
@@ -16,7 +16,7 @@ class _PageCacheCSRF(_FlaskFormCSRF):
 
     def generate_csrf_token(self, csrf_token_field):
         if g.get("page_cache_key") is not None:
-            return CSRF_PLACEHOLDER
+            return csrf_placeholder()
         return super().generate_csrf_token(csrf_token_field)
 
 

@@ -15,10 +15,8 @@ from .engagement.models import CheckIn
 from .extensions import db
 from .messages import service as messages
 from .notifications import service as notifications
-from .pagetokens import CSRF_PLACEHOLDER
+from .pagemarkers import markers
 
-# Where the corner's forms send the reader back to: filled in per response.
-_NEXT = "__fanforge-next__"
 EXTENSION = "fanforge_account_nav"
 
 # The figures' columns, for the user bound as :user_id on :day (figure_parameters);
@@ -61,16 +59,17 @@ def account_nav(user, _args):
     here = request.full_path if request.query_string else request.path
     if not user.is_authenticated:
         return {"": render_template("_account_nav.html", next_path=here,
-                                    nav_csrf=CSRF_PLACEHOLDER)}
+                                    nav_csrf=markers().csrf)}
     figures = account_header()
     key = (user.id, user.username, user.role, str(get_locale()), request.script_root,
            figures["bell"], figures["envelope"], figures["checked_in"])
     drawn = current_app.extensions[EXTENSION](key)
-    return {"": drawn.replace(_NEXT, str(escape(here)))}
+    # Where the corner's forms send the reader back to: filled in per response.
+    return {"": drawn.replace(markers().next, str(escape(here)))}
 
 
 def _signed_in_nav(_key):
-    return render_template("_account_nav.html", next_path=_NEXT, nav_csrf=CSRF_PLACEHOLDER)
+    return render_template("_account_nav.html", next_path=markers().next, nav_csrf=markers().csrf)
 
 
 def init_app(app):

@@ -11,7 +11,9 @@ URL, the language, the database, the search index and the clock. A view marked
   under a token that is already gone by the time the newer rows are visible;
 - the minute on the community's clock, for what changes with time alone (a campaign
   or a round that closes at noon): a page is at most a minute behind its clock;
-- the language, the audience and the full path.
+- the language, the audience, and the scheme, host, script root and full path (links
+  come from FANFORGE_SITE_URL, community/site.py, but nothing a request varies is left
+  out of the key a render is stored under), and the page markers' id.
 
 The audience is "visitors", or for a view marked @public_page(members=True) the role of
 the signed-in reader: fans share one copy, staff another. What is a reader's own (their
@@ -25,17 +27,14 @@ a page whose render set a cookie, used a WTForms CSRF field or showed flashed me
 is not stored; anything a view does for every view (a product's view counter) is
 replayed on a hit (`replay_on_hit`).
 
-Where it lives (FANFORGE_CACHE_URL): empty is files in the instance folder (every worker
-on this machine shares them); file:///path, redis://host:6379/1 for several machines,
-memory:// for this process only (tests), none to turn it off.
+Where it lives (FANFORGE_CACHE_URL, community/pagestores.py): empty is a SQLite file in
+the instance folder (every worker on this machine shares it); file:///path,
+redis://host:6379/1 for several machines, memory:// for this process only (tests), none
+to turn it off. A store that fails is a miss or a skipped write, never an error.
 """
 
-import os
 import re
-import secrets
-from urllib.parse import urlsplit
 
-from cachelib import FileSystemCache, NullCache, RedisCache, SimpleCache
 from flask import current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -46,10 +45,11 @@ from sqlalchemy.sql.elements import TextClause
 from . import database, pageholes
 from .database import WRITTEN_TABLES, note_written
 from .extensions import db
+from .pagemarkers import markers
+from .pagestores import build_store
 from .pagetokens import csrf_token, drawing_holes, fill_tokens
 
 EXTENSION = "fanforge_pagecache"
-GENERATION_KEY = "generation"
 # Tables no signed-out page shows: writing them leaves every stored page as it was.
 PRIVATE_TABLES = frozenset({
     "api_tokens", "conversation_participants", "conversations", "job_runs", "mail_outbox",
@@ -91,64 +91,12 @@ def replay_on_hit(name, *args):
 
 # ---- the store -------------------------------------------------------------
 
-class _KeyedGeneration:
-    """The generation as one more key of the store (memory, Redis, none)."""
-
-    def get_generation(self):
-        return self.get(GENERATION_KEY)
-
-    def set_generation(self, token):
-        self.set(GENERATION_KEY, token, timeout=0)
-
-
-class PageMemory(_KeyedGeneration, SimpleCache):
-    pass
-
-
-class PageRedis(_KeyedGeneration, RedisCache):
-    pass
-
-
-class NoPages(_KeyedGeneration, NullCache):
-    pass
-
-
 def build_cache(app):
-    url = app.config.get("CACHE_URL") or ""
-    ttl = int(app.config.get("PAGE_CACHE_SECONDS", 120))
-    if url == "none":
-        return NoPages()
-    if url == "memory://":
-        return PageMemory(threshold=1000, default_timeout=ttl)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        import redis
-
-        return PageRedis(host=redis.Redis.from_url(url), default_timeout=ttl,
-                         key_prefix=app.config.get("CACHE_KEY_PREFIX", "fanforge:page:"))
-    path = urlsplit(url).path if url.startswith("file://") else \
-        app.instance_path + "/page-cache"
-    return PageFiles(path, threshold=int(app.config.get("PAGE_CACHE_FILES", 2000)),
-                     default_timeout=ttl)
-
-
-class PageFiles(FileSystemCache):
-    """cachelib's file store, with the generation in a file of its own beside the folder:
-    16 bytes read and written with one system call each (pread, pwrite). Every visible
-    commit writes it, and cachelib's set (temp file, rename, chmod, stat, count file)
-    cost a write up to a millisecond of CPU. A read that meets a write half done gets a
-    token nobody stores pages under: a miss, never a stale page."""
-
-    def __init__(self, path, **options):
-        super().__init__(path, **options)
-        self.generation_fd = os.open(path.rstrip("/") + ".generation",
-                                     os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-
-    def get_generation(self):
-        token = os.pread(self.generation_fd, 16, 0)
-        return token.decode() if len(token) == 16 else None
-
-    def set_generation(self, token):
-        os.pwrite(self.generation_fd, token.encode(), 0)
+    cfg = app.config
+    return build_store(cfg.get("CACHE_URL") or "", instance_path=app.instance_path,
+                       ttl=int(cfg.get("PAGE_CACHE_SECONDS", 120)),
+                       prefix=cfg.get("CACHE_KEY_PREFIX", "fanforge:page:"),
+                       threshold=int(cfg.get("PAGE_CACHE_FILES", 2000)))
 
 
 def cache(app=None):
@@ -156,15 +104,12 @@ def cache(app=None):
 
 
 def generation(store):
-    """The current content generation, starting a new one if there is none (a first
-    start, or a store that dropped it: a new token only costs misses)."""
-    return store.get_generation() or new_generation(store)
+    """The current content generation, or None while the store cannot be trusted."""
+    return store.generation()
 
 
 def new_generation(store):
-    token = secrets.token_hex(8)
-    store.set_generation(token)
-    return token
+    return store.new_generation()
 
 
 # ---- who may share a page -------------------------------------------------
@@ -238,14 +183,19 @@ def serve_from_cache():
     """before_request: a stored page for this audience, or note that this response may
     be stored (after_request decides)."""
     store = current_app.extensions.get(EXTENSION)
-    if store is None or isinstance(store, NoPages):
+    if store is None or not store.enabled or request.routing_exception is not None:
         return None
     audience = _audience()
     if audience is None:
         return None
-    # What a hole's HTML may be kept under too (pageholes.remember): same rows, clock, words.
-    g.hole_state = f"{generation(store)}:{clock_minute()}:{get_locale()}:{audience}"
-    key = f"{g.hole_state}:{request.full_path}"
+    token = store.generation()
+    if token is None:  # the store is out of reach: render, and store nothing
+        return None
+    # What a hole's HTML may be kept under too (pageholes.remember): same rows, clock,
+    # words, readers, and where the request came in.
+    g.hole_state = (f"{token}:{clock_minute()}:{get_locale()}:{audience}:{markers().id}:"
+                    f"{request.scheme}://{request.host}{request.script_root}")
+    key = f"{g.hole_state}{request.full_path}"
     found = store.get(key)
     if found is not None:
         body, actions = found
@@ -292,8 +242,8 @@ def store_page(response):
         # Error pages too carry placeholders: only a 200 is stored, every page filled in.
         if (request.method == "GET" and response.status_code == 200
                 and "Set-Cookie" not in response.headers and not g.get("page_personal")
-                and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g):
-            cache().set(key, (body, tuple(g.page_cache_actions)))
+                and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g
+                and cache().set(key, body, g.page_cache_actions)):
             response.headers["X-Page-Cache"] = "miss"
         g.pop("page_cache_key")
         if visitors:
@@ -332,11 +282,13 @@ def _do_orm_execute(state):
 
 
 def _after_commit(session):
+    """The write is saved: a store that cannot take the new generation logs it and
+    catches up later (pagestores), and the request that wrote answers as it would."""
     tables = session.info.pop(WRITTEN_TABLES, None)
     if tables and not tables <= PRIVATE_TABLES and has_app_context():
         store = current_app.extensions.get(EXTENSION)
         if store is not None:
-            new_generation(store)
+            store.new_generation()
 
 
 def _after_rollback(session):

@@ -12,7 +12,8 @@ bits instead of working them out:
 
 Every HTML response is filled just before it is sent, stored or not, so a rendered page
 and a stored one take the same path. Markers are HTML comments, which escaped user text
-and sanitised Markdown never contain.
+and sanitised Markdown never contain, and they carry a nonce no reader knows
+(community/pagemarkers.py), so even text that reached a page raw would not be filled.
 """
 
 import re
@@ -21,11 +22,13 @@ from collections import defaultdict
 from flask import g, has_request_context
 from markupsafe import Markup
 
+from .pagemarkers import markers
 from .recent import Recent
 
 _RENDERERS = {}
 _PREDICATES = {}
-OPENING = b"<!--ff:"
+# A marker is <!--ff<nonce>:r:name:arg--> or <!--ff<nonce>:if:name:arg-->yes
+# <!--ff<nonce>:else-->no<!--ff<nonce>:end-->.
 _ELSE, _END = b"else-->", b"end-->"
 _ARG = re.compile(r"[\w.:-]*")
 # A hole's HTML as drawn for a set of reader facts: the last ones, per worker.
@@ -57,7 +60,7 @@ def per_user(name, arg=""):
     if not has_request_context():  # mail and jobs: nobody is looking
         return Markup("")
     # bandit B704, reviewed: name and arg are checked code words.
-    return Markup(f"<!--ff:r:{name}:{_arg(arg)}-->")  # nosec B704
+    return Markup(f"{markers().opening}r:{name}:{_arg(arg)}-->")  # nosec B704
 
 
 def per_user_if(name, arg, caller):
@@ -66,11 +69,12 @@ def per_user_if(name, arg, caller):
     if not has_request_context():  # mail and jobs: nobody is looking
         return caller(False)
     yes, no = caller(True), caller(False)
+    opening = markers().opening
     # A hole inside a variant would end the outer one at its own else/end marker.
-    if OPENING.decode() in yes or OPENING.decode() in no:
+    if opening in yes or opening in no:
         raise ValueError(f"per_user_if({name!r}): its block may not hold holes of its own")
     # bandit B704, reviewed: checked code words around Markup blocks.
-    return Markup(f"<!--ff:if:{name}:{_arg(arg)}-->{yes}<!--ff:else-->{no}<!--ff:end-->")  # nosec B704
+    return Markup(f"{opening}if:{name}:{_arg(arg)}-->{yes}{opening}else-->{no}{opening}end-->")  # nosec B704
 
 
 def fill(body, user, key=None):
@@ -80,10 +84,11 @@ def fill(body, user, key=None):
 
     `key` names a body that never changes (a stored page's cache key): its parse is
     kept, so every later reader of that page skips it."""
+    opening = markers().opening_bytes
     for depth in range(3):
-        if OPENING not in body:
+        if opening not in body:
             break
-        body = _fill_once(body, user, key if depth == 0 else None)
+        body = _fill_once(body, user, opening, key if depth == 0 else None)
     return body
 
 
@@ -103,12 +108,12 @@ def remember(name, facts, draw):
     return _KEPT.get((state, name, facts), draw)
 
 
-def _parse(body):
+def _parse(body, opening):
     """The page as a list: bytes for text, ("r", name, arg) for a renderer's hole and
     ("if", name, arg, yes, no) for a choice. Splitting at the markers is a C loop over
     the page, several times faster than a regular expression's lazy scan; anything
     that is not a whole marker stays text."""
-    pieces = body.split(OPENING)
+    pieces = body.split(opening)
     parts, i = [pieces[0]], 1
     while i < len(pieces):
         head, closed, rest = pieces[i].partition(b"-->")
@@ -124,16 +129,16 @@ def _parse(body):
                       pieces[i + 2][len(_END):]]
             i += 3
         else:
-            parts.append(OPENING + pieces[i])
+            parts.append(opening + pieces[i])
             i += 1
     return parts
 
 
-def _parsed(body, key):
+def _parsed(body, opening, key):
     """(parts, {(kind, name): sorted args}) of a page, kept by `key` when there is one."""
     if key is not None:
-        return _PARSED.get(key, lambda: _parsed(body, None))
-    parts = _parse(body)
+        return _PARSED.get(key, lambda: _parsed(body, opening, None))
+    parts = _parse(body, opening)
     wanted = defaultdict(set)
     for part in parts:
         if type(part) is tuple:
@@ -141,8 +146,8 @@ def _parsed(body, key):
     return parts, {kind_name: tuple(sorted(args)) for kind_name, args in wanted.items()}
 
 
-def _fill_once(body, user, key=None):
-    parts, wanted = _parsed(body, key)
+def _fill_once(body, user, opening, key=None):
+    parts, wanted = _parsed(body, opening, key)
     answers = {}
     for (kind, name), args in wanted.items():
         if kind == "r":

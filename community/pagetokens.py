@@ -4,24 +4,19 @@ A stored page (community/pagecache.py), and a hole's HTML kept for every reader 
 same facts (pageholes.remember), cannot carry a token: the CSRF token belongs to a
 session and a form's once-only token to one response. While such HTML is drawn, the
 templates' csrf_token() and submit_token() give placeholders, and every response fills
-them in (fill_tokens) just before it is sent.
+them in (fill_tokens) just before it is sent. The placeholders carry a nonce no reader
+knows (community/pagemarkers.py): text a reader wrote is never filled.
 """
 
-import re
 import secrets
 from contextlib import contextmanager
 
 from flask import current_app, g, has_request_context, session
 from flask_wtf.csrf import generate_csrf
 
+from .pagemarkers import markers
 from .recent import Recent
 
-# Never sent: every response fills them in.
-CSRF_PLACEHOLDER = "__fanforge-csrf-token__"
-_CSRF_BYTES = CSRF_PLACEHOLDER.encode()
-SUBMIT_PLACEHOLDER = "__fanforge-submit-token__"
-_SUBMIT_BYTES = SUBMIT_PLACEHOLDER.encode()
-_SUBMIT_PATTERN = re.compile(re.escape(_SUBMIT_BYTES))
 # Signed CSRF tokens by the session's raw token, per worker (signed_csrf).
 _SIGNED = Recent(1024)
 
@@ -42,17 +37,23 @@ def _placeholders():
 
 
 def fill_tokens(body):
-    if _CSRF_BYTES in body:
-        body = body.replace(_CSRF_BYTES, signed_csrf().encode())
-    if _SUBMIT_BYTES in body:  # one new token per form, as each render would give
-        body = _SUBMIT_PATTERN.sub(lambda _found: new_submit_token().encode(), body)
+    marks = markers()
+    if marks.csrf_bytes in body:
+        body = body.replace(marks.csrf_bytes, signed_csrf().encode())
+    if marks.submit_bytes in body:  # one new token per form, as each render would give
+        body = marks.submit_pattern.sub(lambda _found: new_submit_token().encode(), body)
     return body
+
+
+def csrf_placeholder():
+    """What a stored page carries where the reader's CSRF token goes."""
+    return markers().csrf
 
 
 def csrf_token():
     """The templates' csrf_token()."""
     if _placeholders():
-        return CSRF_PLACEHOLDER
+        return markers().csrf
     return signed_csrf()
 
 
@@ -80,5 +81,5 @@ def new_submit_token():
 def submit_token():
     """A form's once-only token (community.forms.OnceForm, a pre-order form's key)."""
     if has_request_context() and _placeholders():
-        return SUBMIT_PLACEHOLDER
+        return markers().submit
     return new_submit_token()

@@ -15,9 +15,11 @@ from . import (
     jobs,
     pagecache,
     pageholes,
+    pagemarkers,
     panels,
     readers,
     securityheaders,
+    site,
     social,
     templating,
 )
@@ -55,6 +57,8 @@ BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_v
 def init_app(app):
     pagecache.init_app(app)  # first: its after_request must run after every other one
     securityheaders.init_app(app)  # page-cache hits get them too: after_request runs on hits
+    pagemarkers.init_app(app)
+    site.init_app(app)
     errorpages.install_converters(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     db.init_app(app)

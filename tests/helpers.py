@@ -3,6 +3,7 @@
 import itertools
 
 from app import create_app
+from community import pagemarkers
 from community.accounts import service as accounts
 from community.forum import boards as board_service
 from community.forum import service as forum
@@ -200,3 +201,10 @@ def first_link(text, path):
         if path in link:
             return link
     raise AssertionError(f"no link with {path!r} in:\n{text}")
+
+
+def unfilled_marks(app, html):
+    """The page marks (community/pagemarkers.py) left in a response: a response has none."""
+    marks = pagemarkers.markers(app)
+    return [mark for mark in (marks.csrf, marks.submit, marks.next, marks.opening)
+            if mark in html]

@@ -1,11 +1,11 @@
 """The mails accounts send, built at send time in the recipient's language."""
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
 from ..mail import Letter, locale_of, register_kind
+from ..site import absolute_url
 from . import links
 from .models import User
 
@@ -20,8 +20,7 @@ def build_verify(row):
         address == user.email and user.email_verified_at is None)
     if not waiting:
         return None
-    link = url_for("accounts.verify_email", token=links.verify_token(user.id, address),
-                   _external=True)
+    link = absolute_url("accounts.verify_email", token=links.verify_token(user.id, address))
     return Letter(to=address, subject=lambda: _("Confirm your email address"),
                   template="community/mail/verify_email", locale=locale_of(user),
                   context={"user": user, "address": address, "link": link})
@@ -32,7 +31,7 @@ def build_reset(row):
     user = db.session.scalar(select(User).where(User.email == row.to_addr))
     if user is None or user.is_banned:
         return None
-    link = url_for("accounts.reset_password", token=links.reset_token(user), _external=True)
+    link = absolute_url("accounts.reset_password", token=links.reset_token(user))
     return Letter(to=user.email, subject=lambda: _("Reset your password"),
                   template="community/mail/reset_password", locale=locale_of(user),
                   context={"user": user, "link": link})
@@ -45,8 +44,8 @@ def build_register_taken(row):
         return None
     return Letter(to=user.email, subject=lambda: _("Someone tried to sign up with your address"),
                   template="community/mail/register_taken", locale=locale_of(user),
-                  context={"user": user, "login": url_for("accounts.login", _external=True),
-                           "reset": url_for("accounts.forgot_password", _external=True)})
+                  context={"user": user, "login": absolute_url("accounts.login"),
+                           "reset": absolute_url("accounts.forgot_password")})
 
 
 def register():

@@ -2,7 +2,7 @@
 invitation links, and a circle's threads. Each route finds the circle through access.py
 before it reads a body, so a private circle is a 404 to outsiders whatever they send."""
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 
 from ..api.core import (
@@ -20,6 +20,7 @@ from ..api.core import (
 from ..api.openapi import api_doc, define_schema, page_of
 from ..errors import DomainError
 from ..http import json_value
+from ..site import absolute_url
 from . import access, invites, service, threads
 from .models import KINDS, VISIBILITIES
 
@@ -90,7 +91,7 @@ def circle_json(circle, member=None):
         "description": circle.description, "kind": circle.kind, "city": circle.city,
         "visibility": circle.visibility, "member_count": circle.member_count,
         "thread_count": circle.thread_count, "owner": user_json(circle.owner),
-        "url": url_for("circles.show", slug=circle.slug, _external=True),
+        "url": absolute_url("circles.show", slug=circle.slug),
         "created_at": iso(circle.created_at), "role": member.role if member else None,
     }
 
@@ -99,8 +100,7 @@ def thread_json(circle, thread):
     return {"id": thread.id, "title": thread.title, "author": user_json(thread.author),
             "reply_count": thread.reply_count, "pinned": thread.pinned, "locked": thread.locked,
             "created_at": iso(thread.created_at), "last_post_at": iso(thread.last_post_at),
-            "url": url_for("circle_threads.thread", slug=circle.slug, thread_id=thread.id,
-                           _external=True)}
+            "url": absolute_url("circle_threads.thread", slug=circle.slug, thread_id=thread.id)}
 
 
 def _optional_body():
@@ -175,8 +175,7 @@ def create_invite(slug):
     body = _optional_body()
     invite = invites.create_invite(circle, user, body.get("expires_in_hours", 72),
                                    body.get("max_uses", 10))
-    return {"token": invite.token, "url": url_for("circles.invite", token=invite.token,
-                                                  _external=True),
+    return {"token": invite.token, "url": absolute_url("circles.invite", token=invite.token),
             "expires_at": iso(invite.expires_at), "max_uses": invite.max_uses}, 201
 
 

@@ -2,12 +2,13 @@
 
 from datetime import UTC, datetime
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 
 from ..api.core import api_blueprint, api_user, iso, json_body, require_user, token_required
 from ..api.openapi import api_doc, define_schema
 from ..errors import ValidationError
+from ..site import absolute_url
 from . import access, events
 
 bp = api_blueprint("circle_events_api", __name__)
@@ -69,8 +70,8 @@ def event_json(event, status=None):
         "starts_at": iso(event.starts_at), "ends_at": iso(event.ends_at),
         "capacity": event.capacity, "going": event.going_count,
         "waitlisted": event.waitlist_count, "my_status": status,
-        "url": url_for("circle_events.event", slug=slug, event_id=event.id, _external=True),
-        "ics_url": url_for("circle_events.ics", slug=slug, event_id=event.id, _external=True),
+        "url": absolute_url("circle_events.event", slug=slug, event_id=event.id),
+        "ics_url": absolute_url("circle_events.ics", slug=slug, event_id=event.id),
     }
 
 

@@ -10,7 +10,6 @@ at once promote two different people, in list order.
 
 from datetime import UTC, datetime
 
-from flask import url_for
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -21,6 +20,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..forum import service as forum
 from ..markdown import render
+from ..site import absolute_url
 from . import access, listeners
 from .models import Event, Rsvp
 from .threads import add_circle_thread
@@ -190,7 +190,6 @@ def ics(event):
     item.add("location", event.place)
     if event.description:
         item.add("description", event.description)
-    item.add("url", url_for("circle_events.event", slug=event.circle.slug, event_id=event.id,
-                            _external=True))
+    item.add("url", absolute_url("circle_events.event", slug=event.circle.slug, event_id=event.id))
     calendar.add_component(item)
     return calendar.to_ical()

@@ -1,6 +1,6 @@
 """Ideas over the JSON API: lists, proposing, one idea, votes and staff statuses."""
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 
 from ..api.core import (
@@ -21,6 +21,7 @@ from ..api.openapi import api_doc, define_schema, page_of
 from ..errors import DomainError
 from ..forum import boards
 from ..forum import service as forum
+from ..site import absolute_url
 from . import lists, service, statuses
 from .models import STATUSES
 
@@ -80,7 +81,7 @@ def idea_json(idea, voted=False):
         "id": idea.id, "title": idea.title, "status": idea.status, "votes": idea.votes,
         "author": user_json(idea.author), "board": {"id": idea.board.id, "slug": idea.board.slug},
         "tags": [t.name for t in idea.tags], "created_at": iso(idea.created_at),
-        "url": url_for("ideas.show", idea_id=idea.id, _external=True), "voted": voted,
+        "url": absolute_url("ideas.show", idea_id=idea.id), "voted": voted,
     }
 
 

@@ -12,7 +12,7 @@ kind switched to "never", is not mailed.
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import get_template_attribute, url_for
+from flask import get_template_attribute
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import literal, select
@@ -23,8 +23,9 @@ from ..database import utcnow
 from ..extensions import db
 from ..notifications.fanout import fan_out
 from ..notifications.models import KINDS, Notification
+from ..site import absolute, absolute_url
 from . import outbox, prefs
-from .render import Letter, absolute, locale_of, register_kind
+from .render import Letter, locale_of, register_kind
 
 DIGEST_PER_KIND = 20  # items listed per kind; the rest is a count and a link
 
@@ -118,7 +119,7 @@ def build_notification(row):
         to=user.email, subject=lambda: event_line(note), template="community/mail/notification",
         locale=locale_of(user), unsubscribe=(user.id, note.kind),
         context={"user": user, "note": note, "link": absolute(event_url(note)),
-                 "settings_url": url_for("accounts.settings", _anchor="mail", _external=True)})
+                 "settings_url": absolute_url("accounts.settings", _anchor="mail")})
 
 
 def build_digest(row):
@@ -153,8 +154,8 @@ def build_digest(row):
         to=user.email, subject=subject, template="community/mail/digest",
         locale=locale_of(user), unsubscribe=(user.id, prefs.DIGEST),
         context={"user": user, "day": day, "groups": groups, "total": len(notes),
-                 "notifications_url": url_for("notifications.index", _external=True),
-                 "settings_url": url_for("accounts.settings", _anchor="mail", _external=True)})
+                 "notifications_url": absolute_url("notifications.index"),
+                 "settings_url": absolute_url("accounts.settings", _anchor="mail")})
 
 
 def register():

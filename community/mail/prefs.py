@@ -8,7 +8,7 @@ Unsubscribe links are signed (user, list): they work without signing in (RFC 805
 one-click), and a link cannot be edited to reach anyone else's list.
 """
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import String, case, delete, literal, select
@@ -17,6 +17,7 @@ from ..database import conflict_insert, transaction
 from ..errors import ValidationError
 from ..extensions import db
 from ..notifications.models import KINDS
+from ..site import absolute_url
 from .models import CHOICES, MailPreference
 
 IMMEDIATE_BY_DEFAULT = ("reply", "idea_status", "idea_merged", "round_accepted")
@@ -88,8 +89,7 @@ def unsubscribe_token(user_id, mail_list):
 
 
 def unsubscribe_url(user_id, mail_list):
-    return url_for("mail.unsubscribe", token=unsubscribe_token(user_id, mail_list),
-                   _external=True)
+    return absolute_url("mail.unsubscribe", token=unsubscribe_token(user_id, mail_list))
 
 
 def read_unsubscribe_token(token):

@@ -2,14 +2,14 @@
 which language; `compose` renders the plain-text and HTML parts with Flask-Mailman.
 
 Builders run at send time inside a request context on FANFORGE_SITE_URL, so templates
-and builders use `url_for(..., _external=True)` as pages do, and a link in a mail
+and builders use `absolute_url(...)` (community/site.py) as pages do, and a link in a mail
 always points at the public site, even from a worker.
 """
 
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 
@@ -34,11 +34,6 @@ def register_kind(kind, build):
 
 def site_url():
     return current_app.config["SITE_URL"].rstrip("/") + "/"
-
-
-def absolute(path):
-    """A path from url_for (under a request context on the site) as a full link."""
-    return urljoin(request.host_url, path.lstrip("/")) if path.startswith("/") else path
 
 
 def locale_of(user):

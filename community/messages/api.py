@@ -1,7 +1,7 @@
 """Conversations over the JSON API: the list, starting one, reading and sending messages
 (or cards), and blocking. A conversation someone is not in is a 404, whatever they send."""
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 
 from .. import cards, ratelimits
@@ -18,6 +18,7 @@ from ..api.core import (
 )
 from ..api.openapi import api_doc, define_schema, page_of
 from ..http import int_arg
+from ..site import absolute_url
 from . import access, blocks, sending, service
 from .models import KINDS
 
@@ -89,7 +90,7 @@ def conversation_json(row, names):
         "unread": row.last_message_id > row.last_read_message_id, "muted": row.muted,
         "last_message_id": conversation.last_message_id,
         "last_message_at": iso(conversation.last_message_at),
-        "url": url_for("messages.show", conversation_id=conversation.id, _external=True),
+        "url": absolute_url("messages.show", conversation_id=conversation.id),
     }
 
 

@@ -1,9 +1,8 @@
 """Feedback rounds over the JSON API."""
 
-from flask import url_for
-
 from ..api.core import api_blueprint, iso
 from ..api.openapi import api_doc, define_schema
+from ..site import absolute_url
 from . import service
 
 bp = api_blueprint("rounds_api", __name__)
@@ -43,7 +42,7 @@ def round_json(round_):
             "board": {"id": round_.board.id, "slug": round_.board.slug}, "state": round_.state(),
             "starts_at": iso(round_.starts_at), "ends_at": iso(round_.ends_at),
             "vote_budget": round_.vote_budget,
-            "url": url_for("rounds.show", round_id=round_.id, _external=True)}
+            "url": absolute_url("rounds.show", round_id=round_.id)}
 
 
 @bp.get("/rounds")

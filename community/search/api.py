@@ -1,7 +1,5 @@
 """Search over the JSON API: GET /api/v1/search."""
 
-from urllib.parse import urljoin
-
 from flask import request
 from flask_babel import gettext as _
 
@@ -10,6 +8,7 @@ from ..api.openapi import api_doc, define_schema
 from ..errors import DomainError
 from ..forum import boards
 from ..http import int_arg
+from ..site import absolute
 from . import MAX_PAGE, MAX_QUERY, SORTS, search
 from .registry import KINDS
 
@@ -80,7 +79,7 @@ def search_api():
                    PER_PAGE)
     return {
         "items": [{"type": h.kind, "id": h.id, "title": h.doc.shown_title, "snippet": str(h.snippet),
-                   "url": urljoin(request.host_url, h.url), "score": h.score} for h in found.items],
+                   "url": absolute(h.url), "score": h.score} for h in found.items],
         "total": found.total, "total_exact": found.total_exact, "page": found.page,
         "per_page": found.per_page, "has_next": found.has_next, "message": found.message,
         "suggestion": found.suggestion,

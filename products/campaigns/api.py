@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from community.api.core import api_blueprint, api_user, iso, json_body, require_
 from community.api.openapi import api_doc, define_schema
 from community.errors import NotFound, ValidationError
 from community.extensions import db
+from community.site import absolute_url
 
 from ..catalog.models import Product
 from . import service
@@ -77,7 +77,7 @@ def campaign_json(campaign):
         "tiers": [{"id": t.id, "name": t.name, "price_cents": t.price_cents, "currency": t.currency,
                    "limit_units": t.limit_units, "reserved_units": t.reserved_units,
                    "early_until": iso(t.early_until)} for t in campaign.tiers],
-        "url": url_for("campaigns.show", campaign_id=campaign.id, _external=True),
+        "url": absolute_url("campaigns.show", campaign_id=campaign.id),
     }
 
 

@@ -1,6 +1,6 @@
 """Products over the JSON API: the catalog, one product, joining, and staff promotion."""
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 
 from community.api.core import (
@@ -18,6 +18,7 @@ from community.api.core import (
 from community.api.openapi import api_doc, define_schema, page_of
 from community.errors import NotFound, ValidationError
 from community.forum import boards
+from community.site import absolute_url
 
 from ..campaigns.api import CAMPAIGN, campaign_json
 from ..campaigns.service import current_campaign, refresh
@@ -69,7 +70,7 @@ def product_json(product):
     return {"id": product.id, "slug": product.slug, "name": product.name, "summary": product.summary,
             "stage": product.stage, "board": {"id": product.board.id, "slug": product.board.slug},
             "cocreators": product.cocreator_count,
-            "url": url_for("catalog.show", slug=product.slug, _external=True)}
+            "url": absolute_url("catalog.show", slug=product.slug)}
 
 
 def detail_json(product):
