@@ -78,7 +78,10 @@ def _hit_account(config_name, scope):
     storage = limiter.storage
     item = parse(current_app.config[config_name])
     try:
-        allowed = _strategy(storage).hit(item, scope, typed_account())
+        # Under the app's key prefix, as Flask-Limiter's own limits are: hosts or runs
+        # sharing one Redis keep their budgets apart.
+        prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+        allowed = _strategy(storage).hit(item, *filter(None, [prefix]), scope, typed_account())
     except storage.base_exceptions as error:
         log.warning("Rate-limit storage unreachable; %s refused (fails closed): %s",
                     scope, error)

@@ -190,9 +190,10 @@ def record_decision(slug, poll_id):
 @staff_required
 def grant_cocreator(slug):
     product, form = catalog.get_product(slug), GrantForm()
+    name = (form.username.data or "").strip()  # None when the field was not sent
     return _submit(product, "grant_form", form,
-                   lambda: participation.grant(product, current_user, form.username.data.strip()),
-                   _("%(name)s is a co-creator now.", name=form.username.data.strip()))
+                   lambda: participation.grant(product, current_user, name),
+                   _("%(name)s is a co-creator now.", name=name))
 
 
 @bp.post("/<slug>/cocreators/<int:user_id>/revoke")

@@ -103,8 +103,9 @@ def test_follow_errors(app, client, auth, people):
     assert client.post(f"/follow/idea/{idea_id}").status_code == 404
     assert client.post("/follow/circle/1").status_code == 404
     assert client.post("/follow/user/99999", headers=JSON).status_code == 404
+    # An off-site next is not followed: back to the board instead.
     assert client.post(f"/follow/board/{people}", data={"next": "https://evil.example/"}) \
-        .headers["Location"] == "/"
+        .headers["Location"] == "/b/band"
 
 
 def test_follow_buttons_on_idea_board_and_profile(app, client, auth, people):
