@@ -244,3 +244,13 @@ def test_a_conversation_started_with_a_fullwidth_name_finds_the_account(app, cli
         assert alice.id in members
     again = client.post("/u/ＡＬＩＣＥ/message")  # the same direct conversation
     assert again.headers["Location"] == f"/conversations/{conversation_id}"
+
+
+@pytest.mark.parametrize("name", ["ali\x00ce", "ali\u202ece", "ali\r\nce", "\u2066alice"])
+def test_flask_users_create_refuses_names_with_control_characters(app, runner, name):
+    result = runner.invoke(args=["users", "create", name, "--email", "a@example.com",
+                                 "--password", PASSWORD])
+    assert result.exit_code != 0
+    assert "Use 2-32 letters, digits, '_' or '-' for the username." in result.output
+    with app.app_context():
+        assert db.session.scalars(select(User.username)).all() == []
