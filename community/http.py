@@ -1,8 +1,10 @@
-"""Small request helpers every blueprint uses: redirects, numbers, JSON bodies, errors.
+"""Small request helpers every blueprint uses: redirects, numbers, text, JSON bodies, errors.
 
-Every number and every JSON body a request carries is read here, so a new view cannot
-forget the checks: numbers are ASCII digits within bounds (`str.isdigit()` is true for
-"²", which `int()` refuses), JSON is bounded in size and depth.
+Every number, plain text field and JSON body a request carries is read here, so a new
+view cannot forget the checks: numbers are ASCII digits within bounds (`str.isdigit()` is
+true for "²", which `int()` refuses), text has no control or bidi-override characters
+(a NUL is refused by PostgreSQL), JSON is bounded in size and depth. Views read no
+`request.form`, `request.values` or `request.args` field themselves (a test holds it).
 """
 
 import json
@@ -15,6 +17,7 @@ from flask_babel import gettext as _
 
 from .errorpages import MAX_ID
 from .errors import DomainError
+from .plaintext import clean_field
 
 # Deeper than any body the API documents; json.loads itself recurses (RecursionError).
 JSON_MAX_DEPTH = 32
@@ -38,7 +41,7 @@ def safe_next(target, fallback="forum.index"):
 def next_url(fallback="forum.index", **values):
     """The request's `next` when it is safe, else `fallback` (an endpoint, built with
     `values`, or a URL starting with "/"). The one reader of `next` (a test holds it)."""
-    target = request.values.get("next")
+    target = request.values.get("next")  # raw: control characters refuse it outright
     if target and safe_next(target) == target:
         return target
     return fallback if fallback.startswith("/") else url_for(fallback, **values)
@@ -76,6 +79,20 @@ def int_arg(name, default=_MISSING, *, minimum=1, maximum=MAX_ID, message=None, 
             "%(name)s must be a whole number from %(min)d to %(max)d, in digits 0-9.",
             name=name, min=minimum, max=maximum), field=name)
     return number
+
+
+def text_arg(name, default="", values=None):
+    """The text field `name` of the query string (or `values`, e.g. request.form), or
+    `default` when absent; cleaned as community/plaintext.py says for a field so named
+    (a body, comment or reason keeps its line breaks, anything else is one line)."""
+    values = request.args if values is None else values
+    raw = values.get(name)
+    return default if raw is None else clean_field(name, raw)
+
+
+def form_text(name, default=""):
+    """`text_arg` of the posted form."""
+    return text_arg(name, default, request.form)
 
 
 def page_arg(name="page"):

@@ -4,11 +4,11 @@
 from functools import cache
 
 from babel import Locale
-from flask import Blueprint, current_app, has_request_context, request, session
+from flask import Blueprint, current_app, has_request_context, session
 from flask_login import current_user
 
 from .accounts import service as accounts
-from .http import redirect_next
+from .http import form_text, redirect_next
 from .outages import visitor_locale
 
 bp = Blueprint("i18n", __name__)
@@ -35,7 +35,7 @@ def _choose():
 
 @bp.post("/locale")
 def switch():
-    locale = request.form.get("locale")
+    locale = form_text("locale", None)
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:

@@ -24,6 +24,7 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from .extensions import limiter
+from .http import form_text
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 30  # seconds a client is asked to wait when the storage is away
@@ -42,7 +43,7 @@ def _config(name):
 def typed_account():
     """The account a sign-in or reset form names, as typed (login, email, or the API's
     JSON username), normalised and hashed: a limit per account whether it exists or not."""
-    typed = request.form.get("login") or request.form.get("email")
+    typed = form_text("login", None) or form_text("email", None)
     if typed is None and request.is_json:
         body = request.get_json(silent=True)
         typed = body.get("username") if isinstance(body, dict) else None

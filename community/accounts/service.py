@@ -220,10 +220,24 @@ def set_locale(user, locale):
 
 
 def get_by_username(username):
+    """The account `username` finds, as typed in any case or width; NotFound if none."""
     user = db.session.scalar(select(User).where(User.username_key == names.key(username)))
     if user is None:
         raise NotFound(_("No user named %(name)s.", name=username))
     return user
+
+
+def keys_of(usernames):
+    """The lookup keys (names.key: NFKC, casefolded) of these names, each once, in order;
+    blanks dropped. Every package that finds accounts by typed names compares these."""
+    return [k for k in dict.fromkeys(names.key(name) for name in usernames) if k]
+
+
+def users_named(usernames):
+    """The accounts these names find, as typed in any case or width (`ＡＬＩＣＥ` is alice)."""
+    keys = keys_of(usernames)
+    return db.session.scalars(select(User).where(User.username_key.in_(keys))).all() \
+        if keys else []
 
 
 def parse_session_id(session_id):

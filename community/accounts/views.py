@@ -21,7 +21,7 @@ from ..engagement.story import profile_story
 from ..errors import DomainError, ValidationError
 from ..extensions import limiter
 from ..forum import service as forum
-from ..http import apply_error, page_arg, redirect_next
+from ..http import apply_error, page_arg, redirect_next, text_arg
 from ..mail import prefs as mail_prefs
 from ..pagecache import public_page
 from . import passwords, recovery, service, tokens, verification
@@ -261,7 +261,7 @@ def _link_problem(problem):
 @public_page
 def profile(username):
     user = service.get_by_username(username)
-    tab = request.args.get("tab", "threads")
+    tab = text_arg("tab", "threads")
     per_page = current_app.config["PER_PAGE"]
     page_number = page_arg()
     if tab == "replies":

@@ -20,7 +20,7 @@ from ..errors import DomainError, Forbidden, ValidationError
 from ..extensions import csrf
 from ..http import int_arg, json_value
 from ..pagination import Page
-from ..plaintext import multi_line, single_line
+from ..plaintext import VERBATIM_FIELDS, clean_field
 from . import openapi
 from .openapi import API_PREFIX, api_doc, define_schema
 
@@ -170,12 +170,6 @@ def json_body(schema=None):
     return body
 
 
-# Fields that hold several lines (as a form's text area does); every other string in a
-# body is single-line, and a password is taken as typed (community/plaintext.py).
-MULTI_LINE_FIELDS = frozenset({"body", "description", "response", "brief", "comment", "reason"})
-VERBATIM_FIELDS = frozenset({"password"})
-
-
 def clean_text(value, key=None):
     """`value` with control and bidi-override characters dropped from its strings."""
     if isinstance(value, dict):
@@ -183,7 +177,7 @@ def clean_text(value, key=None):
                 for name, item in value.items()}
     if isinstance(value, list):
         return [clean_text(item, key) for item in value]
-    return (multi_line if key in MULTI_LINE_FIELDS else single_line)(value)
+    return clean_field(key, value)
 
 
 def check(instance, schema):

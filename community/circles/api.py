@@ -19,7 +19,7 @@ from ..api.core import (
 )
 from ..api.openapi import api_doc, define_schema, page_of
 from ..errors import DomainError
-from ..http import json_value
+from ..http import json_value, text_arg
 from ..site import absolute_url
 from . import access, invites, service, threads
 from .models import KINDS, VISIBILITIES
@@ -113,12 +113,12 @@ def _optional_body():
              "kind": {"type": "string", "enum": list(KINDS)},
              "city": {"type": "string", "maxLength": 64}})
 def list_circles():
-    kind = request.args.get("kind") or None
+    kind = text_arg("kind", None) or None
     if kind and kind not in KINDS:
         raise DomainError(_("Unknown kind or sort."), field="kind", code="bad_query")
     page, per_page = page_args()
     viewer = api_user()
-    result = service.visible_circles(viewer, kind, request.args.get("city") or None, page,
+    result = service.visible_circles(viewer, kind, text_arg("city", None) or None, page,
                                      per_page)
     roles = {c.id: role for c, role in service.my_circles(viewer)} if viewer else {}
     return page_json(result, lambda c: dict(circle_json(c), role=roles.get(c.id)))

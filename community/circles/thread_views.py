@@ -10,7 +10,7 @@ from .. import cards, ratelimits
 from ..errors import DomainError
 from ..forum import service as forum
 from ..forum.forms import ReasonForm, ReplyForm, ThreadForm
-from ..http import apply_error, int_arg, page_arg
+from ..http import apply_error, form_text, int_arg, page_arg
 from ..pagecache import public_page
 from . import access, moderation, threads
 
@@ -64,7 +64,7 @@ def render_thread(circle, member, thread, event=None):
 def thread_action(slug, thread_id, action):
     circle, _member = access.readable_circle(slug, current_user)
     moderation.thread_action(circle, current_user, thread_id, action,
-                             request.form.get("reason", ""))
+                             form_text("reason"))
     flash(_("Done: %(action)s.", action=action), "success")
     return redirect(url_for("circle_threads.thread", slug=circle.slug, thread_id=thread_id)
                     if action != "hide" else url_for("circles.show", slug=circle.slug))
@@ -75,7 +75,7 @@ def thread_action(slug, thread_id, action):
 def post_action(slug, post_id, action):
     circle, _member = access.readable_circle(slug, current_user)
     post = moderation.set_post_hidden(circle, current_user, post_id, action == "hide",
-                                      request.form.get("reason", ""))
+                                      form_text("reason"))
     flash(_("Done: %(action)s.", action=action), "success")
     return redirect(url_for("forum.post", post_id=post.id))
 
@@ -89,8 +89,8 @@ def share(slug, thread_id):
     threads.get_thread(circle, thread_id, member)
     target_id = int_arg("id", values=request.form, message=_("Say what to share."))
     try:
-        post = threads.share(thread_id, current_user, request.form.get("kind", ""), target_id,
-                             request.form.get("comment", ""))
+        post = threads.share(thread_id, current_user, form_text("kind"), target_id,
+                             form_text("comment"))
     except DomainError as error:
         if error.status == 404:
             raise

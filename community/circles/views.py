@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
-from ..http import apply_error, page_arg
+from ..http import apply_error, form_text, page_arg, text_arg
 from ..pagecache import public_page
 from . import access, events, invites, service, threads
 from .forms import KIND_NAMES, ROLE_NAMES, VISIBILITY_NAMES, CircleForm, InviteForm
@@ -34,11 +34,11 @@ def _per_page():
 @bp.get("/circles")
 @public_page
 def index():
-    kind = request.args.get("kind") or None
-    sort = request.args.get("sort", "members")
+    kind = text_arg("kind", None) or None
+    sort = text_arg("sort", "members")
     if (kind and kind not in KINDS) or sort not in service.SORTS:
         abort(400, description=_("Unknown kind or sort."))
-    city = (request.args.get("city") or "").strip() or None
+    city = (text_arg("city", None) or "").strip() or None
     page = service.directory(kind, city, sort, page_arg(), _per_page())
     return render_template("community/circles/index.html", page=page, kind=kind, city=city,
                            sort=sort, cities=service.cities())
@@ -86,7 +86,7 @@ def show(slug):
 @bp.post("/circles/<slug>/join")
 @login_required
 def join(slug):
-    token = request.form.get("invite") or None
+    token = form_text("invite", None) or None
     circle = service.circle_to_join(slug, current_user, token)
     try:
         outcome = service.join(circle, current_user, token)

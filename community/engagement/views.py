@@ -11,7 +11,7 @@ from ..database import transaction
 from ..errors import DomainError
 from ..forum import boards
 from ..forum.staff_views import staff_required
-from ..http import redirect_next
+from ..http import form_text, redirect_next, text_arg
 from ..pagecache import public_page
 from . import checkin, leaderboards, ledger, medals
 
@@ -36,10 +36,11 @@ def check_in():
 @bp.get("/leaderboards")
 @public_page(members=True)
 def leaderboard():
-    period = request.args.get("period", "week")
+    period = text_arg("period", "week")
     if period not in leaderboards.PERIODS:
         abort(400, description=_("Pick this week or this month."))
-    board = boards.get_board(request.args["board"]) if request.args.get("board") else None
+    slug = text_arg("board")
+    board = boards.get_board(slug) if slug else None
     if board is not None and not board.listed:  # circles' board: their members are private
         abort(404)
     return render_template("community/engagement/leaderboards.html", period=period, board=board,
@@ -52,8 +53,8 @@ def leaderboard():
 def award(username):
     user = accounts.get_by_username(username)
     try:
-        if medals.award_by_staff(user, current_user, request.form.get("medal", ""),
-                                 request.form.get("reason", "")):
+        if medals.award_by_staff(user, current_user, form_text("medal"),
+                                 form_text("reason")):
             flash(_("Medal awarded."), "success")
         else:
             flash(_("They have that medal already."), "info")

@@ -2,13 +2,13 @@
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts import service as accounts
 from ..errors import DomainError
-from ..http import apply_error, page_arg, redirect_next
+from ..http import apply_error, form_text, page_arg, redirect_next
 from . import boards as board_service
 from . import moderation, service
 from .forms import BoardForm, ReasonForm
@@ -142,5 +142,5 @@ def edit_board(slug):
 @admin_required
 def move_board(slug):
     board = board_service.get_board(slug)
-    board_service.move_board(board, -1 if request.form.get("direction") == "up" else 1)
+    board_service.move_board(board, -1 if form_text("direction", None) == "up" else 1)
     return redirect(url_for("staff.boards"))

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import ratelimits
 from ..errors import DomainError
-from ..http import apply_error, page_arg
+from ..http import apply_error, form_text, page_arg, text_arg
 from ..pagecache import public_page
 from . import boards as board_service
 from . import service
@@ -39,8 +39,9 @@ def _listed_board(slug):
 def board(slug):
     board = _listed_board(slug)
     cursor = None
-    if "before" in request.args:
-        cursor = service.decode_cursor(request.args["before"])
+    before = text_arg("before", None)
+    if before is not None:
+        cursor = service.decode_cursor(before)
         if cursor is None:
             abort(400, description=_("That page link is broken."))
     page = service.board_threads(board, current_user, _per_page(), cursor)
@@ -159,7 +160,7 @@ def delete_post(post_id):
 @login_required
 def like(post_id):
     post = service.get_post(post_id, current_user)
-    liked = request.form.get("liked", "1") == "1"
+    liked = form_text("liked", "1") == "1"
     count = service.set_like(post, current_user, liked)
     if request.accept_mimetypes.best == "application/json":
         return {"liked": liked, "likes": count}

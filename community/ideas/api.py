@@ -21,6 +21,7 @@ from ..api.openapi import api_doc, define_schema, page_of
 from ..errors import DomainError
 from ..forum import boards
 from ..forum import service as forum
+from ..http import text_arg
 from ..site import absolute_url
 from . import lists, service, statuses
 from .models import STATUSES
@@ -100,13 +101,13 @@ def change_json(change):
              "tag": {"type": "string"}})
 def list_ideas():
     page, per_page = page_args()
-    args = request.args
-    sort, period, status = args.get("sort", "hot"), args.get("period", "all"), args.get("status")
+    sort, period, status = text_arg("sort", "hot"), text_arg("period", "all"), text_arg("status")
     if sort not in lists.SORTS or period not in lists.PERIODS or (status and status not in STATUSES):
         raise DomainError(_("Unknown sort, period or status."), field="sort", code="bad_query")
-    board = boards.get_board(args["board"]) if args.get("board") else None
+    slug, tag = text_arg("board"), text_arg("tag")
+    board = boards.get_board(slug) if slug else None
     board_id = board.id if board else None
-    tag_ids = lists.find_tag_ids(board_id, args["tag"]) if args.get("tag") else None
+    tag_ids = lists.find_tag_ids(board_id, tag) if tag else None
     viewer = api_user()
     result = lists.list_ideas(sort, board_id, status or None, tag_ids, period, page, per_page,
                               include_hidden=bool(viewer and viewer.is_staff))

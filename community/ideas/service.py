@@ -125,8 +125,8 @@ def propose(board, author, title, body, tags=(), round_id=None, submit_token=Non
     forum.guard_post(author, body)
     try:
         with transaction():
-            if (post := forum.existing_submission(author.id, submit_token)) is not None:
-                return idea_for_thread(post.thread_id)
+            if (earlier := _resubmitted(author.id, submit_token)) is not None:
+                return earlier
             board = db.session.get(Board, board.id)
             tag_rows = _resolve_tags(board.id, tags)
             round_ = _round_for_new_idea(board.id, round_id)
@@ -143,10 +143,21 @@ def propose(board, author, title, body, tags=(), round_id=None, submit_token=Non
             move_count(board.id, "open", 1)
             signals.idea_created.send(idea, round=round_)
     except IntegrityError:
-        if (post := forum.existing_submission(author.id, submit_token)) is not None:
-            return idea_for_thread(post.thread_id)
+        if (earlier := _resubmitted(author.id, submit_token)) is not None:
+            return earlier
         raise
     db.session.refresh(idea)
+    return idea
+
+
+def _resubmitted(author_id, submit_token):
+    """The idea an earlier submit of this form made, or None. A token already spent on a
+    thread or reply (a form posted twice by hand) is refused, not a 500."""
+    if (post := forum.existing_submission(author_id, submit_token)) is None:
+        return None
+    if (idea := idea_for_thread(post.thread_id)) is None:
+        raise ValidationError(_("This form was sent already: reload the page to write again."),
+                              code="form_used")
     return idea
 
 

@@ -11,7 +11,7 @@ from ..forum import boards as board_service
 from ..forum import service as forum
 from ..forum.forms import ReplyForm
 from ..forum.staff_views import staff_required
-from ..http import apply_error, int_arg, page_arg, redirect_next
+from ..http import apply_error, form_text, int_arg, page_arg, redirect_next, text_arg
 from ..pagecache import public_page
 from ..rounds import service as rounds
 from . import lists, service, statuses
@@ -22,12 +22,12 @@ bp = Blueprint("ideas", __name__)
 
 
 def _list_args(board=None):
-    sort = request.args.get("sort", "hot")
-    status = request.args.get("status") or None
-    period = request.args.get("period", "all")
+    sort = text_arg("sort", "hot")
+    status = text_arg("status", None) or None
+    period = text_arg("period", "all")
     if sort not in lists.SORTS or period not in lists.PERIODS or (status and status not in STATUS_NAMES):
         abort(400, description=_("Unknown sort, period or status."))
-    tag = request.args.get("tag") or None
+    tag = text_arg("tag", None) or None
     tag_ids = lists.find_tag_ids(board.id if board else None, tag) if tag else None
     return {"sort": sort, "status": status, "period": period, "tag": tag, "tag_ids": tag_ids}
 
@@ -84,7 +84,7 @@ def new(slug):
     if form.validate_on_submit():
         # A first submit whose title closely matches existing ideas comes back with them
         # and a "post anyway" box (site.js shows the list while typing, and sets it).
-        if not request.form.get("post_anyway"):
+        if not form_text("post_anyway", None):
             similar = [i for i in search.similar_ideas(form.title.data, board.id) if i.strong]
         if not similar:
             try:
@@ -126,7 +126,7 @@ def show(idea_id):
 @bp.post("/ideas/<int:idea_id>/vote")
 @login_required
 def vote(idea_id):
-    wants = request.form.get("vote", "1") == "1"
+    wants = form_text("vote", "1") == "1"
     wants_json = request.accept_mimetypes.best == "application/json"
     try:
         votes = (service.vote if wants else service.unvote)(idea_id, current_user)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import User
 from ..extensions import csrf, db
+from ..http import form_text
 from ..notifications.models import KINDS
 from . import prefs
 
@@ -40,8 +41,8 @@ def _problem(status, message):
 @bp.post("/settings/mail")
 @login_required
 def preferences():
-    choices = {kind: request.form[f"mail-{kind}"] for kind in KINDS
-               if f"mail-{kind}" in request.form}
+    choices = {kind: form_text(f"mail-{kind}", None) for kind in KINDS}
+    choices = {kind: value for kind, value in choices.items() if value is not None}
     prefs.set_preferences(current_user, choices)
     flash(_("Mail settings saved."), "success")
     return redirect(url_for("accounts.settings", _anchor="mail"))

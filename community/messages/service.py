@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts import service as accounts
 from ..accounts.models import User
 from ..database import insert_ignore, transaction, utcnow
 from ..errors import Forbidden, NotFound, ValidationError
@@ -32,11 +33,10 @@ def other_in_direct(conversation, user_id):
 def _people(usernames, actor_id):
     """The accounts named (case-insensitively), none of them the actor; ValidationError
     naming any that do not exist."""
-    keys = list(dict.fromkeys((name or "").strip().lower() for name in usernames))
-    keys = [k for k in keys if k]
+    keys = accounts.keys_of(usernames)
     if not keys:
         raise ValidationError(_("Name at least one person."), field="participants")
-    found = db.session.scalars(select(User).where(User.username_key.in_(keys))).all()
+    found = accounts.users_named(keys)
     missing = sorted(set(keys) - {u.username_key for u in found})
     if missing:
         raise ValidationError(_("No such user: %(names)s.", names=", ".join(missing)),
@@ -197,10 +197,10 @@ def envelope_label(count):
 
 
 def get_user(username):
-    user = db.session.scalar(select(User).where(User.username_key == (username or "").lower()))
-    if user is None:
-        raise NotFound(_("No such user."))
-    return user
+    try:
+        return accounts.get_by_username(username)
+    except NotFound:
+        raise NotFound(_("No such user.")) from None
 
 
 def ensure_can_message(user):

@@ -8,13 +8,13 @@ from flask_login import current_user, login_required
 
 from .. import cards, ratelimits
 from ..errors import DomainError
-from ..http import int_arg, whole_number
+from ..http import form_text, int_arg, text_arg, whole_number
 
 bp = Blueprint("share", __name__)
 
 
 def _target():
-    kind = request.values.get("kind", "")
+    kind = text_arg("kind", "", request.values)
     target_id = int_arg("id", values=request.values, message=_("Say what to share."))
     cards.check_shareable(kind, target_id, current_user)
     return kind, target_id
@@ -26,14 +26,14 @@ def _target():
 def share():
     kind, target_id = _target()
     if request.method == "POST":
-        place_kind, _sep, raw_id = request.form.get("place", "").partition(":")
+        place_kind, _sep, raw_id = form_text("place").partition(":")
         place, place_id = cards.PLACES.get(place_kind), whole_number(raw_id)
         if place is None or place_id is None:
             flash(_("Pick where to share it."), "error")
         else:
             try:
                 url = place.share(place_id, current_user, kind, target_id,
-                                  request.form.get("comment", ""))
+                                  form_text("comment"))
             except DomainError as error:
                 if error.status == 404:
                     raise

@@ -1,11 +1,11 @@
 """The staff's queue of reported messages: each with its context, to dismiss or hide."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..forum.staff_views import staff_required
-from ..http import page_arg
+from ..http import form_text, page_arg
 from . import reports
 
 bp = Blueprint("message_reports", __name__)
@@ -29,6 +29,6 @@ def show(report_id):
 @bp.post("/mod/reports/<int:report_id>/<any(dismissed, hidden):outcome>")
 @staff_required
 def resolve(report_id, outcome):
-    reports.resolve(report_id, current_user, outcome, request.form.get("reason", ""))
+    reports.resolve(report_id, current_user, outcome, form_text("reason"))
     flash(_("Report closed."), "success")
     return redirect(url_for("message_reports.index"))

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from .. import cards, ratelimits
 from ..errors import DomainError
-from ..http import apply_error, int_arg, page_arg
+from ..http import apply_error, form_text, int_arg, page_arg, text_arg
 from ..templating import Fragments
 from . import access, blocks, reports, sending, service
 from .forms import NewConversationForm
@@ -52,7 +52,7 @@ def index():
 @bp.route("/conversations/new", methods=["GET", "POST"])
 @login_required
 def new():
-    form = NewConversationForm(participants=request.args.get("to", ""))
+    form = NewConversationForm(participants=text_arg("to"))
     if form.validate_on_submit():
         try:
             names = form.participants.data.replace("，", ",").replace("@", "").split(",")
@@ -114,7 +114,7 @@ def poll(conversation_id):
 def send(conversation_id):
     access.get_conversation(conversation_id, current_user)
     try:
-        message = sending.send(conversation_id, current_user, request.form.get("body", ""))
+        message = sending.send(conversation_id, current_user, form_text("body"))
     except DomainError as error:
         if _wants_json() or error.status == 404:
             raise
@@ -130,7 +130,7 @@ def send(conversation_id):
 @login_required
 def add_members(conversation_id):
     access.get_conversation(conversation_id, current_user)
-    names = request.form.get("usernames", "").replace("，", ",").split(",")
+    names = form_text("usernames").replace("，", ",").split(",")
     try:
         added = service.add_members(conversation_id, current_user, names)
     except DomainError as error:
@@ -145,7 +145,7 @@ def add_members(conversation_id):
 @bp.post("/conversations/<int:conversation_id>/mute")
 @login_required
 def mute(conversation_id):
-    muted = request.form.get("muted", "1") == "1"
+    muted = form_text("muted", "1") == "1"
     service.set_muted(conversation_id, current_user, muted)
     flash(_("Muted: it no longer counts on the envelope.") if muted else _("Unmuted."), "success")
     return redirect(url_for("messages.show", conversation_id=conversation_id))
@@ -163,7 +163,7 @@ def leave(conversation_id):
 @login_required
 def report(message_id):
     try:
-        message = reports.report(message_id, current_user, request.form.get("reason", ""))
+        message = reports.report(message_id, current_user, form_text("reason"))
     except DomainError as error:
         if error.status == 404:
             raise

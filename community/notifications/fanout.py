@@ -12,6 +12,7 @@ from sqlalchemy import insert, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..accounts.models import User
+from ..accounts.names import key
 from ..database import utcnow
 from ..extensions import db
 from .models import EXCERPT_MAX, TITLE_MAX, Notification
@@ -39,13 +40,14 @@ def excerpt_of_html(body_html, limit=EXCERPT_MAX):
 
 
 def mentioned_names(body):
-    """Lower-cased usernames @mentioned in a post body, each once, in order of appearance."""
+    """Lookup keys (accounts' names.key) of the usernames @mentioned in a post body, each
+    once, in order of appearance: `@ＡＬＩＣＥ` mentions alice."""
     names = MENTION_RE.findall(CODE_RE.sub(" ", body or ""))
-    return list(dict.fromkeys(n.lower() for n in names))[:MAX_MENTIONS]
+    return list(dict.fromkeys(key(n) for n in names))[:MAX_MENTIONS]
 
 
 def users_named(keys):
-    """SELECT id AS user_id of the accounts with these lower-cased names (to embed)."""
+    """SELECT id AS user_id of the accounts with these lookup keys (to embed)."""
     return select(User.id.label("user_id")).where(User.username_key.in_(keys))
 
 

@@ -1,13 +1,12 @@
 """Search over the JSON API: GET /api/v1/search."""
 
-from flask import request
 from flask_babel import gettext as _
 
 from ..api.core import api_blueprint
 from ..api.openapi import api_doc, define_schema
 from ..errors import DomainError
 from ..forum import boards
-from ..http import int_arg
+from ..http import int_arg, text_arg
 from ..site import absolute
 from . import MAX_PAGE, MAX_QUERY, SORTS, search
 from .registry import KINDS
@@ -61,20 +60,20 @@ def _bad(message, field):
              "sort": {"type": "string", "enum": list(SORTS), "default": "relevance"},
              "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}})
 def search_api():
-    args = request.args
-    q = " ".join(args.get("q", "").split())
+    q = " ".join(text_arg("q").split())
     if not q:
         raise _bad(_("Type a word or two to search for."), "q")
     if len(q) > MAX_QUERY:
         raise _bad(_("Keep the search under %(n)d characters.", n=MAX_QUERY), "q")
-    kind, sort = args.get("type") or None, args.get("sort") or "relevance"
+    kind, sort = text_arg("type") or None, text_arg("sort") or "relevance"
     if kind is not None and kind not in KINDS:
         raise _bad(_("Use one of: %(values)s.", values=", ".join(KINDS)), "type")
     if sort not in SORTS:
         raise _bad(_("Use one of: %(values)s.", values=", ".join(SORTS)), "sort")
     page = int_arg("page", 1, maximum=MAX_PAGE,
                    message=_("page must be a whole number from 1 to %(n)d.", n=MAX_PAGE))
-    board = boards.get_board(args["board"]) if args.get("board") else None
+    slug = text_arg("board")
+    board = boards.get_board(slug) if slug else None
     found = search(q, [kind] if kind else None, board.id if board else None, sort, page,
                    PER_PAGE)
     return {

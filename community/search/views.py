@@ -1,12 +1,12 @@
 """The search page and the similar-ideas list the new-idea form asks for while a title
 is typed."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..forum import boards as board_service
-from ..http import page_arg
+from ..http import page_arg, text_arg
 from ..ideas.labels import STATUS_NAMES
 from ..pagecache import public_page
 from . import search as run_search
@@ -18,13 +18,13 @@ bp = Blueprint("search", __name__)
 
 def search_args():
     """(q, kinds, board, sort, page) from the query string; bad filters are a 400."""
-    kind = request.args.get("type") or None
-    sort = request.args.get("sort") or "relevance"
+    kind = text_arg("type", None) or None
+    sort = text_arg("sort", None) or "relevance"
     if (kind and kind not in KINDS) or sort not in ("relevance", "date"):
         abort(400, description=_("Unknown type or sort."))
-    slug = request.args.get("board") or None
+    slug = text_arg("board", None) or None
     board = board_service.get_board(slug) if slug else None
-    return request.args.get("q", ""), kind, board, sort, page_arg()
+    return text_arg("q"), kind, board, sort, page_arg()
 
 
 @bp.get("/search")
@@ -45,9 +45,9 @@ def results():
 @bp.get("/search/similar-ideas")
 def similar():
     """JSON for site.js: ideas like the title typed so far (the form works without it)."""
-    slug = request.args.get("board") or None
+    slug = text_arg("board", None) or None
     board = board_service.get_board(slug) if slug else None
-    ideas = similar_ideas(request.args.get("title", ""), board.id if board else None)
+    ideas = similar_ideas(text_arg("title"), board.id if board else None)
     return {"items": [{"id": i.id, "title": i.title, "url": i.url, "status": i.status,
                        "status_label": str(STATUS_NAMES.get(i.status, i.status)),
                        "votes": i.votes, "votes_label": ngettext("%(num)d vote", "%(num)d votes", i.votes),

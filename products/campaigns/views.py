@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from community.accounts.models import User
+from community.accounts import service as accounts
 from community.clock import local_to_utc
 from community.errors import DomainError
 from community.extensions import db
 from community.forum.staff_views import staff_required
-from community.http import apply_error, flash_outcome
+from community.http import apply_error, flash_outcome, form_text
 from community.pagecache import public_page
 
 from ..catalog.models import Product
@@ -84,7 +84,7 @@ def publish(campaign_id):
 @bp.post("/campaigns/<int:campaign_id>/cancel")
 @staff_required
 def cancel(campaign_id):
-    flash_outcome(lambda: service.cancel(campaign_id, current_user, request.form.get("reason", "")),
+    flash_outcome(lambda: service.cancel(campaign_id, current_user, form_text("reason")),
                   _("Campaign cancelled; every pre-order was cancelled with it."))
     return redirect(url_for("campaigns.show", campaign_id=campaign_id))
 
@@ -94,9 +94,8 @@ def cancel(campaign_id):
 def issue_f_codes(campaign_id):
     form = FCodeForm()
     if form.validate_on_submit():
-        names = [n.strip().lower() for n in (form.usernames.data or "").replace(",", "\n").split()
-                 if n.strip()]
-        users = db.session.scalars(select(User.id).where(User.username_key.in_(names))).all()
+        names = (form.usernames.data or "").replace(",", "\n").split()
+        users = [user.id for user in accounts.users_named(names)]
         try:
             if form.top_n.data:
                 codes = service.issue_f_codes_to_top(campaign_id, current_user, form.top_n.data)

@@ -1,6 +1,5 @@
 """Products over the JSON API: the catalog, one product, joining, and staff promotion."""
 
-from flask import request
 from flask_babel import gettext as _
 
 from community.api.core import (
@@ -18,6 +17,7 @@ from community.api.core import (
 from community.api.openapi import api_doc, define_schema, page_of
 from community.errors import NotFound, ValidationError
 from community.forum import boards
+from community.http import text_arg
 from community.site import absolute_url
 
 from ..campaigns.api import CAMPAIGN, campaign_json
@@ -91,7 +91,7 @@ def detail_json(product):
          query={"stage": {"type": "string", "enum": list(STAGES)}})
 def index():
     page, per_page = page_args()
-    return page_json(catalog.list_products(request.args.get("stage") or None, page, per_page),
+    return page_json(catalog.list_products(text_arg("stage", None) or None, page, per_page),
                      product_json)
 
 

@@ -7,7 +7,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     send_from_directory,
     url_for,
 )
@@ -15,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.errors import DomainError
-from community.http import page_arg, redirect_next
+from community.http import page_arg, redirect_next, text_arg
 from community.pagecache import public_page, replay_on_hit
 
 from ..campaigns import service as campaigns
@@ -35,7 +34,7 @@ UPLOAD_MAX_AGE = 365 * 24 * 3600
 @bp.get("/products")
 @public_page(members=True)
 def index():
-    stage = catalog.check_stage(request.args.get("stage") or None)
+    stage = catalog.check_stage(text_arg("stage", None) or None)
     if stage:
         page = catalog.list_products(stage, page_arg(), current_app.config["PER_PAGE"])
         groups, shown = {stage: page.items}, page.items

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from community.errors import DomainError
 from community.forum.staff_views import staff_required
-from community.http import next_url, page_arg, whole_number
+from community.http import form_text, next_url, page_arg, text_arg, whole_number
 from community.pagetokens import submit_token
 
 from ..campaigns import service as campaigns
@@ -38,7 +38,7 @@ def new_idempotency_key():
 @bp.after_app_request
 def remember_referrer(response):
     """A visit with ?ref=<code> remembers the referrer for 30 days (not one's own code)."""
-    code = request.args.get("ref")
+    code = text_arg("ref", None)
     if not code or request.method != "GET" or (uid := referrals.user_id_for(code)) is None:
         return response
     if not (current_user.is_authenticated and current_user.id == uid):
@@ -55,18 +55,17 @@ def referrer_from(explicit_code=None):
 @bp.post("/campaigns/<int:campaign_id>/preorder")
 @login_required
 def preorder(campaign_id):
-    form = request.form
     back = next_url("orders.mine")
-    tier_id, quantity = whole_number(form.get("tier")), whole_number(form.get("quantity"))
-    source_id = whole_number(form.get("source_id"))
+    tier_id, quantity = whole_number(form_text("tier", None)), whole_number(form_text("quantity", None))
+    source_id = whole_number(form_text("source_id", None))
     if tier_id is None or quantity is None:
         flash(_("Pick a tier and a quantity."), "error")
         return redirect(back)
     try:
         order, created = service.place_order(
-            campaign_id, current_user, tier_id, quantity, form.get("idempotency_key", ""),
-            referrer_id=referrer_from(), f_code=form.get("f_code") or None,
-            source_kind=form.get("source_kind", "product"), source_id=source_id)
+            campaign_id, current_user, tier_id, quantity, form_text("idempotency_key"),
+            referrer_id=referrer_from(), f_code=form_text("f_code") or None,
+            source_kind=form_text("source_kind", "product"), source_id=source_id)
     except DomainError as error:
         if error.status == 404 and source_id is not None:
             raise  # a conversation or circle the buyer cannot see: 404, as everywhere
