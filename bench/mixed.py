@@ -35,6 +35,7 @@ import shutil
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 
 from sqlalchemy import bindparam, create_engine, text
 
@@ -60,6 +61,9 @@ TARGETS = {"visitor": 0.30, "fan": 0.20}
 MAX_P99_MS = 100.0
 FANS = 16  # signed-in sessions the fan readers take turns with
 WRITER_FANS = 8  # signed-in sessions that post replies
+# Paths drawn per reader connection and second: more than any connection gets answered
+# (the control's ~100/s), so no run repeats its own draws.
+PER_CONNECTION = 150
 
 
 def fan_names(url, user_ids):
@@ -87,9 +91,9 @@ class Bench:
         self.args, self.url, self.side = args, url, side
         self.python = args.python_client or not have_wrk()
         self.folder = tempfile.mkdtemp(prefix="mixed-")
-        found = mixed_paths.catalog(url)
-        self.drawn = mixed_paths.draw_paths(found, args.paths, args.zipf)
-        self.paths_file = mixed_paths.write_paths(self.drawn, self.folder)
+        self.found = mixed_paths.catalog(url)
+        self.draws = 0
+        self.drawn = []  # every run's paths, for the mix actually sent
         self.control_runs, self.phases = [], []
 
     def control_run(self, control):
@@ -99,11 +103,16 @@ class Bench:
         return result.rps
 
     def read(self, base, who, seconds):
+        """Fresh draws for every run (warm-ups too): a run that walked the paths of the
+        one before would find them stored and count hits no reader would get."""
+        self.draws += 1
+        count = self.args.clients * int(max(200, PER_CONNECTION * seconds))
+        drawn = mixed_paths.draw_paths(self.found, count, self.args.zipf, seed=self.draws)
+        self.drawn.extend(kind for kind, _path in drawn)
         if self.python:
-            return mixed_paths.run_python_readers(base, self.drawn, who, self.args.clients,
-                                                  seconds)
-        return mixed_paths.run_wrk_readers(base, self.paths_file, who, self.args.clients,
-                                           seconds)
+            return mixed_paths.run_python_readers(base, drawn, who, self.args.clients, seconds)
+        return mixed_paths.run_wrk_readers(base, mixed_paths.write_paths(drawn, self.folder),
+                                           who, self.args.clients, seconds)
 
     def phase(self, app, control, planner, cache, who_name, who, rate):
         """Writers on, warm-up, timed readers; then the control; the phase's row."""
@@ -178,10 +187,8 @@ class Bench:
         return {"phases": self.phases, "control": {"runs": self.control_runs,
                                                    "min_rps": min(rates), "max_rps": max(rates)},
                 "tool": "python" if self.python else "wrk",
-                "mix": {"wanted": mixed_paths.MIX,
-                        "drawn": mixed_paths.shares({k: {"answers": sum(
-                            1 for kind, _p in self.drawn if kind == k)}
-                            for k in mixed_paths.MIX})},
+                "mix": {"wanted": mixed_paths.MIX, "drawn": mixed_paths.shares(
+                    {k: {"answers": n} for k, n in Counter(self.drawn).items()})},
                 "rss_mb": self.rss}
 
 
@@ -261,7 +268,6 @@ def main(argv=None):
     parser.add_argument("--fans", type=int, default=FANS, help="signed-in reader sessions")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--zipf", type=float, default=1.0, help="exponent s of 1/rank^s")
-    parser.add_argument("--paths", type=int, default=50_000, help="paths drawn for the readers")
     parser.add_argument("--python-client", action="store_true", help="no wrk even if installed")
     args = parser.parse_args(argv)
     url = args.database_url or database_url(args.scale)

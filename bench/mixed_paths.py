@@ -5,7 +5,8 @@ Each kind of page has its rows ranked by popularity (ideas by hot score, discuss
 last post, boards by posts, products by co-creators, search words in a fixed shuffle)
 and a reader picks rank k with weight 1/k^s: a few pages are asked for often, most
 rarely, as on a real site. The draws are written once to a file, `kind<TAB>path` a line;
-every reader connection walks the same file from its own offset.
+wrk's thread t (one connection each) walks lines t, t + T, ...; the Python client's
+reader t walks the whole list from its own offset.
 """
 
 import http.client
@@ -143,7 +144,7 @@ class ReadResult:
 
 # One connection per wrk thread, so the answer a thread reads is to the request it last
 # made: each answer is counted under its kind of page, with whether the page cache served
-# it (X-Page-Cache: hit). Thread t starts at its own offset in the shared path list.
+# it (X-Page-Cache: hit).
 WRK_READERS = r"""
 local threads = {}
 function setup(thread)
@@ -151,39 +152,44 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  local who = {}
-  for line in io.lines(args[2]) do who[#who + 1] = line end
-  reqs, kinds, counts, i = {}, {}, {}, 0
-  for line in io.lines(args[1]) do
-    local kind, path = line:match("^([^\t]*)\t(.*)$")
-    local headers = {}
-    if #who > 0 then
-      for field in (who[(#reqs % #who) + 1] .. "\t"):gmatch("([^\t]*)\t") do
-        local name, value = field:match("^([^:]+): (.*)$")
-        if name then headers[name] = value end
-      end
+  -- Only this thread's share of the list, formatted per request: 16 threads each
+  -- formatting every path up front cost a core-second at the start of a timed run.
+  local count = tonumber(args[3])
+  headers, paths, kinds, counts, i, n = {}, {}, {}, {}, 0, 0
+  for line in io.lines(args[2]) do
+    local h = {}
+    for field in (line .. "\t"):gmatch("([^\t]*)\t") do
+      local name, value = field:match("^([^:]+): (.*)$")
+      if name then h[name] = value end
     end
-    reqs[#reqs + 1] = wrk.format("GET", path, headers)
-    kinds[#kinds + 1] = kind
+    headers[#headers + 1] = h
   end
-  i = (tid * 7919) % #reqs
+  for line in io.lines(args[1]) do
+    if n % count == tid then
+      local kind, path = line:match("^([^\t]*)\t(.*)$")
+      paths[#paths + 1], kinds[#kinds + 1] = path, kind
+    end
+    n = n + 1
+  end
 end
 function request()
-  i = i % #reqs + 1
+  i = i % #paths + 1
   current = kinds[i]
-  return reqs[i]
+  return wrk.format("GET", paths[i], #headers > 0 and headers[(i % #headers) + 1] or nil)
 end
 function response(status, headers, body)
-  local c = counts[current]
-  if not c then c = {0, 0, 0}; counts[current] = c end
-  c[1] = c[1] + 1
-  if (headers["X-Page-Cache"] or headers["x-page-cache"]) == "hit" then c[2] = c[2] + 1 end
-  if status >= 400 then c[3] = c[3] + 1 end
+  -- one flat table per thread (wrk crashes copying a nested one): "kind\tn" -> count
+  local k = current .. "\t"
+  counts[k .. 1] = (counts[k .. 1] or 0) + 1
+  if (headers["X-Page-Cache"] or headers["x-page-cache"]) == "hit" then
+    counts[k .. 2] = (counts[k .. 2] or 0) + 1
+  end
+  if status >= 400 then counts[k .. 3] = (counts[k .. 3] or 0) + 1 end
 end
 done = function(summary, latency, requests)
   for _, t in ipairs(threads) do
-    for kind, c in pairs(t:get("counts")) do
-      io.write(string.format("WRK_KIND %s\t%d\t%d\t%d\n", kind, c[1], c[2], c[3]))
+    for key, n in pairs(t:get("counts")) do
+      io.write(string.format("WRK_COUNT %s\t%d\n", key, n))
     end
   end
   local e = summary.errors
@@ -205,7 +211,7 @@ def run_wrk_readers(base, paths_file, who, clients, seconds):
             out.writelines("\t".join(f"{k}: {v}" for k, v in h.items()) + "\n" for h in who)
         command = ["wrk", "-t", str(clients), "-c", str(clients), "-d",
                    f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", script, base,
-                   "--", paths_file, people]
+                   "--", paths_file, people, str(clients)]
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
             _, status, usage = os.wait4(process.pid, 0)
@@ -215,10 +221,9 @@ def run_wrk_readers(base, paths_file, who, clients, seconds):
             stdout, stderr = out.read(), err.read()
     by_kind, summary = defaultdict(lambda: {"answers": 0, "hits": 0, "bad": 0}), None
     for line in stdout.splitlines():
-        if line.startswith("WRK_KIND "):
-            kind, answers, hits, bad = line[len("WRK_KIND "):].split("\t")
-            for key, value in (("answers", answers), ("hits", hits), ("bad", bad)):
-                by_kind[kind][key] += int(value)
+        if line.startswith("WRK_COUNT "):
+            kind, which, count = line[len("WRK_COUNT "):].split("\t")
+            by_kind[kind][("answers", "hits", "bad")[int(which) - 1]] += int(count)
         elif line.startswith("WRK_SUMMARY "):
             summary = [int(x) for x in line.split()[1:]]
     if summary is None:
