@@ -4,11 +4,13 @@
     .venv/bin/python bench/run_all.py                   # seed large if needed, http, scaling
     .venv/bin/python bench/run_all.py --scale small --seconds 3 --skip-scaling   # a quick look
     .venv/bin/python bench/run_all.py --reseed --note "after the bell index"
+    .venv/bin/python bench/run_all.py --scale medium --mixed --skip-http --skip-scaling
 
 Seeds the database when it has no sidecar (or with --reseed), builds the search index
 when the app has `flask search` and the index is missing, runs bench/http.py and
-bench/scaling.py, and puts a new section at the top of bench/RESULTS.md with the
-date, the machine (cores, memory, load), the commit, and the tables.
+bench/scaling.py (and with --mixed bench/mixed.py, issue 21's mixed workload: it
+changes the seed, so it runs last), and puts a new section at the top of
+bench/RESULTS.md with the date, the machine (cores, memory, load), the commit, and the tables.
 """
 
 import sys
@@ -25,7 +27,16 @@ import subprocess
 import time
 from datetime import UTC, datetime
 
-from bench.common import BENCH, DATA, PYTHON, database_url, load_sidecar, machine, search_dir
+from bench.common import (
+    BENCH,
+    DATA,
+    PYTHON,
+    database_url,
+    is_sqlite,
+    load_sidecar,
+    machine,
+    search_dir,
+)
 
 RESULTS = BENCH / "RESULTS.md"
 HEADER = """# Fanforge benchmark results
@@ -90,8 +101,10 @@ def seed_section(side):
             + ("".join(f"\n- drift: {line}" for line in side.get("schema_drift") or ())))
 
 
-def write_results(args, url, side, http_results, scaling_results, durations):
+def write_results(args, url, side, http_results, scaling_results, durations,
+                  mixed_results=None):
     from bench.http import table as http_table
+    from bench.mixed import table as mixed_table
     from bench.scaling import table as scaling_table
 
     info = machine()
@@ -108,6 +121,11 @@ def write_results(args, url, side, http_results, scaling_results, durations):
     if scaling_results:
         parts += [f"### Scaling (one client, {scaling_results['rounds']} rounds, sizes "
                   "interleaved)", scaling_table(scaling_results)]
+    if mixed_results:
+        parts += [f"### Mixed workload ({mixed_results['clients']} readers over a Zipf long "
+                  f"tail, writers at a fixed rate, {mixed_results['warmup']:g}+"
+                  f"{mixed_results['seconds']:g} s a phase, {mixed_results['workers']} sync "
+                  "workers)", mixed_table(mixed_results)]
     parts.append("Steps: " + ", ".join(f"{k} {v:.0f} s" for k, v in durations.items()) + ".")
     section = "\n\n".join(parts) + "\n"
     old = RESULTS.read_text() if RESULTS.exists() else HEADER
@@ -126,6 +144,8 @@ def main(argv=None):
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true")
     parser.add_argument("--rounds", type=int, default=60, help="scaling rounds")
+    parser.add_argument("--mixed", action="store_true",
+                        help="also bench/mixed.py (votes, replies and pre-orders: reseed after)")
     parser.add_argument("--note", help="a line for RESULTS.md (what changed since last time)")
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     args = parser.parse_args(argv)
@@ -147,8 +167,14 @@ def main(argv=None):
         durations["scaling"] = step("scaling", [PYTHON, str(BENCH / "scaling.py"), "--rounds",
                                                 str(args.rounds)])
         scaling_results = json.loads((DATA / "scaling.json").read_text())
+    mixed_results = None
+    if args.mixed:
+        durations["mixed"] = step("mixed", [PYTHON, str(BENCH / "mixed.py"), "--scale",
+                                            args.scale, "--seconds", str(args.seconds)])
+        name = side["scale"] if is_sqlite(url) else side["scale"] + "-pg"
+        mixed_results = json.loads((DATA / f"mixed-{name}.json").read_text())
     if not args.no_write:
-        write_results(args, url, side, http_results, scaling_results, durations)
+        write_results(args, url, side, http_results, scaling_results, durations, mixed_results)
     return 0
 
 
