@@ -71,6 +71,14 @@ def _make_backend_app(backend, tmp_path, request, **overrides):
 
 
 @pytest.fixture(autouse=True)
+def _own_search_index(tmp_path, monkeypatch):
+    """Every test its own search index, apps it builds itself included: the default,
+    instance/search, is shared by parallel runs, whose merges delete one another's
+    segments."""
+    monkeypatch.setenv("FANFORGE_SEARCH_DIR", str(tmp_path / "search"))
+
+
+@pytest.fixture(autouse=True)
 def _pages_start_a_minute(monkeypatch):
     """Pages are stored per minute of the clock: a test's clock for them starts at a
     minute's first second, so a page it expects to be served again is not dropped because

@@ -194,11 +194,12 @@ def test_a_view_keeps_its_own_referrer_policy(sqlite_app):
 
 @pytest.mark.parametrize("env", ["production", "development"])
 def test_hsts_only_in_production(tmp_path, env):
-    app = create_app(dict(TEST_CONFIG, ENV=env,
+    app = create_app(dict(TEST_CONFIG, ENV=env, SITE_URL="https://fans.example.com",
                           SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/h.sqlite3"))
     with app.app_context():
         db.create_all()
-    response = app.test_client().get("/login")
+    # Production answers only its own host.
+    response = app.test_client().get("/login", base_url="https://fans.example.com")
     policy = response.headers["Content-Security-Policy"].split("; ")
     if env == "production":
         assert response.headers["Strict-Transport-Security"] == \

@@ -204,7 +204,8 @@ def test_postgresql_refused_answers_503_quickly(pg_app, live_servers):
     during = [a for a in answers if refused_at + 0.2 <= a[0] and a[1] < back_at]
     assert during and {a[5] for a in during} == {503}, {a[5] for a in during}
     assert all(a[6].headers["Retry-After"] == "5" for a in during)
-    assert max(a[1] - a[0] for a in during) < 0.5
+    # A refused connection fails at once; the bound leaves room for a loaded 2-core CI.
+    assert max(a[1] - a[0] for a in during) < 1.5
     late = [a for a in answers if a[0] >= back_at + 1.0]
     assert late and {a[5] for a in late} == {200}
     _check_saved(pg_app, fan_tokens, answers)

@@ -142,6 +142,9 @@ def site(nginx_binary, app, live_servers, tmp_path):
     """One sync gunicorn worker behind nginx."""
     base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=1, env={
         "FANFORGE_PROXY_COUNT": "1", "FANFORGE_RATELIMIT_ENABLED": "true",
+        # The site's address, as in production: the only host it answers for besides
+        # loopback names (any other Host is a 400).
+        "FANFORGE_SITE_URL": "https://fans.example.com",
         "FANFORGE_RATELIMIT_LOGIN": "3 per minute"})
     folder = tmp_path / "nginx"
     folder.mkdir()
