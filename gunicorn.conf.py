@@ -32,6 +32,10 @@ keepalive = 5
 # Only nginx on this host may say the request came over HTTPS (X-Forwarded-Proto); set
 # FORWARDED_ALLOW_IPS to nginx's address when it runs elsewhere.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# No header may set SCRIPT_NAME or PATH_INFO, not even the proxy's: the app takes its
+# prefix from FANFORGE_SCRIPT_ROOT alone, and a client-sent SCRIPT_NAME that gunicorn
+# honoured from a trusted address got gunicorn's own 500. Such headers are dropped.
+forwarder_headers = ""
 # nginx already refuses longer (large_client_header_buffers 4 8k); the same bounds here
 # keep a request that bypasses it from costing a worker more than a few kilobytes.
 limit_request_line = 8190

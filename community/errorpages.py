@@ -120,6 +120,10 @@ class IdConverter(IntegerConverter):
     """`<int:...>` as Flask's, but an id past 64 bits does not match (a 404): SQLite
     raises OverflowError on binding one, which would be a 500."""
 
+    # ASCII digits only: `\d` also matches other scripts' digits (/t/١ was thread 1
+    # under a second URL and a second stored page).
+    regex = r"[0-9]+"
+
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 

@@ -50,6 +50,11 @@ HSTS = "max-age=31536000; includeSubDomains"
 EXTENSION = "fanforge_security_headers"
 
 
+# For answers made before the app runs (a host the site does not serve): nothing to load.
+BARE_HEADERS = (*HEADERS.items(), ("Content-Security-Policy",
+                                   "default-src 'none'; frame-ancestors 'none'"))
+
+
 def policy(production=False):
     """The Content-Security-Policy header's value."""
     directives = {name: list(sources) for name, sources in POLICY.items()}
@@ -68,10 +73,12 @@ def headers_for(app):
     return tuple((name.lower(), name, value) for name, value in headers.items())
 
 
-def is_private():
-    """Whether no browser or proxy may keep this request's response (the rule above)."""
+def is_private(response):
+    """Whether no browser or proxy may keep this response (the rule above). Only a 200
+    of a shared page is shared: its error pages (a 404, a 400) are drawn for their
+    reader, header and CSRF token included."""
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "member_page", False):
+    if getattr(view, "member_page", False) and response.status_code == 200:
         return False
     return current_user.is_authenticated
 
@@ -87,7 +94,7 @@ def add_headers(response):
         if lower not in present:
             headers.add(name, value)
     # A view that says how its answer may be kept decided (static files, uploads, tokens).
-    if "cache-control" not in present and is_private():
+    if "cache-control" not in present and is_private(response):
         headers["Cache-Control"] = "no-store"
     return response
 

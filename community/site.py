@@ -22,6 +22,8 @@ from flask import current_app, url_for
 from werkzeug.exceptions import SecurityError
 from werkzeug.wsgi import get_host
 
+from .securityheaders import BARE_HEADERS
+
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
@@ -98,7 +100,8 @@ def _bad_host(environ, start_response):
     else:
         body, kind = message.encode(), "text/plain; charset=utf-8"
     start_response("400 Bad Request", [("Content-Type", kind),
-                                       ("Content-Length", str(len(body)))])
+                                       ("Content-Length", str(len(body))),
+                                       *BARE_HEADERS])
     return [body]
 
 

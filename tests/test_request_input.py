@@ -240,3 +240,15 @@ def test_a_vote_with_a_bad_next_goes_back_to_the_idea(world, attack):
     assert response.headers["Location"] == "/ideas/1"
     kept = client.post("/ideas/1/vote", data={"vote": "0", "next": "/ideas?sort=new"})
     assert kept.headers["Location"] == "/ideas?sort=new"
+
+
+def test_ids_in_paths_are_ascii_digits(sqlite_app):
+    """`<int:...>` takes ASCII digits only: /t/١ is not thread 1 under a second URL (and a
+    second stored page)."""
+    with sqlite_app.app_context():
+        thread_id = make_thread().id
+    client = sqlite_app.test_client()
+    assert client.get(f"/t/{thread_id}").status_code == 200
+    other_digits = str(thread_id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert client.get(f"/t/{other_digits}").status_code == 404
+    assert client.get(f"/t/{str(thread_id).translate(str.maketrans('0123456789', '０１２３４５６７８９'))}").status_code == 404

@@ -216,3 +216,15 @@ def test_markdown_tables_align_by_class():
     html = markdown.render(TABLE)
     assert 'class="align-left"' in html and 'class="align-right"' in html
     assert "style=" not in html
+
+
+def test_a_shared_pages_error_answer_to_a_fan_is_not_kept(client, auth):
+    """Only a shared page's 200 is shared: its 404 or 400 is drawn for its reader (their
+    header and CSRF token), so no browser or proxy may keep it."""
+    with client.application.app_context():
+        make_user("lilei")
+    auth.login("lilei")
+    for path in ("/t/999999", "/ideas/999999", "/ideas?page=x"):
+        response = client.get(path)
+        assert response.status_code in (400, 404), path
+        assert response.headers["Cache-Control"] == "no-store", path

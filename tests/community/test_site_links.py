@@ -37,6 +37,9 @@ def test_a_host_the_site_does_not_serve_gets_a_400(tmp_path):
     client = app.test_client()
     page = client.get("/ideas", headers={"Host": "evil.example"})
     assert page.status_code == 400 and b"host" in page.data
+    # Answered before the app runs, and still under the security headers.
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     api = client.get("/api/v1/ideas", headers={"Host": "evil.example"})
     assert api.status_code == 400 and api.get_json()["error"]["code"] == "bad_host"
     # In production, localhost is not one of the site's hosts unless configured.

@@ -64,6 +64,16 @@ def test_a_client_sent_script_name_never_reaches_a_stored_page(app, live_servers
     assert status == 404 and "evil.example/static" not in poisoned
 
 
+def test_a_script_name_header_is_dropped_not_a_500(app, live_servers):
+    """gunicorn.conf.py takes no SCRIPT_NAME from any header: honoured from a trusted
+    address it answered gunicorn's own 500 for a path outside the prefix."""
+    with app.app_context():
+        make_user()
+    base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=1)
+    status, page = _raw_get(base, "/leaderboards", {"SCRIPT_NAME": "/evilprefix"})
+    assert status == 200 and "/evilprefix" not in page
+
+
 def test_a_foreign_host_is_refused_and_share_links_point_at_the_site(app, live_servers):
     with app.app_context():
         names = [make_user(f"sharer{i}").username for i in range(3)]
