@@ -170,6 +170,21 @@ class SearchIndex:
                 self._held = _reopen(ix, self._held[0] if self._held else None)
             yield self._held[0]
 
+    def read(self, work, tries=3):
+        """work(searcher) on the latest generation. Another process's commit deletes the
+        files of segments it merged away: a searcher opened from the table of contents
+        just before (or holding a segment whose files it opens lazily) finds one gone.
+        That costs a fresh searcher and another try, never a failed search."""
+        for attempt in range(tries):
+            try:
+                with self.reading() as searcher:
+                    return work(searcher)
+            except FileNotFoundError:
+                if attempt == tries - 1:
+                    raise
+                self.close()
+        return None
+
     def close(self):
         with self._read_lock:
             if self._held is not None:

@@ -225,13 +225,17 @@ def search(qstring, kinds=None, board_id=None, sort="relevance", page=1, per_pag
         return results
     sort = sort if sort in SORTS else "relevance"
     start = (page - 1) * per_page
-    with get_index().reading() as searcher:
+
+    def look_up(searcher):
         found = run(searcher, q, start + per_page + 1, sort, filter_query(kinds, board_id))
         hits = found.hits[start:]
         keyed = keys_of(searcher, hits[:per_page])
         total = max(found.total, start + len(hits))
-        if page == 1 and total < SUGGEST_BELOW:
-            results.suggestion = correct_query(searcher, "text", qstring)
+        suggestion = correct_query(searcher, "text", qstring) \
+            if page == 1 and total < SUGGEST_BELOW else None
+        return found, hits, keyed, total, suggestion
+
+    found, hits, keyed, total, results.suggestion = get_index().read(look_up)
     results.has_next = len(hits) > per_page
     results.total, results.total_exact = total, found.exact
     results.items = present(keyed, query_terms(q))

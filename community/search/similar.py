@@ -43,9 +43,8 @@ def similar_ideas(title, board_id=None, limit=5, exclude_id=None, min_cover=MIN_
     q = parse(qstring, ANY_WORDS, "title") if qstring else None
     if q is None:
         return []
-    with get_index().reading() as searcher:
-        found = run(searcher, q, limit * 3, filter=filter_query(["idea"], board_id))
-        keyed = keys_of(searcher, found.hits)
+    keyed = get_index().read(lambda searcher: keys_of(
+        searcher, run(searcher, q, limit * 3, filter=filter_query(["idea"], board_id)).hits))
     docs = load_docs([key for key, _score in keyed])
     words = query_terms(q)
     out = []
