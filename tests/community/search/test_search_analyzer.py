@@ -4,7 +4,7 @@ English word forms, and "did you mean" from unstemmed words."""
 import jieba
 import pytest
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import MultifieldParser
 
 from community.search.analyzer import (
@@ -37,8 +37,10 @@ def _schema():
 
 
 @pytest.fixture(scope="module")
-def storage():
-    storage = RamStorage()
+def storage(tmp_path_factory):
+    # On disk in a folder of its own: a RamStorage writer spills to tempfile's
+    # folder under one fixed name (MAIN.tmp), which parallel runs tore from each other.
+    storage = FileStorage(str(tmp_path_factory.mktemp("analyzer-index"))).create()
     ix = storage.create_index(_schema())
     with ix.writer() as w:
         for doc_id, (title, body) in DOCS.items():
