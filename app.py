@@ -16,7 +16,7 @@ DEFAULTS = {
     "DATABASE_URL": "",
     # Added to the engine options below (PostgreSQL: connect timeout and keepalives).
     "SQLALCHEMY_ENGINE_OPTIONS": {},
-    # PostgreSQL deadlines in seconds (community/connections.py): connecting, and a
+    # PostgreSQL deadlines in seconds (community/kernel/connections.py): connecting, and a
     # statement in a web request or in the worker and commands. gunicorn's worker timeout
     # (30 s) stays above a request's: statement timeout + 1 s + a reconnect.
     "DATABASE_CONNECT_TIMEOUT": 2,
@@ -174,7 +174,7 @@ def _finish_config(app, explicit=frozenset()):
     cfg["SQLALCHEMY_DATABASE_URI"] = url
     if url.startswith("postgresql"):
         options = cfg["SQLALCHEMY_ENGINE_OPTIONS"]
-        # Checkouts are pinged by community/connections.py (its SET statement_timeout).
+        # Checkouts are pinged by community/kernel/connections.py (its SET statement_timeout).
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_timeout": cfg["DATABASE_CONNECT_TIMEOUT"], **options,
             "connect_args": {**_postgresql_connect_args(cfg), **options.get("connect_args", {})}}
@@ -186,7 +186,7 @@ def _finish_config(app, explicit=frozenset()):
 def _postgresql_connect_args(cfg):
     """libpq's own deadlines: connecting, and noticing a peer gone from the network (a
     keepalive after 30 s idle, then every 10 s, dropped after 3 unanswered; data unacked
-    for 20 s). A server that is up but silent is the watchdog's (community/connections.py)."""
+    for 20 s). A server that is up but silent is the watchdog's (community/kernel/connections.py)."""
     return {"connect_timeout": max(1, int(cfg["DATABASE_CONNECT_TIMEOUT"])),
             "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
             "keepalives_count": 3, "tcp_user_timeout": 20_000}

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from . import demo_engagement, demo_ideas
 from .accounts import service as accounts
 from .accounts.models import User
-from .extensions import db
 from .forum import boards as board_service
 from .forum import service as forum
+from .kernel.extensions import db
 
 demo = AppGroup("demo", help="Demo data for trying Fanforge out.")
 

@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from .database import transaction
 from .engagement import checkin, ledger, medals
 from .engagement.models import CheckIn
-from .extensions import db
+from .kernel.database import transaction
+from .kernel.extensions import db
 
 # username -> days checked in up to yesterday (today's check-in is theirs to click)
 STREAKS = {"lilei": 12, "meimei": 31, "fan01": 3}

@@ -5,12 +5,12 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from .accounts import service as accounts
-from .database import utcnow
-from .extensions import db
 from .forum import boards as board_service
 from .forum import service as forum
 from .ideas import service as ideas
 from .ideas import statuses
+from .kernel.database import utcnow
+from .kernel.extensions import db
 from .rounds import service as rounds
 from .rounds.models import Round
 

@@ -12,8 +12,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from . import outages
-from .errors import DomainError
-from .extensions import db
+from .kernel.errors import DomainError
+from .kernel.extensions import db
 
 TITLES = {
     400: _l("Bad request"), 403: _l("Not allowed"), 404: _l("Not found"),

@@ -6,8 +6,8 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from .kernel.plaintext import multi_line, single_line
 from .pagetokens import csrf_placeholder, submit_token
-from .plaintext import multi_line, single_line
 
 
 class _PageCacheCSRF(_FlaskFormCSRF):
@@ -28,7 +28,7 @@ class Form(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             # Every text field drops control and bidi-override characters before its own
-            # filters (community/plaintext.py); a password is taken as typed.
+            # filters (community/kernel/plaintext.py); a password is taken as typed.
             kind = unbound_field.field_class
             clean = (multi_line if issubclass(kind, TextAreaField)
                      else single_line if issubclass(kind, StringField)

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, exists, select
 
 from .engagement import checkin
 from .engagement.models import CheckIn
-from .extensions import db
+from .kernel.extensions import db
 from .messages import service as messages
 from .notifications import service as notifications
 from .pagemarkers import markers

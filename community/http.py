@@ -16,8 +16,8 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .errorpages import MAX_ID
-from .errors import DomainError
-from .plaintext import clean_field
+from .kernel.errors import DomainError
+from .kernel.plaintext import clean_field
 
 # Deeper than any body the API documents; json.loads itself recurses (RecursionError).
 JSON_MAX_DEPTH = 32
@@ -83,7 +83,7 @@ def int_arg(name, default=_MISSING, *, minimum=1, maximum=MAX_ID, message=None, 
 
 def text_arg(name, default="", values=None):
     """The text field `name` of the query string (or `values`, e.g. request.form), or
-    `default` when absent; cleaned as community/plaintext.py says for a field so named
+    `default` when absent; cleaned as community/kernel/plaintext.py says for a field so named
     (a body, comment or reason keeps its line breaks, anything else is one line)."""
     values = request.args if values is None else values
     raw = values.get(name)

@@ -42,9 +42,10 @@ from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from sqlalchemy import event
 from sqlalchemy.sql.elements import TextClause
 
-from . import database, pageholes
-from .database import WRITTEN_TABLES, note_written
-from .extensions import db
+from . import pageholes
+from .kernel import database
+from .kernel.database import WRITTEN_TABLES, note_written
+from .kernel.extensions import db
 from .pagemarkers import markers
 from .pagestores import build_store
 from .pagetokens import csrf_token, drawing_holes, fill_tokens

@@ -22,8 +22,8 @@ from collections import defaultdict
 from flask import g, has_request_context
 from markupsafe import Markup
 
+from .kernel.recent import Recent
 from .pagemarkers import markers
-from .recent import Recent
 
 _RENDERERS = {}
 _PREDICATES = {}

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from flask import current_app, g, has_request_context, session
 from flask_wtf.csrf import generate_csrf
 
+from .kernel.recent import Recent
 from .pagemarkers import markers
-from .recent import Recent
 
 # Signed CSRF tokens by the session's raw token, per worker (signed_csrf).
 _SIGNED = Recent(1024)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import lazyload
 
-from .extensions import db
+from .kernel.extensions import db
 from .pageholes import per_user
 
 SLOTS = ("idea", "thread", "profile")

@@ -1,7 +1,7 @@
 """Rate limits for the routes that cost or can be abused: sign-in, sign-up, posting.
 
 Limits come from config (FANFORGE_RATELIMIT_*). Counters live in an SQLite file in the
-instance folder by default, shared by every worker of the host (community/ratelimit_store.py),
+instance folder by default, shared by every worker of the host (community/kernel/ratelimit_store.py),
 or in Redis across hosts (FANFORGE_RATELIMIT_STORAGE_URI); FANFORGE_RATELIMIT_ENABLED=false
 turns them off for load tests.
 
@@ -23,8 +23,8 @@ from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
-from .extensions import limiter
 from .http import form_text
+from .kernel.extensions import limiter
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 30  # seconds a client is asked to wait when the storage is away

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 from . import header
 from .accounts import service as accounts
 from .accounts.models import READER_COLUMNS, Reader, User
-from .compiled import rows_of
+from .kernel.compiled import rows_of
 
 _READER = select(*READER_COLUMNS, *header.FIGURES).where(User.id == bindparam("user_id"))
 

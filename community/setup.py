@@ -6,13 +6,10 @@ from flask_babel import lazy_gettext as _l
 from . import (
     api,
     cards,
-    compiled,
-    connections,
     errorpages,
     header,
     health,
     i18n,
-    jobs,
     pagecache,
     pageholes,
     pagemarkers,
@@ -23,7 +20,6 @@ from . import (
     social,
     templating,
 )
-from . import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
 from .accounts import follows
 from .accounts import mails as account_mails
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
@@ -32,7 +28,6 @@ from .accounts.views import bp as accounts_bp
 from .circles import setup as circles
 from .demo import demo
 from .engagement import setup as engagement
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .forum import service as forum
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
@@ -40,6 +35,9 @@ from .ideas import api as ideas_api
 from .ideas import service as ideas
 from .ideas import views as ideas_views
 from .ideas.labels import STATUS_NAMES
+from .kernel import compiled, connections, jobs
+from .kernel import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
+from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
 from .mail import setup as mail
 from .messages import setup as messages
 from .notifications import listeners as notification_listeners

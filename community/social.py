@@ -21,8 +21,8 @@ from sqlalchemy import bindparam, func, literal, select, union_all
 from .accounts.follows import followed
 from .accounts.models import User
 from .circles.models import CircleMember
-from .compiled import rows_of
 from .ideas.models import Vote
+from .kernel.compiled import rows_of
 from .pageholes import per_user
 
 NAMES = 3

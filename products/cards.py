@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from community import cards, social
-from community.database import utcnow
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from community.messages import sending
 from community.messages import service as messages
 

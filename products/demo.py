@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from community.database import utcnow
-from community.extensions import db
 from community.forum import boards
 from community.ideas.models import Idea
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 
 from .campaigns import service as campaigns
 from .campaigns.models import Campaign

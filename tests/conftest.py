@@ -22,8 +22,9 @@ from helpers import TEST_CONFIG, AuthActions, SmtpServer, build_app  # noqa: E40
 from servers import LiveServers  # noqa: E402
 
 from app import create_app  # noqa: E402
-from community import database, pagecache  # noqa: E402
-from community.extensions import db  # noqa: E402
+from community import pagecache  # noqa: E402
+from community.kernel import database
+from community.kernel.extensions import db  # noqa: E402
 
 PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

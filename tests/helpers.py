@@ -83,8 +83,8 @@ def make_product(board=None, staff=None, slug=None, cocreators=(), clicked=()):
     `cocreators` are granted co-creation by the staff member (so they qualify for its
     rights); `clicked` have a bare participant row, as one click made before co-creation
     had to be earned (so they do not)."""
-    from community.database import transaction, utcnow
-    from community.extensions import db
+    from community.kernel.database import transaction, utcnow
+    from community.kernel.extensions import db
     from products.catalog.models import CoCreator, Product
 
     board = board or make_board()
@@ -115,7 +115,7 @@ def make_campaign(product=None, staff=None, goal=None, cap=50, per_buyer=5, tier
                   publish=True, starts_in_hours=-1, ends_in_hours=24):
     from datetime import timedelta
 
-    from community.database import utcnow
+    from community.kernel.database import utcnow
     from products.campaigns import service as campaigns
 
     staff = staff or make_user(role="staff")

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from community.extensions import db
+from community.kernel.extensions import db
 
 
 @contextmanager

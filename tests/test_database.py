@@ -1,4 +1,4 @@
-"""community/database.py: the SQLite writer queue (the turn is always given back, a
+"""community/kernel/database.py: the SQLite writer queue (the turn is always given back, a
 second process waits for it instead of failing, and the WAL is checkpointed inside it),
 and prebuilt statements run with plain parameters."""
 
@@ -13,11 +13,11 @@ import pytest
 from helpers import make_user
 from sqlalchemy import bindparam, event, func, select, text
 
-from community import compiled, database, tasks
 from community.accounts.follows import Follow
-from community.database import transaction
-from community.extensions import db
 from community.forum.models import Board
+from community.kernel import compiled, database, tasks
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,9 +10,9 @@ from servers import free_port
 from sqlalchemy import event, func, select, text
 
 from community.accounts import tokens
-from community.extensions import db
 from community.ideas import service as ideas
 from community.ideas.models import Idea, Vote
+from community.kernel.extensions import db
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:{port}/fanforge"
 

@@ -6,10 +6,10 @@ from helpers import PASSWORD, make_board, make_user
 from sqlalchemy import select
 
 from community.accounts import tokens
-from community.extensions import db
 from community.forum.models import Post, Thread
 from community.ideas.models import Idea
-from community.plaintext import multi_line, single_line
+from community.kernel.extensions import db
+from community.kernel.plaintext import multi_line, single_line
 
 DIRTY_TITLE = "Hello\r\nworld\x00 \u202egnp.exe\x1b[31m\x85 end"
 DIRTY_BODY = "line one\r\nline two\x00\u202e\u2066 and\ttab\x07"

@@ -9,7 +9,7 @@ import pytest
 from helpers import make_thread, make_user
 from servers import free_port
 
-from community.extensions import db
+from community.kernel.extensions import db
 
 
 def _limited_app(tmp_path, **config):

@@ -1,6 +1,6 @@
 from collections import OrderedDict
 
-from community.recent import Recent
+from community.kernel.recent import Recent
 
 
 def test_each_key_is_drawn_once_and_the_least_recent_goes_first():

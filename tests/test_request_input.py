@@ -15,9 +15,9 @@ from sqlalchemy import update
 from community.accounts import tokens
 from community.accounts.models import User
 from community.circles import service as circles
-from community.database import transaction
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 from community.messages import service as messages
 
 ROOT = Path(__file__).resolve().parent.parent

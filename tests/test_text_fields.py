@@ -19,10 +19,10 @@ from wtforms.fields.core import UnboundField
 from community.accounts import tokens
 from community.accounts.models import User
 from community.circles import service as circles
-from community.database import transaction
-from community.extensions import db
 from community.forms import Form
 from community.ideas import service as ideas
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 from community.messages import sending
 from community.messages import service as messages
 from community.messages.models import Conversation, Message, Participant

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from ..accounts.models import User
-from ..database import transaction, utcnow
-from ..extensions import db
 from ..forum import service as forum
+from ..kernel.database import transaction, utcnow
+from ..kernel.extensions import db
 from . import events, invites, service, threads
 
 # Starting a circle needs a level. A demo owner short of it gets the points a few weeks of

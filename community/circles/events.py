@@ -15,10 +15,10 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from sqlalchemy import delete, select, update
 
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Conflict, Forbidden, NotFound, ValidationError
-from ..extensions import db
 from ..forum import service as forum
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
 from ..markdown import render
 from ..site import absolute_url
 from . import access, listeners

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from .. import cards, panels
 from ..demo import register_loader
-from ..extensions import db
 from ..forum import service as forum
+from ..kernel.extensions import db
 from . import access, api, demo, event_api, event_views, listeners, thread_views, threads, views
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
 from .models import Circle, CircleMember

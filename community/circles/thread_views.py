@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import cards, ratelimits
-from ..errors import DomainError
 from ..forum import service as forum
 from ..forum.forms import ReasonForm, ReplyForm, ThreadForm
 from ..http import apply_error, form_text, int_arg, page_arg
+from ..kernel.errors import DomainError
 from ..pagecache import public_page
 from . import access, moderation, threads
 

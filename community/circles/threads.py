@@ -11,11 +11,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import cards
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import NotFound, ValidationError
-from ..extensions import db
 from ..forum import service as forum
 from ..forum.models import Board, Post, Thread
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import NotFound, ValidationError
+from ..kernel.extensions import db
 from ..pagination import Page
 from . import access, listeners
 from .models import Circle, CircleCard, CircleMember, CircleThread, Event

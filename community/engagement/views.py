@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts import service as accounts
-from ..database import transaction
-from ..errors import DomainError
 from ..forum import boards
 from ..forum.staff_views import staff_required
 from ..http import form_text, redirect_next, text_arg
+from ..kernel.database import transaction
+from ..kernel.errors import DomainError
 from ..pagecache import public_page
 from . import checkin, leaderboards, ledger, medals
 

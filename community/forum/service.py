@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import signals
 from ..accounts import service as accounts
-from ..compiled import rows_among
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Forbidden, NotFound, ValidationError
-from ..extensions import db
+from ..kernel import signals
+from ..kernel.compiled import rows_among
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
 from ..markdown import render
 from ..pagination import Page, paginate
 from .models import Board, Post, PostLike, Thread

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts import service as accounts
-from ..errors import DomainError
 from ..http import apply_error, form_text, page_arg, redirect_next
+from ..kernel.errors import DomainError
 from . import boards as board_service
 from . import moderation, service
 from .forms import BoardForm, ReasonForm

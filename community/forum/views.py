@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import ratelimits
-from ..errors import DomainError
 from ..http import apply_error, form_text, page_arg, text_arg
+from ..kernel.errors import DomainError
 from ..pagecache import public_page
 from . import boards as board_service
 from . import service

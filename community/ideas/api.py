@@ -18,10 +18,10 @@ from ..api.core import (
     user_json,
 )
 from ..api.openapi import api_doc, define_schema, page_of
-from ..errors import DomainError
 from ..forum import boards
 from ..forum import service as forum
 from ..http import text_arg
+from ..kernel.errors import DomainError
 from ..site import absolute_url
 from . import lists, service, statuses
 from .models import STATUSES

@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import ratelimits, search
-from ..errors import DomainError
 from ..forms import choices
 from ..forum import boards as board_service
 from ..forum import service as forum
 from ..forum.forms import ReplyForm
 from ..forum.staff_views import staff_required
 from ..http import apply_error, form_text, int_arg, page_arg, redirect_next, text_arg
+from ..kernel.errors import DomainError
 from ..pagecache import public_page
 from ..rounds import service as rounds
 from . import lists, service, statuses

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import String, case, delete, literal, select
 
-from ..database import conflict_insert, transaction
-from ..errors import ValidationError
-from ..extensions import db
+from ..kernel.database import conflict_insert, transaction
+from ..kernel.errors import ValidationError
+from ..kernel.extensions import db
 from ..notifications.models import KINDS
 from ..site import absolute_url
 from .models import CHOICES, MailPreference

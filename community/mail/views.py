@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
-from ..extensions import csrf, db
 from ..http import form_text
+from ..kernel.extensions import csrf, db
 from ..notifications.models import KINDS
 from . import prefs
 

@@ -3,9 +3,9 @@
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Forbidden, ValidationError
-from ..extensions import db
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Forbidden, ValidationError
+from ..kernel.extensions import db
 from .models import Block
 
 

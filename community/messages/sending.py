@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, or_, select, update
 
 from .. import cards
-from ..database import transaction, utcnow
-from ..errors import ValidationError
-from ..extensions import db
 from ..forum import service as forum
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import ValidationError
+from ..kernel.extensions import db
 from ..markdown import render
 from . import access, blocks
 from .models import Conversation, Message, Participant

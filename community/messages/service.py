@@ -7,10 +7,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts import service as accounts
 from ..accounts.models import User
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Forbidden, NotFound, ValidationError
-from ..extensions import db
 from ..forum import service as forum
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
 from ..pagination import Page
 from . import access, blocks
 from .models import _UNREAD, Conversation, Participant

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import cards, ratelimits
-from ..errors import DomainError
 from ..http import form_text, int_arg, text_arg, whole_number
+from ..kernel.errors import DomainError
 
 bp = Blueprint("share", __name__)
 

@@ -8,8 +8,8 @@ read but put a hot row under every fan-out and every read, and could drift.
 
 from sqlalchemy import bindparam, func, select, update
 
-from ..database import transaction, utcnow
-from ..extensions import db
+from ..kernel.database import transaction, utcnow
+from ..kernel.extensions import db
 from ..pagination import Page
 from .models import Notification
 

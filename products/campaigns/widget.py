@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from community import pageholes
-from community.compiled import rows_of
-from community.database import utcnow
-from community.extensions import db
+from community.kernel.compiled import rows_of
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from community.templating import render_fragment
 
 from ..catalog import cocreation

@@ -15,9 +15,9 @@ from community.api.core import (
     user_json,
 )
 from community.api.openapi import api_doc, define_schema, page_of
-from community.errors import NotFound, ValidationError
 from community.forum import boards
 from community.http import text_arg
+from community.kernel.errors import NotFound, ValidationError
 from community.site import absolute_url
 
 from ..campaigns.api import CAMPAIGN, campaign_json

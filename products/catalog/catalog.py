@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
-from community.errors import NotFound
-from community.extensions import db
 from community.ideas.models import Idea
+from community.kernel.errors import NotFound
+from community.kernel.extensions import db
 from community.pagination import Page
 
 from .models import STAGES, Product, ProductIdea, ProductImage, StageChange

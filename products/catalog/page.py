@@ -7,10 +7,10 @@ from flask import render_template
 from sqlalchemy import bindparam, exists, literal, select, union_all
 
 from community import pageholes
-from community.compiled import rows_of
-from community.database import utcnow
-from community.extensions import db
 from community.forum.models import Thread
+from community.kernel.compiled import rows_of
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 
 from . import catalog, participation, polls
 from .models import CoCreator, Poll, PollVote, Product

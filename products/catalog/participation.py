@@ -8,11 +8,11 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.accounts import service as accounts
-from community.compiled import rows_among
-from community.database import insert_ignore, transaction, utcnow
-from community.errors import Conflict, NotFound
-from community.extensions import db
 from community.forum.moderation import ensure_staff
+from community.kernel.compiled import rows_among
+from community.kernel.database import insert_ignore, transaction, utcnow
+from community.kernel.errors import Conflict, NotFound
+from community.kernel.extensions import db
 
 from . import cocreation, signals
 from .models import CoCreator, Product

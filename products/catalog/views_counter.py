@@ -22,8 +22,8 @@ from flask import current_app
 from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
 
-from community.compiled import rows_among
-from community.extensions import db
+from community.kernel.compiled import rows_among
+from community.kernel.extensions import db
 
 from .models import Product
 

@@ -15,11 +15,12 @@ from helpers import PASSWORD, build_app, make_board, make_thread, make_user, unf
 from markupsafe import Markup
 from querycount import counting
 
-from community import database, pageholes, pagemarkers
+from community import pageholes, pagemarkers
 from community.accounts import follows
-from community.extensions import db
 from community.forum import service as forum
 from community.ideas import service as ideas
+from community.kernel import database
+from community.kernel.extensions import db
 from community.rounds import service as rounds
 
 

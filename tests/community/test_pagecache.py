@@ -24,10 +24,11 @@ from helpers import (
 from querycount import counting
 from sqlalchemy import update
 
-from community import database, pagecache
-from community.extensions import db
+from community import pagecache
 from community.forum import service as forum
 from community.ideas import service as ideas
+from community.kernel import database
+from community.kernel.extensions import db
 from community.notifications.models import Notification
 from products.orders import referrals
 

@@ -11,8 +11,8 @@ from helpers import build_app, make_product, make_thread, make_user
 from servers import free_port
 
 from community import pagestores
-from community.extensions import db
 from community.forum import service as forum
+from community.kernel.extensions import db
 
 
 class _Planted:

@@ -26,10 +26,10 @@ from community.accounts import tokens
 from community.accounts.models import User
 from community.circles import events, threads
 from community.circles import service as circles
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum import service as forum
 from community.ideas import service as ideas
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.messages import reports, sending
 from community.messages import service as messages
 from community.rounds import service as rounds

@@ -6,8 +6,8 @@ from pathlib import Path
 from helpers import build_app, make_board, make_user
 
 from community import site
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 

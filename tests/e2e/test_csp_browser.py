@@ -8,8 +8,8 @@ from helpers import make_board, make_campaign, make_product, make_thread, make_u
 from playwright.sync_api import expect
 
 from community.accounts.models import User
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.extensions import db
 from community.messages import sending
 from community.messages import service as messages
 

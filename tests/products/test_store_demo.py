@@ -3,7 +3,7 @@ or proposing one), so they qualify and hold their F-codes for the live campaign.
 
 from sqlalchemy import select
 
-from community.extensions import db
+from community.kernel.extensions import db
 from products.campaigns.models import Campaign, FCode
 from products.catalog import catalog, cocreation
 from products.catalog.models import CoCreator

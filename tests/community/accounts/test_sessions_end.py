@@ -9,8 +9,8 @@ from helpers import PASSWORD, build_app, make_user
 
 from community.accounts import passwords
 from community.accounts import service as accounts
-from community.errors import ValidationError
-from community.extensions import db
+from community.kernel.errors import ValidationError
+from community.kernel.extensions import db
 
 
 def _copy_cookies(source, names):

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from community.accounts import service as accounts
 from community.circles import access, events
 from community.circles.models import Circle
-from community.database import utcnow
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from community.messages import service as messages
 from community.messages.models import Message
 

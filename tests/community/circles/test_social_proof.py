@@ -8,9 +8,9 @@ from sqlalchemy import event
 from community import social
 from community.accounts import follows
 from community.circles import threads
-from community.errors import NotFound
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.errors import NotFound
+from community.kernel.extensions import db
 from products.orders import service as orders
 
 

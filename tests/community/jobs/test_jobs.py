@@ -10,11 +10,11 @@ import pytest
 from helpers import make_user
 from sqlalchemy import select
 
-from community import jobs
 from community.accounts import service as accounts
-from community.database import utcnow
-from community.extensions import db
-from community.jobs import JobRun
+from community.kernel import jobs
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
+from community.kernel.jobs import JobRun
 from community.mail import outbox, sender
 
 PERIODIC = {"search.drain", "catalog.flush_views", "campaigns.settle_due", "rounds.close_due",

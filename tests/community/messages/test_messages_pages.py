@@ -5,7 +5,7 @@ from helpers import PASSWORD, make_user
 from sqlalchemy import event, select
 
 from community.accounts import service as accounts
-from community.extensions import db
+from community.kernel.extensions import db
 from community.messages import sending, service
 from community.messages.models import Message, Report
 

@@ -6,13 +6,13 @@ import pytest
 from helpers import make_board, make_thread, make_user
 from sqlalchemy import event, func, select, update
 
-from community import signals
 from community.accounts import follows
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel import signals
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.notifications import service
 from community.notifications.fanout import mentioned_names
 from community.notifications.models import Notification

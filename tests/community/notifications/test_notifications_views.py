@@ -5,12 +5,12 @@ from helpers import make_board, make_thread, make_user
 from sqlalchemy import event
 
 from community.accounts import follows
-from community.database import transaction
-from community.extensions import db
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 from community.notifications.models import Activity, Notification
 
 JSON = {"Accept": "application/json"}

@@ -8,9 +8,9 @@ from helpers import make_board, make_user
 from PIL import Image
 from sqlalchemy import event, update
 
-from community.extensions import db
 from community.ideas import service as ideas
 from community.ideas.models import Idea
+from community.kernel.extensions import db
 from products.catalog import promotion
 
 _seq = itertools.count(1)

@@ -6,9 +6,9 @@ from helpers import make_board, make_user
 from sqlalchemy import func, select, update
 
 from community.accounts.models import User
-from community.database import utcnow
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from products.catalog import catalog, participation, polls, promotion, stages
 from products.catalog.models import Poll, Product
 

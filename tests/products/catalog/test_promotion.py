@@ -3,13 +3,13 @@ from catalog_factories import make_idea, make_product, statements
 from helpers import make_board, make_user
 from sqlalchemy import func, select
 
-from community.errors import Conflict, Forbidden, ValidationError
-from community.extensions import db
 from community.forum import boards as board_service
 from community.forum import moderation
 from community.forum import service as forum
 from community.forum.models import Post, Thread
 from community.ideas import statuses
+from community.kernel.errors import Conflict, Forbidden, ValidationError
+from community.kernel.extensions import db
 from products.catalog import catalog, promotion
 from products.catalog.models import CoCreator, Product, ProductIdea, StageChange
 

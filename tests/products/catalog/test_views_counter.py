@@ -3,7 +3,7 @@ from catalog_factories import make_product, statements
 from helpers import PASSWORD, make_user
 from sqlalchemy import update
 
-from community.extensions import db
+from community.kernel.extensions import db
 from products.catalog import catalog, views_counter
 from products.catalog.models import Product
 
