@@ -42,7 +42,7 @@ DEFAULTS = {
     # redis://host:6379/3 to share limits between hosts.
     "RATELIMIT_STORAGE_URI": "",
     # Storage away: count in each worker's memory meanwhile and log it (sign-in and reset
-    # fail closed instead, community/ratelimits.py).
+    # fail closed instead, community/web/ratelimits.py).
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -53,13 +53,13 @@ DEFAULTS = {
     "PER_PAGE": 20,
     # A request body past this is a 413 (a 50,000-character reply in Chinese, form-encoded,
     # is ~450 KB); an image upload raises it for its own request (catalog/staff_views.py),
-    # and JSON bodies are held lower (community/http.py): the same reply \u-escaped ~300 KB.
+    # and JSON bodies are held lower (community/web/http.py): the same reply \u-escaped ~300 KB.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "JSON_MAX_BYTES": 512 * 1024,
     # Posting links and images needs this level (a spam guard).
     "LINKS_MIN_LEVEL": 2,
     # Every absolute link (mail, share links, API urls) points here, never at the host a
-    # request named (community/site.py).
+    # request named (community/web/site.py).
     "SITE_NAME": "Fanforge",
     "SITE_URL": "http://127.0.0.1:5000",
     # Hosts answered (others get 400): empty is SITE_URL's, plus localhost outside

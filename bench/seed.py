@@ -104,7 +104,7 @@ def board_counters(w):
 
 def seed(w, db, plan, rng, now):
     from bench.seed_text import BodyPool
-    from community.markdown import render
+    from community.web.markdown import render
 
     info = {}
     seed_community.users(w, rng, plan, now, generate_password_hash(

@@ -12,7 +12,7 @@ URL, the language, the database, the search index and the clock. A view marked
 - the minute on the community's clock, for what changes with time alone (a campaign
   or a round that closes at noon): a page is at most a minute behind its clock;
 - the language, the audience, and the scheme, host, script root and full path (links
-  come from FANFORGE_SITE_URL, community/site.py, but nothing a request varies is left
+  come from FANFORGE_SITE_URL, community/web/site.py, but nothing a request varies is left
   out of the key a render is stored under), and the page markers' id.
 
 The audience is "visitors", or for a view marked @public_page(members=True) the role of
@@ -168,7 +168,7 @@ def _audience():
         return None if remember in request.cookies else VISITORS
     if not view.member_page:
         return None
-    g.light_reader = True  # a row of them is enough for a stored page (community/readers.py)
+    g.light_reader = True  # a row of them is enough for a stored page (community/viewer/readers.py)
     try:
         user = current_user._get_current_object()
     finally:

@@ -3,23 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from . import (
-    api,
-    cards,
-    errorpages,
-    header,
-    health,
-    i18n,
-    pagecache,
-    pageholes,
-    pagemarkers,
-    panels,
-    readers,
-    securityheaders,
-    site,
-    social,
-    templating,
-)
+from . import api, cards, pagecache, pageholes, pagemarkers
 from .accounts import follows
 from .accounts import mails as account_mails
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
@@ -47,6 +31,8 @@ from .rounds import tasks as _round_tasks  # noqa: F401
 from .rounds import views as rounds_views
 from .search import setup as search
 from .search import tasks as _search_tasks  # noqa: F401
+from .viewer import header, readers, social
+from .web import errorpages, health, i18n, panels, securityheaders, site, templating
 
 BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
               notifications_views.bp, health.bp)

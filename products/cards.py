@@ -11,11 +11,12 @@ from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from community import cards, social
+from community import cards
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
 from community.messages import sending
 from community.messages import service as messages
+from community.viewer import social
 
 from .campaigns.models import Campaign, CampaignBuyer, FCode
 from .campaigns.service import OPEN

@@ -39,7 +39,7 @@ def test_a_refused_database_answers_503_with_retry_after(dead_app, caplog):
     assert english.status_code == 503 and "Temporarily unavailable" in english.text
     assert write.status_code == 503
     # One warning with its cause for the outage, not a traceback per request.
-    warnings = [r for r in caplog.records if r.name == "community.outages"]
+    warnings = [r for r in caplog.records if r.name == "community.web.outages"]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
     assert "unavailable" in warnings[0].getMessage()
     assert "refused" in warnings[0].getMessage().lower() or "connect" in warnings[0].getMessage()
@@ -121,6 +121,6 @@ def test_a_full_disk_answers_507_reads_go_on_and_writes_come_back(sqlite_app, ca
         assert db.session.scalar(select(func.count()).select_from(Vote)) == ok
         assert db.session.get(Idea, idea_id).votes == ok
         assert db.session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-    messages = [r.getMessage() for r in caplog.records if r.name == "community.outages"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "community.web.outages"]
     assert len(messages) == 2, messages  # out of space once, then answering again
     assert "out of space" in messages[0] and "answering again" in messages[1]

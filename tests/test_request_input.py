@@ -195,7 +195,7 @@ def test_only_the_safe_redirect_helper_reads_next():
     readers = []
     for package in ("community", "products"):
         for source in (ROOT / package).rglob("*.py"):
-            if source == ROOT / "community" / "http.py":
+            if source == ROOT / "community" / "web" / "http.py":
                 continue
             for number, line in enumerate(source.read_text().splitlines(), 1):
                 if re.search(r"""["']next["']""", line):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..kernel.extensions import db
 from ..mail import Letter, locale_of, register_kind
-from ..site import absolute_url
+from ..web.site import absolute_url
 from . import links
 from .models import User
 

@@ -15,7 +15,7 @@ SKELETON_CHARS = 160  # a prototype may be several characters (m is rn)
 
 class AccountFacts(UserMixin):
     """What a signed-in account's role, ban and session id say, for the full account
-    (User) and for the light reader of a stored page (community/readers.py) alike."""
+    (User) and for the light reader of a stored page (community/viewer/readers.py) alike."""
 
     @property
     def is_staff(self):

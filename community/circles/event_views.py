@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forum import service as forum
-from ..http import apply_error
 from ..kernel.clock import local_to_utc
 from ..kernel.database import utcnow
 from ..kernel.errors import DomainError, NotFound
 from ..pagecache import public_page
+from ..web.http import apply_error
 from . import access, events
 from .forms import EventForm
 from .thread_views import render_thread

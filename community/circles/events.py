@@ -19,8 +19,8 @@ from ..forum import service as forum
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
-from ..markdown import render
-from ..site import absolute_url
+from ..web.markdown import render
+from ..web.site import absolute_url
 from . import access, listeners
 from .models import Event, Rsvp
 from .threads import add_circle_thread

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
-from ..pagination import Page
+from ..web.pagination import Page
 from . import access, invites, listeners
 from .events import drop_rsvps
 from .models import KINDS, VISIBILITIES, Circle, CircleMember, JoinRequest

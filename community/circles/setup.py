@@ -4,10 +4,11 @@ places and sources, and the circles shown on a profile."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import cards, panels
+from .. import cards
 from ..demo import register_loader
 from ..forum import service as forum
 from ..kernel.extensions import db
+from ..web import panels
 from . import access, api, demo, event_api, event_views, listeners, thread_views, threads, views
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
 from .models import Circle, CircleMember

@@ -16,7 +16,7 @@ from ..forum.models import Board, Post, Thread
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import NotFound, ValidationError
 from ..kernel.extensions import db
-from ..pagination import Page
+from ..web.pagination import Page
 from . import access, listeners
 from .models import Circle, CircleCard, CircleMember, CircleThread, Event
 

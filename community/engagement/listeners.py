@@ -11,7 +11,7 @@ from ..kernel import signals
 from ..kernel.database import utcnow
 from ..kernel.errors import ValidationError
 from ..kernel.extensions import db
-from ..markdown import has_links_or_images
+from ..web.markdown import has_links_or_images
 from . import ledger, medals
 
 

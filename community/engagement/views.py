@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 
 from ..accounts import service as accounts
 from ..forum import boards
-from ..forum.staff_views import staff_required
-from ..http import form_text, redirect_next, text_arg
 from ..kernel.database import transaction
 from ..kernel.errors import DomainError
 from ..pagecache import public_page
+from ..web.http import form_text, redirect_next, text_arg
+from ..web.roles import staff_required
 from . import checkin, leaderboards, ledger, medals
 
 bp = Blueprint("engagement", __name__)

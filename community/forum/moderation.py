@@ -12,7 +12,7 @@ from ..kernel import signals
 from ..kernel.database import transaction, utcnow
 from ..kernel.errors import Forbidden, ValidationError
 from ..kernel.extensions import db
-from ..pagination import paginate
+from ..web.pagination import paginate
 from .models import Board, ModerationAction, Post, Thread
 
 MAX_REASON = 500

@@ -12,8 +12,8 @@ from ..kernel.compiled import rows_among
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
-from ..markdown import render
-from ..pagination import Page, paginate
+from ..web.markdown import render
+from ..web.pagination import Page, paginate
 from .models import Board, Post, PostLike, Thread
 
 MAX_TITLE = 200

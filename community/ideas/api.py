@@ -20,9 +20,9 @@ from ..api.core import (
 from ..api.openapi import api_doc, define_schema, page_of
 from ..forum import boards
 from ..forum import service as forum
-from ..http import text_arg
 from ..kernel.errors import DomainError
-from ..site import absolute_url
+from ..web.http import text_arg
+from ..web.site import absolute_url
 from . import lists, service, statuses
 from .models import STATUSES
 

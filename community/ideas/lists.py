@@ -17,7 +17,7 @@ from sqlalchemy import exists, func, select
 from ..forum.models import Thread
 from ..kernel.database import utcnow
 from ..kernel.extensions import db
-from ..pagination import Page
+from ..web.pagination import Page
 from .models import STATUSES, Idea, IdeaCount, IdeaTag, Tag
 
 SORTS = ("hot", "top", "new")

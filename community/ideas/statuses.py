@@ -9,7 +9,7 @@ from ..kernel import signals
 from ..kernel.database import conflict_insert, transaction, utcnow
 from ..kernel.errors import Conflict, NotFound, ValidationError
 from ..kernel.extensions import db
-from ..markdown import render
+from ..web.markdown import render
 from .models import STATUSES, Idea, StatusChange, Vote
 from .service import bump_votes, move_count
 

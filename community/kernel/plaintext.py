@@ -4,8 +4,8 @@ A title with CR/LF or NUL breaks headers, mail subjects and PostgreSQL (which re
 NUL in text); U+202E and its kin reorder what follows, so a name can read as another.
 Single-line text (titles, names, every one-line form field and JSON field) loses them
 all, a line break or tab becoming a space; multi-line text (bodies) keeps tabs and line
-breaks. The forms base (community/forms.py), the API's JSON reader (community/api/core.py)
-and the request reader for plain form and query fields (community/http.py `text_arg`)
+breaks. The forms base (community/web/forms.py), the API's JSON reader (community/api/core.py)
+and the request reader for plain form and query fields (community/web/http.py `text_arg`)
 apply these, the last two by field name (`clean_field`).
 """
 

@@ -23,7 +23,7 @@ from ..kernel.database import utcnow
 from ..kernel.extensions import db
 from ..notifications.fanout import fan_out
 from ..notifications.models import KINDS, Notification
-from ..site import absolute, absolute_url
+from ..web.site import absolute, absolute_url
 from . import outbox, prefs
 from .render import Letter, locale_of, register_kind
 

@@ -17,7 +17,7 @@ from ..kernel.database import conflict_insert, transaction
 from ..kernel.errors import ValidationError
 from ..kernel.extensions import db
 from ..notifications.models import KINDS
-from ..site import absolute_url
+from ..web.site import absolute_url
 from .models import CHOICES, MailPreference
 
 IMMEDIATE_BY_DEFAULT = ("reply", "idea_status", "idea_merged", "round_accepted")

@@ -11,7 +11,7 @@ from ..forum import moderation
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import NotFound, ValidationError
 from ..kernel.extensions import db
-from ..pagination import paginate
+from ..web.pagination import paginate
 from . import access
 from .models import Message, Participant, Report
 

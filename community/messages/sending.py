@@ -14,7 +14,7 @@ from ..forum import service as forum
 from ..kernel.database import transaction, utcnow
 from ..kernel.errors import ValidationError
 from ..kernel.extensions import db
-from ..markdown import render
+from ..web.markdown import render
 from . import access, blocks
 from .models import Conversation, Message, Participant
 from .service import _join, ensure_can_message, other_in_direct

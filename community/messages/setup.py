@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from .. import cards, panels
+from .. import cards
+from ..web import panels
 from . import api, blocks, service, share_views, staff_views, views
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
 from .sending import send, sharer_for

@@ -16,7 +16,7 @@ from ..forum.models import Post, Thread
 from ..kernel import signals
 from ..kernel.database import utcnow
 from ..kernel.extensions import db
-from ..pagination import Page
+from ..web.pagination import Page
 from .fanout import clip, excerpt_of_html
 from .models import EXCERPT_MAX, TITLE_MAX, Activity
 

@@ -12,7 +12,7 @@ from ..kernel import signals
 from ..kernel.database import transaction, utcnow
 from ..kernel.errors import Conflict, NotFound, ValidationError
 from ..kernel.extensions import db
-from ..markdown import render
+from ..web.markdown import render
 from . import budget
 from .models import Round, RoundResult
 

@@ -9,7 +9,7 @@ from community.api.core import api_blueprint, api_user, iso, json_body, require_
 from community.api.openapi import api_doc, define_schema
 from community.kernel.errors import NotFound, ValidationError
 from community.kernel.extensions import db
-from community.site import absolute_url
+from community.web.site import absolute_url
 
 from ..catalog.models import Product
 from . import service

@@ -4,7 +4,7 @@ from flask import url_for
 from werkzeug.routing import BuildError
 
 from community import pageholes
-from community import panels as community_panels
+from community.web import panels as community_panels
 
 from ..funnel.views import bp as funnel_bp
 from ..money import money

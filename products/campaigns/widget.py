@@ -10,7 +10,7 @@ from community import pageholes
 from community.kernel.compiled import rows_of
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
-from community.templating import render_fragment
+from community.web.templating import render_fragment
 
 from ..catalog import cocreation
 from . import service

@@ -16,9 +16,9 @@ from community.api.core import (
 )
 from community.api.openapi import api_doc, define_schema, page_of
 from community.forum import boards
-from community.http import text_arg
 from community.kernel.errors import NotFound, ValidationError
-from community.site import absolute_url
+from community.web.http import text_arg
+from community.web.site import absolute_url
 
 from ..campaigns.api import CAMPAIGN, campaign_json
 from ..campaigns.service import current_campaign, refresh

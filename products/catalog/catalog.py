@@ -11,7 +11,7 @@ from sqlalchemy.orm import lazyload
 from community.ideas.models import Idea
 from community.kernel.errors import NotFound
 from community.kernel.extensions import db
-from community.pagination import Page
+from community.web.pagination import Page
 
 from .models import STAGES, Product, ProductIdea, ProductImage, StageChange
 

@@ -1,4 +1,4 @@
-"""What the catalog shows on community pages (community/panels.py slots): an idea that
+"""What the catalog shows on community pages (community/web/panels.py slots): an idea that
 became a product says so, and a participation thread carries its product's card."""
 
 from . import catalog

@@ -15,7 +15,7 @@ from community.ideas.models import Idea
 from community.kernel.database import insert_ignore, transaction, utcnow
 from community.kernel.errors import Conflict, ValidationError
 from community.kernel.extensions import db
-from community.markdown import render
+from community.web.markdown import render
 
 from . import signals
 from .models import BoardSettings, CoCreator, Product, ProductIdea

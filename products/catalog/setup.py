@@ -1,7 +1,7 @@
 """Wire the catalog into an app: blueprints, page panels, the view counter, CLI."""
 
 from community import pagecache, pageholes
-from community import panels as community_panels
+from community.web import panels as community_panels
 
 from . import cocreation, page, panels, participation, views_counter
 from . import search as catalog_search

@@ -74,7 +74,7 @@ def test_the_second_fan_gets_the_stored_page_with_their_own_header(app, world):
     assert len([s for s in statements if s != "BEGIN"]) <= 2, statements
     assert (_me(_html(first)), _me(_html(second))) == ("lin", "mei")
     assert unfilled_marks(app, _html(second)) == []
-    # The reader and the header's figures come in one statement (community/readers.py).
+    # The reader and the header's figures come in one statement (community/viewer/readers.py).
     assert sum("FROM users" in sql and "FROM notifications" in sql for sql in statements) == 1
 
 
@@ -91,8 +91,8 @@ def test_a_banned_or_signed_out_elsewhere_fan_is_not_served_as_themselves(app, w
 
 
 def test_a_light_reader_holds_the_row_and_loads_the_rest_on_demand(app, world):
-    from community import readers
     from community.accounts.models import User
+    from community.viewer import readers
 
     with app.test_request_context():
         account = _user("mei")

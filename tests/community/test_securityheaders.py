@@ -1,4 +1,4 @@
-"""Security headers (community/securityheaders.py): every page of the app, its routes taken
+"""Security headers (community/web/securityheaders.py): every page of the app, its routes taken
 from the URL map, carries the Content-Security-Policy and its companions, and holds to
 that policy (no inline script, handler attribute, javascript: URL or inline style); pages
 that need sign-in are never kept by a browser; HSTS only in production; page-cache hits
@@ -21,7 +21,6 @@ from inlinecode import inline_code
 from sqlalchemy import update
 
 from app import create_app
-from community import markdown
 from community.accounts import tokens
 from community.accounts.models import User
 from community.circles import events, threads
@@ -33,6 +32,7 @@ from community.kernel.extensions import db
 from community.messages import reports, sending
 from community.messages import service as messages
 from community.rounds import service as rounds
+from community.web import markdown
 from products.orders import service as orders
 
 DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",

@@ -1,13 +1,13 @@
-"""Where the site is (community/site.py): absolute links from FANFORGE_SITE_URL only, the
+"""Where the site is (community/web/site.py): absolute links from FANFORGE_SITE_URL only, the
 hosts it answers for, and the prefix it runs under from config only."""
 
 from pathlib import Path
 
 from helpers import build_app, make_board, make_user
 
-from community import site
 from community.ideas import service as ideas
 from community.kernel.extensions import db
+from community.web import site
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ def test_the_script_root_comes_from_config_only(tmp_path):
 
 
 def test_no_absolute_link_is_built_from_the_request():
-    """Every absolute link goes through community/site.py: url_for(..., _external=True)
+    """Every absolute link goes through community/web/site.py: url_for(..., _external=True)
     and request.host_url take the host a client sent."""
     found = []
     for folder, pattern in (("community", "*.py"), ("products", "*.py"),

@@ -5,12 +5,12 @@ from circle_factories import add_member, make_circle, make_fan
 from helpers import PASSWORD, make_board, make_campaign, make_user
 from sqlalchemy import event
 
-from community import social
 from community.accounts import follows
 from community.circles import threads
 from community.ideas import service as ideas
 from community.kernel.errors import NotFound
 from community.kernel.extensions import db
+from community.viewer import social
 from products.orders import service as orders
 
 

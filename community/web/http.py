@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..kernel.errors import DomainError
+from ..kernel.plaintext import clean_field
 from .errorpages import MAX_ID
-from .kernel.errors import DomainError
-from .kernel.plaintext import clean_field
 
 # Deeper than any body the API documents; json.loads itself recurses (RecursionError).
 JSON_MAX_DEPTH = 32

@@ -18,12 +18,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import bindparam, func, literal, select, union_all
 
-from .accounts.follows import followed
-from .accounts.models import User
-from .circles.models import CircleMember
-from .ideas.models import Vote
-from .kernel.compiled import rows_of
-from .pageholes import per_user
+from ..accounts.follows import followed
+from ..accounts.models import User
+from ..circles.models import CircleMember
+from ..ideas.models import Vote
+from ..kernel.compiled import rows_of
+from ..pageholes import per_user
 
 NAMES = 3
 # kind -> (supporters(target_id) -> SELECT user_id, verb: "backed" or "voted")

@@ -11,8 +11,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import lazyload
 
-from .kernel.extensions import db
-from .pageholes import per_user
+from ..kernel.extensions import db
+from ..pageholes import per_user
 
 SLOTS = ("idea", "thread", "profile")
 EXTENSION = "fanforge_panels"
@@ -63,8 +63,8 @@ def _draw(found):
 
 
 def _model(slot):
-    from .accounts.models import User
-    from .forum.models import Thread
-    from .ideas.models import Idea
+    from ..accounts.models import User
+    from ..forum.models import Thread
+    from ..ideas.models import Idea
 
     return {"idea": Idea, "thread": Thread, "profile": User}[slot]

@@ -10,17 +10,17 @@ from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import bindparam, exists, select
 
-from .engagement import checkin
-from .engagement.models import CheckIn
-from .kernel.extensions import db
-from .messages import service as messages
-from .notifications import service as notifications
-from .pagemarkers import markers
+from ..engagement import checkin
+from ..engagement.models import CheckIn
+from ..kernel.extensions import db
+from ..messages import service as messages
+from ..notifications import service as notifications
+from ..pagemarkers import markers
 
 EXTENSION = "fanforge_account_nav"
 
 # The figures' columns, for the user bound as :user_id on :day (figure_parameters);
-# community/readers.py reads them in the same statement as the reader.
+# community/viewer/readers.py reads them in the same statement as the reader.
 FIGURES = (
     notifications.UNREAD_COUNT.label("notifications"),
     messages.UNREAD_COUNT.label("conversations"),

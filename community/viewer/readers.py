@@ -11,10 +11,10 @@ rendered for them (a miss) gets the full account before its view runs.
 from flask import g
 from sqlalchemy import bindparam, select
 
+from ..accounts import service as accounts
+from ..accounts.models import READER_COLUMNS, Reader, User
+from ..kernel.compiled import rows_of
 from . import header
-from .accounts import service as accounts
-from .accounts.models import READER_COLUMNS, Reader, User
-from .kernel.compiled import rows_of
 
 _READER = select(*READER_COLUMNS, *header.FIGURES).where(User.id == bindparam("user_id"))
 

@@ -25,12 +25,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .forum.models import Thread
-from .ideas import service as ideas
-from .ideas.models import CLOSED_TO_VOTES, Idea
-from .kernel.errors import NotFound, ValidationError
-from .kernel.extensions import db
-from .templating import Fragments
+from ..forum.models import Thread
+from ..ideas import service as ideas
+from ..ideas.models import CLOSED_TO_VOTES, Idea
+from ..kernel.errors import NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.templating import Fragments
 
 GONE_TEMPLATE = "community/cards/_gone.html"
 

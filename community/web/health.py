@@ -12,8 +12,8 @@ import redis
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
-from .kernel import connections
-from .kernel.extensions import db, limiter
+from ..kernel import connections
+from ..kernel.extensions import db, limiter
 
 READY_TIMEOUT = 2.0
 # The settings that may name a Redis server, and what each is for.

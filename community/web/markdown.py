@@ -13,7 +13,7 @@ ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
 
 def _align_by_class(state):
     """A table column's alignment as a class, not a style= attribute: the site's
-    Content-Security-Policy (community/securityheaders.py) allows no inline style."""
+    Content-Security-Policy (community/web/securityheaders.py) allows no inline style."""
     for token in state.tokens:
         if token.type in ("th_open", "td_open") and token.attrs.get("style", "").startswith(
                 "text-align:"):

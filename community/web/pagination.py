@@ -8,7 +8,7 @@ pass it in.
 import math
 from dataclasses import dataclass, field
 
-from .kernel.extensions import db
+from ..kernel.extensions import db
 
 
 @dataclass

@@ -11,9 +11,9 @@ from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
+from ..kernel.errors import DomainError
+from ..kernel.extensions import db
 from . import outages
-from .kernel.errors import DomainError
-from .kernel.extensions import db
 
 TITLES = {
     400: _l("Bad request"), 403: _l("Not allowed"), 404: _l("Not found"),

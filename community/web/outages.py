@@ -15,8 +15,8 @@ import time
 from flask import current_app, g, has_request_context, request, session
 from sqlalchemy import event, exc
 
-from .kernel.database import WRITE_OPTION
-from .kernel.extensions import db
+from ..kernel.database import WRITE_OPTION
+from ..kernel.extensions import db
 
 log = logging.getLogger(__name__)
 

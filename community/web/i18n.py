@@ -7,7 +7,7 @@ from babel import Locale
 from flask import Blueprint, current_app, has_request_context, session
 from flask_login import current_user
 
-from .accounts import service as accounts
+from ..accounts import service as accounts
 from .http import form_text, redirect_next
 from .outages import visitor_locale
 

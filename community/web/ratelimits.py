@@ -23,8 +23,8 @@ from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
+from ..kernel.extensions import limiter
 from .http import form_text
-from .kernel.extensions import limiter
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 30  # seconds a client is asked to wait when the storage is away

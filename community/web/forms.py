@@ -6,8 +6,8 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from .kernel.plaintext import multi_line, single_line
-from .pagetokens import csrf_placeholder, submit_token
+from ..kernel.plaintext import multi_line, single_line
+from ..pagetokens import csrf_placeholder, submit_token
 
 
 class _PageCacheCSRF(_FlaskFormCSRF):
