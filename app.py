@@ -92,7 +92,7 @@ DEFAULTS = {
     "QUEUE_URL": "",
     "QUEUE_NAME": "fanforge",
     "QUEUE_TIMEOUT": 3,  # seconds to reach Redis: a frozen queue only delays work (> its 1 s poll)
-    # Stored pages (community/pagecache.py): empty is a SQLite file in the instance folder;
+    # Stored pages (community/web/pagecache/serving.py): empty is a SQLite file in the instance folder;
     # redis://host:6379/1 to share between machines; none to turn it off.
     "CACHE_URL": "",
     # Proxies in front of gunicorn that set X-Forwarded-For/-Proto (nginx alone: 1). The
@@ -113,8 +113,8 @@ def create_app(config=None):
         app.config.from_mapping(config)
     _finish_config(app, explicit=set(config or ()))
 
-    from community import pagecache
     from community import setup as community
+    from community.web import pagecache
     from products import setup as products
 
     community.init_app(app)

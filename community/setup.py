@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from . import api, cards, pagecache, pageholes, pagemarkers
+from . import api, cards
 from .accounts import follows
 from .accounts import mails as account_mails
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
@@ -32,7 +32,7 @@ from .rounds import views as rounds_views
 from .search import setup as search
 from .search import tasks as _search_tasks  # noqa: F401
 from .viewer import header, readers, social
-from .web import errorpages, health, i18n, panels, securityheaders, site, templating
+from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
 
 BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
               notifications_views.bp, health.bp)
@@ -41,7 +41,6 @@ BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_v
 def init_app(app):
     pagecache.init_app(app)  # first: its after_request must run after every other one
     securityheaders.init_app(app)  # page-cache hits get them too: after_request runs on hits
-    pagemarkers.init_app(app)
     site.init_app(app)
     errorpages.install_converters(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
@@ -81,7 +80,6 @@ def init_app(app):
     messages.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
-    pageholes.init_app(app)
     header.init_app(app)
     _register_holes()
     app.cli.add_command(users)
@@ -98,13 +96,13 @@ def _favicon():
 
 def _register_holes():
     """What the community's templates leave to be filled in for whoever is looking."""
-    pageholes.register_renderer("account_nav", header.account_nav)
-    pageholes.register_renderer("social_proof", social.render_holes)
-    pageholes.register_renderer("panels", panels.render_holes)
-    pageholes.register_predicate(
+    pagecache.register_renderer("account_nav", header.account_nav)
+    pagecache.register_renderer("social_proof", social.render_holes)
+    pagecache.register_renderer("panels", panels.render_holes)
+    pagecache.register_predicate(
         "voted", lambda user, args: ideas.voted_ids(user, [int(a) for a in args]))
-    pageholes.register_predicate(
+    pagecache.register_predicate(
         "liked", lambda user, args: forum.liked_post_ids(user, [int(a) for a in args]))
-    pageholes.register_predicate(
+    pagecache.register_predicate(
         "is_me", lambda user, args: {str(user.id)} if user.is_authenticated else ())
-    pageholes.register_predicate("following", follows.following_holes)
+    pagecache.register_predicate("following", follows.following_holes)

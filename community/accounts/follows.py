@@ -139,7 +139,7 @@ def copy_followers(target_type, from_id, to_id):
 
 
 def following_holes(user, args):
-    """The "type:id" follow buttons of a page (community/pageholes.py) that `user` follows."""
+    """The "type:id" follow buttons of a page (community/web/pagecache/holes.py) that `user` follows."""
     by_type = {}
     for arg in args:
         target_type, _, target_id = arg.partition(":")

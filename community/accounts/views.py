@@ -21,9 +21,9 @@ from ..forum import service as forum
 from ..kernel.errors import DomainError, ValidationError
 from ..kernel.extensions import limiter
 from ..mail import prefs as mail_prefs
-from ..pagecache import public_page
 from ..web import ratelimits
 from ..web.http import apply_error, page_arg, redirect_next, text_arg
+from ..web.pagecache import public_page
 from . import passwords, recovery, service, tokens, verification
 from .forms import (
     ChangeEmailForm,

@@ -9,8 +9,8 @@ from ..forum import service as forum
 from ..kernel.clock import local_to_utc
 from ..kernel.database import utcnow
 from ..kernel.errors import DomainError, NotFound
-from ..pagecache import public_page
 from ..web.http import apply_error
+from ..web.pagecache import public_page
 from . import access, events
 from .forms import EventForm
 from .thread_views import render_thread

@@ -10,9 +10,9 @@ from .. import cards
 from ..forum import service as forum
 from ..forum.forms import ReasonForm, ReplyForm, ThreadForm
 from ..kernel.errors import DomainError
-from ..pagecache import public_page
 from ..web import ratelimits
 from ..web.http import apply_error, form_text, int_arg, page_arg
+from ..web.pagecache import public_page
 from . import access, moderation, threads
 
 bp = Blueprint("circle_threads", __name__)

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel.errors import DomainError
-from ..pagecache import public_page
 from ..web.http import apply_error, form_text, page_arg, text_arg
+from ..web.pagecache import public_page
 from . import access, events, invites, service, threads
 from .forms import KIND_NAMES, ROLE_NAMES, VISIBILITY_NAMES, CircleForm, InviteForm
 from .models import KINDS

@@ -10,8 +10,8 @@ from ..accounts import service as accounts
 from ..forum import boards
 from ..kernel.database import transaction
 from ..kernel.errors import DomainError
-from ..pagecache import public_page
 from ..web.http import form_text, redirect_next, text_arg
+from ..web.pagecache import public_page
 from ..web.roles import staff_required
 from . import checkin, leaderboards, ledger, medals
 

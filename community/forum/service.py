@@ -351,7 +351,7 @@ def set_like(post, user, liked):
     return post.like_count
 
 
-# Built once: every signed-in thread page asks (community/pageholes.py).
+# Built once: every signed-in thread page asks (community/web/pagecache/holes.py).
 _LIKED = select(PostLike.post_id).where(PostLike.user_id == bindparam("user_id"),
                                         PostLike.post_id.in_(bindparam("ids", expanding=True)))
 

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel.errors import DomainError
-from ..pagecache import public_page
 from ..web import ratelimits
 from ..web.http import apply_error, form_text, page_arg, text_arg
+from ..web.pagecache import public_page
 from . import boards as board_service
 from . import service
 from .forms import EditPostForm, ReasonForm, ReplyForm, ThreadForm

@@ -46,7 +46,7 @@ def idea_for_thread(thread_id):
 
 
 # Built once and run on the connection (no ORM layer): every signed-in page with ideas
-# on it asks (community/pageholes.py).
+# on it asks (community/web/pagecache/holes.py).
 _VOTED = select(Vote.idea_id).where(Vote.user_id == bindparam("user_id"),
                                     Vote.idea_id.in_(bindparam("ids", expanding=True)))
 

@@ -9,11 +9,11 @@ from ..forum import boards as board_service
 from ..forum import service as forum
 from ..forum.forms import ReplyForm
 from ..kernel.errors import DomainError
-from ..pagecache import public_page
 from ..rounds import service as rounds
 from ..web import ratelimits
 from ..web.forms import choices
 from ..web.http import apply_error, form_text, int_arg, page_arg, redirect_next, text_arg
+from ..web.pagecache import public_page
 from ..web.roles import staff_required
 from . import lists, service, statuses
 from .forms import IdeaForm, MergeForm, StatusForm, TagsForm

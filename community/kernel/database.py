@@ -320,7 +320,7 @@ def _insert_ignore_statement(model, names, condition=None):
 
 
 # The tables a session's transaction wrote, for whoever acts on the commit (a stored
-# page is stale once a table it shows changes: community/pagecache.py).
+# page is stale once a table it shows changes: community/web/pagecache/serving.py).
 WRITTEN_TABLES = "written_tables"
 
 

@@ -9,8 +9,8 @@ from flask_login import current_user
 from ..forum import boards as board_service
 from ..kernel.clock import local_to_utc
 from ..kernel.errors import DomainError
-from ..pagecache import public_page
 from ..web.http import apply_error, flash_outcome
+from ..web.pagecache import public_page
 from ..web.roles import staff_required
 from . import service
 from .forms import AcceptForm, RoundForm, SummaryForm

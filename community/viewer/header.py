@@ -1,4 +1,4 @@
-"""The header's account corner, a hole in every page (base.html, community/pageholes.py):
+"""The header's account corner, a hole in every page (base.html, community/web/pagecache/holes.py):
 the reader's unread notifications and conversations and whether they checked in today, in
 one statement built once, and the corner's HTML, rendered once per reader and state."""
 
@@ -15,7 +15,7 @@ from ..engagement.models import CheckIn
 from ..kernel.extensions import db
 from ..messages import service as messages
 from ..notifications import service as notifications
-from ..pagemarkers import markers
+from ..web.pagecache.markers import markers
 
 EXTENSION = "fanforge_account_nav"
 

@@ -1,6 +1,6 @@
 """The signed-in reader of a stored page, from one statement.
 
-A fan's hit on a stored page (community/pagecache.py) needs little of its reader: role
+A fan's hit on a stored page (community/web/pagecache/serving.py) needs little of its reader: role
 and locale for the key, id and name for the holes, and the header's figures (unread
 notifications and conversations, today's check-in). A Reader is read with all of that
 in one Core statement, where the full account and then the figures took two through

@@ -23,7 +23,7 @@ from ..accounts.models import User
 from ..circles.models import CircleMember
 from ..ideas.models import Vote
 from ..kernel.compiled import rows_of
-from ..pageholes import per_user
+from ..web.pagecache import per_user
 
 NAMES = 3
 # kind -> (supporters(target_id) -> SELECT user_id, verb: "backed" or "voted")
@@ -134,7 +134,7 @@ def lines(kind, target_id, viewer):
 
 def render(kind, target_id):
     """Template global: the proof lines for the signed-in reader, left as a hole of the
-    page (community/pageholes.py) that render_holes fills for whoever is looking."""
+    page (community/web/pagecache/holes.py) that render_holes fills for whoever is looking."""
     return per_user("social_proof", f"{kind}:{target_id}")
 
 

@@ -7,12 +7,12 @@ from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ..kernel.plaintext import multi_line, single_line
-from ..pagetokens import csrf_placeholder, submit_token
+from .pagecache import csrf_placeholder, submit_token
 
 
 class _PageCacheCSRF(_FlaskFormCSRF):
     """Flask-WTF's CSRF field, leaving its token to be filled in per response while the
-    page may be stored for other visitors (community/pagecache.py)."""
+    page may be stored for other visitors (community/web/pagecache/serving.py)."""
 
     def generate_csrf_token(self, csrf_token_field):
         if g.get("page_cache_key") is not None:

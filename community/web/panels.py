@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import lazyload
 
 from ..kernel.extensions import db
-from ..pageholes import per_user
+from .pagecache import per_user
 
 SLOTS = ("idea", "thread", "profile")
 EXTENSION = "fanforge_panels"
@@ -21,7 +21,7 @@ EXTENSION = "fanforge_panels"
 def register(app, slot, provider, personal=True):
     """personal=False: the panel shows the same to every reader of the page (it may read
     the viewer's role, or leave holes of its own), so it is drawn into a page that can be
-    shared; a personal one is a hole filled per response (community/pageholes.py)."""
+    shared; a personal one is a hole filled per response (community/web/pagecache/holes.py)."""
     if slot not in SLOTS:
         raise ValueError(f"unknown panel slot {slot!r}")
     app.extensions.setdefault(EXTENSION, {}).setdefault(slot, []).append((provider, personal))

@@ -17,7 +17,7 @@ to https: rather than load them in clear.
 
 Who may keep a response (Cache-Control). The rule, in one place: a response to a
 signed-in reader is `no-store` unless its view is a page signed-in readers share
-(@public_page(members=True), community/pagecache.py), where what is theirs is a hole
+(@public_page(members=True), community/web/pagecache/serving.py), where what is theirs is a hole
 filled per response. So settings, conversations, notifications, pre-orders, staff pages,
 every page that needs sign-in and every API answer to a token are never kept by a browser
 or a proxy; a page anyone may see, seen signed out, is left to the default.

@@ -3,7 +3,7 @@
 from flask import url_for
 from werkzeug.routing import BuildError
 
-from community import pageholes
+from community.web import pagecache
 from community.web import panels as community_panels
 
 from ..funnel.views import bp as funnel_bp
@@ -28,8 +28,8 @@ def product_url(slug, **args):
 
 def init_app(app):
     app.register_blueprint(campaigns_bp)
-    pageholes.register_renderer("campaign_widget", widget.widget_holes)
-    pageholes.register_renderer("ref_code", order_panels.ref_code_holes)
+    pagecache.register_renderer("campaign_widget", widget.widget_holes)
+    pagecache.register_renderer("ref_code", order_panels.ref_code_holes)
     app.register_blueprint(orders_bp)
     app.register_blueprint(funnel_bp)
     app.register_blueprint(campaigns_api)

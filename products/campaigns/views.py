@@ -11,8 +11,8 @@ from community.accounts import service as accounts
 from community.kernel.clock import local_to_utc
 from community.kernel.errors import DomainError
 from community.kernel.extensions import db
-from community.pagecache import public_page
 from community.web.http import apply_error, flash_outcome, form_text
+from community.web.pagecache import public_page
 from community.web.roles import staff_required
 
 from ..catalog.models import Product

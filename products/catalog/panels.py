@@ -18,5 +18,5 @@ def thread_panel(thread, viewer):
     product = catalog.product_for_thread(thread.id)
     if product is None:
         return None
-    # Whether the reader co-creates is a hole of the template (community/pageholes.py).
+    # Whether the reader co-creates is a hole of the template (community/web/pagecache/holes.py).
     return "products/catalog/_thread_panel.html", {"product": product, "thread": thread}

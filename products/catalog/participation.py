@@ -121,7 +121,7 @@ _COCREATING = select(CoCreator.product_id).where(
 
 def cocreating(user, product_ids):
     """Which of these products ("id" strings, as holes give them) the user co-creates:
-    the page holes' predicate (community/pageholes.py)."""
+    the page holes' predicate (community/web/pagecache/holes.py)."""
     if user is None or not user.is_authenticated or not product_ids:
         return set()
     return {str(row[0]) for row in rows_among(

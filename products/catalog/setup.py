@@ -1,6 +1,6 @@
 """Wire the catalog into an app: blueprints, page panels, the view counter, CLI."""
 
-from community import pagecache, pageholes
+from community.web import pagecache
 from community.web import panels as community_panels
 
 from . import cocreation, page, panels, participation, views_counter
@@ -23,9 +23,9 @@ def init_app(app):
     community_panels.register(app, "thread", panels.thread_panel, personal=False)
     views_counter.init_app(app)
     pagecache.register_hit_action("product_view", views_counter.record)
-    pageholes.register_renderer("product_polls", page.polls_holes)
-    pageholes.register_predicate("cocreator", participation.cocreating)
-    pageholes.register_renderer("product_views", views_counter.views_holes)
+    pagecache.register_renderer("product_polls", page.polls_holes)
+    pagecache.register_predicate("cocreator", participation.cocreating)
+    pagecache.register_renderer("product_views", views_counter.views_holes)
     app.add_template_global(STAGE_NAMES, "STAGE_NAMES")
     app.cli.add_command(cli)
     catalog_search.init_app(app)

@@ -1,5 +1,5 @@
 """Signed-in fans share stored pages too, one copy per role, with their own bits filled
-in per response (community/pagecache.py, community/pageholes.py).
+in per response (community/web/pagecache/serving.py, community/web/pagecache/holes.py).
 
 What must never happen: a fan sees another fan's name, votes, likes, follows or edit
 links, or a fan's copy shows staff tools. What must happen: the second fan of a role
@@ -15,13 +15,13 @@ from helpers import PASSWORD, build_app, make_board, make_thread, make_user, unf
 from markupsafe import Markup
 from querycount import counting
 
-from community import pageholes, pagemarkers
 from community.accounts import follows
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.kernel import database
 from community.kernel.extensions import db
 from community.rounds import service as rounds
+from community.web.pagecache import holes, markers
 
 
 @pytest.fixture
@@ -243,29 +243,29 @@ def test_holes_are_filled_for_the_given_viewer(app):
         seen.append(sorted(args))
         return {a for a in args if int(a) % 2 == 0}
 
-    pageholes.register_predicate("test_even", even)
-    pageholes.register_renderer("test_name", lambda user, args: {"": f"<b>{user}</b>"})
+    holes.register_predicate("test_even", even)
+    holes.register_renderer("test_name", lambda user, args: {"": f"<b>{user}</b>"})
     with app.test_request_context():
         body = Markup("").join(
-            pageholes.per_user_if("test_even", n, caller=lambda on, n=n: f"{n}{'+' if on else '-'}")
-            for n in (1, 2, 3, 4)) + pageholes.per_user("test_name")
-        filled = pageholes.fill(str(body).encode(), "ann").decode()
+            holes.per_user_if("test_even", n, caller=lambda on, n=n: f"{n}{'+' if on else '-'}")
+            for n in (1, 2, 3, 4)) + holes.per_user("test_name")
+        filled = holes.fill(str(body).encode(), "ann").decode()
     assert filled == "1-2+3-4+<b>ann</b>"
     assert seen == [["1", "2", "3", "4"]]  # one call for every hole of its kind
     # What is not a whole, known marker is left as it is, and so is a marker without this
     # app's nonce (what a reader could write).
-    opening = pagemarkers.markers(app).opening
+    opening = markers.markers(app).opening
     broken = [text.replace("<!--ff:", opening) for text in (
         "<!--ff:r:test_name", "<!--ff:r:nobody:-->", "<!--ff:if:test_even:2-->x",
         "<!--ff:r:test_name:a b-->", "a <!--ff:else--> b <!--ff:end-->")]
     forged = ["<!--ff:r:test_name:-->", "<!--ffabc:r:test_name:-->"]
     with app.app_context():
         for text in broken + forged:
-            assert pageholes.fill(text.encode(), "ann").decode() == text
+            assert holes.fill(text.encode(), "ann").decode() == text
     with app.test_request_context(), pytest.raises(ValueError):
-        pageholes.per_user("test_name", "a b")
+        holes.per_user("test_name", "a b")
     with app.test_request_context(), pytest.raises(ValueError):  # holes do not nest
-        pageholes.per_user_if("test_even", 2, caller=lambda on: pageholes.per_user("test_name"))
+        holes.per_user_if("test_even", 2, caller=lambda on: holes.per_user("test_name"))
 
 
 @pytest.fixture
@@ -355,7 +355,7 @@ def test_a_participation_thread_is_shared_with_each_fans_join_button_and_widget(
 
 
 def test_a_kept_widget_and_poll_are_each_readers_own(app, store):
-    """Holes drawn once for every reader with the same facts (pageholes.remember): readers
+    """Holes drawn once for every reader with the same facts (holes.remember): readers
     with other facts get their own, and the tokens and codes in them stay per response."""
     from products.orders.referrals import code_for
 

@@ -1,4 +1,4 @@
-"""Visitors' pages come from the cache until something they show changes (community/pagecache.py).
+"""Visitors' pages come from the cache until something they show changes (community/web/pagecache/serving.py).
 
 The whole suite runs with the cache on (memory:// per test app), so every test that reads
 a page as a visitor after a write also checks the invalidation; these tests pin down the
@@ -24,12 +24,12 @@ from helpers import (
 from querycount import counting
 from sqlalchemy import update
 
-from community import pagecache
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.kernel import database
 from community.kernel.extensions import db
 from community.notifications.models import Notification
+from community.web.pagecache import serving
 from products.orders import referrals
 
 REDIS = "redis://127.0.0.1:6379/0"
@@ -189,17 +189,17 @@ def test_error_pages_carry_a_real_token_and_are_not_stored(app, world):
 
 def test_writes_nobody_sees_signed_out_keep_the_pages(app, world):
     with app.app_context():
-        store = pagecache.cache()
-        before = pagecache.generation(store)
+        store = serving.cache()
+        before = serving.generation(store)
         user = make_user()
         _read_notifications(user)
-        after_private = pagecache.generation(store)
+        after_private = serving.generation(store)
         forum.reply(forum.get_thread(world["thread"], user), user, "A visible reply")
-        after_public = pagecache.generation(store)
+        after_public = serving.generation(store)
     assert before != after_private  # make_user wrote the users table
     with app.app_context():
         _read_notifications(user)
-        assert pagecache.generation(store) == after_public != after_private
+        assert serving.generation(store) == after_public != after_private
 
 
 def _read_notifications(user):
@@ -210,17 +210,17 @@ def _read_notifications(user):
 
 def test_a_rolled_back_write_keeps_the_pages(app, world):
     with app.app_context():
-        store = pagecache.cache()
+        store = serving.cache()
         board, user = make_board(), make_user()
-        settled = pagecache.generation(store)
+        settled = serving.generation(store)
         with pytest.raises(RuntimeError), database.transaction():
             forum.add_thread(board.id, user, "Never", "posted")
             db.session.flush()
             raise RuntimeError("changed my mind")
-        assert pagecache.generation(store) == settled
+        assert serving.generation(store) == settled
         # The thread it flushed is forgotten: the next commit, private only, moves nothing.
         _read_notifications(user)
-        assert pagecache.generation(store) == settled
+        assert serving.generation(store) == settled
 
 
 def test_a_page_is_at_most_a_minute_behind_the_clock(app, world, monkeypatch):

@@ -1,5 +1,5 @@
 """Page stores keep text, never pickles, and a store that fails is a miss or a skipped
-write, never an error (community/pagestores.py)."""
+write, never an error (community/web/pagecache/stores.py)."""
 
 import logging
 import pickle
@@ -10,9 +10,9 @@ import redis
 from helpers import build_app, make_product, make_thread, make_user
 from servers import free_port
 
-from community import pagestores
 from community.forum import service as forum
 from community.kernel.extensions import db
+from community.web.pagecache import stores
 
 
 class _Planted:
@@ -67,37 +67,37 @@ def test_a_redis_store_keeps_text(tmp_path):
         redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     except redis.RedisError:
         pytest.skip("no Redis at " + url)
-    store = pagestores.PageRedis(url, 60, f"fanforge-test:{tmp_path.name}:")
+    store = stores.PageRedis(url, 60, f"fanforge-test:{tmp_path.name}:")
     store.set("k", b"<p>\xe4\xbd\xa0\n</p>", [("product_view", (3,))])
     assert store.get("k") == (b"<p>\xe4\xbd\xa0\n</p>", [["product_view", [3]]])
     assert store.client.get(store.prefix + "k") == b'[["product_view",[3]]]\n<p>\xe4\xbd\xa0\n</p>'
     store.client.set(store.prefix + "k", pickle.dumps(_Planted(tmp_path / "planted")))
     assert store.get("k") is None and not (tmp_path / "planted").exists()
-    store.client.delete(store.prefix + "k", store.prefix + pagestores.GENERATION_KEY)
+    store.client.delete(store.prefix + "k", store.prefix + stores.GENERATION_KEY)
 
 
 def test_a_store_out_of_reach_is_skipped_and_said_once(tmp_path, caplog, monkeypatch):
     # Alembic's fileConfig (the migration tests) disables loggers that exist by then.
-    monkeypatch.setattr(pagestores.log, "disabled", False)
+    monkeypatch.setattr(stores.log, "disabled", False)
     app = _app(tmp_path, f"redis://127.0.0.1:{free_port()}/3")  # nobody listens there
     with app.app_context():
         thread_id = make_thread(title="Still here").id
         user = make_user()
     visitor = app.test_client()
-    with caplog.at_level(logging.WARNING, logger="community.pagestores"):
+    with caplog.at_level(logging.WARNING, logger="community.web.pagecache.stores"):
         for _ in range(3):
             page = visitor.get(f"/t/{thread_id}")
             assert page.status_code == 200 and _cached(page) is None
             with app.app_context():  # a visible write: its generation bump cannot be stored
                 forum.reply(forum.get_thread(thread_id, user), user, "Saved all the same")
     assert "Saved all the same" in visitor.get(f"/t/{thread_id}").get_data(as_text=True)
-    warnings = [r for r in caplog.records if r.name == "community.pagestores"]
+    warnings = [r for r in caplog.records if r.name == "community.web.pagecache.stores"]
     assert len(warnings) == 1 and "unavailable" in warnings[0].getMessage()
     assert warnings[0].exc_info is None  # a line, not a traceback
 
 
 def test_a_lost_bump_makes_a_new_generation_before_the_store_is_read_again(monkeypatch):
-    store = pagestores.PageMemory(60)
+    store = stores.PageMemory(60)
     before = store.generation()
     store.set(f"{before}:page", b"old", [])
 
@@ -108,7 +108,7 @@ def test_a_lost_bump_makes_a_new_generation_before_the_store_is_read_again(monke
     assert store.new_generation() is None  # after a commit: nothing raised
     assert store.generation() is None  # meanwhile: neither read nor stored
     monkeypatch.undo()
-    monkeypatch.setattr(pagestores, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(stores, "RETRY_SECONDS", 0)
     store._retry_at = 0.0
     assert store.generation() not in (None, before)
 

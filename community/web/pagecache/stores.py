@@ -1,4 +1,4 @@
-"""Where stored pages live (community/pagecache.py): text in, text out, never a pickle.
+"""Where stored pages live (community/web/pagecache/serving.py): text in, text out, never a pickle.
 
 A stored page is its body (the HTML, bytes) and the actions to replay on a hit (a little
 JSON), so write access to a store can at worst change what a page says, never run code

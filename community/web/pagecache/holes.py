@@ -1,6 +1,6 @@
 """Who is looking: the per-viewer bits of a page, left as holes and filled per response.
 
-A page stored once and shown to many signed-in fans (community/pagecache.py) cannot
+A page stored once and shown to many signed-in fans (community/web/pagecache/serving.py) cannot
 carry whose page it is: the header with their name and unread counts, which ideas they
 voted for, which posts they liked, which of the posts are theirs. Templates mark those
 bits instead of working them out:
@@ -13,7 +13,7 @@ bits instead of working them out:
 Every HTML response is filled just before it is sent, stored or not, so a rendered page
 and a stored one take the same path. Markers are HTML comments, which escaped user text
 and sanitised Markdown never contain, and they carry a nonce no reader knows
-(community/pagemarkers.py), so even text that reached a page raw would not be filled.
+(community/web/pagecache/markers.py), so even text that reached a page raw would not be filled.
 """
 
 import re
@@ -22,8 +22,9 @@ from collections import defaultdict
 from flask import g, has_request_context
 from markupsafe import Markup
 
-from .kernel.recent import Recent
-from .pagemarkers import markers
+from community.kernel.recent import Recent
+
+from .markers import markers
 
 _RENDERERS = {}
 _PREDICATES = {}
@@ -94,7 +95,7 @@ def fill(body, user, key=None):
 
 def remember(name, facts, draw):
     """What draw() gives for a hole, kept while the page's rows, minute, language and
-    audience stay the same (community/pagecache.py notes them as g.hole_state).
+    audience stay the same (community/web/pagecache/serving.py notes them as g.hole_state).
 
     `facts` must hold everything of the reader the HTML shows (a count they hold,
     whether they co-create): readers with the same facts get the same HTML, so a hole

@@ -1,11 +1,11 @@
 """Per-response tokens in pages that are kept for many readers.
 
-A stored page (community/pagecache.py), and a hole's HTML kept for every reader with the
+A stored page (community/web/pagecache/serving.py), and a hole's HTML kept for every reader with the
 same facts (pageholes.remember), cannot carry a token: the CSRF token belongs to a
 session and a form's once-only token to one response. While such HTML is drawn, the
 templates' csrf_token() and submit_token() give placeholders, and every response fills
 them in (fill_tokens) just before it is sent. The placeholders carry a nonce no reader
-knows (community/pagemarkers.py): text a reader wrote is never filled.
+knows (community/web/pagecache/markers.py): text a reader wrote is never filled.
 """
 
 import secrets
@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from flask import current_app, g, has_request_context, session
 from flask_wtf.csrf import generate_csrf
 
-from .kernel.recent import Recent
-from .pagemarkers import markers
+from community.kernel.recent import Recent
+
+from .markers import markers
 
 # Signed CSRF tokens by the session's raw token, per worker (signed_csrf).
 _SIGNED = Recent(1024)

@@ -18,16 +18,16 @@ URL, the language, the database, the search index and the clock. A view marked
 The audience is "visitors", or for a view marked @public_page(members=True) the role of
 the signed-in reader: fans share one copy, staff another. What is a reader's own (their
 header, votes, likes, follows, edit links, panels) is a hole in the stored page that
-community/pageholes.py fills per response; a render that reads anything else of its
+community/web/pagecache/holes.py fills per response; a render that reads anything else of its
 reader (AudienceView notices) is theirs alone and not stored.
 
 The per-response bits stay per response: the CSRF token and the once-only submit token
-are placeholders in the stored page, filled in for each response (community/pagetokens.py);
+are placeholders in the stored page, filled in for each response (community/web/pagecache/tokens.py);
 a page whose render set a cookie, used a WTForms CSRF field or showed flashed messages
 is not stored; anything a view does for every view (a product's view counter) is
 replayed on a hit (`replay_on_hit`).
 
-Where it lives (FANFORGE_CACHE_URL, community/pagestores.py): empty is a SQLite file in
+Where it lives (FANFORGE_CACHE_URL, community/web/pagecache/stores.py): empty is a SQLite file in
 the instance folder (every worker on this machine shares it); file:///path,
 redis://host:6379/1 for several machines, memory:// for this process only (tests), none
 to turn it off. A store that fails is a miss or a skipped write, never an error.
@@ -42,13 +42,14 @@ from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from sqlalchemy import event
 from sqlalchemy.sql.elements import TextClause
 
-from . import pageholes
-from .kernel import database
-from .kernel.database import WRITTEN_TABLES, note_written
-from .kernel.extensions import db
-from .pagemarkers import markers
-from .pagestores import build_store
-from .pagetokens import csrf_token, drawing_holes, fill_tokens
+from community.kernel import database
+from community.kernel.database import WRITTEN_TABLES, note_written
+from community.kernel.extensions import db
+
+from . import holes as pageholes
+from .markers import markers
+from .stores import build_store
+from .tokens import csrf_token, drawing_holes, fill_tokens
 
 EXTENSION = "fanforge_pagecache"
 # Tables no signed-out page shows: writing them leaves every stored page as it was.
@@ -69,7 +70,7 @@ def public_page(view=None, *, members=False):
     language, what is stored and the minute (not on cookies, headers or randomness).
 
     members=True: signed-in fans share it too, one copy per role, with what is theirs
-    left to the page's holes (community/pageholes.py). A render that reads anything
+    left to the page's holes (community/web/pagecache/holes.py). A render that reads anything
     else of its viewer (AudienceView notices) is not stored."""
     def mark(view):
         view.public_page = True

@@ -1,8 +1,8 @@
 """The marks a shared page leaves to be filled per response, which no reader can write.
 
-A stored page (community/pagecache.py) is one text for many readers: their CSRF token, a
+A stored page (community/web/pagecache/serving.py) is one text for many readers: their CSRF token, a
 form's once-only token, the page the header's forms return to and their holes
-(community/pageholes.py) are marks in it, replaced in every response. If a reader could
+(community/web/pagecache/holes.py) are marks in it, replaced in every response. If a reader could
 write a mark (in a reply, a title, a user name) it would be filled in that text too: an
 image URL with the CSRF placeholder in a reply would send every reader's token away.
 
