@@ -9,6 +9,8 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from demo.cli import demo
+
 DEFAULTS = {
     "ENV": "development",
     "SECRET_KEY": None,
@@ -119,6 +121,7 @@ def create_app(config=None):
 
     community.init_app(app)
     products.init_app(app)
+    app.cli.add_command(demo)  # `flask demo load`, for `make run`
     pagecache.init_serving(app)  # last: stored pages are served after the other hooks
     _behind_proxies(app)
     return app

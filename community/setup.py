@@ -10,7 +10,6 @@ from .accounts import tasks as _account_tasks  # noqa: F401  (registers its peri
 from .accounts.cli import users
 from .accounts.views import bp as accounts_bp
 from .circles import setup as circles
-from .demo import demo
 from .engagement import setup as engagement
 from .forum import service as forum
 from .forum.staff_views import bp as staff_bp
@@ -84,7 +83,6 @@ def init_app(app):
     _register_holes()
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
-    app.cli.add_command(demo)
 
 
 def _favicon():

@@ -1,8 +1,6 @@
 """Wire the store into an app: its tables, blueprints, CLI and the community hooks it uses."""
 
-from community.demo import register_loader
-
-from . import cards, demo
+from . import cards
 from .campaigns import models as _campaign_models  # noqa: F401  (tables for create_all and Alembic)
 from .campaigns import setup as campaigns
 from .campaigns import tasks as _campaign_tasks  # noqa: F401  (registers its periodic job)
@@ -14,9 +12,6 @@ from .orders import models as _order_models  # noqa: F401
 
 
 def init_app(app):
-    register_loader(demo.load)
-    # After the store's demo: a product card shared into the demo fans' conversation.
-    register_loader(cards.demo_share)
     catalog.init_app(app)
     catalog_engagement.init_app(app)
     campaigns.init_app(app)

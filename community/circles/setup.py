@@ -5,11 +5,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import cards
-from ..demo import register_loader
 from ..forum import service as forum
 from ..kernel.extensions import db
 from ..web import panels
-from . import access, api, demo, event_api, event_views, listeners, thread_views, threads, views
+from . import access, api, event_api, event_views, listeners, thread_views, threads, views
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
 from .models import Circle, CircleMember
 
@@ -28,7 +27,6 @@ def init_app(app):
                          threads.share_choices, threads.share_into)
     cards.register_source("circle", threads.sharer_for)
     panels.register(app, "profile", profile_panel)
-    register_loader(demo.load)
 
 
 def profile_panel(user, viewer):

@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from .engagement import checkin, ledger, medals
-from .engagement.models import CheckIn
-from .kernel.database import transaction
-from .kernel.extensions import db
+from community.engagement import checkin, ledger, medals
+from community.engagement.models import CheckIn
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 
 # username -> days checked in up to yesterday (today's check-in is theirs to click)
 STREAKS = {"lilei": 12, "meimei": 31, "fan01": 3}

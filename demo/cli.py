@@ -1,19 +1,21 @@
 """`flask --app app demo load`: a brand's community to click around in.
 
 Loads through the services, so counters and derived rows are exactly what real
-use would produce. Other packages add their part with `register_loader`.
+use would produce: the forum here, then ideas and rounds, circles, the store, a shared
+product card, and last the engagement a few weeks of use would have left.
 """
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from . import demo_engagement, demo_ideas
-from .accounts import service as accounts
-from .accounts.models import User
-from .forum import boards as board_service
-from .forum import service as forum
-from .kernel.extensions import db
+from community.accounts import service as accounts
+from community.accounts.models import User
+from community.forum import boards as board_service
+from community.forum import service as forum
+from community.kernel.extensions import db
+
+from . import circles, engagement, ideas, share, store
 
 demo = AppGroup("demo", help="Demo data for trying Fanforge out.")
 
@@ -60,16 +62,6 @@ THREADS = [
      []),
 ]
 
-_loaders = []
-
-
-def register_loader(loader):
-    """Add a step to `demo load`; it gets {username: User} and runs after the community's."""
-    if loader not in _loaders:
-        _loaders.append(loader)
-    return loader
-
-
 def print_logins():
     click.echo("Demo logins (username / password):")
     for username, _email, password, role in LOGINS:
@@ -92,9 +84,7 @@ def load():
         thread = forum.create_thread(boards[slug], users[author], title, body)
         for reply_author, text in replies:
             forum.reply(thread, users[reply_author], text)
-    demo_ideas.load(users)
-    for loader in _loaders:
-        loader(users)
-    demo_engagement.load(users)
+    for part in (ideas, circles, store, share, engagement):
+        part.load(users)
     click.echo(f"Loaded {len(BOARDS)} boards and {len(THREADS)} threads.")
     print_logins()

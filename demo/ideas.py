@@ -4,15 +4,15 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from .accounts import service as accounts
-from .forum import boards as board_service
-from .forum import service as forum
-from .ideas import service as ideas
-from .ideas import statuses
-from .kernel.database import utcnow
-from .kernel.extensions import db
-from .rounds import service as rounds
-from .rounds.models import Round
+from community.accounts import service as accounts
+from community.forum import boards as board_service
+from community.forum import service as forum
+from community.ideas import service as ideas
+from community.ideas import statuses
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
+from community.rounds import service as rounds
+from community.rounds.models import Round
 
 TAGS = {"band": ["续航 battery", "NFC", "健康 health", "表盘 faces"],
         "home": ["安全 security", "清洁 cleaning", "灯光 lighting"],

@@ -9,12 +9,11 @@ from community.forum import boards
 from community.ideas.models import Idea
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
-
-from .campaigns import service as campaigns
-from .campaigns.models import Campaign
-from .catalog import participation, polls, promotion, stages
-from .orders import service as orders
-from .orders.referrals import code_for
+from products.campaigns import service as campaigns
+from products.campaigns.models import Campaign
+from products.catalog import participation, polls, promotion, stages
+from products.orders import service as orders
+from products.orders.referrals import code_for
 
 CNY = "CNY"
 

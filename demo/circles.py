@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from ..accounts.models import User
-from ..forum import service as forum
-from ..kernel.database import transaction, utcnow
-from ..kernel.extensions import db
-from . import events, invites, service, threads
+from community.accounts.models import User
+from community.circles import events, invites, service, threads
+from community.forum import service as forum
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 
 # Starting a circle needs a level. A demo owner short of it gets the points a few weeks of
 # activity would earn; the ledger rebuild that ends `demo load` then sets every fan's points
