@@ -115,9 +115,9 @@ def create_app(config=None):
         app.config.from_mapping(config)
     _finish_config(app, explicit=set(config or ()))
 
-    from community import setup as community
+    from community import wiring as community
     from community.web import pagecache
-    from products import setup as products
+    from products import wiring as products
 
     community.init_app(app)
     products.init_app(app)

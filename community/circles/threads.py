@@ -2,7 +2,7 @@
 
 Replies, likes, edits and rendering are the forum's own; this module only ties a thread to
 its circle (circle_threads), lists a circle's threads and shares cards into them. The forum
-asks access.can_read_thread before showing one (registered in setup.py).
+asks access.can_read_thread before showing one (registered in wiring.py).
 """
 
 from flask import url_for

@@ -2,12 +2,12 @@
 
 from . import cards
 from .campaigns import models as _campaign_models  # noqa: F401  (tables for create_all and Alembic)
-from .campaigns import setup as campaigns
 from .campaigns import tasks as _campaign_tasks  # noqa: F401  (registers its periodic job)
+from .campaigns import wiring as campaigns
 from .catalog import engagement as catalog_engagement
 from .catalog import models as _catalog_models  # noqa: F401
-from .catalog import setup as catalog
 from .catalog import tasks as _catalog_tasks  # noqa: F401
+from .catalog import wiring as catalog
 from .orders import models as _order_models  # noqa: F401
 
 

@@ -9,8 +9,8 @@ from .accounts import mails as account_mails
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
 from .accounts.cli import users
 from .accounts.views import bp as accounts_bp
-from .circles import setup as circles
-from .engagement import setup as engagement
+from .circles import wiring as circles
+from .engagement import wiring as engagement
 from .forum import service as forum
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
@@ -21,15 +21,15 @@ from .ideas.labels import STATUS_NAMES
 from .kernel import compiled, connections, jobs
 from .kernel import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
 from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
-from .mail import setup as mail
-from .messages import setup as messages
+from .mail import wiring as mail
+from .messages import wiring as messages
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
 from .rounds import api as rounds_api
 from .rounds import tasks as _round_tasks  # noqa: F401
 from .rounds import views as rounds_views
-from .search import setup as search
 from .search import tasks as _search_tasks  # noqa: F401
+from .search import wiring as search
 from .viewer import header, readers, social
 from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
 
