@@ -19,12 +19,15 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).parent))
 
 from helpers import TEST_CONFIG, AuthActions, SmtpServer, build_app  # noqa: E402
+from querycount import install as count_statements_at_the_driver  # noqa: E402
 from servers import LiveServers  # noqa: E402
 
 from app import create_app  # noqa: E402
 from community.kernel import database
 from community.kernel.extensions import db  # noqa: E402
 from community.web.pagecache import serving  # noqa: E402
+
+count_statements_at_the_driver()
 
 PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -23,13 +23,6 @@ def get_product(slug):
     return product
 
 
-def get_product_by_id(product_id):
-    product = db.session.get(Product, product_id)
-    if product is None:
-        raise NotFound(_("No such product."))
-    return product
-
-
 def product_for_thread(thread_id):
     """The product whose participation thread this is, or None."""
     return db.session.scalar(select(Product).where(Product.thread_id == thread_id))

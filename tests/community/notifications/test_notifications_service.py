@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 from helpers import make_board, make_thread, make_user
-from sqlalchemy import event, func, select, update
+from querycount import counting
+from sqlalchemy import func, select, update
 
 from community.accounts import follows
 from community.forum import service as forum
@@ -40,17 +41,18 @@ def _count(**where):
 
 class StatementCounter:
     def __init__(self, engine, needle):
-        self.engine, self.needle, self.n = engine, needle, 0
+        self.needle, self._counting = needle, counting()
 
     def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
+        self._seen = self._counting.__enter__()
         return self
 
     def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
+        self._counting.__exit__(*exc)
 
-    def _count(self, conn, cursor, statement, *args):
-        self.n += statement.startswith(self.needle)
+    @property
+    def n(self):
+        return sum(statement.startswith(self.needle) for statement in self._seen)
 
 
 def test_a_reply_notifies_the_threads_author_with_an_excerpt(ctx):

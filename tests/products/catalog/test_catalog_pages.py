@@ -211,9 +211,7 @@ def _count_statements(app, client, url):
     from catalog_factories import statements
 
     client.get(url)  # warm: the first request loads the locale and the like
-    with app.app_context():
-        engine = db.engine
-    with statements(engine) as seen:
+    with statements() as seen:
         assert client.get(url).status_code == 200
     return len(seen)
 

@@ -128,7 +128,7 @@ def test_ready_for_review_lists_ideas_at_or_past_their_threshold(ctx, app):
     moderation.set_thread_hidden(hidden.thread, staff, True, "spam")
     big = make_idea(default, votes=50)
     make_idea(default, votes=49)
-    with statements(db.engine) as seen:
+    with statements() as seen:
         ready = promotion.ready_for_review()
     assert len(seen) == 1
     assert [i.id for i in ready] == [big.id, past.id, at.id]
