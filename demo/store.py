@@ -46,7 +46,7 @@ def load(users):
                      "20 天续航，NFC 门禁卡。Twenty days of battery and door cards on the wrist.",
                      "The band the community asked for: **20 days** of battery with heart-rate on, "
                      "and NFC door-card emulation.")
-    # Co-creation is earned: fan01-fan04 voted for both origin ideas (demo_ideas), so
+    # Co-creation is earned: fan01-fan04 voted for both origin ideas (demo/ideas.py), so
     # they may join; lilei and meimei proposed them and are co-creators already.
     for fan in fans[2:6]:
         participation.join(band9, fan)

@@ -33,7 +33,7 @@ class Markers:
         self.submit_bytes = self.submit.encode()
         self.submit_pattern = re.compile(re.escape(self.submit_bytes))
         self.next = f"__ff{nonce}-next__"
-        # Holes: <!--ff<nonce>:r:name:arg--> and <!--ff<nonce>:if:...-->, see pageholes.
+        # Holes: <!--ff<nonce>:r:name:arg--> and <!--ff<nonce>:if:...-->, see holes.py.
         self.opening = f"<!--ff{nonce}:"
         self.opening_bytes = self.opening.encode()
 

@@ -46,7 +46,7 @@ from community.kernel import database
 from community.kernel.database import WRITTEN_TABLES, note_written
 from community.kernel.extensions import db
 
-from . import holes as pageholes
+from . import holes
 from .markers import markers
 from .stores import build_store
 from .tokens import csrf_token, drawing_holes, fill_tokens
@@ -193,7 +193,7 @@ def serve_from_cache():
     token = store.generation()
     if token is None:  # the store is out of reach: render, and store nothing
         return None
-    # What a hole's HTML may be kept under too (pageholes.remember): same rows, clock,
+    # What a hole's HTML may be kept under too (holes.remember): same rows, clock,
     # words, readers, and where the request came in.
     g.hole_state = (f"{token}:{clock_minute()}:{get_locale()}:{audience}:{markers().id}:"
                     f"{request.scheme}://{request.host}{request.script_root}")
@@ -262,7 +262,7 @@ def _per_response(body, key=None):
 
 def _fill(body, key=None):
     with drawing_holes():  # the user, not current_user: holes ask it a dozen questions
-        return pageholes.fill(body, current_user._get_current_object(), key)
+        return holes.fill(body, current_user._get_current_object(), key)
 
 
 # ---- the generation moves after a visible write commits --------------------
@@ -285,7 +285,7 @@ def _do_orm_execute(state):
 
 def _after_commit(session):
     """The write is saved: a store that cannot take the new generation logs it and
-    catches up later (pagestores), and the request that wrote answers as it would."""
+    catches up later (stores.py), and the request that wrote answers as it would."""
     tables = session.info.pop(WRITTEN_TABLES, None)
     if tables and not tables <= PRIVATE_TABLES and has_app_context():
         store = current_app.extensions.get(EXTENSION)

@@ -1,7 +1,7 @@
 """Per-response tokens in pages that are kept for many readers.
 
 A stored page (community/web/pagecache/serving.py), and a hole's HTML kept for every reader with the
-same facts (pageholes.remember), cannot carry a token: the CSRF token belongs to a
+same facts (holes.remember), cannot carry a token: the CSRF token belongs to a
 session and a form's once-only token to one response. While such HTML is drawn, the
 templates' csrf_token() and submit_token() give placeholders, and every response fills
 them in (fill_tokens) just before it is sent. The placeholders carry a nonce no reader

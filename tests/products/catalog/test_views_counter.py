@@ -91,7 +91,7 @@ def test_the_page_shows_stored_and_buffered_views(app, client, slugs):
         db.session.commit()
         fan = make_user().username
     # Signed in: the fans' shared copy fills the count in per response (a visitor's copy
-    # may be up to a minute behind; tests/community/test_pagecache.py checks its views
+    # may be up to a minute behind; tests/community/web/pagecache/test_pagecache.py checks its views
     # are still counted).
     client.post("/login", data={"login": fan, "password": PASSWORD})
     client.get(f"/products/{slug}")

@@ -20,7 +20,7 @@ from community.kernel import compiled, database, tasks
 from community.kernel.database import transaction
 from community.kernel.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _board(slug):

@@ -9,7 +9,7 @@ from community.ideas import service as ideas
 from community.kernel.extensions import db
 from community.web import site
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _app(tmp_path, **config):

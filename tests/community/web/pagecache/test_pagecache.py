@@ -95,7 +95,7 @@ def test_signed_in_readers_never_get_a_visitors_copy(app, world):
     visitor.get("/")
     fan.post("/login", data={"login": world["fan"], "password": PASSWORD})
     page = fan.get("/")
-    assert _cached(page) == "miss"  # the fans' own copy (tests/community/test_member_pages.py)
+    assert _cached(page) == "miss"  # the fans' own copy (tests/community/web/pagecache/test_member_pages.py)
     assert f">{world['fan']}</a>" in page.get_data(as_text=True)
     again = visitor.get("/")
     assert _cached(again) == "hit" and 'class="me"' not in again.get_data(as_text=True)
