@@ -57,7 +57,7 @@ PYTEST_WORKERS ?= auto
 # under a comment saying why it is safe, so a new finding stands out.
 test: $(STAMP) translations browser
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -r app.py community products --severity-level medium
+	$(BIN)/bandit -q -r app.py community products demo --severity-level medium
 	@if [ -z "$${FANFORGE_TEST_DATABASE_URL:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
 		export FANFORGE_TEST_DATABASE_URL=$(PG_TEST_URL); echo "PostgreSQL answers: database tests run on it too."; fi; \
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

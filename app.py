@@ -9,6 +9,8 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from demo.cli import demo
+
 DEFAULTS = {
     "ENV": "development",
     "SECRET_KEY": None,
@@ -16,7 +18,7 @@ DEFAULTS = {
     "DATABASE_URL": "",
     # Added to the engine options below (PostgreSQL: connect timeout and keepalives).
     "SQLALCHEMY_ENGINE_OPTIONS": {},
-    # PostgreSQL deadlines in seconds (community/connections.py): connecting, and a
+    # PostgreSQL deadlines in seconds (community/kernel/connections.py): connecting, and a
     # statement in a web request or in the worker and commands. gunicorn's worker timeout
     # (30 s) stays above a request's: statement timeout + 1 s + a reconnect.
     "DATABASE_CONNECT_TIMEOUT": 2,
@@ -42,7 +44,7 @@ DEFAULTS = {
     # redis://host:6379/3 to share limits between hosts.
     "RATELIMIT_STORAGE_URI": "",
     # Storage away: count in each worker's memory meanwhile and log it (sign-in and reset
-    # fail closed instead, community/ratelimits.py).
+    # fail closed instead, community/web/ratelimits.py).
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -53,13 +55,13 @@ DEFAULTS = {
     "PER_PAGE": 20,
     # A request body past this is a 413 (a 50,000-character reply in Chinese, form-encoded,
     # is ~450 KB); an image upload raises it for its own request (catalog/staff_views.py),
-    # and JSON bodies are held lower (community/http.py): the same reply \u-escaped ~300 KB.
+    # and JSON bodies are held lower (community/web/http.py): the same reply \u-escaped ~300 KB.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "JSON_MAX_BYTES": 512 * 1024,
     # Posting links and images needs this level (a spam guard).
     "LINKS_MIN_LEVEL": 2,
     # Every absolute link (mail, share links, API urls) points here, never at the host a
-    # request named (community/site.py).
+    # request named (community/web/site.py).
     "SITE_NAME": "Fanforge",
     "SITE_URL": "http://127.0.0.1:5000",
     # Hosts answered (others get 400): empty is SITE_URL's, plus localhost outside
@@ -92,7 +94,7 @@ DEFAULTS = {
     "QUEUE_URL": "",
     "QUEUE_NAME": "fanforge",
     "QUEUE_TIMEOUT": 3,  # seconds to reach Redis: a frozen queue only delays work (> its 1 s poll)
-    # Stored pages (community/pagecache.py): empty is a SQLite file in the instance folder;
+    # Stored pages (community/web/pagecache/serving.py): empty is a SQLite file in the instance folder;
     # redis://host:6379/1 to share between machines; none to turn it off.
     "CACHE_URL": "",
     # Proxies in front of gunicorn that set X-Forwarded-For/-Proto (nginx alone: 1). The
@@ -113,12 +115,13 @@ def create_app(config=None):
         app.config.from_mapping(config)
     _finish_config(app, explicit=set(config or ()))
 
-    from community import pagecache
-    from community import setup as community
-    from products import setup as products
+    from community import wiring as community
+    from community.web import pagecache
+    from products import wiring as products
 
     community.init_app(app)
     products.init_app(app)
+    app.cli.add_command(demo)  # `flask demo load`, for `make run`
     pagecache.init_serving(app)  # last: stored pages are served after the other hooks
     _behind_proxies(app)
     return app
@@ -174,7 +177,7 @@ def _finish_config(app, explicit=frozenset()):
     cfg["SQLALCHEMY_DATABASE_URI"] = url
     if url.startswith("postgresql"):
         options = cfg["SQLALCHEMY_ENGINE_OPTIONS"]
-        # Checkouts are pinged by community/connections.py (its SET statement_timeout).
+        # Checkouts are pinged by community/kernel/connections.py (its SET statement_timeout).
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_timeout": cfg["DATABASE_CONNECT_TIMEOUT"], **options,
             "connect_args": {**_postgresql_connect_args(cfg), **options.get("connect_args", {})}}
@@ -186,7 +189,7 @@ def _finish_config(app, explicit=frozenset()):
 def _postgresql_connect_args(cfg):
     """libpq's own deadlines: connecting, and noticing a peer gone from the network (a
     keepalive after 30 s idle, then every 10 s, dropped after 3 unanswered; data unacked
-    for 20 s). A server that is up but silent is the watchdog's (community/connections.py)."""
+    for 20 s). A server that is up but silent is the watchdog's (community/kernel/connections.py)."""
     return {"connect_timeout": max(1, int(cfg["DATABASE_CONNECT_TIMEOUT"])),
             "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
             "keepalives_count": 3, "tcp_user_timeout": 20_000}

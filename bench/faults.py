@@ -47,13 +47,13 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from bench.common import PASSWORD_HASH_METHOD, SECRET_KEY
 from bench.servers import app_server
-from community import database
 from community.accounts import service as accounts
 from community.accounts import tokens
-from community.extensions import db
 from community.forum import boards as forum
 from community.ideas import service as ideas
 from community.ideas.models import Vote
+from community.kernel import database
+from community.kernel.extensions import db
 
 CLIENTS = 8
 PG_URL = os.environ.get("FANFORGE_BENCH_PG_URL",

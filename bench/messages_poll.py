@@ -70,7 +70,7 @@ def _reset(url):
                 path.unlink()
     else:
         from bench.common import make_app
-        from community.extensions import db
+        from community.kernel.extensions import db
 
         with make_app(url).app_context():
             db.drop_all()
@@ -90,8 +90,8 @@ def seed(url, conversations, messages, users, viewer_in, seed_value=7):
     from bench.common import make_app
     from community.accounts import tokens
     from community.accounts.models import User
-    from community.database import utcnow
-    from community.extensions import db
+    from community.kernel.database import utcnow
+    from community.kernel.extensions import db
     from community.messages.models import Conversation, Message, Participant
 
     rng = random.Random(seed_value)

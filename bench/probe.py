@@ -40,7 +40,7 @@ class InProcess:
     """The app on the bench database with a signed-in test client (CSRF off)."""
 
     def __init__(self, url, username):
-        from community.extensions import db
+        from community.kernel.extensions import db
 
         self.app = make_app(url, WTF_CSRF_ENABLED=False, SEARCH_DRAIN_AFTER_REQUEST=False)
         self.db = db

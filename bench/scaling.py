@@ -11,7 +11,7 @@ asks every size in a shuffled order, so the machine's noise falls on all sizes a
 the figure is each page's median latency (p50) per size, and the growth from the
 smallest size to the largest. Target: a list page at 100k within 1.2x of 1k.
 
-Each size is served twice: as deployed (pages stored by community/pagecache.py, so a
+Each size is served twice: as deployed (pages stored by community/web/pagecache/serving.py, so a
 repeated request is a hit and costs the same at any size) and with the page cache off
 (FANFORGE_CACHE_URL=none, every request rendered: the rows "page cache off"), which is
 what the first reader after every write pays and what shows the queries' growth.

@@ -44,7 +44,7 @@ TYPOS = ["baterry", "notifcations", "bluetoth", "acuracy", "charing", "brightnes
 
 def build_app(workdir):
     from app import create_app
-    from community.extensions import db
+    from community.kernel.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench.sqlite3",
                       "SEARCH_DIR": str(workdir / "search"), "SECRET_KEY": "bench",
@@ -58,10 +58,10 @@ def seed(app, docs, seed_value):
     """Bulk-insert ideas (thread + opening post + idea), threads and replies; returns the
     (title, body) of every searchable document, as FTS5 will index them."""
     from community.accounts import service as accounts
-    from community.extensions import db
     from community.forum import boards
     from community.forum.models import Post, Thread
     from community.ideas.models import Idea
+    from community.kernel.extensions import db
 
     rng = random.Random(seed_value)
     start = datetime(2024, 1, 1)

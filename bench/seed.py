@@ -104,7 +104,7 @@ def board_counters(w):
 
 def seed(w, db, plan, rng, now):
     from bench.seed_text import BodyPool
-    from community.markdown import render
+    from community.web.markdown import render
 
     info = {}
     seed_community.users(w, rng, plan, now, generate_password_hash(
@@ -151,7 +151,7 @@ def search_rebuild(url):
 
 def schema_drift(url, migrated):
     """The migrated schema against a create_all() one (SQLite only: types are per dialect)."""
-    from community.extensions import db
+    from community.kernel.extensions import db
 
     if not is_sqlite(url):
         return []
@@ -214,8 +214,8 @@ def main(argv=None):
     parser.add_argument("--no-search", action="store_true", help="skip `flask search rebuild`")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
-    from community.database import utcnow
-    from community.extensions import db
+    from community.kernel.database import utcnow
+    from community.kernel.extensions import db
 
     plan = make_plan(args.scale, args.ideas)
     name = args.scale + (f"-i{args.ideas}" if args.ideas else "")

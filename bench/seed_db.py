@@ -198,7 +198,7 @@ def catch_up(url):
     """
     from sqlalchemy.schema import CreateColumn
 
-    from community.extensions import db
+    from community.kernel.extensions import db
 
     from .common import make_app
 

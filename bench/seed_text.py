@@ -1,7 +1,7 @@
 """Mixed Chinese/English text for seeded rows: names, titles and post bodies.
 
 Bodies are Markdown drawn from a pool rendered once with the app's own renderer
-(community/markdown.py), so body_html is exactly what the services would store.
+(community/web/markdown.py), so body_html is exactly what the services would store.
 """
 
 import random
@@ -129,7 +129,7 @@ class BodyPool:
     """Post bodies and their HTML, rendered once with the app's renderer."""
 
     def __init__(self):
-        from community.markdown import render
+        from community.web.markdown import render
 
         self.bodies = list(BODIES)
         self.html = [render(body) for body in self.bodies]

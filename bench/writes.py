@@ -45,7 +45,7 @@ def _steady_tokens(conn):
 
 
 def _utcnow():
-    from community.database import utcnow
+    from community.kernel.database import utcnow
 
     return utcnow()
 

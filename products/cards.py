@@ -11,11 +11,10 @@ from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from community import cards, social
-from community.database import utcnow
-from community.extensions import db
-from community.messages import sending
-from community.messages import service as messages
+from community import cards
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
+from community.viewer import social
 
 from .campaigns.models import Campaign, CampaignBuyer, FCode
 from .campaigns.service import OPEN
@@ -115,13 +114,3 @@ def init_app(app):
                         "products/cards/_campaign.html")
     social.register("product", backers, "backed")
 
-
-def demo_share(users):
-    """Demo: meimei shares the live campaign's product into her conversation with lilei."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.state.in_(OPEN))
-                                 .order_by(Campaign.id).limit(1))
-    if campaign is None or "lilei" not in users or "meimei" not in users:
-        return
-    conversation, _created = messages.start(users["meimei"], ["lilei"])
-    sending.send(conversation.id, users["meimei"], "这个一起买吗？Shall we back this one?",
-                 ("product", campaign.product_id))

@@ -19,11 +19,15 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).parent))
 
 from helpers import TEST_CONFIG, AuthActions, SmtpServer, build_app  # noqa: E402
+from querycount import install as count_statements_at_the_driver  # noqa: E402
 from servers import LiveServers  # noqa: E402
 
 from app import create_app  # noqa: E402
-from community import database, pagecache  # noqa: E402
-from community.extensions import db  # noqa: E402
+from community.kernel import database
+from community.kernel.extensions import db  # noqa: E402
+from community.web.pagecache import serving  # noqa: E402
+
+count_statements_at_the_driver()
 
 PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -85,8 +89,8 @@ def _pages_start_a_minute(monkeypatch):
     the minute turned between two requests (a test that moves the clock still moves it)."""
     now = database.utcnow()
     skew = timedelta(seconds=now.second, microseconds=now.microsecond)
-    monkeypatch.setattr(pagecache, "clock_minute",
-                        lambda: (database.utcnow() - skew).strftime(pagecache.MINUTE_FORMAT))
+    monkeypatch.setattr(serving, "clock_minute",
+                        lambda: (database.utcnow() - skew).strftime(serving.MINUTE_FORMAT))
 
 
 @pytest.fixture(params=BACKENDS)

@@ -3,10 +3,10 @@
 import itertools
 
 from app import create_app
-from community import pagemarkers
 from community.accounts import service as accounts
 from community.forum import boards as board_service
 from community.forum import service as forum
+from community.web.pagecache import markers
 
 PASSWORD = "correct-horse-9"
 
@@ -27,7 +27,7 @@ TEST_CONFIG = {
     "REQUIRE_VERIFIED_EMAIL": True,
     "QUEUE_URL": "memory://",
     # Pages for visitors are cached in this process, so every test also checks that a
-    # write makes them fresh again (community/pagecache.py).
+    # write makes them fresh again (community/web/pagecache/serving.py).
     "CACHE_URL": "memory://",
     "SITE_URL": "http://fanforge.test",
 }
@@ -83,8 +83,8 @@ def make_product(board=None, staff=None, slug=None, cocreators=(), clicked=()):
     `cocreators` are granted co-creation by the staff member (so they qualify for its
     rights); `clicked` have a bare participant row, as one click made before co-creation
     had to be earned (so they do not)."""
-    from community.database import transaction, utcnow
-    from community.extensions import db
+    from community.kernel.database import transaction, utcnow
+    from community.kernel.extensions import db
     from products.catalog.models import CoCreator, Product
 
     board = board or make_board()
@@ -115,7 +115,7 @@ def make_campaign(product=None, staff=None, goal=None, cap=50, per_buyer=5, tier
                   publish=True, starts_in_hours=-1, ends_in_hours=24):
     from datetime import timedelta
 
-    from community.database import utcnow
+    from community.kernel.database import utcnow
     from products.campaigns import service as campaigns
 
     staff = staff or make_user(role="staff")
@@ -204,7 +204,7 @@ def first_link(text, path):
 
 
 def unfilled_marks(app, html):
-    """The page marks (community/pagemarkers.py) left in a response: a response has none."""
-    marks = pagemarkers.markers(app)
+    """The page marks (community/web/pagecache/markers.py) left in a response: a response has none."""
+    marks = markers.markers(app)
     return [mark for mark in (marks.csrf, marks.submit, marks.next, marks.opening)
             if mark in html]

@@ -1,5 +1,5 @@
 """What a strict Content-Security-Policy refuses to run or apply in a page's HTML
-(community/securityheaders.py): the page sweep and the template scan both ask it."""
+(community/web/securityheaders.py): the page sweep and the template scan both ask it."""
 
 from html.parser import HTMLParser
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
-from community.extensions import db
+from community.kernel.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 

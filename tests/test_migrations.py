@@ -6,7 +6,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from community.extensions import db
+from community.kernel.extensions import db
 
 
 def _migrated_diff(app):

@@ -12,8 +12,8 @@ from werkzeug.routing import IntegerConverter
 from community.accounts import tokens
 from community.accounts.models import User
 from community.circles import service as circles
-from community.database import transaction
-from community.extensions import db
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 
 HUGE = 10**25
 

@@ -17,11 +17,11 @@ from community.accounts import tokens
 from community.accounts.models import User
 from community.circles import events, invites, service, threads
 from community.circles.models import CircleCard, CircleMember, Invite, JoinRequest, Rsvp
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum import service as forum
 from community.forum.models import ModerationAction, Post, PostLike
 from community.ideas import service as ideas
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.messages import sending
 from community.messages import service as messages
 from community.messages.models import Message, Participant, Report

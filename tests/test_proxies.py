@@ -8,7 +8,7 @@ import pytest
 from helpers import build_app
 
 from app import create_app
-from community.extensions import db
+from community.kernel.extensions import db
 
 PROXY = {"REMOTE_ADDR": "127.0.0.1"}  # every request reaches gunicorn from nginx
 

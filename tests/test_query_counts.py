@@ -8,12 +8,12 @@ import pytest
 from helpers import PASSWORD, make_board, make_campaign, make_thread, make_user
 from querycount import assert_queries_do_not_grow
 
-from community import pagecache, pagestores
 from community.accounts import service as accounts
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.web.pagecache import serving, stores
 from products.orders import service as orders
 
 
@@ -118,7 +118,7 @@ SCENARIOS = {
 def rendering_app(sqlite_app):
     """Every page rendered: the counts are the render's, not those of a stored page (whose
     holes, filled per response, count here all the same)."""
-    sqlite_app.extensions[pagecache.EXTENSION] = pagestores.NoPages()
+    sqlite_app.extensions[serving.EXTENSION] = stores.NoPages()
     return sqlite_app
 
 

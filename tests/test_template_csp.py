@@ -1,4 +1,4 @@
-"""No template holds what the Content-Security-Policy refuses (community/securityheaders.py):
+"""No template holds what the Content-Security-Policy refuses (community/web/securityheaders.py):
 inline <script>, on*= handler attributes, javascript: URLs, style= attributes or <style>.
 Behaviour lives in static/js, looks in static/css; data for a script goes in data-
 attributes or a <script type="application/json"> block.

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from ..errors import DomainError
+from ..kernel.errors import DomainError
 from . import service, tokens, verification
 from .models import ROLES
 

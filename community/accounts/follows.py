@@ -20,12 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..compiled import rows_among
-from ..database import conflict_insert, insert_ignore, transaction, utcnow
-from ..errors import NotFound, ValidationError
-from ..extensions import db
 from ..forum.models import Board
 from ..ideas import service as ideas
+from ..kernel.compiled import rows_among
+from ..kernel.database import conflict_insert, insert_ignore, transaction, utcnow
+from ..kernel.errors import NotFound, ValidationError
+from ..kernel.extensions import db
 from .models import User
 
 TARGET_TYPES = ("idea", "board", "user")
@@ -139,7 +139,7 @@ def copy_followers(target_type, from_id, to_id):
 
 
 def following_holes(user, args):
-    """The "type:id" follow buttons of a page (community/pageholes.py) that `user` follows."""
+    """The "type:id" follow buttons of a page (community/web/pagecache/holes.py) that `user` follows."""
     by_type = {}
     for arg in args:
         target_type, _, target_id = arg.partition(":")

@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
-from ..errors import DomainError
+from ..kernel.errors import DomainError
 
 VERIFY_SALT = "verify-email"
 RESET_SALT = "reset-password"

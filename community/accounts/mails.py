@@ -3,9 +3,9 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..extensions import db
+from ..kernel.extensions import db
 from ..mail import Letter, locale_of, register_kind
-from ..site import absolute_url
+from ..web.site import absolute_url
 from . import links
 from .models import User
 

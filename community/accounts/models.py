@@ -6,8 +6,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import utcnow
-from ..extensions import db
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
 
 ROLES = ("fan", "staff", "admin")
 SKELETON_CHARS = 160  # a prototype may be several characters (m is rn)
@@ -15,7 +15,7 @@ SKELETON_CHARS = 160  # a prototype may be several characters (m is rn)
 
 class AccountFacts(UserMixin):
     """What a signed-in account's role, ban and session id say, for the full account
-    (User) and for the light reader of a stored page (community/readers.py) alike."""
+    (User) and for the light reader of a stored page (community/viewer/readers.py) alike."""
 
     @property
     def is_staff(self):
@@ -94,7 +94,7 @@ class Reader(AccountFacts):
     def __init__(self, row):
         (self.id, self.username, self.role, self.locale, banned_at, self.auth_version,
          verified_at) = row[:len(READER_COLUMNS)]
-        # A row run as the driver's own SQL (community/compiled.py) holds SQLite's text.
+        # A row run as the driver's own SQL (community/kernel/compiled.py) holds SQLite's text.
         self.banned_at, self.email_verified_at = _moment(banned_at), _moment(verified_at)
         self._account = None
 

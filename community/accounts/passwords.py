@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from werkzeug.security import check_password_hash
 
-from ..database import transaction, utcnow
-from ..errors import ValidationError
-from ..extensions import db
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import ValidationError
+from ..kernel.extensions import db
 from .models import User
 from .service import check_password, hash_password
 from .tokens import ApiToken

@@ -8,8 +8,8 @@ ends every other session (auth_version) and revokes the account's API tokens.
 """
 
 from .. import mail
-from ..database import transaction, utcnow
-from ..extensions import db
+from ..kernel.database import transaction, utcnow
+from ..kernel.extensions import db
 from .links import LinkProblem, fingerprint, read_reset_token
 from .models import User
 from .passwords import replace_password

@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from .. import mail, signals
-from ..database import transaction, utcnow
-from ..errors import Forbidden, NotFound, ValidationError
-from ..extensions import db
+from .. import mail
+from ..kernel import signals
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
 from . import names
 from .models import ROLES, SKELETON_CHARS, User
 

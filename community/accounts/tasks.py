@@ -1,6 +1,6 @@
 """Accounts' periodic job: forget what has expired (as `flask users purge-expired` does)."""
 
-from .. import jobs
+from ..kernel import jobs
 from . import tokens, verification
 
 

@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import transaction, utcnow
-from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
-from ..extensions import db
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
 from . import service as accounts
 from .models import READER_COLUMNS, Reader, User
 

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from .. import mail
-from ..database import transaction, utcnow
-from ..errors import Conflict, ValidationError
-from ..extensions import db
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import Conflict, ValidationError
+from ..kernel.extensions import db
 from .links import LinkProblem, read_verify_token
 from .models import User
 from .service import normalize_email

@@ -16,14 +16,14 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import ratelimits
 from ..engagement.story import profile_story
-from ..errors import DomainError, ValidationError
-from ..extensions import limiter
 from ..forum import service as forum
-from ..http import apply_error, page_arg, redirect_next, text_arg
+from ..kernel.errors import DomainError, ValidationError
+from ..kernel.extensions import limiter
 from ..mail import prefs as mail_prefs
-from ..pagecache import public_page
+from ..web import ratelimits
+from ..web.http import apply_error, page_arg, redirect_next, text_arg
+from ..web.pagecache import public_page
 from . import passwords, recovery, service, tokens, verification
 from .forms import (
     ChangeEmailForm,

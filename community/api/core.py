@@ -3,8 +3,8 @@
 The API authenticates only by `Authorization: Bearer <token>`. Under /api/ the
 session cookie is never read, so a page on another site cannot ride a signed-in
 browser's cookie; that is why API blueprints are exempt from CSRF. Errors are
-domain errors (community/errors.py, or Unauthorized for 401): raise them and
-community/errorpages.py answers `{"error": {"code", "message"}}`.
+domain errors (community/kernel/errors.py, or Unauthorized for 401): raise them and
+community/web/errorpages.py answers `{"error": {"code", "message"}}`.
 """
 
 from functools import wraps
@@ -16,11 +16,11 @@ from jsonschema import Draft202012Validator
 
 from ..accounts import tokens
 from ..accounts.models import ROLES
-from ..errors import DomainError, Forbidden, ValidationError
-from ..extensions import csrf
-from ..http import int_arg, json_value
-from ..pagination import Page
-from ..plaintext import VERBATIM_FIELDS, clean_field
+from ..kernel.errors import DomainError, Forbidden, ValidationError
+from ..kernel.extensions import csrf
+from ..kernel.plaintext import VERBATIM_FIELDS, clean_field
+from ..web.http import int_arg, json_value
+from ..web.pagination import Page
 from . import openapi
 from .openapi import API_PREFIX, api_doc, define_schema
 

@@ -1,7 +1,7 @@
 """API tokens over the API: sign in for a token, list, revoke; and who am I."""
 
-from .. import ratelimits
 from ..accounts import tokens
+from ..web import ratelimits
 from .core import (
     USER,
     api_doc,

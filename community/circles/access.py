@@ -19,8 +19,8 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ..accounts import service as accounts
-from ..errors import Forbidden, NotFound
-from ..extensions import db
+from ..kernel.errors import Forbidden, NotFound
+from ..kernel.extensions import db
 from .models import Circle, CircleMember, CircleThread
 
 MODERATING = ("owner", "moderator")

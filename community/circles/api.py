@@ -18,9 +18,9 @@ from ..api.core import (
     user_json,
 )
 from ..api.openapi import api_doc, define_schema, page_of
-from ..errors import DomainError
-from ..http import json_value, text_arg
-from ..site import absolute_url
+from ..kernel.errors import DomainError
+from ..web.http import json_value, text_arg
+from ..web.site import absolute_url
 from . import access, invites, service, threads
 from .models import KINDS, VISIBILITIES
 

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from ..api.core import api_blueprint, api_user, iso, json_body, require_user, token_required
 from ..api.openapi import api_doc, define_schema
-from ..errors import ValidationError
-from ..site import absolute_url
+from ..kernel.errors import ValidationError
+from ..web.site import absolute_url
 from . import access, events
 
 bp = api_blueprint("circle_events_api", __name__)

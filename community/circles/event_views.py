@@ -5,12 +5,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..clock import local_to_utc
-from ..database import utcnow
-from ..errors import DomainError, NotFound
 from ..forum import service as forum
-from ..http import apply_error
-from ..pagecache import public_page
+from ..kernel.clock import local_to_utc
+from ..kernel.database import utcnow
+from ..kernel.errors import DomainError, NotFound
+from ..web.http import apply_error
+from ..web.pagecache import public_page
 from . import access, events
 from .forms import EventForm
 from .thread_views import render_thread

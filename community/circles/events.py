@@ -15,12 +15,12 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from sqlalchemy import delete, select, update
 
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Conflict, Forbidden, NotFound, ValidationError
-from ..extensions import db
 from ..forum import service as forum
-from ..markdown import render
-from ..site import absolute_url
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.markdown import render
+from ..web.site import absolute_url
 from . import access, listeners
 from .models import Event, Rsvp
 from .threads import add_circle_thread

@@ -9,7 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import Form, choices
+from ..web.forms import Form, choices
 
 KIND_NAMES = {"interest": _l("Interest circle"), "city": _l("City club (同城会)")}
 VISIBILITY_NAMES = {

@@ -10,9 +10,9 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from ..database import transaction, utcnow
-from ..errors import Conflict, NotFound, ValidationError
-from ..extensions import db
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import Conflict, NotFound, ValidationError
+from ..kernel.extensions import db
 from . import access
 from .models import Circle, Invite
 

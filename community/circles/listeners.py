@@ -12,10 +12,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
-from .. import signals
 from ..accounts.models import User
-from ..extensions import db
 from ..forum.models import Post
+from ..kernel import signals
+from ..kernel.extensions import db
 from ..mail.notify import fan_out_and_mail
 from ..notifications.fanout import excerpt_of_html, mentioned_names
 from ..notifications.models import Notification

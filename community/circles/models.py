@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import utcnow
-from ..extensions import db
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
 
 KINDS = ("interest", "city")
 VISIBILITIES = ("open", "approval", "private")

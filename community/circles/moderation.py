@@ -7,12 +7,12 @@ signal, so points, feeds and search react alike; only who may act differs.
 
 from flask_babel import gettext as _
 
-from .. import signals
-from ..database import transaction
-from ..errors import NotFound
-from ..extensions import db
 from ..forum import moderation as forum_moderation
 from ..forum.models import Post, Thread
+from ..kernel import signals
+from ..kernel.database import transaction
+from ..kernel.errors import NotFound
+from ..kernel.extensions import db
 from . import access
 from .models import CircleThread
 

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Conflict, Forbidden, NotFound, ValidationError
-from ..extensions import db
-from ..pagination import Page
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.pagination import Page
 from . import access, invites, listeners
 from .events import drop_rsvps
 from .models import KINDS, VISIBILITIES, Circle, CircleMember, JoinRequest

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import cards, ratelimits
-from ..errors import DomainError
+from .. import cards
 from ..forum import service as forum
 from ..forum.forms import ReasonForm, ReplyForm, ThreadForm
-from ..http import apply_error, form_text, int_arg, page_arg
-from ..pagecache import public_page
+from ..kernel.errors import DomainError
+from ..web import ratelimits
+from ..web.http import apply_error, form_text, int_arg, page_arg
+from ..web.pagecache import public_page
 from . import access, moderation, threads
 
 bp = Blueprint("circle_threads", __name__)

@@ -2,7 +2,7 @@
 
 Replies, likes, edits and rendering are the forum's own; this module only ties a thread to
 its circle (circle_threads), lists a circle's threads and shares cards into them. The forum
-asks access.can_read_thread before showing one (registered in setup.py).
+asks access.can_read_thread before showing one (registered in wiring.py).
 """
 
 from flask import url_for
@@ -11,12 +11,12 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import cards
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import NotFound, ValidationError
-from ..extensions import db
 from ..forum import service as forum
 from ..forum.models import Board, Post, Thread
-from ..pagination import Page
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.pagination import Page
 from . import access, listeners
 from .models import Circle, CircleCard, CircleMember, CircleThread, Event
 

@@ -5,9 +5,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import DomainError
-from ..http import apply_error, form_text, page_arg, text_arg
-from ..pagecache import public_page
+from ..kernel.errors import DomainError
+from ..web.http import apply_error, form_text, page_arg, text_arg
+from ..web.pagecache import public_page
 from . import access, events, invites, service, threads
 from .forms import KIND_NAMES, ROLE_NAMES, VISIBILITY_NAMES, CircleForm, InviteForm
 from .models import KINDS

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Forbidden
-from ..extensions import db
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Forbidden
+from ..kernel.extensions import db
 from . import ledger, medals
 from .models import CheckIn
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ..accounts.models import User
-from ..extensions import db
+from ..kernel.extensions import db
 from .checkin import today
 from .models import PointEntry
 

@@ -13,9 +13,16 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import bindparam, delete, func, select, update
 
 from ..accounts.models import User
-from ..clock import local_to_utc, utc_to_local
-from ..database import dialect_name, insert_ignore, insert_ignore_if, sync_loaded, utcnow, write
-from ..extensions import db
+from ..kernel.clock import local_to_utc, utc_to_local
+from ..kernel.database import (
+    dialect_name,
+    insert_ignore,
+    insert_ignore_if,
+    sync_loaded,
+    utcnow,
+    write,
+)
+from ..kernel.extensions import db
 from .models import PointEntry
 from .rules import RULES, source_of
 

@@ -4,14 +4,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import signals
-from ..database import utcnow
-from ..errors import ValidationError
-from ..extensions import db
 from ..forum.models import Post, PostLike, Thread
 from ..forum.service import POST_GUARDS, register_post_guard
 from ..ideas.models import Idea, Vote
-from ..markdown import has_links_or_images
+from ..kernel import signals
+from ..kernel.database import utcnow
+from ..kernel.errors import ValidationError
+from ..kernel.extensions import db
+from ..web.markdown import has_links_or_images
 from . import ledger, medals
 
 

@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import User
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import ValidationError
-from ..extensions import db
 from ..forum.moderation import ensure_staff, record
 from ..ideas.models import Idea, StatusChange
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import ValidationError
+from ..kernel.extensions import db
 from .models import CheckIn, UserMedal
 
 FOUNDING_MEMBERS = 100

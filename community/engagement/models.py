@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import utcnow
-from ..extensions import db
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
 
 
 class PointEntry(db.Model):

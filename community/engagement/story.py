@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from ..extensions import db
 from ..ideas.models import Idea
+from ..kernel.extensions import db
 from . import checkin, medals
 from .levels import progress
 

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts import service as accounts
-from ..database import transaction
-from ..errors import DomainError
 from ..forum import boards
-from ..forum.staff_views import staff_required
-from ..http import form_text, redirect_next, text_arg
-from ..pagecache import public_page
+from ..kernel.database import transaction
+from ..kernel.errors import DomainError
+from ..web.http import form_text, redirect_next, text_arg
+from ..web.pagecache import public_page
+from ..web.roles import staff_required
 from . import checkin, leaderboards, ledger, medals
 
 bp = Blueprint("engagement", __name__)

@@ -5,9 +5,9 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..database import transaction
-from ..errors import NotFound, ValidationError
-from ..extensions import db
+from ..kernel.database import transaction
+from ..kernel.errors import NotFound, ValidationError
+from ..kernel.extensions import db
 from .models import Board, Thread
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")

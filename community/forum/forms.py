@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import Form, OnceForm
+from ..web.forms import Form, OnceForm
 
 
 class ThreadForm(OnceForm):

@@ -7,12 +7,12 @@ cannot miss an action or record one that did not happen.
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from .. import signals
 from ..accounts.models import User
-from ..database import transaction, utcnow
-from ..errors import Forbidden, ValidationError
-from ..extensions import db
-from ..pagination import paginate
+from ..kernel import signals
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import Forbidden, ValidationError
+from ..kernel.extensions import db
+from ..web.pagination import paginate
 from .models import Board, ModerationAction, Post, Thread
 
 MAX_REASON = 500

@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import signals
 from ..accounts import service as accounts
-from ..compiled import rows_among
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Forbidden, NotFound, ValidationError
-from ..extensions import db
-from ..markdown import render
-from ..pagination import Page, paginate
+from ..kernel import signals
+from ..kernel.compiled import rows_among
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.markdown import render
+from ..web.pagination import Page, paginate
 from .models import Board, Post, PostLike, Thread
 
 MAX_TITLE = 200
@@ -351,7 +351,7 @@ def set_like(post, user, liked):
     return post.like_count
 
 
-# Built once: every signed-in thread page asks (community/pageholes.py).
+# Built once: every signed-in thread page asks (community/web/pagecache/holes.py).
 _LIKED = select(PostLike.post_id).where(PostLike.user_id == bindparam("user_id"),
                                         PostLike.post_id.in_(bindparam("ids", expanding=True)))
 

@@ -1,40 +1,18 @@
 """Staff pages: moderation actions, the moderation log, and board administration."""
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..accounts import service as accounts
-from ..errors import DomainError
-from ..http import apply_error, form_text, page_arg, redirect_next
+from ..kernel.errors import DomainError
+from ..web.http import apply_error, form_text, page_arg, redirect_next
+from ..web.roles import admin_required, staff_required
 from . import boards as board_service
 from . import moderation, service
 from .forms import BoardForm, ReasonForm
 
 bp = Blueprint("staff", __name__)
-
-
-def staff_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_staff:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
-
 
 THREAD_ACTIONS = {
     "pin": (moderation.set_pinned, True), "unpin": (moderation.set_pinned, False),

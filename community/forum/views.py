@@ -4,10 +4,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import ratelimits
-from ..errors import DomainError
-from ..http import apply_error, form_text, page_arg, text_arg
-from ..pagecache import public_page
+from ..kernel.errors import DomainError
+from ..web import ratelimits
+from ..web.http import apply_error, form_text, page_arg, text_arg
+from ..web.pagecache import public_page
 from . import boards as board_service
 from . import service
 from .forms import EditPostForm, ReasonForm, ReplyForm, ThreadForm

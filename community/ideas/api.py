@@ -18,11 +18,11 @@ from ..api.core import (
     user_json,
 )
 from ..api.openapi import api_doc, define_schema, page_of
-from ..errors import DomainError
 from ..forum import boards
 from ..forum import service as forum
-from ..http import text_arg
-from ..site import absolute_url
+from ..kernel.errors import DomainError
+from ..web.http import text_arg
+from ..web.site import absolute_url
 from . import lists, service, statuses
 from .models import STATUSES
 

@@ -3,7 +3,7 @@ from wtforms import IntegerField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form, OnceForm, choices
+from ..web.forms import Form, OnceForm, choices
 from .labels import STATUS_NAMES
 from .models import STATUSES
 

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from sqlalchemy import exists, func, select
 
-from ..database import utcnow
-from ..extensions import db
 from ..forum.models import Thread
-from ..pagination import Page
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
+from ..web.pagination import Page
 from .models import STATUSES, Idea, IdeaCount, IdeaTag, Tag
 
 SORTS = ("hot", "top", "new")

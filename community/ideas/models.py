@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import utcnow
-from ..extensions import db
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
 
 STATUSES = ("open", "under_review", "planned", "in_progress", "shipped", "declined", "merged")
 # Fans stop voting once the brand has decided (or the idea lives on elsewhere).

@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from sqlalchemy import Float, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import signals
-from ..compiled import rows_among
-from ..database import (
+from ..forum import service as forum
+from ..forum.models import Board, Thread
+from ..kernel import signals
+from ..kernel.compiled import rows_among
+from ..kernel.database import (
     dialect_name,
     insert_ignore,
     insert_ignore_if,
@@ -18,10 +20,8 @@ from ..database import (
     utcnow,
     write,
 )
-from ..errors import Conflict, Forbidden, NotFound, ValidationError
-from ..extensions import db
-from ..forum import service as forum
-from ..forum.models import Board, Thread
+from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
 from ..rounds import budget
 from ..rounds.models import Round
 from .labels import STATUS_NAMES
@@ -46,7 +46,7 @@ def idea_for_thread(thread_id):
 
 
 # Built once and run on the connection (no ORM layer): every signed-in page with ideas
-# on it asks (community/pageholes.py).
+# on it asks (community/web/pagecache/holes.py).
 _VOTED = select(Vote.idea_id).where(Vote.user_id == bindparam("user_id"),
                                     Vote.idea_id.in_(bindparam("ids", expanding=True)))
 

@@ -3,13 +3,13 @@
 from flask_babel import gettext as _
 from sqlalchemy import literal, select, update
 
-from .. import signals
-from ..database import conflict_insert, transaction, utcnow
-from ..errors import Conflict, NotFound, ValidationError
-from ..extensions import db
 from ..forum.models import Thread
 from ..forum.moderation import ensure_staff
-from ..markdown import render
+from ..kernel import signals
+from ..kernel.database import conflict_insert, transaction, utcnow
+from ..kernel.errors import Conflict, NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.markdown import render
 from .models import STATUSES, Idea, StatusChange, Vote
 from .service import bump_votes, move_count
 

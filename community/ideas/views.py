@@ -4,16 +4,17 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import ratelimits, search
-from ..errors import DomainError
-from ..forms import choices
+from .. import search
 from ..forum import boards as board_service
 from ..forum import service as forum
 from ..forum.forms import ReplyForm
-from ..forum.staff_views import staff_required
-from ..http import apply_error, form_text, int_arg, page_arg, redirect_next, text_arg
-from ..pagecache import public_page
+from ..kernel.errors import DomainError
 from ..rounds import service as rounds
+from ..web import ratelimits
+from ..web.forms import choices
+from ..web.http import apply_error, form_text, int_arg, page_arg, redirect_next, text_arg
+from ..web.pagecache import public_page
+from ..web.roles import staff_required
 from . import lists, service, statuses
 from .forms import IdeaForm, MergeForm, StatusForm, TagsForm
 from .labels import PERIOD_NAMES, SORT_NAMES, STATUS_NAMES

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..database import transaction, utcnow
+from ..kernel.database import transaction, utcnow
 from . import notify, outbox, sender
 
 cli = AppGroup("mail", help="The mail outbox: send, digests, retry, status.")

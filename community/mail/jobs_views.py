@@ -3,8 +3,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 
-from .. import jobs
-from ..forum.staff_views import staff_required
+from ..kernel import jobs
+from ..web.roles import staff_required
 from . import outbox
 
 bp = Blueprint("jobs", __name__)

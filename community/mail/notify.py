@@ -17,13 +17,13 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import literal, select
 
-from .. import clock
 from ..accounts.models import User
-from ..database import utcnow
-from ..extensions import db
+from ..kernel import clock
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
 from ..notifications.fanout import fan_out
 from ..notifications.models import KINDS, Notification
-from ..site import absolute, absolute_url
+from ..web.site import absolute, absolute_url
 from . import outbox, prefs
 from .render import Letter, locale_of, register_kind
 

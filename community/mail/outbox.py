@@ -16,9 +16,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, case, delete, func, literal, or_, select, true, update
 
-from .. import jobs
-from ..database import conflict_insert, dialect_name, transaction, utcnow
-from ..extensions import db
+from ..kernel import jobs
+from ..kernel.database import conflict_insert, dialect_name, transaction, utcnow
+from ..kernel.extensions import db
 from .models import MailOutbox
 
 SEND_TASK = "mail.send"

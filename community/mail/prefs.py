@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import String, case, delete, literal, select
 
-from ..database import conflict_insert, transaction
-from ..errors import ValidationError
-from ..extensions import db
+from ..kernel.database import conflict_insert, transaction
+from ..kernel.errors import ValidationError
+from ..kernel.extensions import db
 from ..notifications.models import KINDS
-from ..site import absolute_url
+from ..web.site import absolute_url
 from .models import CHOICES, MailPreference
 
 IMMEDIATE_BY_DEFAULT = ("reply", "idea_status", "idea_merged", "round_accepted")

@@ -2,7 +2,7 @@
 which language; `compose` renders the plain-text and HTML parts with Flask-Mailman.
 
 Builders run at send time inside a request context on FANFORGE_SITE_URL, so templates
-and builders use `absolute_url(...)` (community/site.py) as pages do, and a link in a mail
+and builders use `absolute_url(...)` (community/web/site.py) as pages do, and a link in a mail
 always points at the public site, even from a worker.
 """
 

@@ -13,8 +13,8 @@ from collections import Counter
 from flask import current_app
 from flask_mailman import Mail
 
-from .. import jobs
-from ..extensions import db
+from ..kernel import jobs
+from ..kernel.extensions import db
 from . import outbox, render
 from .models import MailOutbox
 

@@ -2,8 +2,8 @@
 
 from flask import current_app
 
-from .. import jobs
-from ..database import transaction, utcnow
+from ..kernel import jobs
+from ..kernel.database import transaction, utcnow
 from . import notify, outbox, sender
 
 # A run stops after this many seconds and hands the rest to a fresh run, so one task

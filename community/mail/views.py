@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
-from ..extensions import csrf, db
-from ..http import form_text
+from ..kernel.extensions import csrf, db
 from ..notifications.models import KINDS
+from ..web.http import form_text
 from . import prefs
 
 bp = Blueprint("mail", __name__)

@@ -9,8 +9,8 @@ it (reports.py), and then only that message with a few around it.
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import NotFound
-from ..extensions import db
+from ..kernel.errors import NotFound
+from ..kernel.extensions import db
 from .models import Message, Participant
 
 

@@ -4,7 +4,7 @@
 from flask import request
 from flask_babel import gettext as _
 
-from .. import cards, ratelimits
+from .. import cards
 from ..api.core import (
     USER,
     api_blueprint,
@@ -17,8 +17,9 @@ from ..api.core import (
     user_json,
 )
 from ..api.openapi import api_doc, define_schema, page_of
-from ..http import int_arg
-from ..site import absolute_url
+from ..web import ratelimits
+from ..web.http import int_arg
+from ..web.site import absolute_url
 from . import access, blocks, sending, service
 from .models import KINDS
 

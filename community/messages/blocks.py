@@ -3,9 +3,9 @@
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Forbidden, ValidationError
-from ..extensions import db
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Forbidden, ValidationError
+from ..kernel.extensions import db
 from .models import Block
 
 
@@ -40,8 +40,3 @@ def ensure_none_blocked(recipient_ids, sender_id):
     if db.session.scalar(select(Block.blocker_id).where(
             Block.blocker_id.in_(recipient_ids), Block.blocked_id == sender_id).limit(1)):
         raise Forbidden(_("Someone you named does not accept messages from you."), code="blocked")
-
-
-def blocked_by(user):
-    return db.session.scalars(select(Block).where(Block.blocker_id == user.id)
-                              .order_by(Block.created_at.desc()).limit(500)).all()

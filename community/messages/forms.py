@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import Form
+from ..web.forms import Form
 
 
 class NewConversationForm(Form):

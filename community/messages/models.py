@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import utcnow
-from ..extensions import db
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
 
 KINDS = ("direct", "group")
 _UNREAD = "last_message_id > last_read_message_id AND muted = false"
@@ -72,7 +72,7 @@ class Message(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
-    # A share card: only (kind, id), rendered live (community/cards.py).
+    # A share card: only (kind, id), rendered live (community/cards/__init__.py).
     card_kind: Mapped[str | None] = mapped_column(String(16))
     card_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

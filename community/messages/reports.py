@@ -7,11 +7,11 @@ Resolving writes the forum's moderation log in the same transaction, like any st
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import NotFound, ValidationError
-from ..extensions import db
 from ..forum import moderation
-from ..pagination import paginate
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.pagination import paginate
 from . import access
 from .models import Message, Participant, Report
 

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, or_, select, update
 
 from .. import cards
-from ..database import transaction, utcnow
-from ..errors import ValidationError
-from ..extensions import db
 from ..forum import service as forum
-from ..markdown import render
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import ValidationError
+from ..kernel.extensions import db
+from ..web.markdown import render
 from . import access, blocks
 from .models import Conversation, Message, Participant
 from .service import _join, ensure_can_message, other_in_direct

@@ -7,11 +7,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts import service as accounts
 from ..accounts.models import User
-from ..database import insert_ignore, transaction, utcnow
-from ..errors import Forbidden, NotFound, ValidationError
-from ..extensions import db
 from ..forum import service as forum
-from ..pagination import Page
+from ..kernel.database import insert_ignore, transaction, utcnow
+from ..kernel.errors import Forbidden, NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.pagination import Page
 from . import access, blocks
 from .models import _UNREAD, Conversation, Participant
 
@@ -180,7 +180,7 @@ def members_of(conversation_id):
 
 
 # Conversations of :user_id with something unread, up to ENVELOPE_CAP + 1, on the partial
-# index of unread rows (community/header.py asks it with the header's other figures).
+# index of unread rows (community/viewer/header.py asks it with the header's other figures).
 UNREAD_COUNT = select(func.count()).select_from(
     select(Participant.conversation_id).where(Participant.user_id == bindparam("user_id"),
                                               text(_UNREAD))

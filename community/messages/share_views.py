@@ -1,14 +1,15 @@
 """The share page: put an idea, a product or a campaign, as a card, into one of your
-conversations or circle threads. Places come from the card registry (community/cards.py),
+conversations or circle threads. Places come from the card registry (community/cards/__init__.py),
 so this page knows neither circles nor the store."""
 
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import cards, ratelimits
-from ..errors import DomainError
-from ..http import form_text, int_arg, text_arg, whole_number
+from .. import cards
+from ..kernel.errors import DomainError
+from ..web import ratelimits
+from ..web.http import form_text, int_arg, text_arg, whole_number
 
 bp = Blueprint("share", __name__)
 

@@ -4,8 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..forum.staff_views import staff_required
-from ..http import form_text, page_arg
+from ..web.http import form_text, page_arg
+from ..web.roles import staff_required
 from . import reports
 
 bp = Blueprint("message_reports", __name__)

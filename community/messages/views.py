@@ -14,10 +14,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import cards, ratelimits
-from ..errors import DomainError
-from ..http import apply_error, form_text, int_arg, page_arg, text_arg
-from ..templating import Fragments
+from .. import cards
+from ..kernel.errors import DomainError
+from ..web import ratelimits
+from ..web.http import apply_error, form_text, int_arg, page_arg, text_arg
+from ..web.templating import Fragments
 from . import access, blocks, reports, sending, service
 from .forms import NewConversationForm
 

@@ -13,8 +13,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..accounts.models import User
 from ..accounts.names import key
-from ..database import utcnow
-from ..extensions import db
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
 from .models import EXCERPT_MAX, TITLE_MAX, Notification
 
 _COLUMNS = Notification.__table__.c

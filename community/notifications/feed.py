@@ -11,12 +11,12 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, union, update
 
-from .. import signals
 from ..accounts import follows
-from ..database import utcnow
-from ..extensions import db
 from ..forum.models import Post, Thread
-from ..pagination import Page
+from ..kernel import signals
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
+from ..web.pagination import Page
 from .fanout import clip, excerpt_of_html
 from .models import EXCERPT_MAX, TITLE_MAX, Activity
 

@@ -7,11 +7,11 @@ Fan-out to followers or voters is one INSERT ... SELECT per kind (fanout.py).
 
 from sqlalchemy import delete, exists, func, select, union
 
-from .. import signals
 from ..accounts import follows
-from ..extensions import db
 from ..forum.models import Thread
 from ..ideas.models import Idea, StatusChange, Vote
+from ..kernel import signals
+from ..kernel.extensions import db
 from ..mail.notify import fan_out_and_mail
 from . import feed
 from .fanout import excerpt_of_html, mentioned_names, one, users_named

@@ -8,15 +8,15 @@ read but put a hot row under every fan-out and every read, and could drift.
 
 from sqlalchemy import bindparam, func, select, update
 
-from ..database import transaction, utcnow
-from ..extensions import db
-from ..pagination import Page
+from ..kernel.database import transaction, utcnow
+from ..kernel.extensions import db
+from ..web.pagination import Page
 from .models import Notification
 
 BELL_CAP = 99
 
 
-# Unread notifications of :user_id, counted up to BELL_CAP + 1 (community/header.py asks
+# Unread notifications of :user_id, counted up to BELL_CAP + 1 (community/viewer/header.py asks
 # it with the header's other figures).
 UNREAD_COUNT = select(func.count()).select_from(
     select(Notification.id).where(Notification.user_id == bindparam("user_id"),

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts import follows
-from ..http import int_arg, redirect_next
+from ..web.http import int_arg, redirect_next
 from . import feed, service
 
 bp = Blueprint("notifications", __name__)
@@ -19,7 +19,7 @@ TARGET = "<any(idea, board, user):target_type>/<int:target_id>"
 
 
 def init_app(app):
-    """Template globals: where a notification's event links to (the bell is community/header.py)."""
+    """Template globals: where a notification's event links to (the bell is community/viewer/header.py)."""
     app.add_template_global(event_url)
 
 

@@ -2,7 +2,7 @@
 
 from ..api.core import api_blueprint, iso
 from ..api.openapi import api_doc, define_schema
-from ..site import absolute_url
+from ..web.site import absolute_url
 from . import service
 
 bp = api_blueprint("rounds_api", __name__)

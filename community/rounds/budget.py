@@ -6,8 +6,8 @@ two workers can never both take the last vote.
 
 from sqlalchemy import update
 
-from ..database import insert_ignore
-from ..extensions import db
+from ..kernel.database import insert_ignore
+from ..kernel.extensions import db
 from .models import RoundBudget
 
 

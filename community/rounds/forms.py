@@ -8,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from ..forms import Form
+from ..web.forms import Form
 
 
 class RoundForm(Form):

@@ -5,14 +5,14 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select, union, update
 
-from .. import signals
-from ..database import transaction, utcnow
-from ..errors import Conflict, NotFound, ValidationError
-from ..extensions import db
 from ..forum.moderation import ensure_staff
 from ..ideas.models import Idea, Vote
 from ..ideas.statuses import record_change
-from ..markdown import render
+from ..kernel import signals
+from ..kernel.database import transaction, utcnow
+from ..kernel.errors import Conflict, NotFound, ValidationError
+from ..kernel.extensions import db
+from ..web.markdown import render
 from . import budget
 from .models import Round, RoundResult
 

@@ -1,7 +1,7 @@
 """Rounds' periodic job: announce rounds that started and close those that ended
 (as `flask rounds close-due` does); running it twice changes nothing."""
 
-from .. import jobs
+from ..kernel import jobs
 from . import service
 
 

@@ -6,12 +6,12 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..clock import local_to_utc
-from ..errors import DomainError
 from ..forum import boards as board_service
-from ..forum.staff_views import staff_required
-from ..http import apply_error, flash_outcome
-from ..pagecache import public_page
+from ..kernel.clock import local_to_utc
+from ..kernel.errors import DomainError
+from ..web.http import apply_error, flash_outcome
+from ..web.pagecache import public_page
+from ..web.roles import staff_required
 from . import service
 from .forms import AcceptForm, RoundForm, SummaryForm
 

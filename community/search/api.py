@@ -4,10 +4,10 @@ from flask_babel import gettext as _
 
 from ..api.core import api_blueprint
 from ..api.openapi import api_doc, define_schema
-from ..errors import DomainError
 from ..forum import boards
-from ..http import int_arg, text_arg
-from ..site import absolute
+from ..kernel.errors import DomainError
+from ..web.http import int_arg, text_arg
+from ..web.site import absolute
 from . import MAX_PAGE, MAX_QUERY, SORTS, search
 from .registry import KINDS
 

@@ -13,10 +13,10 @@ import time
 from flask import current_app, g, has_app_context
 from sqlalchemy import delete, insert, literal, select
 
-from .. import signals
-from ..database import transaction, utcnow
-from ..extensions import db
 from ..forum.models import Post, Thread
+from ..kernel import signals
+from ..kernel.database import transaction, utcnow
+from ..kernel.extensions import db
 from .models import SearchOutbox
 from .registry import KINDS, owner_of_thread_kind
 

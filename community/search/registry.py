@@ -63,10 +63,6 @@ def register_kind(name, label, load, ids, url, thread_kind=None, for_thread=None
     KINDS[name] = Kind(name, label, load, ids, url, thread_kind, for_thread)
 
 
-def get_kind(name):
-    return KINDS.get(name)
-
-
 def owner_of_thread_kind(thread_kind):
     """The kind whose documents carry threads of `thread_kind`, or None."""
     return next((k for k in KINDS.values() if k.thread_kind and k.thread_kind == thread_kind), None)

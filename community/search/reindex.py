@@ -7,7 +7,7 @@ go in batches, each in a fresh snapshot, so a long rebuild never pins an old one
 
 from sqlalchemy import func, select
 
-from ..extensions import db
+from ..kernel.extensions import db
 from .registry import KINDS
 
 

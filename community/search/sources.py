@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
 from ..forum.models import Post, Thread
 from ..ideas.models import Idea
+from ..kernel.extensions import db
 from .registry import Doc, html_text, owner_of_thread_kind, register_kind
 
 # Only threads anyone may read are indexed. Circle threads stay out until circles say

@@ -1,7 +1,7 @@
 """Search's periodic job: apply the outbox, for rows whose after-request drain found
 the index lock taken or whose process died first. Draining twice is harmless."""
 
-from .. import jobs
+from ..kernel import jobs
 from . import drain
 
 

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..forum import boards as board_service
-from ..http import page_arg, text_arg
 from ..ideas.labels import STATUS_NAMES
-from ..pagecache import public_page
+from ..web.http import page_arg, text_arg
+from ..web.pagecache import public_page
 from . import search as run_search
 from . import similar_ideas
 from .registry import KINDS

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from community.api.core import api_blueprint, api_user, iso, json_body, require_user, staff_required
 from community.api.openapi import api_doc, define_schema
-from community.errors import NotFound, ValidationError
-from community.extensions import db
-from community.site import absolute_url
+from community.kernel.errors import NotFound, ValidationError
+from community.kernel.extensions import db
+from community.web.site import absolute_url
 
 from ..catalog.models import Product
 from . import service

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from community.forms import Form
+from community.web.forms import Form
 
 
 def cents(value):

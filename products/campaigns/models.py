@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.database import utcnow
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 
 STATES = ("draft", "scheduled", "live", "succeeded", "failed", "cancelled")
 _STATE_CHECK = "state IN ({})".format(", ".join(f"'{s}'" for s in STATES))

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from community.extensions import db
+from community.kernel.extensions import db
 
 from ..catalog.models import Product, ProductIdea
 from .service import current_campaign

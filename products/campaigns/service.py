@@ -7,11 +7,11 @@ from babel.numbers import list_currencies
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from community.database import transaction, utcnow
 from community.engagement import leaderboards
-from community.errors import Conflict, NotFound, ValidationError
-from community.extensions import db
 from community.forum.moderation import ensure_staff
+from community.kernel.database import transaction, utcnow
+from community.kernel.errors import Conflict, NotFound, ValidationError
+from community.kernel.extensions import db
 
 from .. import signals
 from ..catalog import cocreation

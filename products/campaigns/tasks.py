@@ -1,7 +1,7 @@
 """Campaigns' periodic job: settle every campaign whose end has passed (as
 `flask campaigns settle-due` does); settling twice changes nothing."""
 
-from community import jobs
+from community.kernel import jobs
 
 from . import service
 

@@ -8,12 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from community.accounts import service as accounts
-from community.clock import local_to_utc
-from community.errors import DomainError
-from community.extensions import db
-from community.forum.staff_views import staff_required
-from community.http import apply_error, flash_outcome, form_text
-from community.pagecache import public_page
+from community.kernel.clock import local_to_utc
+from community.kernel.errors import DomainError
+from community.kernel.extensions import db
+from community.web.http import apply_error, flash_outcome, form_text
+from community.web.pagecache import public_page
+from community.web.roles import staff_required
 
 from ..catalog.models import Product
 from . import service

@@ -6,11 +6,11 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
-from community import pageholes
-from community.compiled import rows_of
-from community.database import utcnow
-from community.extensions import db
-from community.templating import render_fragment
+from community.kernel.compiled import rows_of
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
+from community.web import pagecache
+from community.web.templating import render_fragment
 
 from ..catalog import cocreation
 from . import service
@@ -69,13 +69,13 @@ def widget_context(campaign, source_kind, source_id, viewer=None, facts=None):
 
 
 def widget_hole(campaign, source_kind, source_id):
-    """The widget as a hole of a page shared by its readers (community/pageholes.py):
+    """The widget as a hole of a page shared by its readers (community/web/pagecache/holes.py):
     what the reader holds, may still order and shares is theirs."""
-    return pageholes.per_user("campaign_widget", f"{campaign.id}:{source_kind}:{source_id or ''}")
+    return pagecache.per_user("campaign_widget", f"{campaign.id}:{source_kind}:{source_id or ''}")
 
 
 def widget_holes(viewer, args):
-    """Each widget drawn once for every reader with the same facts (pageholes.remember):
+    """Each widget drawn once for every reader with the same facts (pagecache.remember):
     a reader's hole costs one statement; the share link's referral code is a hole of its
     own (filled in the next pass)."""
     out = {}
@@ -92,5 +92,5 @@ def widget_holes(viewer, args):
                 campaign, source_kind, source_id, viewer, facts))
 
         # The form sends the reader back to this page: the path is a fact too.
-        out[arg] = pageholes.remember("campaign_widget", (arg, request.full_path, facts), draw)
+        out[arg] = pagecache.remember("campaign_widget", (arg, request.full_path, facts), draw)
     return out

@@ -15,10 +15,10 @@ from community.api.core import (
     user_json,
 )
 from community.api.openapi import api_doc, define_schema, page_of
-from community.errors import NotFound, ValidationError
 from community.forum import boards
-from community.http import text_arg
-from community.site import absolute_url
+from community.kernel.errors import NotFound, ValidationError
+from community.web.http import text_arg
+from community.web.site import absolute_url
 
 from ..campaigns.api import CAMPAIGN, campaign_json
 from ..campaigns.service import current_campaign, refresh

@@ -8,23 +8,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
-from community.errors import NotFound
-from community.extensions import db
 from community.ideas.models import Idea
-from community.pagination import Page
+from community.kernel.errors import NotFound
+from community.kernel.extensions import db
+from community.web.pagination import Page
 
 from .models import STAGES, Product, ProductIdea, ProductImage, StageChange
 
 
 def get_product(slug):
     product = db.session.scalar(select(Product).where(Product.slug == slug))
-    if product is None:
-        raise NotFound(_("No such product."))
-    return product
-
-
-def get_product_by_id(product_id):
-    product = db.session.get(Product, product_id)
     if product is None:
         raise NotFound(_("No such product."))
     return product

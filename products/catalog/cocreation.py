@@ -30,10 +30,10 @@ from sqlalchemy.orm import aliased
 from community.accounts import service as accounts
 from community.accounts.models import User
 from community.engagement.levels import LEVELS
-from community.errors import Forbidden
-from community.extensions import db
 from community.forum.models import Post
 from community.ideas.models import Idea, Vote
+from community.kernel.errors import Forbidden
+from community.kernel.extensions import db
 
 from .models import CoCreator, Product, ProductIdea
 

@@ -6,10 +6,10 @@ its rules there at start-up and calls it when its own events happen.
 
 from sqlalchemy import distinct, func, select
 
-from community.database import utcnow
 from community.engagement import ledger, medals
 from community.engagement.rules import Rule, _window, register
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 
 from .. import signals as store_signals
 from ..campaigns.models import Campaign

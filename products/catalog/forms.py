@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange
 
-from community.forms import Form, choices
+from community.web.forms import Form, choices
 
 from .labels import STAGE_NAMES
 from .models import STAGES

@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from PIL import Image
 from sqlalchemy import func, select
 
-from community.database import transaction, utcnow
-from community.errors import Conflict, NotFound, ValidationError
-from community.extensions import db
 from community.forum.moderation import ensure_staff
+from community.kernel.database import transaction, utcnow
+from community.kernel.errors import Conflict, NotFound, ValidationError
+from community.kernel.extensions import db
 
 from .models import ProductImage
 

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.database import utcnow
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 
 STAGES = ("concept", "co_creation", "preorder", "in_production", "shipped", "cancelled")
 _STAGE_CHECK = "stage IN ({})".format(", ".join(f"'{s}'" for s in STAGES))

@@ -6,11 +6,11 @@ from datetime import datetime
 from flask import render_template
 from sqlalchemy import bindparam, exists, literal, select, union_all
 
-from community import pageholes
-from community.compiled import rows_of
-from community.database import utcnow
-from community.extensions import db
 from community.forum.models import Thread
+from community.kernel.compiled import rows_of
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
+from community.web import pagecache
 
 from . import catalog, participation, polls
 from .models import CoCreator, Poll, PollVote, Product
@@ -97,8 +97,8 @@ def voter_facts(product_id, viewer):
 
 
 def polls_holes(viewer, args):
-    """The product page's polls section for whoever is looking (community/pageholes.py),
-    drawn once for every reader with the same votes and standing (pageholes.remember)."""
+    """The product page's polls section for whoever is looking (community/web/pagecache/holes.py),
+    drawn once for every reader with the same votes and standing (pagecache.remember)."""
     out = {}
     for arg in args:
         facts = voter_facts(int(arg), viewer)
@@ -110,5 +110,5 @@ def polls_holes(viewer, args):
             return render_template("products/catalog/_polls.html", page=found,
                                    product=db.session.get(Product, product_id))
 
-        out[arg] = pageholes.remember("product_polls", (arg, facts), draw)
+        out[arg] = pagecache.remember("product_polls", (arg, facts), draw)
     return out

@@ -1,4 +1,4 @@
-"""What the catalog shows on community pages (community/panels.py slots): an idea that
+"""What the catalog shows on community pages (community/web/panels.py slots): an idea that
 became a product says so, and a participation thread carries its product's card."""
 
 from . import catalog
@@ -18,5 +18,5 @@ def thread_panel(thread, viewer):
     product = catalog.product_for_thread(thread.id)
     if product is None:
         return None
-    # Whether the reader co-creates is a hole of the template (community/pageholes.py).
+    # Whether the reader co-creates is a hole of the template (community/web/pagecache/holes.py).
     return "products/catalog/_thread_panel.html", {"product": product, "thread": thread}

@@ -8,11 +8,11 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.accounts import service as accounts
-from community.compiled import rows_among
-from community.database import insert_ignore, transaction, utcnow
-from community.errors import Conflict, NotFound
-from community.extensions import db
 from community.forum.moderation import ensure_staff
+from community.kernel.compiled import rows_among
+from community.kernel.database import insert_ignore, transaction, utcnow
+from community.kernel.errors import Conflict, NotFound
+from community.kernel.extensions import db
 
 from . import cocreation, signals
 from .models import CoCreator, Product
@@ -121,7 +121,7 @@ _COCREATING = select(CoCreator.product_id).where(
 
 def cocreating(user, product_ids):
     """Which of these products ("id" strings, as holes give them) the user co-creates:
-    the page holes' predicate (community/pageholes.py)."""
+    the page holes' predicate (community/web/pagecache/holes.py)."""
     if user is None or not user.is_authenticated or not product_ids:
         return set()
     return {str(row[0]) for row in rows_among(

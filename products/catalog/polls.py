@@ -10,10 +10,10 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from community.database import insert_ignore, transaction, utcnow
-from community.errors import Conflict, Forbidden, NotFound, ValidationError
-from community.extensions import db
 from community.forum.moderation import ensure_staff
+from community.kernel.database import insert_ignore, transaction, utcnow
+from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 
 from . import signals
 from .models import CoCreator, Poll, PollOption, PollVote, Product

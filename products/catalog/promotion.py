@@ -8,14 +8,14 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from community.database import insert_ignore, transaction, utcnow
-from community.errors import Conflict, ValidationError
-from community.extensions import db
 from community.forum import service as forum
 from community.forum.models import Thread
 from community.forum.moderation import ensure_staff
 from community.ideas.models import Idea
-from community.markdown import render
+from community.kernel.database import insert_ignore, transaction, utcnow
+from community.kernel.errors import Conflict, ValidationError
+from community.kernel.extensions import db
+from community.web.markdown import render
 
 from . import signals
 from .models import BoardSettings, CoCreator, Product, ProductIdea

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from community import search
-from community.extensions import db
+from community.kernel.extensions import db
 
 from . import signals
 from .models import Product

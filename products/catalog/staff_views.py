@@ -5,11 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from community.clock import local_to_utc
-from community.errors import DomainError
 from community.forum import boards as board_service
-from community.forum.staff_views import staff_required
-from community.http import apply_error
+from community.kernel.clock import local_to_utc
+from community.kernel.errors import DomainError
+from community.web.http import apply_error
+from community.web.roles import staff_required
 
 from . import catalog, images, participation, polls, promotion, stages
 from .forms import (

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from community.database import transaction, utcnow
-from community.errors import Conflict, NotFound, ValidationError
-from community.extensions import db
 from community.forum.moderation import ensure_staff
+from community.kernel.database import transaction, utcnow
+from community.kernel.errors import Conflict, NotFound, ValidationError
+from community.kernel.extensions import db
 
 from . import signals
 from .labels import STAGE_NAMES

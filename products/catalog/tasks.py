@@ -9,7 +9,7 @@ by a worker that records a view is written within a minute, and `flask products
 flush-views` keeps the same meaning everywhere. Flushing an empty buffer costs nothing.
 """
 
-from community import jobs
+from community.kernel import jobs
 
 from . import views_counter
 

@@ -13,9 +13,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.errors import DomainError
-from community.http import page_arg, redirect_next, text_arg
-from community.pagecache import public_page, replay_on_hit
+from community.kernel.errors import DomainError
+from community.web.http import page_arg, redirect_next, text_arg
+from community.web.pagecache import public_page, replay_on_hit
 
 from ..campaigns import service as campaigns
 from ..campaigns.widget import widget_hole

@@ -22,8 +22,8 @@ from flask import current_app
 from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
 
-from community.compiled import rows_among
-from community.extensions import db
+from community.kernel.compiled import rows_among
+from community.kernel.extensions import db
 
 from .models import Product
 
@@ -130,7 +130,7 @@ _VIEW_COUNTS = select(Product.id, Product.view_count).where(
 
 def views_holes(_viewer, args):
     """The product page's view count, stored and buffered, as of this response: a hole
-    (community/pageholes.py), so a signed-in reader of a shared page sees it move."""
+    (community/web/pagecache/holes.py), so a signed-in reader of a shared page sees it move."""
     ids = [int(arg) for arg in args]
     stored = dict(rows_among(_VIEW_COUNTS, ids))
     return {str(i): ngettext("%(num)d view", "%(num)d views", stored[i] + pending(i))

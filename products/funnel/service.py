@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from sqlalchemy import distinct, func, select
 
 from community.accounts.models import User
-from community.extensions import db
 from community.ideas.models import Idea, Vote
+from community.kernel.extensions import db
 
 from ..campaigns.models import Campaign
 from ..catalog.models import CoCreator, Poll, ProductIdea

@@ -4,9 +4,9 @@ from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from community.database import utcnow
-from community.extensions import db
-from community.forum.staff_views import staff_required
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
+from community.web.roles import staff_required
 
 from ..catalog.models import Product
 from . import chart, service

@@ -15,7 +15,7 @@ from community.api.core import (
     user_json,
 )
 from community.api.openapi import api_doc, define_schema
-from community.errors import DomainError
+from community.kernel.errors import DomainError
 
 from . import referrals, service
 from .models import STATES

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.database import utcnow
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 
 STATES = ("reserved", "confirmed", "cancelled")
 # Where the buyer was when they ordered.

@@ -21,7 +21,7 @@ def on_idea(idea, viewer):
 
 
 def ref_code_holes(viewer, _args):
-    """The reader's own referral code, for share links (community/pageholes.py)."""
+    """The reader's own referral code, for share links (community/web/pagecache/holes.py)."""
     if viewer is None or not viewer.is_authenticated:
         return {}
     return {"": code_for(viewer.id)}

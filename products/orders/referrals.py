@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import distinct, func, select
 
 from community.accounts.models import User
-from community.extensions import db
+from community.kernel.extensions import db
 
 from .models import Order
 

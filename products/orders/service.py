@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from community import cards
 from community.accounts import service as accounts
-from community.database import (
+from community.kernel.database import (
     conflict_insert,
     dialect_name,
     sync_loaded,
@@ -26,8 +26,8 @@ from community.database import (
     utcnow,
     write,
 )
-from community.errors import Conflict, Forbidden, NotFound, ValidationError
-from community.extensions import db
+from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 
 from .. import signals
 from ..campaigns.models import Campaign, CampaignBuyer, FCode, Tier

@@ -18,10 +18,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.errors import DomainError
-from community.forum.staff_views import staff_required
-from community.http import form_text, next_url, page_arg, text_arg, whole_number
-from community.pagetokens import submit_token
+from community.kernel.errors import DomainError
+from community.web.http import form_text, next_url, page_arg, text_arg, whole_number
+from community.web.pagecache import submit_token
+from community.web.roles import staff_required
 
 from ..campaigns import service as campaigns
 from . import referrals, service

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from community.accounts import service as accounts
 from community.engagement.models import CheckIn, PointEntry
-from community.extensions import db
+from community.kernel.extensions import db
 
 pytestmark = pytest.mark.concurrency
 

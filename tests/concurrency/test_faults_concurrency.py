@@ -20,11 +20,11 @@ from helpers import build_app, make_board, make_user
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from community import database
 from community.accounts import tokens
-from community.extensions import db
 from community.ideas import service as ideas
 from community.ideas.models import Idea, Vote
+from community.kernel import database
+from community.kernel.extensions import db
 
 pytestmark = pytest.mark.concurrency
 PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")

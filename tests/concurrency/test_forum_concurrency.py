@@ -7,8 +7,8 @@ from helpers import PASSWORD, make_thread, make_user
 from servers import http_login
 from sqlalchemy import func, select
 
-from community.extensions import db
 from community.forum.models import Board, Post, PostLike, Thread
+from community.kernel.extensions import db
 
 pytestmark = pytest.mark.concurrency
 

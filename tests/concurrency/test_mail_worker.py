@@ -20,8 +20,8 @@ from helpers import SmtpServer, make_user
 from sqlalchemy import func, select
 
 from community import mail
-from community.database import transaction, utcnow
-from community.extensions import db
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.mail.models import MailOutbox
 
 pytestmark = pytest.mark.concurrency
@@ -51,7 +51,7 @@ def queue(request, app, tmp_path):
     app.config.update(QUEUE_URL=url, QUEUE_NAME=name)
     yield {"FANFORGE_QUEUE_URL": url, "FANFORGE_QUEUE_NAME": name}
     if request.param == "redis":
-        from community import jobs
+        from community.kernel import jobs
 
         jobs.queue(app)[0].storage.flush_all()
 

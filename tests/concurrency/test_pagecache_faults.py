@@ -15,9 +15,9 @@ from helpers import PASSWORD, make_board, make_user
 from servers import free_port, http_login
 from sqlalchemy import func, select
 
-from community.extensions import db
 from community.ideas import service as ideas
 from community.ideas.models import Vote
+from community.kernel.extensions import db
 
 pytestmark = pytest.mark.concurrency
 

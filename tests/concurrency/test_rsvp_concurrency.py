@@ -14,8 +14,8 @@ from community.accounts import tokens
 from community.accounts.models import User
 from community.circles import events, invites, service
 from community.circles.models import Event, Rsvp
-from community.database import transaction, utcnow
-from community.extensions import db
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.notifications.models import Notification
 
 pytestmark = pytest.mark.concurrency

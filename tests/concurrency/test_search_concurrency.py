@@ -14,9 +14,9 @@ from servers import ROOT, http_login
 from sqlalchemy import func, insert, select
 
 from community import search
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum.models import Post, Thread
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.search.index import get_index
 from community.search.models import SearchOutbox
 from community.search.outbox import enqueue_select

@@ -8,7 +8,7 @@ from helpers import make_campaign, make_user
 from sqlalchemy import func, select
 
 from community.accounts import tokens
-from community.extensions import db
+from community.kernel.extensions import db
 from products.campaigns.models import Campaign, CampaignBuyer, Tier
 from products.orders.models import Order
 

@@ -8,10 +8,10 @@ from helpers import PASSWORD, make_board, make_user
 from servers import http_login
 from sqlalchemy import func, select
 
-from community.database import utcnow
-from community.extensions import db
 from community.ideas import service as ideas
 from community.ideas.models import Idea, Vote
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from community.rounds import service as rounds
 
 pytestmark = pytest.mark.concurrency

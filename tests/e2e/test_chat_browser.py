@@ -6,7 +6,7 @@ import pytest
 from helpers import make_campaign, make_user
 from sqlalchemy import select
 
-from community.extensions import db
+from community.kernel.extensions import db
 from community.messages import sending, service
 from products.orders.models import Order
 

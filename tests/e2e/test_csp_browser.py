@@ -1,4 +1,4 @@
-"""With the Content-Security-Policy on (community/securityheaders.py), a fan clicks through
+"""With the Content-Security-Policy on (community/web/securityheaders.py), a fan clicks through
 the main pages in chromium (votes, replies, pre-orders, chats, and a card arriving by the
 chat's poll) and the browser refuses nothing: no securitypolicyviolation event, no CSP
 error in the console, and every page it was given carried the policy."""
@@ -8,8 +8,8 @@ from helpers import make_board, make_campaign, make_product, make_thread, make_u
 from playwright.sync_api import expect
 
 from community.accounts.models import User
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.extensions import db
 from community.messages import sending
 from community.messages import service as messages
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from helpers import make_board, make_user
 
-from community.database import utcnow
 from community.ideas import service as ideas
+from community.kernel.database import utcnow
 from products.campaigns import service as campaigns
 from products.catalog import polls, promotion
 

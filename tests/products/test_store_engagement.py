@@ -4,9 +4,9 @@ from helpers import make_campaign, make_contributor, make_product, make_user
 from sqlalchemy import update
 
 from community.accounts import service as accounts
-from community.database import utcnow
 from community.engagement import ledger, medals
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from products.campaigns import service as campaigns
 from products.campaigns.models import Campaign
 from products.catalog import participation

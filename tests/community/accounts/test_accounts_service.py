@@ -2,7 +2,7 @@ import pytest
 from helpers import PASSWORD, make_user
 
 from community.accounts import passwords, service
-from community.errors import NotFound, ValidationError
+from community.kernel.errors import NotFound, ValidationError
 
 
 def test_register_normalises_and_hashes(ctx):

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from community.accounts import names
 from community.accounts import service as accounts
 from community.accounts.models import User
-from community.errors import ValidationError
-from community.extensions import db
+from community.kernel.errors import ValidationError
+from community.kernel.extensions import db
 
 
 @pytest.mark.parametrize("lookalike", [

@@ -9,8 +9,8 @@ from helpers import PASSWORD, build_app, make_user
 
 from community.accounts import passwords
 from community.accounts import service as accounts
-from community.errors import ValidationError
-from community.extensions import db
+from community.kernel.errors import ValidationError
+from community.kernel.extensions import db
 
 
 def _copy_cookies(source, names):
@@ -43,7 +43,7 @@ def test_sign_out_ends_the_session_cookie_and_the_remember_cookie(app, auth):
 
 
 def test_sign_out_holds_on_stored_pages_too(app, auth):
-    """A stored page's hit loads a light reader (community/readers.py): it checks too."""
+    """A stored page's hit loads a light reader (community/viewer/readers.py): it checks too."""
     with app.app_context():
         make_user("lilei")
     auth.login("lilei")

@@ -84,8 +84,8 @@ def test_purge_expired_forgets_stale_address_changes_and_old_revoked_tokens(runn
 
     from community.accounts import tokens, verification
     from community.accounts.models import User
-    from community.database import transaction, utcnow
-    from community.extensions import db
+    from community.kernel.database import transaction, utcnow
+    from community.kernel.extensions import db
 
     with app.app_context():
         fan = service.register("mover", "mover@example.com", "long-enough", verified=True)

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from app import create_app
 from community.accounts import tokens
-from community.extensions import db
+from community.kernel.extensions import db
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance]

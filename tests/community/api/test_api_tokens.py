@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from community.accounts import service as accounts
 from community.accounts import tokens
 from community.api import core, tokens_api
-from community.database import utcnow
-from community.errors import DomainError
-from community.extensions import db, login_manager
 from community.forum import moderation
+from community.kernel.database import utcnow
+from community.kernel.errors import DomainError
+from community.kernel.extensions import db, login_manager
 
 
 def _sqlite_app(tmp_path, **config):

@@ -11,7 +11,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from community.api.core import api_blueprint, api_doc, token_required
 from community.api.openapi import document
-from community.extensions import db
+from community.kernel.extensions import db
 
 IMPLICIT = {"HEAD", "OPTIONS"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

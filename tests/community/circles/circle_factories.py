@@ -9,8 +9,8 @@ from sqlalchemy import update
 from community.accounts import service as accounts
 from community.accounts.models import User
 from community.circles import events, service
-from community.database import transaction, utcnow
-from community.extensions import db
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 
 _seq = itertools.count(1)
 

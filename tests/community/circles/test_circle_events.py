@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 
 from community.circles import events, service
 from community.circles.models import Event, Rsvp
-from community.database import transaction, utcnow
-from community.errors import Conflict, Forbidden, NotFound, ValidationError
-from community.extensions import db
+from community.kernel.database import transaction, utcnow
+from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 from community.notifications.models import Notification
 
 

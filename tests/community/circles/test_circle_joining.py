@@ -7,7 +7,7 @@ from helpers import PASSWORD, make_user
 
 from community.accounts import tokens
 from community.circles import access, invites, service
-from community.errors import Forbidden
+from community.kernel.errors import Forbidden
 
 
 def test_an_unconfirmed_account_cannot_join_ask_or_start_a_circle(ctx):

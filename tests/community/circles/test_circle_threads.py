@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from community.accounts import follows
 from community.circles import moderation, service, threads
 from community.circles.models import Circle, CircleCard, CircleMember
-from community.errors import Forbidden, NotFound, ValidationError
-from community.extensions import db
 from community.forum import service as forum
 from community.forum.models import Board, ModerationAction
 from community.ideas import service as ideas
+from community.kernel.errors import Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 from community.notifications import feed
 from community.notifications.models import Activity, Notification
 

@@ -11,7 +11,7 @@ from community.accounts.models import User
 from community.api.openapi import document
 from community.circles import threads
 from community.circles.models import Circle
-from community.extensions import db
+from community.kernel.extensions import db
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from helpers import PASSWORD, make_user
 from community.accounts import service as accounts
 from community.circles import events, invites, threads
 from community.circles.models import Circle, CircleMember
-from community.extensions import db
 from community.forum import service as forum
+from community.kernel.extensions import db
 
 
 def _login(client, name):

@@ -10,10 +10,10 @@ from querycount import assert_queries_do_not_grow
 from community.accounts import service as accounts
 from community.circles import events, threads
 from community.circles.models import Circle, Event
-from community.extensions import db
 from community.forum import service as forum
 from community.forum.models import Board, Thread
 from community.ideas import service as ideas
+from community.kernel.extensions import db
 
 
 class World:

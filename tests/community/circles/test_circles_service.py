@@ -9,9 +9,9 @@ from sqlalchemy import func, select, update
 
 from community.circles import access, invites, service
 from community.circles.models import Circle, CircleMember, Invite, JoinRequest
-from community.database import transaction, utcnow
-from community.errors import Conflict, Forbidden, NotFound, ValidationError
-from community.extensions import db
+from community.kernel.database import transaction, utcnow
+from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 
 
 def _members(circle):

@@ -16,11 +16,11 @@ from community.accounts.models import User
 from community.circles import invites
 from community.circles import threads as circle_threads
 from community.circles.models import CircleCard, CircleMember, Event, Invite, Rsvp
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum import moderation
 from community.forum.models import Post, Thread
 from community.ideas import service as ideas
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.messages import blocks, sending, service
 from community.messages.models import Conversation, Message, Participant
 

@@ -3,14 +3,13 @@
 import pytest
 from circle_factories import add_member, make_circle, make_fan
 from helpers import PASSWORD, make_board, make_campaign, make_user
-from sqlalchemy import event
+from querycount import counting
 
-from community import social
 from community.accounts import follows
 from community.circles import threads
-from community.errors import NotFound
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.errors import NotFound
+from community.viewer import social
 from products.orders import service as orders
 
 
@@ -50,17 +49,9 @@ def test_the_proof_costs_the_same_queries_whatever_the_sizes(app):
                 add_member(circle, circle_mate)
                 ideas.vote(idea.id, circle_mate)
             me_id = me.id  # noqa: F841  (loads the expired fan before counting)
-            statements = []
-
-            def record(*args, statements=statements):
-                statements.append(args[2])
-
-            event.listen(db.engine, "before_cursor_execute", record)
-            try:
+            with counting() as statements:
                 people, circles = social.proof("idea", idea.id, me)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", record)
-            counts.append(len([q for q in statements if not q.startswith("BEGIN")]))
+            counts.append(len(statements))
             assert people.count == circles.count == sum((2, 20)[: (2, 20).index(size) + 1])
     assert counts[0] == counts[1] == 1
 

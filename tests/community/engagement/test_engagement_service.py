@@ -7,16 +7,16 @@ from helpers import make_board, make_thread, make_user
 from sqlalchemy import select, update
 
 from community.accounts import service as accounts
-from community.database import transaction, utcnow
 from community.engagement import checkin, leaderboards, ledger, medals
 from community.engagement.levels import LEVELS, level_for, progress
 from community.engagement.models import CheckIn, PointEntry, UserMedal
-from community.errors import DomainError, ValidationError
-from community.extensions import db
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel.database import transaction, utcnow
+from community.kernel.errors import DomainError, ValidationError
+from community.kernel.extensions import db
 
 
 def points(user):

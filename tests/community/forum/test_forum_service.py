@@ -2,11 +2,11 @@ import pytest
 from helpers import make_board, make_thread, make_user
 from sqlalchemy import func, select
 
-from community.errors import Forbidden, NotFound, ValidationError
-from community.extensions import db
 from community.forum import boards as board_service
 from community.forum import moderation, service
 from community.forum.models import Board, Post, Thread
+from community.kernel.errors import Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 
 
 def test_thread_and_replies_move_the_counters(ctx):

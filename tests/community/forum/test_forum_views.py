@@ -1,10 +1,10 @@
 import pytest
 from helpers import make_board, make_thread, make_user
 
-from community.extensions import db
 from community.forum import boards as board_service
 from community.forum import moderation, service
 from community.forum.models import Post, Thread
+from community.kernel.extensions import db
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@ import pytest
 from helpers import make_thread, make_user
 
 from community.accounts import service as accounts
-from community.errors import Forbidden, ValidationError
 from community.forum import boards as board_service
 from community.forum import moderation, service
 from community.forum.models import ModerationAction
+from community.kernel.errors import Forbidden, ValidationError
 
 
 @pytest.fixture

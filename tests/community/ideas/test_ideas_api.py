@@ -6,9 +6,9 @@ from helpers import make_board, make_user
 from sqlalchemy import update
 
 from community.accounts import tokens
-from community.database import utcnow
-from community.extensions import db
 from community.ideas import service, statuses
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from community.rounds import service as rounds
 from community.rounds.models import Round
 

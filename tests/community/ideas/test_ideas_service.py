@@ -4,9 +4,6 @@ import pytest
 from helpers import make_board, make_user
 from sqlalchemy import func, select
 
-from community.database import utcnow
-from community.errors import Conflict, Forbidden, NotFound, ValidationError
-from community.extensions import db
 from community.forum import boards as board_service
 from community.forum import moderation
 from community.forum import service as forum
@@ -14,6 +11,9 @@ from community.forum.models import Post
 from community.ideas import lists, service, statuses
 from community.ideas.models import Idea, Vote
 from community.ideas.ranking import hot_score
+from community.kernel.database import utcnow
+from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 
 
 def _idea(board=None, author=None, title="Longer battery life", body="Please.", tags=()):

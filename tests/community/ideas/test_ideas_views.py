@@ -2,9 +2,9 @@ import pytest
 from helpers import make_board, make_user
 
 from community.accounts import service as accounts
-from community.extensions import db
 from community.ideas import service, statuses
 from community.ideas.models import Idea
+from community.kernel.extensions import db
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from datetime import timedelta
 from helpers import make_thread, make_user
 from sqlalchemy import update
 
-from community import clock
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum import service as forum
+from community.kernel import clock
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.notifications.models import Notification
 
 

@@ -8,7 +8,7 @@ from email import policy
 from helpers import make_user
 from sqlalchemy import select
 
-from community.extensions import db
+from community.kernel.extensions import db
 from community.mail import sender
 from community.mail.models import MailOutbox
 

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from helpers import PASSWORD, mail_parts, make_board, make_thread, make_user
 from sqlalchemy import func, select, update
 
-from community import clock
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel import clock
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.mail import notify, prefs, sender
 from community.mail.models import MailOutbox
 from community.notifications.models import Notification

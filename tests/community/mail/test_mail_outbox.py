@@ -7,9 +7,10 @@ import pytest
 from helpers import make_user
 from sqlalchemy import func, select
 
-from community import jobs, mail
-from community.database import transaction, utcnow
-from community.extensions import db
+from community import mail
+from community.kernel import jobs
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.mail import outbox, sender
 from community.mail.models import MailOutbox
 

@@ -10,9 +10,9 @@ from helpers import PASSWORD, build_app, first_link, mail_parts, make_user
 
 from community.accounts import links, service, tokens
 from community.accounts.models import User
-from community.database import transaction
-from community.extensions import db
 from community.forum import moderation
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 from community.mail import outbox, sender
 
 NEW = "brand-new-pass-1"

@@ -16,9 +16,9 @@ from helpers import (
 
 from community.accounts import service as accounts
 from community.accounts import verification
-from community.extensions import db
 from community.forum import service as forum
 from community.ideas import service as ideas
+from community.kernel.extensions import db
 from community.mail import sender
 from products.orders import service as orders
 

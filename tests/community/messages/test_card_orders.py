@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from community.accounts import tokens
 from community.accounts.models import User
-from community.errors import NotFound, ValidationError
-from community.extensions import db
+from community.kernel.errors import NotFound, ValidationError
+from community.kernel.extensions import db
 from community.messages import sending, service
 from products.campaigns.models import Campaign
 from products.funnel import service as funnel

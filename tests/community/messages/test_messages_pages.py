@@ -2,10 +2,11 @@
 its poll (JSON, 304, few queries), sending, blocking from a profile, reports for staff."""
 
 from helpers import PASSWORD, make_user
-from sqlalchemy import event, select
+from querycount import counting
+from sqlalchemy import select
 
 from community.accounts import service as accounts
-from community.extensions import db
+from community.kernel.extensions import db
 from community.messages import sending, service
 from community.messages.models import Message, Report
 
@@ -75,19 +76,8 @@ def test_the_quiet_poll_costs_two_queries_and_no_write(app, client):
         cid, last_id = conversation.id, last.id
     _login(client, "mei")
     client.get(f"/conversations/{cid}/messages?after=0")  # reads and marks read
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counting() as sql:
         assert client.get(f"/conversations/{cid}/messages?after={last_id}").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    sql = [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
     # The signed-in user, then the participant row: nothing else, and no write.
     assert len(sql) == 2, sql
     assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")) for s in sql)

@@ -7,9 +7,9 @@ from helpers import PASSWORD, make_board, make_campaign, make_user
 from querycount import assert_queries_do_not_grow
 
 from community.accounts import service as accounts
-from community.extensions import db
 from community.forum.models import Board
 from community.ideas import service as ideas
+from community.kernel.extensions import db
 from community.messages import sending, service
 
 

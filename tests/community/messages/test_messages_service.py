@@ -6,11 +6,11 @@ from helpers import make_board, make_user
 from sqlalchemy import func, select, update
 
 from community.accounts.models import User
-from community.database import transaction, utcnow
-from community.errors import Forbidden, NotFound, ValidationError
-from community.extensions import db
 from community.forum.models import ModerationAction
 from community.ideas import service as ideas
+from community.kernel.database import transaction, utcnow
+from community.kernel.errors import Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 from community.messages import access, blocks, reports, sending, service
 from community.messages.models import Conversation, Message, Participant, Report
 

@@ -6,12 +6,12 @@ from helpers import make_board, make_thread, make_user
 from sqlalchemy import update
 
 from community.accounts import follows
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.notifications.feed import FEED_WINDOW, feed_page
 from community.notifications.models import Activity
 from community.rounds import service as rounds

@@ -6,11 +6,11 @@ from sqlalchemy import func, select
 
 from community.accounts import follows
 from community.accounts.follows import Follow
-from community.database import transaction
-from community.errors import NotFound, ValidationError
-from community.extensions import db
 from community.forum import moderation
 from community.ideas import service as ideas
+from community.kernel.database import transaction
+from community.kernel.errors import NotFound, ValidationError
+from community.kernel.extensions import db
 
 
 def _idea(author=None):

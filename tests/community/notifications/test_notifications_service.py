@@ -4,15 +4,16 @@ from datetime import timedelta
 
 import pytest
 from helpers import make_board, make_thread, make_user
-from sqlalchemy import event, func, select, update
+from querycount import counting
+from sqlalchemy import func, select, update
 
-from community import signals
 from community.accounts import follows
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel import signals
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.notifications import service
 from community.notifications.fanout import mentioned_names
 from community.notifications.models import Notification
@@ -40,17 +41,18 @@ def _count(**where):
 
 class StatementCounter:
     def __init__(self, engine, needle):
-        self.engine, self.needle, self.n = engine, needle, 0
+        self.needle, self._counting = needle, counting()
 
     def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
+        self._seen = self._counting.__enter__()
         return self
 
     def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
+        self._counting.__exit__(*exc)
 
-    def _count(self, conn, cursor, statement, *args):
-        self.n += statement.startswith(self.needle)
+    @property
+    def n(self):
+        return sum(statement.startswith(self.needle) for statement in self._seen)
 
 
 def test_a_reply_notifies_the_threads_author_with_an_excerpt(ctx):

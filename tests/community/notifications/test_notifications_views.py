@@ -2,15 +2,15 @@
 
 import pytest
 from helpers import make_board, make_thread, make_user
-from sqlalchemy import event
+from querycount import counting
 
 from community.accounts import follows
-from community.database import transaction
-from community.extensions import db
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 from community.notifications.models import Activity, Notification
 
 JSON = {"Accept": "application/json"}
@@ -139,18 +139,8 @@ def test_feed_page_links_to_what_happened(app, client, auth, people):
 
 
 def _statements(app, client, path):
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counting() as seen:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 

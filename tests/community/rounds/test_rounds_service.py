@@ -4,10 +4,10 @@ import pytest
 from helpers import make_board, make_user
 from sqlalchemy import update
 
-from community.database import utcnow
-from community.errors import Conflict, Forbidden, ValidationError
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.database import utcnow
+from community.kernel.errors import Conflict, Forbidden, ValidationError
+from community.kernel.extensions import db
 from community.rounds import service
 from community.rounds.models import Round
 

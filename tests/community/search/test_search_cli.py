@@ -5,8 +5,8 @@ from helpers import make_board, make_thread, make_user
 from sqlalchemy import func, select
 
 from community import search
-from community.extensions import db
 from community.forum import service as forum
+from community.kernel.extensions import db
 from community.search.index import get_index
 from community.search.models import SearchOutbox
 

@@ -9,9 +9,9 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from community import search
-from community.database import transaction, utcnow
-from community.extensions import db
 from community.forum.models import Post, Thread
+from community.kernel.database import transaction, utcnow
+from community.kernel.extensions import db
 from community.search import codec as search_codec
 from community.search import index as search_index
 from community.search.outbox import enqueue_select

@@ -8,12 +8,12 @@ from helpers import make_board, make_thread, make_user
 from sqlalchemy import func, select
 
 from community import search
-from community.database import transaction
-from community.extensions import db
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 from community.search import outbox
 from community.search.index import get_index
 from community.search.models import SearchOutbox

@@ -10,9 +10,9 @@ from community import search
 from community.accounts.models import User
 from community.circles import service as circles
 from community.circles import threads as circle_threads
-from community.database import transaction
-from community.extensions import db
 from community.forum import service as forum
+from community.kernel.database import transaction
+from community.kernel.extensions import db
 from community.search.index import get_index
 
 WORD = "zorbleberry"

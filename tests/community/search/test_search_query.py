@@ -8,11 +8,11 @@ from helpers import make_board, make_thread, make_user
 from sqlalchemy import update
 
 from community import search
-from community.database import utcnow
-from community.extensions import db
 from community.forum import service as forum
 from community.forum.models import Thread
 from community.ideas import service as ideas
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 
 
 @pytest.fixture

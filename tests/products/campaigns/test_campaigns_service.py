@@ -4,9 +4,9 @@ import pytest
 from helpers import make_campaign, make_product, make_user
 from sqlalchemy import update
 
-from community.database import utcnow
-from community.errors import Conflict, Forbidden, ValidationError
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.errors import Conflict, Forbidden, ValidationError
+from community.kernel.extensions import db
 from products.campaigns import service as campaigns
 from products.campaigns.models import Campaign, FCode
 from products.orders import service as orders

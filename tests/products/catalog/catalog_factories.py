@@ -6,11 +6,12 @@ from contextlib import contextmanager
 
 from helpers import make_board, make_user
 from PIL import Image
-from sqlalchemy import event, update
+from querycount import counting
+from sqlalchemy import update
 
-from community.extensions import db
 from community.ideas import service as ideas
 from community.ideas.models import Idea
+from community.kernel.extensions import db
 from products.catalog import promotion
 
 _seq = itertools.count(1)
@@ -42,18 +43,10 @@ def image_bytes(fmt="PNG", size=(8, 6)):
 
 
 @contextmanager
-def statements(engine):
-    """Collect every SQL statement the engine runs inside the block."""
-    seen = []
-
-    def listen(_conn, _cursor, statement, _params, _context, _many):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
+def statements():
+    """Collect every SQL statement run inside the block (tests/querycount.py)."""
+    with counting() as seen:
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
 
 
 def multipart(field, filename, data, boundary="catalog-test-boundary-7f3a"):

@@ -6,9 +6,9 @@ from helpers import make_board, make_user
 from sqlalchemy import func, select, update
 
 from community.accounts.models import User
-from community.database import utcnow
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from products.catalog import catalog, participation, polls, promotion, stages
 from products.catalog.models import Poll, Product
 
@@ -211,9 +211,7 @@ def _count_statements(app, client, url):
     from catalog_factories import statements
 
     client.get(url)  # warm: the first request loads the locale and the like
-    with app.app_context():
-        engine = db.engine
-    with statements(engine) as seen:
+    with statements() as seen:
         assert client.get(url).status_code == 200
     return len(seen)
 

@@ -11,13 +11,13 @@ from helpers import make_campaign, make_contributor, make_product, make_user
 from sqlalchemy import update
 
 from community.accounts.models import User
-from community.database import utcnow
 from community.engagement.levels import LEVELS
-from community.errors import Conflict, Forbidden, NotFound
-from community.extensions import db
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
+from community.kernel.database import utcnow
+from community.kernel.errors import Conflict, Forbidden, NotFound
+from community.kernel.extensions import db
 from products.campaigns import service as campaigns
 from products.campaigns.models import FCode
 from products.catalog import catalog, cocreation, participation

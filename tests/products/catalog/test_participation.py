@@ -2,9 +2,9 @@ import pytest
 from catalog_factories import make_idea, make_product
 from helpers import make_contributor, make_user
 
-from community.errors import Conflict, Forbidden
 from community.forum import moderation
 from community.ideas import service as ideas
+from community.kernel.errors import Conflict, Forbidden
 from products.catalog import catalog, participation, stages
 
 

@@ -5,9 +5,9 @@ from catalog_factories import make_product
 from helpers import make_contributor, make_user
 from sqlalchemy import func, select, update
 
-from community.database import utcnow
-from community.errors import Conflict, Forbidden, ValidationError
-from community.extensions import db
+from community.kernel.database import utcnow
+from community.kernel.errors import Conflict, Forbidden, ValidationError
+from community.kernel.extensions import db
 from products.catalog import participation, polls
 from products.catalog.models import Poll, PollVote
 

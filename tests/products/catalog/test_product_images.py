@@ -5,8 +5,8 @@ import pytest
 from catalog_factories import image_bytes, make_product, multipart
 from helpers import make_user
 
-from community.errors import Conflict, Forbidden, ValidationError
-from community.extensions import db
+from community.kernel.errors import Conflict, Forbidden, ValidationError
+from community.kernel.extensions import db
 from products.catalog import catalog, images
 from products.catalog.models import ProductImage
 

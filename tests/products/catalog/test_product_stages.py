@@ -2,7 +2,7 @@ import pytest
 from catalog_factories import make_product
 from helpers import make_user
 
-from community.errors import Conflict, Forbidden, ValidationError
+from community.kernel.errors import Conflict, Forbidden, ValidationError
 from products.catalog import catalog, stages
 from products.catalog.models import STAGES
 
@@ -53,7 +53,7 @@ def test_bad_stage_changes_are_refused(ctx):
 
 
 def test_record_stage_inside_another_use_case_is_safe_to_repeat(ctx):
-    from community.database import transaction
+    from community.kernel.database import transaction
 
     staff = make_user(role="staff")
     product = make_product(staff=staff)

@@ -3,13 +3,13 @@ from catalog_factories import make_idea, make_product, statements
 from helpers import make_board, make_user
 from sqlalchemy import func, select
 
-from community.errors import Conflict, Forbidden, ValidationError
-from community.extensions import db
 from community.forum import boards as board_service
 from community.forum import moderation
 from community.forum import service as forum
 from community.forum.models import Post, Thread
 from community.ideas import statuses
+from community.kernel.errors import Conflict, Forbidden, ValidationError
+from community.kernel.extensions import db
 from products.catalog import catalog, promotion
 from products.catalog.models import CoCreator, Product, ProductIdea, StageChange
 
@@ -128,7 +128,7 @@ def test_ready_for_review_lists_ideas_at_or_past_their_threshold(ctx, app):
     moderation.set_thread_hidden(hidden.thread, staff, True, "spam")
     big = make_idea(default, votes=50)
     make_idea(default, votes=49)
-    with statements(db.engine) as seen:
+    with statements() as seen:
         ready = promotion.ready_for_review()
     assert len(seen) == 1
     assert [i.id for i in ready] == [big.id, past.id, at.id]

@@ -3,7 +3,7 @@ from catalog_factories import make_product, statements
 from helpers import PASSWORD, make_user
 from sqlalchemy import update
 
-from community.extensions import db
+from community.kernel.extensions import db
 from products.catalog import catalog, views_counter
 from products.catalog.models import Product
 
@@ -20,23 +20,21 @@ def slugs(app):
 
 def test_page_views_are_written_in_one_batch(app, client, runner, slugs):
     first, second = slugs
-    with app.app_context():
-        engine = db.engine
-    with statements(engine) as seen:
+    with statements() as seen:
         for _ in range(7):
             assert client.get(f"/products/{first}").status_code == 200
         for _ in range(2):
             client.get(f"/products/{second}")
     assert _product_updates(seen) == []  # no write per page view
     client.get(f"/products/{second}")
-    with statements(engine) as seen:
+    with statements() as seen:
         result = runner.invoke(args=["products", "flush-views"])
     assert result.exit_code == 0 and "10 product views written" in result.output
     assert len(_product_updates(seen)) == 2  # one UPDATE per product, whatever the views
     with app.app_context():
         assert catalog.get_product(first).view_count == 7
         assert catalog.get_product(second).view_count == 3
-    with statements(engine) as seen:
+    with statements() as seen:
         runner.invoke(args=["products", "flush-views"])
     assert _product_updates(seen) == []  # nothing pending, nothing written
 
@@ -45,9 +43,7 @@ def test_a_full_buffer_is_flushed_at_the_end_of_a_request(app, client, slugs):
     slug = slugs[0]
     views = views_counter.counter(app)
     views.flush_at = 5
-    with app.app_context():
-        engine = db.engine
-    with statements(engine) as seen:
+    with statements() as seen:
         for _ in range(12):
             client.get(f"/products/{slug}")
     assert len(_product_updates(seen)) == 2  # after the 5th and the 10th view
@@ -95,7 +91,7 @@ def test_the_page_shows_stored_and_buffered_views(app, client, slugs):
         db.session.commit()
         fan = make_user().username
     # Signed in: the fans' shared copy fills the count in per response (a visitor's copy
-    # may be up to a minute behind; tests/community/test_pagecache.py checks its views
+    # may be up to a minute behind; tests/community/web/pagecache/test_pagecache.py checks its views
     # are still counted).
     client.post("/login", data={"login": fan, "password": PASSWORD})
     client.get(f"/products/{slug}")

@@ -1,9 +1,9 @@
 from helpers import make_campaign, make_user
 from sqlalchemy import update
 
-from community.database import utcnow
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from community.messages import sending as messages
 from community.messages import service as conversations
 from products.catalog.models import Product, ProductIdea

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from community.accounts import service as accounts
 from community.accounts import tokens
-from community.database import utcnow
-from community.extensions import db
 from community.forum import moderation
 from community.ideas import service as ideas
 from community.ideas.models import Vote
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from products.orders import referrals
 from products.orders.models import Order
 

@@ -4,10 +4,10 @@ import pytest
 from helpers import make_campaign, make_product, make_user
 from sqlalchemy import func, select
 
-from community.database import utcnow
-from community.errors import Conflict, Forbidden, NotFound, ValidationError
-from community.extensions import db
 from community.forum import moderation
+from community.kernel.database import utcnow
+from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
+from community.kernel.extensions import db
 from products.campaigns import service as campaigns
 from products.campaigns.models import Campaign, Tier
 from products.orders import referrals

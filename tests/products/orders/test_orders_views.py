@@ -4,9 +4,9 @@ import pytest
 from helpers import make_campaign, make_user
 from sqlalchemy import select
 
-from community.database import utcnow
-from community.extensions import db
 from community.ideas import service as ideas
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
 from products.catalog.models import ProductIdea
 from products.orders import referrals
 from products.orders.models import Order

@@ -1,0 +1,49 @@
+"""Form pieces shared by every package."""
+
+from flask import g
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from ..kernel.plaintext import multi_line, single_line
+from .pagecache import csrf_placeholder, submit_token
+
+
+class _PageCacheCSRF(_FlaskFormCSRF):
+    """Flask-WTF's CSRF field, leaving its token to be filled in per response while the
+    page may be stored for other visitors (community/web/pagecache/serving.py)."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        if g.get("page_cache_key") is not None:
+            return csrf_placeholder()
+        return super().generate_csrf_token(csrf_token_field)
+
+
+class Form(FlaskForm):
+    """Every form's base: a FlaskForm that a visitor's stored page can carry."""
+
+    class Meta:
+        csrf_class = _PageCacheCSRF
+
+        def bind_field(self, form, unbound_field, options):
+            # Every text field drops control and bidi-override characters before its own
+            # filters (community/kernel/plaintext.py); a password is taken as typed.
+            kind = unbound_field.field_class
+            clean = (multi_line if issubclass(kind, TextAreaField)
+                     else single_line if issubclass(kind, StringField)
+                     and not issubclass(kind, PasswordField) else None)
+            if clean is not None:
+                options["filters"] = (clean, *unbound_field.kwargs.get("filters", ()))
+            return super().bind_field(form, unbound_field, options)
+
+
+class OnceForm(Form):
+    """A form whose second submit does nothing new: the token is unique per author."""
+
+    submit_token = HiddenField(default=submit_token)
+
+
+def choices(pairs):
+    """(value, label) pairs as WTForms choices (tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -1,0 +1,43 @@
+"""Which language a page speaks: the user's setting, then the session's choice
+(the header switch, for visitors), then the browser's Accept-Language."""
+
+from functools import cache
+
+from babel import Locale
+from flask import Blueprint, current_app, has_request_context, session
+from flask_login import current_user
+
+from ..accounts import service as accounts
+from .http import form_text, redirect_next
+from .outages import visitor_locale
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale():
+    """The Locale itself, not its name: Flask-Babel parses a name on every request."""
+    return _parsed(_choose())
+
+
+@cache
+def _parsed(name):
+    return Locale.parse(name)
+
+
+def _choose():
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and background jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return visitor_locale()
+
+
+@bp.post("/locale")
+def switch():
+    locale = form_text("locale", None)
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user, locale)
+    return redirect_next()

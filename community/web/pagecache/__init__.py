@@ -1,0 +1,48 @@
+"""The page cache: whole pages stored once and shared by everyone who sees the same, with
+what is a reader's own left as holes filled in per response.
+
+What a feature author uses:
+
+    @public_page, @public_page(members=True)   mark a view whose page may be stored: for
+                                                visitors, or for fans too (one copy per role)
+    per_user(name, arg), per_user_if(name, arg, caller)
+                                                template globals: a hole drawn per reader by a
+                                                renderer, or a branch chosen by a predicate
+    register_renderer(name, draw)               draw(user, args) -> {arg: html} for a hole
+    register_predicate(name, test)              test(user, args) -> the args that hold
+    remember(name, facts, draw)                 a hole's HTML kept per facts it was drawn from
+    register_hit_action(name, fn), replay_on_hit(name, *args)
+                                                what a view does for every view (a counter),
+                                                done again when its page comes from the cache
+    submit_token(), csrf_placeholder()          per-response tokens a stored page leaves out
+    init_app(app)                               first, before other after_request functions
+    init_serving(app)                           last: hits are served after the other hooks
+
+Inside: serving.py (keys, audience, storing and serving, invalidation on commit), holes.py
+(the holes and their kept HTML), tokens.py (CSRF and submit tokens), markers.py (the secret
+marks that delimit holes and tokens), stores.py (where pages live: SQLite, Redis, memory).
+
+In the usual words: a hole is a fragment (an ESI-style include) filled per response; what a
+hole keeps is a cached fragment; its facts are the vary key of that fragment; the audience
+(visitors, or a role) and the URL, language and minute make the page's cache key; the
+generation is the cache's namespace, replaced when a table a visitor can see is written.
+"""
+
+from . import holes, markers, serving
+from .holes import per_user, per_user_if, register_predicate, register_renderer, remember
+from .serving import init_serving, public_page, register_hit_action, replay_on_hit
+from .tokens import csrf_placeholder, submit_token
+
+__all__ = [
+    "csrf_placeholder", "init_app", "init_serving", "per_user", "per_user_if", "public_page",
+    "register_hit_action", "register_predicate", "register_renderer", "remember",
+    "replay_on_hit", "submit_token",
+]
+
+
+def init_app(app):
+    """Call before the other extensions register their after_request functions: Flask runs
+    those in reverse order, and a page must be stored after all of them."""
+    serving.init_app(app)
+    markers.init_app(app)
+    holes.init_app(app)

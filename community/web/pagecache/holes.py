@@ -1,0 +1,172 @@
+"""Who is looking: the per-viewer bits of a page, left as holes and filled per response.
+
+A page stored once and shown to many signed-in fans (community/web/pagecache/serving.py) cannot
+carry whose page it is: the header with their name and unread counts, which ideas they
+voted for, which posts they liked, which of the posts are theirs. Templates mark those
+bits instead of working them out:
+
+- ``{{ per_user('account_nav') }}`` leaves a hole that a registered renderer fills with
+  the viewer's own HTML;
+- ``{% call(on) per_user_if('voted', idea.id) %}...{% endcall %}`` renders the block both
+  ways; a registered predicate, asked once for every such hole of the page, picks one.
+
+Every HTML response is filled just before it is sent, stored or not, so a rendered page
+and a stored one take the same path. Markers are HTML comments, which escaped user text
+and sanitised Markdown never contain, and they carry a nonce no reader knows
+(community/web/pagecache/markers.py), so even text that reached a page raw would not be filled.
+"""
+
+import re
+from collections import defaultdict
+
+from flask import g, has_request_context
+from markupsafe import Markup
+
+from community.kernel.recent import Recent
+
+from .markers import markers
+
+_RENDERERS = {}
+_PREDICATES = {}
+# A marker is <!--ff<nonce>:r:name:arg--> or <!--ff<nonce>:if:name:arg-->yes
+# <!--ff<nonce>:else-->no<!--ff<nonce>:end-->.
+_ELSE, _END = b"else-->", b"end-->"
+_ARG = re.compile(r"[\w.:-]*")
+# A hole's HTML as drawn for a set of reader facts: the last ones, per worker.
+_KEPT = Recent(512)
+# Stored pages as parsed, by their cache key (a key's page never changes), per worker.
+_PARSED = Recent(128)
+
+
+def register_renderer(name, function):
+    """function(user, args) -> {arg: html} for the ``per_user(name, arg)`` holes of a page."""
+    _RENDERERS[name] = function
+
+
+def register_predicate(name, function):
+    """function(user, args) -> the args (strings) for which ``per_user_if`` is true."""
+    _PREDICATES[name] = function
+
+
+def _arg(value):
+    text = str(value)
+    if not _ARG.fullmatch(text):
+        raise ValueError(f"a hole's argument is letters, digits, '.', ':' or '-': {text!r}")
+    return text
+
+
+def per_user(name, arg=""):
+    if name not in _RENDERERS:
+        raise KeyError(f"no renderer for per_user({name!r})")
+    if not has_request_context():  # mail and jobs: nobody is looking
+        return Markup("")
+    # bandit B704, reviewed: name and arg are checked code words.
+    return Markup(f"{markers().opening}r:{name}:{_arg(arg)}-->")  # nosec B704
+
+
+def per_user_if(name, arg, caller):
+    if name not in _PREDICATES:
+        raise KeyError(f"no predicate for per_user_if({name!r})")
+    if not has_request_context():  # mail and jobs: nobody is looking
+        return caller(False)
+    yes, no = caller(True), caller(False)
+    opening = markers().opening
+    # A hole inside a variant would end the outer one at its own else/end marker.
+    if opening in yes or opening in no:
+        raise ValueError(f"per_user_if({name!r}): its block may not hold holes of its own")
+    # bandit B704, reviewed: checked code words around Markup blocks.
+    return Markup(f"{opening}if:{name}:{_arg(arg)}-->{yes}{opening}else-->{no}{opening}end-->")  # nosec B704
+
+
+def fill(body, user, key=None):
+    """The page for `user` (a signed-in user or an anonymous one): every hole answered,
+    each kind with one call for all of its holes. What a renderer gives back may have
+    holes of its own (a panel's follow button): those are filled next.
+
+    `key` names a body that never changes (a stored page's cache key): its parse is
+    kept, so every later reader of that page skips it."""
+    opening = markers().opening_bytes
+    for depth in range(3):
+        if opening not in body:
+            break
+        body = _fill_once(body, user, opening, key if depth == 0 else None)
+    return body
+
+
+def remember(name, facts, draw):
+    """What draw() gives for a hole, kept while the page's rows, minute, language and
+    audience stay the same (community/web/pagecache/serving.py notes them as g.hole_state).
+
+    `facts` must hold everything of the reader the HTML shows (a count they hold,
+    whether they co-create): readers with the same facts get the same HTML, so a hole
+    costs its facts' query rather than a render. Tokens drawn meanwhile are placeholders
+    filled per response; anything else of the reader's own (their referral code) is a
+    hole of its own in the HTML, filled in the next pass. Without a noted state (a page
+    that is never stored), draw() every time."""
+    state = g.get("hole_state") if has_request_context() else None
+    if state is None:
+        return draw()
+    return _KEPT.get((state, name, facts), draw)
+
+
+def _parse(body, opening):
+    """The page as a list: bytes for text, ("r", name, arg) for a renderer's hole and
+    ("if", name, arg, yes, no) for a choice. Splitting at the markers is a C loop over
+    the page, several times faster than a regular expression's lazy scan; anything
+    that is not a whole marker stays text."""
+    pieces = body.split(opening)
+    parts, i = [pieces[0]], 1
+    while i < len(pieces):
+        head, closed, rest = pieces[i].partition(b"-->")
+        kind, _, spec = head.partition(b":")
+        name, _, arg = spec.decode(errors="replace").partition(":")
+        whole = closed and _ARG.fullmatch(arg)
+        if whole and kind == b"r" and name in _RENDERERS:
+            parts += [("r", name, arg), rest]
+            i += 1
+        elif (whole and kind == b"if" and name in _PREDICATES and i + 2 < len(pieces)
+                and pieces[i + 1].startswith(_ELSE) and pieces[i + 2].startswith(_END)):
+            parts += [("if", name, arg, rest, pieces[i + 1][len(_ELSE):]),
+                      pieces[i + 2][len(_END):]]
+            i += 3
+        else:
+            parts.append(opening + pieces[i])
+            i += 1
+    return parts
+
+
+def _parsed(body, opening, key):
+    """(parts, {(kind, name): sorted args}) of a page, kept by `key` when there is one."""
+    if key is not None:
+        return _PARSED.get(key, lambda: _parsed(body, opening, None))
+    parts = _parse(body, opening)
+    wanted = defaultdict(set)
+    for part in parts:
+        if type(part) is tuple:
+            wanted[part[0], part[1]].add(part[2])
+    return parts, {kind_name: tuple(sorted(args)) for kind_name, args in wanted.items()}
+
+
+def _fill_once(body, user, opening, key=None):
+    parts, wanted = _parsed(body, opening, key)
+    answers = {}
+    for (kind, name), args in wanted.items():
+        if kind == "r":
+            answers[kind, name] = {arg: str(html).encode()
+                                   for arg, html in _RENDERERS[name](user, args).items()}
+        else:
+            answers[kind, name] = {str(arg) for arg in _PREDICATES[name](user, args)}
+    out = []
+    for part in parts:
+        if type(part) is not tuple:
+            out.append(part)
+        elif part[0] == "r":
+            out.append(answers["r", part[1]].get(part[2], b""))
+        else:
+            out.append(part[3] if part[2] in answers["if", part[1]] else part[4])
+    return b"".join(out)
+
+
+def init_app(app):
+    app.add_template_global(per_user)
+    app.add_template_global(per_user_if)

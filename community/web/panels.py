@@ -1,0 +1,70 @@
+"""Slots on community pages that other packages fill, so the arrow holds.
+
+The store shows a campaign widget on an idea page and on a participation
+thread; the community only knows there is a slot. A provider is
+`provider(obj, viewer) -> (template_name, context) | None`, registered when the
+app starts, personal or not (see register); pages call `{{ panels("idea", idea) }}`.
+"""
+
+from flask import current_app, render_template
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import lazyload
+
+from ..kernel.extensions import db
+from .pagecache import per_user
+
+SLOTS = ("idea", "thread", "profile")
+EXTENSION = "fanforge_panels"
+
+
+def register(app, slot, provider, personal=True):
+    """personal=False: the panel shows the same to every reader of the page (it may read
+    the viewer's role, or leave holes of its own), so it is drawn into a page that can be
+    shared; a personal one is a hole filled per response (community/web/pagecache/holes.py)."""
+    if slot not in SLOTS:
+        raise ValueError(f"unknown panel slot {slot!r}")
+    app.extensions.setdefault(EXTENSION, {}).setdefault(slot, []).append((provider, personal))
+
+
+def _providers(slot):
+    return current_app.extensions.get(EXTENSION, {}).get(slot, ())
+
+
+def render(slot, obj):
+    """Template global: the slot's panels, in the order they were registered."""
+    parts = []
+    for index, (provider, personal) in enumerate(_providers(slot)):
+        parts.append(per_user("panels", f"{slot}:{obj.id}:{index}") if personal
+                     else _draw(provider(obj, current_user)))
+    return Markup("").join(parts)
+
+
+def render_holes(viewer, args):
+    out, objects = {}, {}
+    for arg in args:
+        slot, obj_id, index = arg.split(":")
+        key = slot, int(obj_id)
+        if key not in objects:
+            # Without the model's joined relations: a provider that wants one loads it.
+            objects[key] = db.session.get(_model(slot), key[1], options=[lazyload("*")])
+        if objects[key] is not None:
+            provider, _personal = _providers(slot)[int(index)]
+            out[arg] = _draw(provider(objects[key], viewer))
+    return out
+
+
+def _draw(found):
+    if not found:
+        return Markup("")
+    template, context = found
+    # bandit B704, reviewed: an autoescaped template's output.
+    return Markup(render_template(template, **context))  # nosec B704
+
+
+def _model(slot):
+    from ..accounts.models import User
+    from ..forum.models import Thread
+    from ..ideas.models import Idea
+
+    return {"idea": Idea, "thread": Thread, "profile": User}[slot]

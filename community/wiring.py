@@ -1,0 +1,106 @@
+"""Wire the community into an app: extensions, blueprints, error pages, CLI."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from . import api, cards
+from .accounts import follows
+from .accounts import mails as account_mails
+from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
+from .accounts.cli import users
+from .accounts.views import bp as accounts_bp
+from .circles import wiring as circles
+from .engagement import wiring as engagement
+from .forum import service as forum
+from .forum.staff_views import bp as staff_bp
+from .forum.views import bp as forum_bp
+from .ideas import api as ideas_api
+from .ideas import service as ideas
+from .ideas import views as ideas_views
+from .ideas.labels import STATUS_NAMES
+from .kernel import compiled, connections, jobs
+from .kernel import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
+from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
+from .mail import wiring as mail
+from .messages import wiring as messages
+from .notifications import listeners as notification_listeners
+from .notifications import views as notifications_views
+from .rounds import api as rounds_api
+from .rounds import tasks as _round_tasks  # noqa: F401
+from .rounds import views as rounds_views
+from .search import tasks as _search_tasks  # noqa: F401
+from .search import wiring as search
+from .viewer import header, readers, social
+from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
+
+BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
+              notifications_views.bp, health.bp)
+
+
+def init_app(app):
+    pagecache.init_app(app)  # first: its after_request must run after every other one
+    securityheaders.init_app(app)  # page-cache hits get them too: after_request runs on hits
+    site.init_app(app)
+    errorpages.install_converters(app)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
+    db.init_app(app)
+    connections.init_app(app)
+    compiled.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path) + "/migrations")
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                    default_timezone=app.config["TIMEZONE"])
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(readers.load_user)
+
+    errorpages.init_app(app)
+    templating.init_app(app)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    api.init_app(app)
+    app.register_blueprint(ideas_api.bp)
+    app.register_blueprint(rounds_api.bp)
+    app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
+    notifications_views.init_app(app)
+    notification_listeners.connect()
+    forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
+    engagement.init_app(app)
+    search.init_app(app)
+    jobs.init_app(app)
+    mail.init_app(app)
+    account_mails.register()
+    circles.init_app(app)
+    messages.init_app(app)
+    cards.register_community_kinds()
+    social.init_app(app)
+    header.init_app(app)
+    _register_holes()
+    app.cli.add_command(users)
+    app.cli.add_command(rounds_views.cli)
+
+
+def _favicon():
+    """Browsers ask for /favicon.ico whatever a page links: the icon, not the 404 page,
+    whose response would carry the session as it was when asked and so could undo a
+    sign-in answered meanwhile."""
+    return current_app.send_static_file("favicon.svg")
+
+
+def _register_holes():
+    """What the community's templates leave to be filled in for whoever is looking."""
+    pagecache.register_renderer("account_nav", header.account_nav)
+    pagecache.register_renderer("social_proof", social.render_holes)
+    pagecache.register_renderer("panels", panels.render_holes)
+    pagecache.register_predicate(
+        "voted", lambda user, args: ideas.voted_ids(user, [int(a) for a in args]))
+    pagecache.register_predicate(
+        "liked", lambda user, args: forum.liked_post_ids(user, [int(a) for a in args]))
+    pagecache.register_predicate(
+        "is_me", lambda user, args: {str(user.id)} if user.is_authenticated else ())
+    pagecache.register_predicate("following", follows.following_holes)

@@ -1,0 +1,18 @@
+"""Wire the store into an app: its tables, blueprints, CLI and the community hooks it uses."""
+
+from . import cards
+from .campaigns import models as _campaign_models  # noqa: F401  (tables for create_all and Alembic)
+from .campaigns import tasks as _campaign_tasks  # noqa: F401  (registers its periodic job)
+from .campaigns import wiring as campaigns
+from .catalog import engagement as catalog_engagement
+from .catalog import models as _catalog_models  # noqa: F401
+from .catalog import tasks as _catalog_tasks  # noqa: F401
+from .catalog import wiring as catalog
+from .orders import models as _order_models  # noqa: F401
+
+
+def init_app(app):
+    catalog.init_app(app)
+    catalog_engagement.init_app(app)
+    campaigns.init_app(app)
+    cards.init_app(app)
