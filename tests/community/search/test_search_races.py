@@ -6,7 +6,7 @@ import threading
 import time
 from types import SimpleNamespace
 
-from community.database import utcnow
+from community.kernel.database import utcnow
 from community.search import index as search_index
 from community.search.query import search
 
