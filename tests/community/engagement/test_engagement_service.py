@@ -7,9 +7,9 @@ from helpers import make_board, make_thread, make_user
 from sqlalchemy import select, update
 
 from community.accounts import service as accounts
+from community.accounts.levels import LEVELS, level_for, progress
 from community.database import transaction, utcnow
 from community.engagement import checkin, leaderboards, ledger, medals
-from community.engagement.levels import LEVELS, level_for, progress
 from community.engagement.models import CheckIn, PointEntry, UserMedal
 from community.errors import DomainError, ValidationError
 from community.extensions import db

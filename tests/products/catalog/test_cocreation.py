@@ -10,9 +10,9 @@ from catalog_factories import make_product as make_promoted
 from helpers import make_campaign, make_contributor, make_product, make_user
 from sqlalchemy import update
 
+from community.accounts.levels import LEVELS
 from community.accounts.models import User
 from community.database import utcnow
-from community.engagement.levels import LEVELS
 from community.errors import Conflict, Forbidden, NotFound
 from community.extensions import db
 from community.forum import moderation
