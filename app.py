@@ -9,6 +9,10 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from community import pagecache
+from community import setup as community
+from products import setup as products
+
 DEFAULTS = {
     "ENV": "development",
     "SECRET_KEY": None,
@@ -112,11 +116,6 @@ def create_app(config=None):
     if config:
         app.config.from_mapping(config)
     _finish_config(app, explicit=set(config or ()))
-
-    from community import pagecache
-    from community import setup as community
-    from products import setup as products
-
     community.init_app(app)
     products.init_app(app)
     pagecache.init_serving(app)  # last: stored pages are served after the other hooks

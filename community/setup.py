@@ -28,18 +28,21 @@ from .accounts import follows
 from .accounts import mails as account_mails
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
 from .accounts.cli import users
+from .accounts.models import User
 from .accounts.views import bp as accounts_bp
 from .circles import setup as circles
 from .demo import demo
 from .engagement import setup as engagement
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .forum import service as forum
+from .forum.models import Thread
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
 from .ideas import api as ideas_api
 from .ideas import service as ideas
 from .ideas import views as ideas_views
 from .ideas.labels import STATUS_NAMES
+from .ideas.models import Idea
 from .mail import setup as mail
 from .messages import setup as messages
 from .notifications import listeners as notification_listeners
@@ -117,6 +120,8 @@ def _register_holes():
     pageholes.register_renderer("account_nav", header.account_nav)
     pageholes.register_renderer("social_proof", social.render_holes)
     pageholes.register_renderer("panels", panels.render_holes)
+    for slot, model in (("idea", Idea), ("thread", Thread), ("profile", User)):
+        panels.register_model(slot, model)
     pageholes.register_predicate(
         "voted", lambda user, args: ideas.voted_ids(user, [int(a) for a in args]))
     pageholes.register_predicate(
