@@ -19,6 +19,7 @@ from . import (
     panels,
     readers,
     securityheaders,
+    signals,
     site,
     social,
     templating,
@@ -26,6 +27,7 @@ from . import (
 from . import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
 from .accounts import follows
 from .accounts import mails as account_mails
+from .accounts import service as accounts
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
 from .accounts.cli import users
 from .accounts.models import User
@@ -78,6 +80,7 @@ def init_app(app):
     login_manager.login_message = _l("Sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(readers.load_user)
+    signals.locale_chosen.connect(accounts.set_locale)
 
     errorpages.init_app(app)
     templating.init_app(app)
