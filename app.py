@@ -9,7 +9,10 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from community import wiring as community
+from community.web import pagecache
 from demo.cli import demo
+from products import wiring as products
 
 DEFAULTS = {
     "ENV": "development",
@@ -114,11 +117,6 @@ def create_app(config=None):
     if config:
         app.config.from_mapping(config)
     _finish_config(app, explicit=set(config or ()))
-
-    from community import wiring as community
-    from community.web import pagecache
-    from products import wiring as products
-
     community.init_app(app)
     products.init_app(app)
     app.cli.add_command(demo)  # `flask demo load`, for `make run`

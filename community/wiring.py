@@ -6,19 +6,23 @@ from flask_babel import lazy_gettext as _l
 from . import api, cards
 from .accounts import follows
 from .accounts import mails as account_mails
+from .accounts import service as accounts
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
 from .accounts.cli import users
+from .accounts.models import User
 from .accounts.views import bp as accounts_bp
 from .circles import wiring as circles
 from .engagement import wiring as engagement
 from .forum import service as forum
+from .forum.models import Thread
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
 from .ideas import api as ideas_api
 from .ideas import service as ideas
 from .ideas import views as ideas_views
 from .ideas.labels import STATUS_NAMES
-from .kernel import compiled, connections, jobs
+from .ideas.models import Idea
+from .kernel import compiled, connections, jobs, signals
 from .kernel import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
 from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
 from .mail import wiring as mail
@@ -57,6 +61,7 @@ def init_app(app):
     login_manager.login_message = _l("Sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(readers.load_user)
+    signals.locale_chosen.connect(accounts.set_locale)
 
     errorpages.init_app(app)
     templating.init_app(app)
@@ -97,6 +102,8 @@ def _register_holes():
     pagecache.register_renderer("account_nav", header.account_nav)
     pagecache.register_renderer("social_proof", social.render_holes)
     pagecache.register_renderer("panels", panels.render_holes)
+    for slot, model in (("idea", Idea), ("thread", Thread), ("profile", User)):
+        panels.register_model(slot, model)
     pagecache.register_predicate(
         "voted", lambda user, args: ideas.voted_ids(user, [int(a) for a in args]))
     pagecache.register_predicate(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..kernel.database import utcnow
 from ..kernel.extensions import db
+from .levels import level_for
 
 ROLES = ("fan", "staff", "admin")
 SKELETON_CHARS = 160  # a prototype may be several characters (m is rn)
@@ -68,8 +69,6 @@ class User(AccountFacts, db.Model):
 
     @property
     def level(self):
-        from ..engagement.levels import level_for
-
         return level_for(self.points)
 
     def __repr__(self):

@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
+from ..accounts.levels import progress
 from ..ideas.models import Idea
 from ..kernel.extensions import db
 from . import checkin, medals
-from .levels import progress
 
 
 def profile_story(user, idea_limit=10):

@@ -1,8 +1,8 @@
 """Engagement in the app: listeners, pages, the CLI, and what every page shows."""
 
 
+from ..accounts.levels import progress
 from . import listeners
-from .levels import progress
 from .medals import MEDALS
 from .views import bp, cli
 

@@ -138,6 +138,7 @@ def queue(app=None):
 
 
 def _build_huey(app):
+    # deferred: huey and redis load when a queue is first used, not when the app is built
     from huey import MemoryHuey, RedisHuey, SqliteHuey
     from redis import ConnectionPool
 
@@ -157,7 +158,7 @@ def _build_huey(app):
 
 
 def _register(app, huey):
-    from huey import crontab
+    from huey import crontab  # deferred, as in _build_huey
 
     tasks = {}
     for job in JOBS.values():

@@ -19,6 +19,9 @@ post_liked = _events.signal("post-liked")
 # Staff hid or restored a thread, post or other content: kind, id, hidden.
 content_moderated = _events.signal("content-moderated")
 user_banned = _events.signal("user-banned")
+# A signed-in reader picked a language in the header (the web layer's switch): sender
+# is the user, locale the choice; accounts keeps it as their setting.
+locale_chosen = _events.signal("locale-chosen")
 
 # Ideas. sender is the Idea.
 idea_created = _events.signal("idea-created")

@@ -23,6 +23,7 @@ from ..kernel.database import utcnow
 from ..kernel.extensions import db
 from ..notifications.fanout import fan_out
 from ..notifications.models import KINDS, Notification
+from ..notifications.views import event_url
 from ..web.site import absolute, absolute_url
 from . import outbox, prefs
 from .render import Letter, locale_of, register_kind
@@ -107,8 +108,6 @@ def event_line(notification):
 
 
 def build_notification(row):
-    from ..notifications.views import event_url
-
     user = db.session.get(User, row.user_id)
     note = db.session.get(Notification, row.ref_id)
     if note is None or note.read_at is not None or not _mailable(user):
@@ -123,8 +122,6 @@ def build_notification(row):
 
 
 def build_digest(row):
-    from ..notifications.views import event_url
-
     user = db.session.get(User, row.user_id)
     if not _mailable(user):
         return None

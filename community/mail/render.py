@@ -13,6 +13,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 
+from .prefs import unsubscribe_url
+
 # kind -> build(row) -> Letter, or None when the mail is no longer wanted (skipped).
 BUILDERS = {}
 
@@ -54,8 +56,6 @@ def build_message(row):
 
 
 def compose(letter, row):
-    from .prefs import unsubscribe_url
-
     cfg = current_app.config
     headers = {"Message-ID": row.message_id(_domain()), "Auto-Submitted": "auto-generated"}
     context = dict(letter.context, site_name=cfg["SITE_NAME"], site_url=site_url(),

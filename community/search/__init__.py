@@ -12,6 +12,7 @@ hosts) would sit behind these same functions. whoosh and jieba load on first use
 when the app is built, so CLI commands that never search stay quick.
 """
 
+from . import reindex
 from .outbox import drain, enqueue
 from .registry import Doc, html_text, register_kind
 
@@ -24,19 +25,17 @@ SORTS = ("relevance", "date")
 
 
 def search(qstring, kinds=None, board_id=None, sort="relevance", page=1, per_page=20):
-    from .query import search as run
+    from .query import search as run  # deferred: loads whoosh and jieba
 
     return run(qstring, kinds, board_id, sort, page, per_page)
 
 
 def similar_ideas(title, board_id=None, limit=5, exclude_id=None, min_cover=None):
-    from . import similar
+    from . import similar  # deferred: loads whoosh and jieba
 
     return similar.similar_ideas(title, board_id, limit, exclude_id,
                                  similar.MIN_COVER if min_cover is None else min_cover)
 
 
 def rebuild(progress=None, batch=500, procs=1):
-    from .reindex import rebuild as run
-
-    return run(progress, batch, procs)
+    return reindex.rebuild(progress, batch, procs)

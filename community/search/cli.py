@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from . import drain as drain_outbox
+from .reindex import count_all, rebuild
 
 cli = AppGroup("search", help="The search index: drain the outbox, rebuild from the database.")
 
@@ -26,8 +27,7 @@ def drain_command(batch, wait):
 @click.option("--procs", default=1, show_default=True, help="Indexing processes.")
 def rebuild_command(batch, procs):
     """Index every searchable row again, then drain what changed meanwhile."""
-    from .analyzer import warm_up
-    from .reindex import count_all, rebuild
+    from .analyzer import warm_up  # deferred: loads whoosh and jieba
 
     warm_up()
     total = count_all()

@@ -116,7 +116,7 @@ def drain(batch=BATCH, time_budget=None, wait=0.0, index=None):
     them to be applied twice, which is harmless). After releasing the lock the loop looks
     again: rows whose own drain found the lock taken are picked up here.
     """
-    from .index import get_index
+    from .index import get_index  # deferred: loads whoosh and jieba
 
     index = index or get_index()
     deadline = None if time_budget is None else time.monotonic() + time_budget

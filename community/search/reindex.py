@@ -38,7 +38,7 @@ def iter_docs(kind, batch=500):
 def rebuild(progress=None, batch=500, procs=1, index=None):
     """Replace the index with every searchable row; returns the number of documents.
     `progress(n)` is called after each batch of n rows read."""
-    from .index import get_index
+    from .index import get_index  # deferred: loads whoosh and jieba
 
     index = index or get_index()
     indexed = 0

@@ -25,6 +25,6 @@ def init_app(app):
 
 def _warm_up():
     from . import query  # noqa: F401  (whoosh and the search code: loaded on first use)
-    from .analyzer import warm_up
+    from .analyzer import warm_up  # deferred: loads whoosh and jieba
 
     warm_up()

@@ -7,7 +7,7 @@ from babel import Locale
 from flask import Blueprint, current_app, has_request_context, session
 from flask_login import current_user
 
-from ..accounts import service as accounts
+from ..kernel import signals
 from .http import form_text, redirect_next
 from .outages import visitor_locale
 
@@ -39,5 +39,5 @@ def switch():
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
-            accounts.set_locale(current_user, locale)
+            signals.locale_chosen.send(current_user._get_current_object(), locale=locale)
     return redirect_next()

@@ -16,6 +16,15 @@ from .pagecache import per_user
 
 SLOTS = ("idea", "thread", "profile")
 EXTENSION = "fanforge_panels"
+# The model each slot shows (idea, thread, account), given by the community's wiring:
+# this layer stands below the packages that own them.
+MODELS = {}
+
+
+def register_model(slot, model):
+    if slot not in SLOTS:
+        raise ValueError(f"unknown panel slot {slot!r}")
+    MODELS[slot] = model
 
 
 def register(app, slot, provider, personal=True):
@@ -47,7 +56,7 @@ def render_holes(viewer, args):
         key = slot, int(obj_id)
         if key not in objects:
             # Without the model's joined relations: a provider that wants one loads it.
-            objects[key] = db.session.get(_model(slot), key[1], options=[lazyload("*")])
+            objects[key] = db.session.get(MODELS[slot], key[1], options=[lazyload("*")])
         if objects[key] is not None:
             provider, _personal = _providers(slot)[int(index)]
             out[arg] = _draw(provider(objects[key], viewer))
@@ -60,11 +69,3 @@ def _draw(found):
     template, context = found
     # bandit B704, reviewed: an autoescaped template's output.
     return Markup(render_template(template, **context))  # nosec B704
-
-
-def _model(slot):
-    from ..accounts.models import User
-    from ..forum.models import Thread
-    from ..ideas.models import Idea
-
-    return {"idea": Idea, "thread": Thread, "profile": User}[slot]

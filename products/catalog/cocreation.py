@@ -28,8 +28,8 @@ from sqlalchemy import and_, bindparam, exists, or_, select, true, union
 from sqlalchemy.orm import aliased
 
 from community.accounts import service as accounts
+from community.accounts.levels import LEVELS
 from community.accounts.models import User
-from community.engagement.levels import LEVELS
 from community.forum.models import Post
 from community.ideas.models import Idea, Vote
 from community.kernel.errors import Forbidden

@@ -7,8 +7,8 @@ from helpers import make_board, make_thread, make_user
 from sqlalchemy import select, update
 
 from community.accounts import service as accounts
+from community.accounts.levels import LEVELS, level_for, progress
 from community.engagement import checkin, leaderboards, ledger, medals
-from community.engagement.levels import LEVELS, level_for, progress
 from community.engagement.models import CheckIn, PointEntry, UserMedal
 from community.forum import moderation
 from community.forum import service as forum

@@ -10,8 +10,8 @@ from catalog_factories import make_product as make_promoted
 from helpers import make_campaign, make_contributor, make_product, make_user
 from sqlalchemy import update
 
+from community.accounts.levels import LEVELS
 from community.accounts.models import User
-from community.engagement.levels import LEVELS
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas

@@ -1,4 +1,5 @@
-"""Levels: a pure function of points, so showing one beside a name costs no query."""
+"""Levels: a pure function of an account's points (engagement moves the points), so
+showing one beside a name costs no query."""
 
 from bisect import bisect_right
 from dataclasses import dataclass
