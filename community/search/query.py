@@ -156,7 +156,9 @@ class Newest(Collector):
 
     def set_subsearcher(self, subsearcher, offset):
         super().set_subsearcher(subsearcher, offset)
-        self.created = subsearcher.reader().column_reader("created")
+        reader = subsearcher.reader()
+        # An index with no documents yet has an empty reader: no columns, no matches.
+        self.created = reader.column_reader("created") if reader.has_column("created") else None
 
     def collect(self, sub_docnum):
         self.total += 1

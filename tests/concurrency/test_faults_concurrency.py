@@ -168,7 +168,9 @@ def test_postgresql_frozen_answers_503_in_time_and_resumes(pg_app, live_servers)
     around = [a for a in answers if frozen_at - 1 <= a[0] < thawed_at]
     slowest = max(a[1] - a[0] for a in around)
     assert slowest <= FROZEN_DEADLINE, slowest
-    during = [a for a in around if a[0] >= frozen_at + 0.5 and a[1] < thawed_at]
+    # Answered while frozen: with every worker busy, a request sent during the freeze
+    # may wait in gunicorn's queue past the thaw, so judge the answers that came in it.
+    during = [a for a in around if frozen_at + 0.5 <= a[1] < thawed_at]
     assert during, "no request was answered while frozen"
     assert {a[5] for a in during} == {503}, {a[5] for a in during}
     assert all(a[6].headers.get("Retry-After") == "5" and
