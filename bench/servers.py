@@ -44,7 +44,10 @@ class Gunicorn:
             self.process = subprocess.Popen(
                 [PYTHON, "-m", "gunicorn", "--workers", str(self.workers),
                  "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
-                 "--graceful-timeout", "5", "--timeout", "60", *self.extra_args, self.target],
+                 "--graceful-timeout", "5", "--timeout", "60",
+                 # gunicorn.conf.py recycles workers every ~10,000 requests (production's
+                 # leak guard): mid-run that reset the CPU counters and reloaded the search.
+                 "--max-requests", "0", *self.extra_args, self.target],
                 cwd=ROOT, env=self.env or dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
         deadline = time.monotonic() + timeout
