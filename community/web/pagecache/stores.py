@@ -250,6 +250,11 @@ class PageSQLite(PageStore):
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # a new thread, or a forked worker
             connection = sqlite3.connect(self.path, timeout=0.25, isolation_level=None)
+            # A page is tens of KB: 64 KB pages hold most in one, and a hit maps the file
+            # instead of copying each overflow page through read() (a hit's read cost
+            # ~35 us with the defaults, against ~15 us for the old one-file-per-page store).
+            connection.execute("PRAGMA page_size=65536")  # takes effect on a new file
+            connection.execute("PRAGMA mmap_size=268435456")
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")  # a cache: a lost tail is misses
             connection.execute("PRAGMA journal_size_limit=16777216")
