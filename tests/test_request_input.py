@@ -28,10 +28,13 @@ BAD_NUMBERS = ["²", "٣", "-1", "1e3", str(10**25), "1\n"]
 ARGUMENT = re.compile(r"<(?:any\((?P<any>[^)]*)\):|[a-z]+(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
-@pytest.fixture
-def world(sqlite_app):
-    with sqlite_app.app_context():
-        user, _friend = make_user(NAME, role="staff"), make_user("friend")
+def build_world(app, then=None):
+    """One of everything a route looks up, named NAME and owned by a staff member NAME,
+    with a conversation with a friend; `then(user, friend, conversation)` adds more in
+    the same app context. Returns the staff member's signed-in client and bearer headers
+    (the route walks here and in test_text_fields.py)."""
+    with app.app_context():
+        user, friend = make_user(NAME, role="staff"), make_user("friend")
         with transaction():  # starting a circle needs a level
             db.session.execute(update(User).values(points=100))
         user = db.session.get(User, user.id, populate_existing=True)
@@ -40,11 +43,18 @@ def world(sqlite_app):
         ideas.propose(board, user, "An idea to count on", "b")
         circles.create_circle(user, "Roamers", NAME, "", "interest", None, "open")
         make_campaign(make_product(board, staff=user, slug=NAME), staff=user)
-        messages.start(user, ["friend"])
+        conversation, _new = messages.start(user, ["friend"])
+        if then is not None:
+            then(user, friend, conversation)
         token = tokens.create_token(user, "t")[1]
-    client = sqlite_app.test_client()
+    client = app.test_client()
     assert client.post("/login", data={"login": NAME, "password": PASSWORD}).status_code == 302
     return client, {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def world(sqlite_app):
+    return build_world(sqlite_app)
 
 
 def _paths(app, methods):

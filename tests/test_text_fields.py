@@ -10,17 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import PASSWORD, make_board, make_campaign, make_product, make_thread, make_user
-from sqlalchemy import String, Text, select, update
-from test_request_input import _paths
+from helpers import PASSWORD, make_user
+from sqlalchemy import String, Text, select
+from test_request_input import _paths, build_world
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
-from community.accounts import tokens
 from community.accounts.models import User
-from community.circles import service as circles
-from community.ideas import service as ideas
-from community.kernel.database import transaction
 from community.kernel.extensions import db
 from community.messages import sending
 from community.messages import service as messages
@@ -79,22 +75,9 @@ def _stored_text():
 
 @pytest.fixture
 def world(app):
-    with app.app_context():
-        user, friend = make_user(NAME, role="staff"), make_user("friend")
-        with transaction():  # starting a circle needs a level
-            db.session.execute(update(User).values(points=100))
-        user = db.session.get(User, user.id, populate_existing=True)
-        board = make_board(NAME)
-        make_thread(board, user, title="The first thread")
-        ideas.propose(board, user, "An idea to count on", "b")
-        circles.create_circle(user, "Roamers", NAME, "", "interest", None, "open")
-        make_campaign(make_product(board, staff=user, slug=NAME), staff=user)
-        conversation, _new = messages.start(user, ["friend"])
-        sending.send(conversation.id, friend, "something to report")
-        token = tokens.create_token(user, "t")[1]
-    client = app.test_client()
-    assert client.post("/login", data={"login": NAME, "password": PASSWORD}).status_code == 302
-    return client, {"Authorization": f"Bearer {token}"}
+    # A message from the friend, so reporting one is reached too.
+    return build_world(app, lambda _user, friend, conversation: sending.send(
+        conversation.id, friend, "something to report"))
 
 
 def _last(path):

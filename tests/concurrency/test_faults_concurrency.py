@@ -147,22 +147,31 @@ def _check_saved(app, fan_tokens, answers):
         return len(rows)
 
 
-def test_postgresql_frozen_answers_503_in_time_and_resumes(pg_app, live_servers):
+def _votes_through(pg_app, live_servers, fault, before, lasting, after):
+    """Fans vote through gunicorn (4 workers) on a database behind a FaultProxy; `fault`
+    (the proxy's freeze or refuse) strikes after `before` seconds for `lasting`, then
+    `after` seconds of passing. Returns (fan tokens, answers, fault at, back at, log)."""
     with pg_app.app_context():
         fan_tokens, idea_ids = _people(CLIENTS, 400)
     db_port = make_url(pg_app.config["SQLALCHEMY_DATABASE_URI"]).port or 5432
     with FaultProxy(db_port) as proxy:
         base = live_servers.start(_through(proxy, pg_app), workers=4)
         voters = Voters(base, fan_tokens, idea_ids).start()
-        time.sleep(2)
-        frozen_at = time.monotonic()
-        proxy.freeze()
-        time.sleep(10)
-        thawed_at = time.monotonic()
+        time.sleep(before)
+        fault_at = time.monotonic()
+        fault(proxy)
+        time.sleep(lasting)
+        back_at = time.monotonic()
         proxy.passing()
-        time.sleep(4)
+        time.sleep(after)
         answers = voters.finish()
         log = live_servers.log_text(int(base.rsplit(":", 1)[1]))
+    return fan_tokens, answers, fault_at, back_at, log
+
+
+def test_postgresql_frozen_answers_503_in_time_and_resumes(pg_app, live_servers):
+    fan_tokens, answers, frozen_at, thawed_at, log = _votes_through(
+        pg_app, live_servers, FaultProxy.freeze, before=2, lasting=10, after=4)
     # Every request sent while frozen (or in flight as it froze) answered within the
     # deadline; those answered before the thaw said 503 "unavailable" with Retry-After.
     around = [a for a in answers if frozen_at - 1 <= a[0] < thawed_at]
@@ -189,20 +198,8 @@ def test_postgresql_frozen_answers_503_in_time_and_resumes(pg_app, live_servers)
 
 
 def test_postgresql_refused_answers_503_quickly(pg_app, live_servers):
-    with pg_app.app_context():
-        fan_tokens, idea_ids = _people(CLIENTS, 400)
-    db_port = make_url(pg_app.config["SQLALCHEMY_DATABASE_URI"]).port or 5432
-    with FaultProxy(db_port) as proxy:
-        base = live_servers.start(_through(proxy, pg_app), workers=4)
-        voters = Voters(base, fan_tokens, idea_ids).start()
-        time.sleep(1.5)
-        refused_at = time.monotonic()
-        proxy.refuse()
-        time.sleep(3)
-        back_at = time.monotonic()
-        proxy.passing()
-        time.sleep(2)
-        answers = voters.finish()
+    fan_tokens, answers, refused_at, back_at, _log = _votes_through(
+        pg_app, live_servers, FaultProxy.refuse, before=1.5, lasting=3, after=2)
     during = [a for a in answers if refused_at + 0.2 <= a[0] and a[1] < back_at]
     assert during and {a[5] for a in during} == {503}, {a[5] for a in during}
     assert all(a[6].headers["Retry-After"] == "5" for a in during)
