@@ -3,7 +3,7 @@
 Every module has a layer, given by its path (LAYER_PATHS); it may import its own layer or
 a lower one: kernel < web < domain < products < wiring. Domain and product packages may
 import each other, but never in a loop (a loop hidden by an import inside a function is
-still a loop, so imports inside functions are refused too, save DEFERRED ones).
+still a loop, so imports inside functions are refused too).
 """
 
 import ast
@@ -24,15 +24,6 @@ LAYER_PATHS = {
 }
 # Each package's wiring (blueprints, listeners, registries) may import anything.
 WIRING_NAMES = {"wiring.py"}
-
-# Imports inside a function, allowed only to keep a heavy library off start-up.
-DEFERRED = {
-    "huey", "redis",  # the job queue, built on first use (community jobs)
-    "zxcvbn",  # ~14 MB of word lists, for sign-up, reset and password changes only
-    # whoosh and jieba load on first search (community/search/__init__.py)
-    "community.search.analyzer", "community.search.index", "community.search.query",
-    "community.search.similar",
-}
 
 # Loops still to cut (issue 21 item 6): (importer, imported) arrows left out of the loop
 # check until they go. An arrow listed here that no longer exists fails the test, so the
@@ -125,7 +116,7 @@ def test_no_imports_inside_functions():
         f"{rel}:{line} imports {module} inside a function"
         for rel in _sources()
         for line, module, in_function in _imports(rel)
-        if in_function and module not in DEFERRED and module.split(".")[0] not in DEFERRED
+        if in_function
     ]
     assert offenders == []
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from .. import mail
 from ..kernel import signals
@@ -83,10 +84,6 @@ def check_password(password, field="password", user_inputs=()):
         )
     if len(password) > MAX_PASSWORD:
         raise ValidationError(_("The password may have at most %(n)d characters.", n=MAX_PASSWORD), field=field)
-    # Deferred: zxcvbn's word lists are ~14 MB in every worker that imports it, and only
-    # sign-up, reset and a password change need them.
-    from zxcvbn import zxcvbn
-
     verdict = zxcvbn(password[:JUDGED_CHARS], user_inputs=[i for i in user_inputs if i])
     if verdict["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
         reason = WARNINGS.get(verdict["feedback"]["warning"], WEAK)

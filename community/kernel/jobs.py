@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from redis import ConnectionPool
 from sqlalchemy import String, event, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -138,10 +140,6 @@ def queue(app=None):
 
 
 def _build_huey(app):
-    # deferred: huey and redis load when a queue is first used, not when the app is built
-    from huey import MemoryHuey, RedisHuey, SqliteHuey
-    from redis import ConnectionPool
-
     url, name = app.config["QUEUE_URL"], app.config["QUEUE_NAME"]
     if url.startswith(("redis://", "rediss://", "unix://")):
         # A frozen Redis must not hold a request's after-commit kick (or a worker) for ever;
@@ -158,8 +156,6 @@ def _build_huey(app):
 
 
 def _register(app, huey):
-    from huey import crontab  # deferred, as in _build_huey
-
     tasks = {}
     for job in JOBS.values():
         if job.schedule:

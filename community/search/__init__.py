@@ -8,31 +8,26 @@
     similar_ideas(title, board_id=None, limit=5)      the duplicate finder
 
 Callers never see whoosh: a second backend (PostgreSQL full-text search, for several
-hosts) would sit behind these same functions. whoosh and jieba load on first use, not
-when the app is built, so CLI commands that never search stay quick.
+hosts) would sit behind these same functions. Importing whoosh and the search code costs
+a command ~0.2 s; jieba's dictionary, the slow part (~1 s), loads on the first search or
+in a server's warm-up (gunicorn.conf.py), never on import.
 """
 
-from . import reindex
+from . import reindex, similar
 from .outbox import drain, enqueue
+from .query import MAX_PAGE, MAX_QUERY, SORTS
+from .query import search as run
 from .registry import Doc, html_text, register_kind
 
-__all__ = ["Doc", "drain", "enqueue", "html_text", "rebuild", "register_kind", "search",
-           "similar_ideas"]
-
-MAX_QUERY = 200  # characters
-MAX_PAGE = 50  # of 20 hits: past that, refine the query
-SORTS = ("relevance", "date")
+__all__ = ["MAX_PAGE", "MAX_QUERY", "SORTS", "Doc", "drain", "enqueue", "html_text",
+           "rebuild", "register_kind", "search", "similar_ideas"]
 
 
 def search(qstring, kinds=None, board_id=None, sort="relevance", page=1, per_page=20):
-    from .query import search as run  # deferred: loads whoosh and jieba
-
     return run(qstring, kinds, board_id, sort, page, per_page)
 
 
 def similar_ideas(title, board_id=None, limit=5, exclude_id=None, min_cover=None):
-    from . import similar  # deferred: loads whoosh and jieba
-
     return similar.similar_ideas(title, board_id, limit, exclude_id,
                                  similar.MIN_COVER if min_cover is None else min_cover)
 

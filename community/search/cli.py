@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from . import drain as drain_outbox
+from .analyzer import warm_up
 from .reindex import count_all, rebuild
 
 cli = AppGroup("search", help="The search index: drain the outbox, rebuild from the database.")
@@ -27,8 +28,6 @@ def drain_command(batch, wait):
 @click.option("--procs", default=1, show_default=True, help="Indexing processes.")
 def rebuild_command(batch, procs):
     """Index every searchable row again, then drain what changed meanwhile."""
-    from .analyzer import warm_up  # deferred: loads whoosh and jieba
-
     warm_up()
     total = count_all()
     started = time.monotonic()

@@ -17,6 +17,7 @@ from ..forum.models import Post, Thread
 from ..kernel import signals
 from ..kernel.database import transaction, utcnow
 from ..kernel.extensions import db
+from .index import get_index
 from .models import SearchOutbox
 from .registry import KINDS, owner_of_thread_kind
 
@@ -116,8 +117,6 @@ def drain(batch=BATCH, time_budget=None, wait=0.0, index=None):
     them to be applied twice, which is harmless). After releasing the lock the loop looks
     again: rows whose own drain found the lock taken are picked up here.
     """
-    from .index import get_index  # deferred: loads whoosh and jieba
-
     index = index or get_index()
     deadline = None if time_budget is None else time.monotonic() + time_budget
     applied = 0

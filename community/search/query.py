@@ -16,10 +16,14 @@ from whoosh import qparser
 from whoosh import query as wq
 from whoosh.collectors import Collector, TimeLimit, WrappingCollector
 
-from . import MAX_PAGE, MAX_QUERY, SORTS, snippets
+from . import snippets
 from .analyzer import correct_query
 from .index import get_index, make_schema
 from .registry import KINDS
+
+MAX_QUERY = 200  # characters
+MAX_PAGE = 50  # of 20 hits: past that, refine the query
+SORTS = ("relevance", "date")
 
 PHRASE_BOOST = 2.0  # a title holding a quoted phrase exactly ranks above the rest
 # A query running longer stops and shows what it has found (p99 guard).

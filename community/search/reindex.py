@@ -8,6 +8,7 @@ go in batches, each in a fresh snapshot, so a long rebuild never pins an old one
 from sqlalchemy import func, select
 
 from ..kernel.extensions import db
+from .index import get_index
 from .registry import KINDS
 
 
@@ -38,8 +39,6 @@ def iter_docs(kind, batch=500):
 def rebuild(progress=None, batch=500, procs=1, index=None):
     """Replace the index with every searchable row; returns the number of documents.
     `progress(n)` is called after each batch of n rows read."""
-    from .index import get_index  # deferred: loads whoosh and jieba
-
     index = index or get_index()
     indexed = 0
     with index.rebuilding(procs=procs) as writer:

@@ -4,6 +4,7 @@ import os
 
 from . import api, outbox, sources
 from . import models as _models  # noqa: F401  (the outbox table for create_all and Alembic)
+from .analyzer import warm_up
 from .cli import cli
 from .views import bp
 
@@ -16,15 +17,9 @@ def init_app(app):
     sources.register()
     outbox.connect()
     # A server's worker loads the search before its first request (gunicorn.conf.py).
-    app.extensions.setdefault("fanforge_warm_ups", []).append(_warm_up)
+    app.extensions.setdefault("fanforge_warm_ups", []).append(warm_up)
     app.after_request(outbox.after_request)
     app.register_blueprint(bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli)
 
-
-def _warm_up():
-    from . import query  # noqa: F401  (whoosh and the search code: loaded on first use)
-    from .analyzer import warm_up  # deferred: loads whoosh and jieba
-
-    warm_up()
