@@ -18,7 +18,8 @@ What a feature author uses:
     init_app(app)                               first, before other after_request functions
     init_serving(app)                           last: hits are served after the other hooks
 
-Inside: serving.py (keys, audience, storing and serving, invalidation on commit), holes.py
+Inside: serving.py (keys, storing and serving, invalidation on commit), audience.py (who
+may share a page and what a shared render may know of its reader), holes.py
 (the holes and their kept HTML), tokens.py (CSRF and submit tokens), markers.py (the secret
 marks that delimit holes and tokens), stores.py (where pages live: SQLite, Redis, memory).
 

@@ -35,10 +35,9 @@ to turn it off. A store that fails is a miss or a skipped write, never an error.
 
 import re
 
-from flask import current_app, g, has_app_context, request, session
+from flask import current_app, g, has_app_context, request
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from sqlalchemy import event
 from sqlalchemy.sql.elements import TextClause
 
@@ -47,6 +46,8 @@ from community.kernel.database import WRITTEN_TABLES, note_written
 from community.kernel.extensions import db
 
 from . import holes
+from .audience import VISITORS, AudienceView
+from .audience import audience as audience_of_request
 from .markers import markers
 from .stores import build_store
 from .tokens import csrf_token, drawing_holes, fill_tokens
@@ -59,7 +60,6 @@ PRIVATE_TABLES = frozenset({
 })
 _UNKNOWN = "?"  # a statement whose table we cannot name: assume a visible one
 _READ_ONLY_SQL = re.compile(r"\s*(SELECT|WITH\s+\w+\s+AS\s*\(\s*SELECT|PRAGMA|EXPLAIN)\b", re.I)
-MAX_PATH = 512
 MINUTE_FORMAT = "%Y%m%d%H%M"
 # What a view asks to have done again when its page comes from the cache, by name.
 _HIT_ACTIONS = {}
@@ -114,71 +114,6 @@ def new_generation(store):
     return store.new_generation()
 
 
-# ---- who may share a page -------------------------------------------------
-
-VISITORS = "-"
-# What a shared page may know of a signed-in viewer: the audience key says it.
-_SHARED_ATTRIBUTES = frozenset({"is_authenticated", "is_active", "is_anonymous", "is_staff",
-                                "is_admin", "is_banned", "role"})
-
-
-class AudienceView:
-    """The signed-in user as a page to be shared sees them: their role and ban answer
-    freely (the key holds them); reading anything else (their id, name, points) still
-    works but marks the render as theirs alone, and it is not stored."""
-
-    __slots__ = ("_user",)
-
-    def __init__(self, user):
-        object.__setattr__(self, "_user", user)
-
-    def __getattr__(self, name):
-        if name not in _SHARED_ATTRIBUTES:
-            g.page_personal = True
-        return getattr(self._user, name)
-
-    def __setattr__(self, name, value):
-        g.page_personal = True
-        setattr(self._user, name, value)
-
-    def __eq__(self, other):
-        g.page_personal = True
-        return self._user == (other._user if isinstance(other, AudienceView) else other)
-
-    def __hash__(self):
-        g.page_personal = True
-        return hash(self._user)
-
-    def __bool__(self):
-        return True
-
-
-def _audience():
-    """VISITORS, a signed-in role's key, or None when this request's page is not shared."""
-    if request.method not in ("GET", "HEAD") or len(request.full_path) > MAX_PATH:
-        return None
-    view = current_app.view_functions.get(request.endpoint)
-    if not getattr(view, "public_page", False):
-        return None
-    if "Authorization" in request.headers \
-            or request.accept_mimetypes.best == "application/json" or "_flashes" in session:
-        return None
-    if "_user_id" not in session:
-        # One a remember cookie would sign in is neither a visitor nor known yet.
-        remember = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
-        return None if remember in request.cookies else VISITORS
-    if not view.member_page:
-        return None
-    g.light_reader = True  # a row of them is enough for a stored page (community/viewer/readers.py)
-    try:
-        user = current_user._get_current_object()
-    finally:
-        g.light_reader = False
-    if not user.is_authenticated:
-        return None
-    return f"{user.role}{'-banned' if user.is_banned else ''}"
-
-
 # ---- serving ---------------------------------------------------------------
 
 def serve_from_cache():
@@ -187,7 +122,7 @@ def serve_from_cache():
     store = current_app.extensions.get(EXTENSION)
     if store is None or not store.enabled or request.routing_exception is not None:
         return None
-    audience = _audience()
+    audience = audience_of_request()
     if audience is None:
         return None
     token = store.generation()
