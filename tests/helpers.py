@@ -29,6 +29,9 @@ TEST_CONFIG = {
     # Pages for visitors are cached in this process, so every test also checks that a
     # write makes them fresh again (community/web/pagecache/serving.py).
     "CACHE_URL": "memory://",
+    # ...and exactly fresh: live figures (vote counts) lag by nothing here, except in the
+    # tests of that lag.
+    "PAGE_CACHE_LIVE_SECONDS": 0,
     "SITE_URL": "http://fanforge.test",
 }
 

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import live
 from ..kernel.extensions import db
 from .levels import level_for
 
@@ -61,7 +62,7 @@ class User(AccountFacts, db.Model):
     pending_email_at: Mapped[datetime | None]
     # Experience points, moved by SQL arithmetic with every ledger change
     # (community/engagement/ledger.py); the level is a pure function of them.
-    points: Mapped[int] = mapped_column(default=0, server_default="0")
+    points: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
 
     @property
     def is_verified(self):

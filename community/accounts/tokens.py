@@ -20,6 +20,7 @@ from sqlalchemy import ForeignKey, String, bindparam, delete, func, or_, select,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..kernel.database import transaction, utcnow
+from ..kernel.dependencies import private_table
 from ..kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
 from . import service as accounts
@@ -45,6 +46,7 @@ class Unauthorized(DomainError):
 
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
+    __table_args__ = private_table()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

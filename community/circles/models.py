@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import live
 from ..kernel.extensions import db
 
 KINDS = ("interest", "city")
@@ -41,8 +42,8 @@ class Circle(db.Model):
     visibility: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Moved by SQL arithmetic with the membership or thread that causes them.
-    member_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    thread_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    member_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    thread_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -157,8 +158,8 @@ class Event(db.Model):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     capacity: Mapped[int]
-    going_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    waitlist_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    going_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    waitlist_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

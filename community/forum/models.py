@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import live
 from ..kernel.extensions import db
 
 
@@ -24,11 +25,11 @@ class Board(db.Model):
     position: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Counters moved by SQL arithmetic in the transaction that adds the thread or post.
-    thread_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    post_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    last_post_at: Mapped[datetime | None]
+    thread_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    post_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    last_post_at: Mapped[datetime | None] = mapped_column(info=live())
     # Not a foreign key: boards and threads would reference each other in a cycle.
-    last_thread_id: Mapped[int | None]
+    last_thread_id: Mapped[int | None] = mapped_column(info=live())
     # Unlisted boards only hold threads read on their owner's pages (circles'):
     # they are not on the forum's index and have no board page.
     listed: Mapped[bool] = mapped_column(default=True, server_default="1")
@@ -54,8 +55,8 @@ class Thread(db.Model):
     listed: Mapped[bool] = mapped_column(default=True, server_default="1")
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_post_at: Mapped[datetime] = mapped_column(default=utcnow)
-    reply_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_post_at: Mapped[datetime] = mapped_column(default=utcnow, info=live())
+    reply_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     pinned: Mapped[bool] = mapped_column(default=False, server_default="0")
     locked: Mapped[bool] = mapped_column(default=False, server_default="0")
     hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
@@ -87,7 +88,7 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
-    like_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    like_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     submit_token: Mapped[str | None] = mapped_column(String(64))
 
     thread = relationship("Thread", lazy="raise")

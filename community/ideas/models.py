@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import live
 from ..kernel.extensions import db
 
 STATUSES = ("open", "under_review", "planned", "in_progress", "shipped", "declined", "merged")
@@ -40,9 +41,9 @@ class Idea(db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), unique=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
-    votes: Mapped[int] = mapped_column(default=0, server_default="0")
+    votes: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     # Reddit-style hot rank, rewritten in the transaction of every vote.
-    hot: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    hot: Mapped[float] = mapped_column(default=0.0, server_default="0", info=live())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))

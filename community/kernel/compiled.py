@@ -16,6 +16,7 @@ request down); the tests count them at the driver (tests/querycount.py).
 
 from flask import g
 
+from .dependencies import note_select
 from .extensions import db
 
 # Prebuilt SELECTs compiled once per dialect (rows_of, rows_among).
@@ -47,10 +48,12 @@ def rows_among(statement, ids, **params):
         compiled = statement.compile(dialect=dialect)
         defaults = {name: bind.value for name, bind in compiled.binds.items()}
         prepared = _PREPARED[(statement, dialect.name)] = (
-            compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle])
-    sql, order, defaults, mark = prepared
+            compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle],
+            compiled)
+    sql, order, defaults, mark, compiled = prepared
     values = {**defaults, **params}
     ids = ids or ()
+    note_select(compiled, {**values, _IDS: list(ids)})
     if order is not None:  # positional: the ids where the list was, the rest in order
         flat = []
         for name in order:

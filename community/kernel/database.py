@@ -319,26 +319,16 @@ def _insert_ignore_statement(model, names, condition=None):
     return stmt
 
 
-# The tables a session's transaction wrote, for whoever acts on the commit (a stored
-# page is stale once a table it shows changes: community/web/pagecache/serving.py).
-WRITTEN_TABLES = "written_tables"
-
-
-def note_written(session, table_name):
-    session.info.setdefault(WRITTEN_TABLES, set()).add(table_name)
-
-
 def write(statement, params):
     """Run a prebuilt Core INSERT, UPDATE or DELETE on the session's connection.
 
     The session's own execute() costs some 40 µs more Python a statement, all of it
     under SQLite's write lock on the hot write paths (a vote, a pre-order). What it
-    would have done is done here: pending objects are flushed first (autoflush) and
-    the table is noted as written."""
+    would have done is done here: pending objects are flushed first (autoflush); what
+    it writes is noted at the driver (community/kernel/dependencies.py)."""
     session = db.session()
     if session.autoflush:
         session.flush()
-    note_written(session, statement.table.name)
     return session.connection().execute(statement, params)
 
 

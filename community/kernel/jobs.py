@@ -33,6 +33,7 @@ from sqlalchemy import String, event, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import insert_ignore, transaction, utcnow
+from .dependencies import private_table
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class JobRun(db.Model):
     the conditional UPDATE on it lets one worker run a minute that several schedulers fired."""
 
     __tablename__ = "job_runs"
+    __table_args__ = private_table()
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     tick: Mapped[datetime | None]

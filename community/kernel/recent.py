@@ -28,3 +28,10 @@ class Recent:
             with suppress(KeyError):  # dropped by another thread since the lookup
                 self._values.move_to_end(key)
         return value
+
+    def peek(self, key):
+        """The value kept for `key`, or None (drawing nothing)."""
+        return self._values.get(key)
+
+    def put(self, key, value):
+        self.get(key, lambda: value)

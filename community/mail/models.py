@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import private_table
 from ..kernel.extensions import db
 
 STATUSES = ("queued", "sent", "failed", "skipped")
@@ -24,6 +25,7 @@ class MailOutbox(db.Model):
         UniqueConstraint("kind", "user_id", "ref_id"),
         # The claim query: due rows, oldest first.
         Index("ix_mail_outbox_due", "status", "next_attempt_at"),
+        private_table(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +60,7 @@ class MailPreference(db.Model):
     __tablename__ = "mail_preferences"
     __table_args__ = (
         CheckConstraint("choice IN ('immediate', 'digest', 'never')", name="choice"),
+        private_table(),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),

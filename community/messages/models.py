@@ -13,6 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import private_table
 from ..kernel.extensions import db
 
 KINDS = ("direct", "group")
@@ -21,7 +22,7 @@ _UNREAD = "last_message_id > last_read_message_id AND muted = false"
 
 class Conversation(db.Model):
     __tablename__ = "conversations"
-    __table_args__ = (CheckConstraint("kind IN ('direct', 'group')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('direct', 'group')", name="kind"), private_table())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))
@@ -42,6 +43,7 @@ class Participant(db.Model):
         Index("ix_participants_user", "user_id", "last_message_id"),
         Index("ix_participants_unread", "user_id",
               sqlite_where=text(_UNREAD), postgresql_where=text(_UNREAD)),
+        private_table(),
     )
 
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
@@ -65,6 +67,7 @@ class Message(db.Model):
         # A card's sharer for an order's referrer.
         Index("ix_messages_card", "conversation_id", "card_kind", "card_id"),
         CheckConstraint("body <> '' OR card_kind IS NOT NULL", name="not_empty"),
+        private_table(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +94,7 @@ class Block(db.Model):
 
     __tablename__ = "user_blocks"
     __table_args__ = (CheckConstraint("blocker_id <> blocked_id", name="not_self"),
-                      Index("ix_user_blocks_blocked", "blocked_id", "blocker_id"))
+                      Index("ix_user_blocks_blocked", "blocked_id", "blocker_id"), private_table())
 
     blocker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     blocked_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
@@ -105,7 +108,7 @@ class Report(db.Model):
 
     __tablename__ = "message_reports"
     __table_args__ = (UniqueConstraint("message_id", "reporter_id"),
-                      Index("ix_message_reports_open", "resolved_at", "id"))
+                      Index("ix_message_reports_open", "resolved_at", "id"), private_table())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))

@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import live
 from ..kernel.extensions import db
 
 
@@ -30,9 +31,9 @@ class Round(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set once, when the results freeze; the figures below are frozen with them.
     closed_at: Mapped[datetime | None]
-    participant_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    idea_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    vote_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    participant_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    idea_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    vote_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     summary: Mapped[str] = mapped_column(Text, default="")
     summary_html: Mapped[str] = mapped_column(Text, default="")
     # Set when the "round opened" notice has gone out (a scheduled round opens later).

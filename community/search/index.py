@@ -22,8 +22,11 @@ from whoosh.system import pack_uint
 from whoosh.util.filelock import try_for
 from whoosh.writing import CLEAR
 
+from community.kernel.dependencies import note_read
+
 from .analyzer import latin_words, make_analyzer
 from .codec import Weighting, codec
+from .models import SearchOutbox
 
 INDEX_NAME = "MAIN"
 # A title word weighs as much as this many body words in "text".
@@ -164,6 +167,9 @@ class SearchIndex:
         and read, which threads must not interleave (the GIL serialises the work anyway).
         It is reopened only when the index has a new generation, keeping unchanged
         segments (a first query on fresh segments costs 15-70 ms more)."""
+        # A page that shows what the index answers is stale once the index changes: every
+        # change passes through the outbox, whose rows the drain deletes after it.
+        note_read(SearchOutbox.__tablename__)
         with self._read_lock:
             ix = self.open()
             if self._held is None or self._held[1] != ix.latest_generation():

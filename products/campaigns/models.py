@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.kernel.database import utcnow
+from community.kernel.dependencies import live
 from community.kernel.extensions import db
 
 STATES = ("draft", "scheduled", "live", "succeeded", "failed", "cancelled")
@@ -28,8 +29,8 @@ class Campaign(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     goal_units: Mapped[int]
     cap_units: Mapped[int]
-    reserved_units: Mapped[int] = mapped_column(default=0, server_default="0")
-    backer_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    reserved_units: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    backer_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     per_buyer_limit: Mapped[int]
@@ -72,7 +73,7 @@ class Tier(db.Model):
     price_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     limit_units: Mapped[int | None]
-    reserved_units: Mapped[int] = mapped_column(default=0, server_default="0")
+    reserved_units: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     # Until then the tier is open only to co-creators and F-code holders.
     early_until: Mapped[datetime | None]
     position: Mapped[int] = mapped_column(default=0, server_default="0")

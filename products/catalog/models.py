@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.kernel.database import utcnow
+from community.kernel.dependencies import live
 from community.kernel.extensions import db
 
 STAGES = ("concept", "co_creation", "preorder", "in_production", "shipped", "cancelled")
@@ -31,8 +32,8 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Counters moved by SQL arithmetic; views arrive in batches (products/catalog/views_counter.py).
-    cocreator_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    view_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    cocreator_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
 
     board = relationship("Board", lazy="joined", innerjoin=True)
 
@@ -118,7 +119,7 @@ class Poll(db.Model):
     ends_at: Mapped[datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    vote_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    vote_count: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
     decision: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None]
 
@@ -136,7 +137,7 @@ class PollOption(db.Model):
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"))
     label: Mapped[str] = mapped_column(String(120))
     position: Mapped[int]
-    votes: Mapped[int] = mapped_column(default=0, server_default="0")
+    votes: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
 
 
 class PollVote(db.Model):

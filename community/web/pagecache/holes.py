@@ -22,6 +22,7 @@ from collections import defaultdict
 from flask import g, has_request_context
 from markupsafe import Markup
 
+from community.kernel import dependencies
 from community.kernel.recent import Recent
 
 from .markers import markers
@@ -94,19 +95,37 @@ def fill(body, user, key=None):
 
 
 def remember(name, facts, draw):
-    """What draw() gives for a hole, kept while the page's rows, minute, language and
-    audience stay the same (community/web/pagecache/serving.py notes them as g.hole_state).
+    """What draw() gives for a hole, kept while the page it was drawn on stays fresh
+    (community/web/pagecache/serving.py notes the page as g.hole_page).
 
     `facts` must hold everything of the reader the HTML shows (a count they hold,
     whether they co-create): readers with the same facts get the same HTML, so a hole
     costs its facts' query rather than a render. Tokens drawn meanwhile are placeholders
     filled per response; anything else of the reader's own (their referral code) is a
-    hole of its own in the HTML, filled in the next pass. Without a noted state (a page
-    that is never stored), draw() every time."""
-    state = g.get("hole_state") if has_request_context() else None
-    if state is None:
+    hole of its own in the HTML, filled in the next pass. Without a page (one that is
+    never stored), draw() every time.
+
+    What draw() reads joins the page's own reads while the page is drawn; drawn later
+    (a reader with new facts, on a hit), it is kept only if the page read all of it too,
+    so a write that makes it stale makes the page stale."""
+    page = g.get("hole_page") if has_request_context() else None
+    if page is None:
         return draw()
-    return _KEPT.get((state, name, facts), draw)
+    key = (page[0], page[1], name, facts)
+    html = _KEPT.peek(key)
+    if html is not None:
+        return html
+    with dependencies.recording() as reads:
+        html = draw()
+    pending = g.get("page_reads")
+    if page[2] is None and pending is not None:  # the page is being drawn: part of it
+        pending.keys |= reads.keys
+        pending.private |= reads.private
+        pending.private_tables |= reads.private_tables
+    elif page[2] is None or reads.private or not reads.keys <= page[2]:
+        return html
+    _KEPT.put(key, html)
+    return html
 
 
 def _parse(body, opening):

@@ -33,33 +33,29 @@ redis://host:6379/1 for several machines, memory:// for this process only (tests
 to turn it off. A store that fails is a miss or a skipped write, never an error.
 """
 
-import re
+import logging
+import time
 
 from flask import current_app, g, has_app_context, request
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.sql.elements import TextClause
 
-from community.kernel import database
-from community.kernel.database import WRITTEN_TABLES, note_written
+from community.kernel import database, dependencies
+from community.kernel.dependencies import ANY, UNKNOWN
 from community.kernel.extensions import db
 
 from . import holes
 from .audience import VISITORS, AudienceView
 from .audience import audience as audience_of_request
 from .markers import markers
-from .stores import build_store
+from .stores import Drawn, build_store
 from .tokens import csrf_token, drawing_holes, fill_tokens
 
+log = logging.getLogger(__name__)
 EXTENSION = "fanforge_pagecache"
-# Tables no signed-out page shows: writing them leaves every stored page as it was.
-PRIVATE_TABLES = frozenset({
-    "api_tokens", "conversation_participants", "conversations", "job_runs", "mail_outbox",
-    "mail_preferences", "message_reports", "messages", "notifications", "user_blocks",
-})
-_UNKNOWN = "?"  # a statement whose table we cannot name: assume a visible one
-_READ_ONLY_SQL = re.compile(r"\s*(SELECT|WITH\s+\w+\s+AS\s*\(\s*SELECT|PRAGMA|EXPLAIN)\b", re.I)
+# How far behind its live figures (vote counts, replies, units held: columns marked
+# info={"live": True}) a stored page may be: README says so.
+LIVE_SECONDS = 5
 MINUTE_FORMAT = "%Y%m%d%H%M"
 # What a view asks to have done again when its page comes from the cache, by name.
 _HIT_ACTIONS = {}
@@ -110,15 +106,11 @@ def generation(store):
     return store.generation()
 
 
-def new_generation(store):
-    return store.new_generation()
-
-
 # ---- serving ---------------------------------------------------------------
 
 def serve_from_cache():
-    """before_request: a stored page for this audience, or note that this response may
-    be stored (after_request decides)."""
+    """before_request: a stored page for this audience that is still fresh, or note that
+    this response may be stored (after_request decides) and record what it reads."""
     store = current_app.extensions.get(EXTENSION)
     if store is None or not store.enabled or request.routing_exception is not None:
         return None
@@ -128,27 +120,47 @@ def serve_from_cache():
     token = store.generation()
     if token is None:  # the store is out of reach: render, and store nothing
         return None
-    # What a hole's HTML may be kept under too (holes.remember): same rows, clock,
-    # words, readers, and where the request came in.
-    g.hole_state = (f"{token}:{clock_minute()}:{get_locale()}:{audience}:{markers().id}:"
-                    f"{request.scheme}://{request.host}{request.script_root}")
-    key = f"{g.hole_state}{request.full_path}"
+    key = (f"{token}:{clock_minute()}:{get_locale()}:{audience}:{markers().id}:"
+           f"{request.scheme}://{request.host}{request.script_root}{request.full_path}")
     found = store.get(key)
-    if found is not None:
-        body, actions = found
-        for name, args in actions:
+    if found is not None and fresh(found):
+        for name, args in found.actions:
             _HIT_ACTIONS[name](*args)
-        response = current_app.response_class(_per_response(body, key), mimetype="text/html")
+        # A hole's kept HTML lives as long as the page it was kept with (holes.remember).
+        g.hole_page = (key, found.drawn.seq, frozenset(found.drawn.deps))
+        # Its parse is kept under what names this body: the key and when it was drawn.
+        response = current_app.response_class(
+            _per_response(found.body, (key, found.drawn.seq, found.drawn.born)),
+            mimetype="text/html")
         response.headers["X-Page-Cache"] = "hit"
         g.page_filled = True  # store_page has nothing left to do
         return response
+    seq = store.seq()  # taken before the first read: a write after it is seen at storing
+    if seq is None:
+        return None
     g.page_cache_key, g.page_audience, g.page_cache_actions = key, audience, []
+    g.page_seq, g.hole_page = seq, (key, seq, None)
+    g.page_reads = dependencies.start_recording()
+    dependencies.note_identity_map(db.session())
     if audience != VISITORS:
         viewer = g._login_user
         # A light reader is enough for the holes, not for a view: the full account.
         g.page_viewer = getattr(viewer, "account", viewer)
         g._login_user = AudienceView(g.page_viewer)
     return None
+
+
+def fresh(found):
+    """Nothing the page read has been written since, but for its live figures, which may
+    lag by LIVE_SECONDS."""
+    drawn = found.drawn
+    if found.moved > drawn.seq:
+        return False
+    return found.moved_live <= drawn.seq or time.time() - drawn.born < live_seconds()
+
+
+def live_seconds():
+    return current_app.config.get("PAGE_CACHE_LIVE_SECONDS", LIVE_SECONDS)
 
 
 def clock_minute():
@@ -169,25 +181,48 @@ def store_page(response):
     rest of its audience, then fill in this viewer's holes and tokens."""
     key = g.get("page_cache_key")
     if response.mimetype != "text/html" or response.direct_passthrough or g.get("page_filled"):
-        g.pop("page_cache_key", None)
+        _stop()
         return response
-    body = response.get_data()
-    if key is not None:
-        visitors = g.page_audience == VISITORS
-        if visitors:  # every visitor's holes are filled the same way: fill them once
-            body = _fill(body)
-        # Error pages too carry placeholders: only a 200 is stored, every page filled in.
-        if (request.method == "GET" and response.status_code == 200
-                and "Set-Cookie" not in response.headers and not g.get("page_personal")
-                and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g
-                and cache().set(key, body, g.page_cache_actions)):
-            response.headers["X-Page-Cache"] = "miss"
-        g.pop("page_cache_key")
-        if visitors:
-            response.set_data(fill_tokens(body))
-            return response
-    response.set_data(_per_response(body))
+    if key is None:
+        response.set_data(_per_response(response.get_data()))
+        return response
+    body = page = response.get_data()
+    visitors = g.page_audience == VISITORS
+    if visitors:  # every visitor's holes are filled the same way: fill them once, as read
+        body = page = _fill(body)
+    else:  # a fan's holes are theirs: not what the page read, but kept holes' HTML is
+        dependencies.stop_recording()
+        body = _fill(body)
+    reads = _stop()
+    # Error pages too carry placeholders: only a 200 is stored, every page filled in.
+    if (request.method == "GET" and response.status_code == 200
+            and "Set-Cookie" not in response.headers and not g.get("page_personal")
+            and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g
+            and not _private(reads)
+            and cache().set(key, page, g.page_cache_actions,
+                            Drawn(g.page_seq, time.time(), tuple(sorted(reads.keys))))):
+        response.headers["X-Page-Cache"] = "miss"
+    response.set_data(fill_tokens(body))
     return response
+
+
+def _private(reads):
+    """A shared render read a table visitors may not see (info={"visitors": False}): the
+    page is not shared, and under PAGE_CACHE_STRICT (the tests) that is an error."""
+    if not reads.private:
+        return False
+    if current_app.config.get("PAGE_CACHE_STRICT"):
+        raise RuntimeError(f"{request.path}: a page that may be shared read "
+                           f"{', '.join(sorted(reads.private_tables))}")
+    log.warning("%s read %s: not stored", request.path, ", ".join(sorted(reads.private_tables)))
+    return True
+
+
+def _stop():
+    """The end of this request's recording: its Reads, or None."""
+    g.pop("page_cache_key", None)
+    dependencies.stop_recording()
+    return g.pop("page_reads", None)
 
 
 def _per_response(body, key=None):
@@ -200,45 +235,25 @@ def _fill(body, key=None):
         return holes.fill(body, current_user._get_current_object(), key)
 
 
-# ---- the generation moves after a visible write commits --------------------
+# ---- a commit moves the versions of what it wrote ------------------------------
 
-def _after_flush(session, _flush_context):
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(obj, "__table__", None)
-        note_written(session, table.name if table is not None else _UNKNOWN)
-
-
-def _do_orm_execute(state):
-    if state.is_select:
+def _committed(structural, live):
+    """After a commit (community/kernel/dependencies.py): the keys it wrote move on. A
+    store that cannot take them logs it and catches up later (stores.py), and the
+    request that wrote answers as it would."""
+    if not has_app_context():
         return
-    statement = state.statement
-    if state.is_insert or state.is_update or state.is_delete:
-        note_written(state.session, getattr(getattr(statement, "table", None), "name", _UNKNOWN))
-    elif not (isinstance(statement, TextClause) and _READ_ONLY_SQL.match(statement.text)):
-        note_written(state.session, _UNKNOWN)
-
-
-def _after_commit(session):
-    """The write is saved: a store that cannot take the new generation logs it and
-    catches up later (stores.py), and the request that wrote answers as it would."""
-    tables = session.info.pop(WRITTEN_TABLES, None)
-    if tables and not tables <= PRIVATE_TABLES and has_app_context():
-        store = current_app.extensions.get(EXTENSION)
-        if store is not None:
-            store.new_generation()
-
-
-def _after_rollback(session):
-    session.info.pop(WRITTEN_TABLES, None)
-
-
-def _listen_once():
-    if event.contains(db.session, "after_commit", _after_commit):
+    store = current_app.extensions.get(EXTENSION)
+    if store is None or not store.enabled:
         return
-    event.listen(db.session, "after_flush", _after_flush)
-    event.listen(db.session, "do_orm_execute", _do_orm_execute)
-    event.listen(db.session, "after_commit", _after_commit)
-    event.listen(db.session, "after_rollback", _after_rollback)
+    if UNKNOWN in structural:
+        store.new_generation()
+    else:
+        store.bump(structural | {ANY}, live)
+
+
+def _end_of_request(_error=None):
+    dependencies.stop_recording()
 
 
 def init_app(app):
@@ -246,9 +261,11 @@ def init_app(app):
     Flask runs those in reverse order, and the page must be stored after all of
     them (one may set a cookie, which makes it unfit to store)."""
     app.config.setdefault("CACHE_URL", "")
+    app.config.setdefault("PAGE_CACHE_STRICT", app.testing)
     app.extensions[EXTENSION] = build_cache(app)
     app.after_request(store_page)
-    _listen_once()
+    app.teardown_request(_end_of_request)
+    dependencies.on_commit(_committed)
 
 
 def init_serving(app):

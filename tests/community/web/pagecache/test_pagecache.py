@@ -187,19 +187,23 @@ def test_error_pages_carry_a_real_token_and_are_not_stored(app, world):
         assert unfilled_marks(app, page.get_data(as_text=True)) == []
 
 
-def test_writes_nobody_sees_signed_out_keep_the_pages(app, world):
+def test_a_write_makes_stale_only_the_pages_that_show_it(app, world):
     with app.app_context():
-        store = serving.cache()
-        before = serving.generation(store)
         user = make_user()
+        other = make_thread(title="Elsewhere").id
+    visitor = app.test_client()
+    pages = (f"/t/{world['thread']}", f"/t/{other}")
+    for path in pages:
+        visitor.get(path)
+        assert _cached(visitor.get(path)) == "hit"
+    with app.app_context():  # a write nobody sees signed out: every page stays
         _read_notifications(user)
-        after_private = serving.generation(store)
-        forum.reply(forum.get_thread(world["thread"], user), user, "A visible reply")
-        after_public = serving.generation(store)
-    assert before != after_private  # make_user wrote the users table
+    assert [_cached(visitor.get(path)) for path in pages] == ["hit", "hit"]
     with app.app_context():
-        _read_notifications(user)
-        assert serving.generation(store) == after_public != after_private
+        forum.reply(forum.get_thread(world["thread"], user), user, "A visible reply")
+    replied = visitor.get(pages[0])
+    assert _cached(replied) == "miss" and "A visible reply" in replied.get_data(as_text=True)
+    assert _cached(visitor.get(pages[1])) == "hit"  # another thread's page is as it was
 
 
 def _read_notifications(user):

@@ -1,6 +1,7 @@
 """Page stores keep text, never pickles, and a store that fails is a miss or a skipped
 write, never an error (community/web/pagecache/stores.py)."""
 
+import json
 import logging
 import pickle
 import sqlite3
@@ -47,14 +48,15 @@ def test_the_embedded_store_keeps_text_and_runs_nothing_it_reads(tmp_path):
         assert _cached(visitor.get(path)) == "miss"
         assert _cached(visitor.get(path)) == "hit"
     with sqlite3.connect(store_path) as stored:
-        rows = stored.execute("SELECT body, actions FROM pages").fetchall()
+        rows = stored.execute("SELECT body, header FROM pages").fetchall()
     assert len(rows) == 2
     assert all(body.startswith(b"<!doctype html>") for body, _ in rows)
-    assert {actions for _, actions in rows} == {"[]", f'[["product_view",[{product.id}]]]'}
+    assert {json.dumps(json.loads(header)["a"]) for _, header in rows} == {
+        "[]", f'[["product_view", [{product.id}]]]'}
     # Someone who can write the store plants a pickle: it is never unpickled.
     planted = tmp_path / "planted"
     with sqlite3.connect(store_path) as stored:
-        stored.execute("UPDATE pages SET body = ?, actions = ?",
+        stored.execute("UPDATE pages SET body = ?, header = ?",
                        (pickle.dumps(_Planted(planted)), pickle.dumps(_Planted(planted))))
     page = visitor.get(f"/t/{thread_id}")
     assert page.status_code == 200 and b"Kept as text" in page.data
@@ -68,12 +70,21 @@ def test_a_redis_store_keeps_text(tmp_path):
     except redis.RedisError:
         pytest.skip("no Redis at " + url)
     store = stores.PageRedis(url, 60, f"fanforge-test:{tmp_path.name}:")
-    store.set("k", b"<p>\xe4\xbd\xa0\n</p>", [("product_view", (3,))])
-    assert store.get("k") == (b"<p>\xe4\xbd\xa0\n</p>", [["product_view", [3]]])
-    assert store.client.get(store.prefix + "k") == b'[["product_view",[3]]]\n<p>\xe4\xbd\xa0\n</p>'
+    token = store.generation()
+    drawn = stores.Drawn(store.seq(), 1.5, ("ideas.id=3", "ideas*"))
+    assert store.set("k", b"<p>\xe4\xbd\xa0\n</p>", [("product_view", (3,))], drawn)
+    found = store.get("k")
+    assert (found.body, found.actions, found.drawn) == (
+        b"<p>\xe4\xbd\xa0\n</p>", [["product_view", [3]]], drawn)
+    assert found.moved == found.moved_live == 0
+    assert store.client.get(store.prefix + "k").endswith(b'\n<p>\xe4\xbd\xa0\n</p>')
+    store.bump({"ideas.id=3"}, set())  # a write of what it shows: newer than the page
+    assert store.get("k").moved > drawn.seq
+    assert not store.set("k", b"older", [], drawn)  # drawn before that write: not stored
     store.client.set(store.prefix + "k", pickle.dumps(_Planted(tmp_path / "planted")))
     assert store.get("k") is None and not (tmp_path / "planted").exists()
-    store.client.delete(store.prefix + "k", store.prefix + stores.GENERATION_KEY)
+    store.client.delete(store.prefix + "k", store.prefix + stores.GENERATION_KEY,
+                        store.prefix + "v:" + token, store.prefix + "l:" + token)
 
 
 def test_a_store_out_of_reach_is_skipped_and_said_once(tmp_path, caplog, monkeypatch):
@@ -99,14 +110,16 @@ def test_a_store_out_of_reach_is_skipped_and_said_once(tmp_path, caplog, monkeyp
 def test_a_lost_bump_makes_a_new_generation_before_the_store_is_read_again(monkeypatch):
     store = stores.PageMemory(60)
     before = store.generation()
-    store.set(f"{before}:page", b"old", [])
+    assert store.set(f"{before}:page", b"old", [], stores.Drawn(store.seq(), 0.0, ("t",)))
 
-    def refused(_token):
+    def refused(*_args):
         raise ConnectionRefusedError("refused")
 
+    monkeypatch.setattr(store, "_bump_keys", refused)
     monkeypatch.setattr(store, "_set_generation", refused)
-    assert store.new_generation() is None  # after a commit: nothing raised
+    assert store.bump({"t"}, set()) is None  # after a commit: nothing raised
     assert store.generation() is None  # meanwhile: neither read nor stored
+    assert store.seq() is None
     monkeypatch.undo()
     monkeypatch.setattr(stores, "RETRY_SECONDS", 0)
     store._retry_at = 0.0

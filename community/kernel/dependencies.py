@@ -1,0 +1,516 @@
+"""What a render read and what a transaction wrote, as keys a stored page is checked by.
+
+A page that may be stored records the keys of everything it read while it is drawn; a
+commit hands the keys of everything it wrote to whoever listens (the page cache bumps
+their versions, community/web/pagecache/freshness.py). Both sides are worked out from the
+SQL as it goes to the driver, so a view cannot forget to declare what it shows:
+
+- ``T``: the whole table T. A read of T that no key narrows depends on it; every write
+  to T moves it.
+- ``T.col=v``: the rows of T whose key column `col` holds v. A read whose WHERE is a
+  conjunction holding ``col = v`` (or ``col IN (...)``) on one of T's key columns
+  depends on those keys alone (rows elsewhere cannot enter its answer), and on ``T*``.
+  A write moves the keys of every key column of every row it touches, as the row was
+  and as it is. Key columns: the primary key, foreign keys, unique columns.
+- ``T*``: T's rows that a write could not name (an UPDATE whose WHERE holds no primary
+  key, a key column set to an expression). Moves every narrowed read of T.
+- ``*``: moved by every commit; a read of SQL we cannot read (text) depends on it. A
+  write of such SQL hands on ``!``: every stored page is stale.
+
+Rows an ORM read loads are noted by primary key (``T.id=v``) as they load, so a
+joined-eager author or board, whose join is decided by keys already noted, costs its
+own rows rather than its whole table.
+
+A write that sets only live columns (``info={"live": True}``: vote counts, reply
+counts, units held) is a live write: its keys move as "live", which a page may lag
+behind by a stated few seconds. Tables say whether a visitor may see them
+(``info={"visitors": False}``): reading one while a shared page is drawn is noted
+(`Reads.private`), and that page is never shared.
+"""
+
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import Table, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapper
+from sqlalchemy.pool import Pool
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
+from sqlalchemy.sql.expression import Alias, CompoundSelect, Join, Select
+
+ANY = "*"  # moved by every commit: a read of SQL we cannot read depends on it
+UNKNOWN = "!"  # a write of SQL we cannot read: every stored page is stale
+_PENDING = "fanforge_written"  # on a connection's info: keys written, not yet committed
+_COMMITTED = "fanforge_committed"  # committed, handed on when the connection checks in
+_reads = ContextVar("fanforge_reads", default=None)
+_on_commit = []  # functions(structural_keys, live_keys) called after a commit
+_SET_NAMES = re.compile(r'(?:\bSET\s+|,\s*)"?(\w+)"?\s*=', re.I)
+_INSERT_NAMES = re.compile(r'^\s*INSERT\s+INTO\s+"?\w+"?\s*\(([^)]*)\)', re.I)
+
+
+class Reads:
+    """The keys one render read (a set) and whether it read a table visitors may not see."""
+
+    __slots__ = ("keys", "private", "private_tables")
+
+    def __init__(self):
+        self.keys = set()
+        self.private = False
+        self.private_tables = set()
+
+
+@contextmanager
+def recording():
+    """Note the keys of every read meanwhile (this context's): yields the Reads."""
+    reads = Reads()
+    token = _reads.set(reads)
+    try:
+        yield reads
+    finally:
+        _reads.reset(token)
+
+
+@contextmanager
+def not_recording():
+    """Reads meanwhile are not the page's (a reader's own holes)."""
+    token = _reads.set(None)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+
+
+def start_recording():
+    """recording() for a request: stop_recording() ends it (a request's hooks cannot hold a
+    with block). Returns the Reads."""
+    reads = Reads()
+    _reads.set(reads)
+    return reads
+
+
+def stop_recording():
+    _reads.set(None)
+
+
+def note_identity_map(session):
+    """Rows the session already holds (loaded before recording began) are read by key:
+    an ORM lookup of one of them runs no SQL this render could note."""
+    reads = _reads.get()
+    if reads is None:
+        return
+    for cls, identity, _token in list(session.identity_map.keys()):
+        table = getattr(cls, "__table__", None)
+        pk = _shape(table)[2] if isinstance(table, Table) else None
+        if pk is not None and len(identity) == 1:
+            reads.keys.add(row_key(table.name, pk, identity[0]))
+            reads.keys.add(f"{table.name}*")
+
+
+def note_read(key):
+    """A read of something that is not SQL (the search index): `key` names it."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.keys.add(key)
+
+
+def on_commit(function):
+    """function(structural_keys, live_keys) runs after every commit that wrote something."""
+    if function not in _on_commit:
+        _on_commit.append(function)
+
+
+# ---- what a table's keys are -------------------------------------------------
+
+_TABLES = {}  # Table -> (key column names, live column names, primary key name or None)
+
+
+def _shape(table):
+    shape = _TABLES.get(table)
+    if shape is None:
+        keys = {c.name for c in table.primary_key.columns}
+        keys |= {c.name for c in table.columns if c.foreign_keys or c.unique}
+        keys |= {next(iter(u.columns)).name for u in table.constraints
+                 if type(u).__name__ == "UniqueConstraint" and len(u.columns) == 1}
+        live = {c.name for c in table.columns if c.info.get("live")}
+        pk = list(table.primary_key.columns)
+        shape = _TABLES[table] = (frozenset(keys), frozenset(live),
+                                  pk[0].name if len(pk) == 1 else None)
+    return shape
+
+
+def row_key(table_name, column, value):
+    return f"{table_name}.{column}={value}"
+
+
+# ---- reads -------------------------------------------------------------------
+
+def _leaves(from_clause):
+    if isinstance(from_clause, Join):
+        yield from _leaves(from_clause.left)
+        yield from _leaves(from_clause.right)
+    else:
+        yield from_clause
+
+
+def _table_of(leaf):
+    if isinstance(leaf, Table):
+        return leaf
+    if isinstance(leaf, Alias) and isinstance(leaf.element, Table):
+        return leaf.element
+    return None
+
+
+def _conjuncts(clause):
+    if clause is None:
+        return []
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
+        return [c for part in clause.clauses for c in _conjuncts(part)]
+    return [clause]
+
+
+def _narrowing(leaf, table, where, bind_names):
+    """(column name, bind name, expanding) of the first key column the WHERE pins down."""
+    keys = _shape(table)[0]
+    for clause in _conjuncts(where):
+        if not isinstance(clause, BinaryExpression):
+            continue
+        column, value = clause.left, clause.right
+        if not isinstance(value, BindParameter) \
+                or _plain(getattr(column, "table", None)) is not _plain(leaf):
+            continue
+        if column.name in keys and (clause.operator is operators.eq
+                                    or clause.operator is operators.in_op):
+            return column.name, bind_names.get(_plain(value)), value.expanding
+    return None
+
+
+def _joined_on_key(leaf, table, onclause):
+    """A joined-eager alias (``JOIN users AS users_1 ON users_1.id = ideas.author_id``):
+    which of its rows join is decided by the other side's keys, and the rows loaded are
+    noted as they load."""
+    pk = _shape(table)[2]
+    if pk is None or not isinstance(leaf, Alias):
+        return False
+    for clause in _conjuncts(onclause):
+        if isinstance(clause, BinaryExpression) and clause.operator is operators.eq:
+            for mine in (clause.left, clause.right):
+                if _plain(getattr(mine, "table", None)) is _plain(leaf) and mine.name == pk:
+                    return True
+    return False
+
+
+def _join_conditions(from_clause, out):
+    if isinstance(from_clause, Join):
+        _join_conditions(from_clause.left, out)
+        _join_conditions(from_clause.right, out)
+        for leaf in _leaves(from_clause.right):
+            out[leaf] = from_clause.onclause
+    return out
+
+
+def _plain(element):
+    return element._deannotate() if hasattr(element, "_deannotate") else element
+
+
+def _subquery_tables(statement):
+    """Tables read inside subqueries (EXISTS, scalar SELECTs, derived tables): read whole."""
+    tables = set()
+    for element in visitors.iterate(statement):
+        if element is not statement and isinstance(element, (Select, CompoundSelect)):
+            tables.update(_plain(t) for t in visitors.iterate(element) if isinstance(t, Table))
+    return tables
+
+
+def _read_plan(compiled):
+    """How a compiled SELECT's keys come from its parameters: [(table name, narrowing)]
+    where a narrowing is (column, bind name, expanding), () for rows noted as they load,
+    or None for the whole table; and the tables it reads that visitors may not see."""
+    statement = getattr(getattr(compiled, "compile_state", None), "statement", None)
+    if statement is None:
+        statement = compiled.statement
+    entities = type(compiled.compile_state).__name__ == "_ORMSelectCompileState"
+    where = getattr(statement, "whereclause", None)
+    bind_names = {_plain(bind): name for bind, name in compiled.bind_names.items()}
+    plan, tables = [], set()
+    froms = statement.get_final_froms() if hasattr(statement, "get_final_froms") else []
+    for from_clause in froms:
+        onclauses = _join_conditions(from_clause, {})
+        for leaf in _leaves(from_clause):
+            table = _table_of(_plain(leaf))
+            if table is None:
+                continue
+            tables.add(table)
+            narrowed = _narrowing(leaf, table, where, bind_names)
+            if narrowed is not None:
+                plan.append((table.name, narrowed))
+            elif entities and leaf in onclauses and _joined_on_key(leaf, table, onclauses[leaf]):
+                plan.append((table.name, ()))  # its rows are noted as they load
+            else:
+                plan.append((table.name, None))
+    for table in _subquery_tables(statement):
+        tables.add(table)
+        plan.append((table.name, None))
+    if not froms:  # a shape we cannot take apart: every table it names, whole
+        for table in {_plain(t) for t in visitors.iterate(statement) if isinstance(t, Table)}:
+            tables.add(table)
+            plan.append((table.name, None))
+    private = {table.name for table in tables if table.info.get("visitors") is False}
+    return plan, private
+
+
+_PLANS = {}  # id(compiled) -> (compiled, plan): compiled statements live in SQLAlchemy's cache
+
+
+def _plan_of(compiled, build):
+    found = _PLANS.get(id(compiled))
+    if found is None or found[0] is not compiled:
+        if len(_PLANS) > 4096:
+            _PLANS.clear()
+        found = _PLANS[id(compiled)] = (compiled, build(compiled))
+    return found[1]
+
+
+def _values(params, name, expanding):
+    if not expanding:
+        return [params.get(name)] if name in params else None
+    values, n = [], 1
+    while f"{name}_{n}" in params:
+        values.append(params[f"{name}_{n}"])
+        n += 1
+    return values
+
+
+def read_keys(plan, params):
+    """The keys a read with this plan and these parameters depends on."""
+    keys = set()
+    for table, narrowed in plan:
+        if narrowed is None:
+            keys.add(table)
+        elif not narrowed:
+            keys.add(f"{table}*")
+        else:
+            column, name, expanding = narrowed
+            values = _values(params, name, expanding) if name is not None else None
+            if values is None:
+                keys.add(table)
+            else:
+                keys.add(f"{table}*")
+                keys.update(row_key(table, column, v) for v in values)
+    return keys
+
+
+def _note_select(reads, compiled, params):
+    plan, private = _plan_of(compiled, _read_plan)
+    reads.keys |= read_keys(plan, params)
+    if private:
+        reads.private = True
+        reads.private_tables |= private
+
+
+def note_select(compiled, params):
+    """For SELECTs run past SQLAlchemy (community/kernel/compiled.py): `compiled` as
+    compiled for the driver, `params` by bind name (an expanding list under its name)."""
+    reads = _reads.get()
+    if reads is None:
+        return
+    flat = {}
+    for name, value in params.items():
+        if isinstance(value, (list, tuple)):
+            flat.update({f"{name}_{n}": v for n, v in enumerate(value, 1)})
+        else:
+            flat[name] = value
+    _note_select(reads, compiled, flat)
+
+
+# ---- writes ------------------------------------------------------------------
+
+def _write_plan(compiled):
+    statement = compiled.statement
+    table = getattr(statement, "table", None)
+    if not isinstance(table, Table):
+        return None
+    keys, live, pk = _shape(table)
+    sql = compiled.string
+    plan = {"table": table, "keys": keys, "pk": pk, "live": False, "narrowed": None,
+            "set": (), "columns": ()}
+    if compiled.isinsert:
+        found = _INSERT_NAMES.match(sql)
+        plan["columns"] = tuple(n.strip().strip('"') for n in found.group(1).split(",")) \
+            if found else None
+        return plan
+    where = getattr(statement, "whereclause", None)
+    if pk is not None:
+        narrowed = _narrowing(table, table, where, compiled.bind_names)
+        if narrowed is not None and narrowed[0] == pk:
+            plan["narrowed"] = narrowed
+    if compiled.isupdate:
+        head = sql.split(" WHERE ", 1)[0]
+        names = set(_SET_NAMES.findall(head))
+        plan["set"] = tuple(names)
+        plan["live"] = bool(names) and names <= live
+    return plan
+
+
+def _lookup(cursor, table, keys, pk, ids, paramstyle):
+    """The key columns of rows `ids` as they are now (before an UPDATE or DELETE)."""
+    columns = sorted(keys)
+    mark = "?" if paramstyle == "qmark" else "%s"
+    sql = (f'SELECT {", ".join(columns)} FROM {table.name} '
+           f'WHERE {pk} IN ({", ".join([mark] * len(ids))})')
+    lookup = cursor.connection.cursor()
+    try:
+        lookup.execute(sql, tuple(ids))
+        return [dict(zip(columns, row, strict=True)) for row in lookup.fetchall()]
+    finally:
+        lookup.close()
+
+
+def _write_keys(plan, params_list, cursor, paramstyle):
+    """(keys, unknown): the keys a write moves, and whether some rows it could not name."""
+    table, name = plan["table"], plan["table"].name
+    keys_of_table = plan["keys"]
+    keys = {name}
+    if plan["columns"] is None:
+        return keys, True
+    if plan["columns"]:  # an INSERT: the key values are among its parameters
+        named = set(plan["columns"])
+        for params in params_list:
+            for column in keys_of_table:
+                if column in params:
+                    keys.add(row_key(name, column, params[column]))
+                elif column in named and column != plan["pk"]:
+                    return keys, True  # an expression we cannot evaluate
+                elif column not in named and _defaulted(table.c[column]):
+                    return keys, True
+        return keys, False
+    narrowed = plan["narrowed"]
+    if narrowed is None:
+        return keys, True
+    ids = []
+    for params in params_list:
+        values = _values(params, narrowed[1], narrowed[2])
+        if values is None:
+            return keys, True
+        ids += values
+    rows = (_lookup(cursor, table, keys_of_table, plan["pk"], ids, paramstyle)
+            if ids and len(keys_of_table) > 1 else [])
+    for row in rows:
+        keys.update(row_key(name, column, value) for column, value in row.items())
+    keys.update(row_key(name, plan["pk"], i) for i in ids)
+    for column in keys_of_table.intersection(plan["set"]):
+        for params in params_list:
+            if column not in params:
+                return keys, True
+            keys.add(row_key(name, column, params[column]))
+    return keys, False
+
+
+def _defaulted(column):
+    return column.default is not None or column.server_default is not None
+
+
+def _note_write(conn, cursor, compiled, params_list):
+    plan = _plan_of(compiled, _write_plan) if compiled is not None else None
+    pending = conn.info.setdefault(_PENDING, (set(), set()))
+    if plan is None:
+        pending[0].add(UNKNOWN)
+        return
+    keys, unknown = _write_keys(plan, params_list, cursor, conn.dialect.paramstyle)
+    if unknown:
+        keys.add(f"{plan['table'].name}*")
+    pending[1 if plan["live"] and not unknown else 0].update(keys)
+
+
+def _dml(compiled):
+    return getattr(compiled, "isinsert", False) or getattr(compiled, "isupdate", False) \
+        or getattr(compiled, "isdelete", False)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _before_cursor_execute(conn, cursor, statement, _parameters, context, _executemany):
+    if not _on_commit:  # nobody keeps pages in this process
+        return
+    compiled = context.compiled
+    if compiled is not None and _dml(compiled):
+        _note_write(conn, cursor, compiled, context.compiled_parameters)
+    elif compiled is not None and isinstance(compiled.statement, (Select, CompoundSelect)):
+        reads = _reads.get()
+        if reads is not None:
+            _note_select(reads, compiled, context.compiled_parameters[0])
+    elif _TEXT_READ.match(statement):
+        note_read(ANY)
+    elif not _HARMLESS.match(statement):
+        conn.info.setdefault(_PENDING, (set(), set()))[0].add(UNKNOWN)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _after_cursor_execute(conn, cursor, _statement, _parameters, context, executemany):
+    """An INSERT's new primary key, where the driver tells it (SQLite's lastrowid)."""
+    compiled = context.compiled
+    if compiled is None or not getattr(compiled, "isinsert", False) or executemany:
+        return
+    plan = _plan_of(compiled, _write_plan)
+    if plan is None or plan["pk"] is None or plan["pk"] in context.compiled_parameters[0]:
+        return
+    row_id = getattr(cursor, "lastrowid", None)
+    if row_id:
+        conn.info.setdefault(_PENDING, (set(), set()))[0].add(
+            row_key(plan["table"].name, plan["pk"], row_id))
+
+
+_TEXT_READ = re.compile(r"\s*(SELECT|WITH\s+\w+\s+AS\s*\(\s*SELECT)\b", re.I)
+# What changes no row: a transaction's edges, settings, plans.
+_HARMLESS = re.compile(r"\s*(PRAGMA|EXPLAIN|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|"
+                       r"ANALYZE)\b", re.I)
+
+
+@event.listens_for(Engine, "commit")
+def _commit(conn):
+    pending = conn.info.pop(_PENDING, None)
+    if pending is not None:
+        committed = conn.info.setdefault(_COMMITTED, (set(), set()))
+        committed[0].update(pending[0])
+        committed[1].update(pending[1])
+
+
+@event.listens_for(Engine, "rollback")
+def _rollback(conn):
+    conn.info.pop(_PENDING, None)
+
+
+@event.listens_for(Pool, "checkin")
+def _checkin(_dbapi_connection, record):
+    """The transaction has ended (committed, or rolled back before this): hand its keys on."""
+    if record is None:
+        return
+    record.info.pop(_PENDING, None)
+    committed = record.info.pop(_COMMITTED, None)
+    if committed is not None:
+        structural, live = committed
+        live -= structural
+        for function in _on_commit:
+            function(structural, live)
+
+
+@event.listens_for(Mapper, "load")
+def _loaded(target, _context):
+    reads = _reads.get()
+    if reads is not None:
+        table = target.__table__
+        pk = _shape(table)[2]
+        if pk is not None:
+            reads.keys.add(row_key(table.name, pk, getattr(target, pk)))
+
+
+def private_table():
+    """__table_args__ of a table no signed-out page shows (a message, a notification): a
+    page that may be shared and reads it is not shared (Reads.private)."""
+    return {"info": {"visitors": False}}
+
+
+def live():
+    """info= of a column that moves every second (a vote count, units held): writing only
+    such columns is a live write, which a stored page may lag behind."""
+    return {"live": True}

@@ -1,0 +1,148 @@
+"""A stored page is stale once something it read is written, and only then
+(community/kernel/dependencies.py notes reads and writes at the driver;
+community/web/pagecache/serving.py checks a page's keys against their versions)."""
+
+import re
+import types
+
+import pytest
+from helpers import PASSWORD, build_app, make_board, make_thread, make_user
+from sqlalchemy import func, select, text, update
+
+from community.accounts.models import User
+from community.forum import service as forum
+from community.forum.models import Board, Thread
+from community.ideas import service as ideas
+from community.kernel.extensions import db
+from community.notifications.models import Notification
+from community.web.pagecache import public_page, serving
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        board = make_board(slug="talk", name="Talk")
+        fan = make_user("lin")
+        first = ideas.propose(board, fan, "Longer battery", "Please.")
+        # By someone else: the vote's points move the first author's figures.
+        second = ideas.propose(board, make_user("mei"), "Brighter screen", "Please.")
+        thread = make_thread(board, make_user("wei"), title="Battery life on the go")
+        return {"fan": fan.username, "ideas": (first.id, second.id), "thread": thread.id,
+                "board": board.slug}
+
+
+def _cached(response):
+    return response.headers.get("X-Page-Cache")
+
+
+def _stored(client, *paths):
+    for path in paths:
+        client.get(path)
+        assert _cached(client.get(path)) == "hit", path
+
+
+def _voter(app):
+    voter = app.test_client()
+    with app.app_context():
+        name = make_user().username
+    voter.post("/login", data={"login": name, "password": PASSWORD})
+    return voter
+
+
+def _vote_count(html):
+    return int(re.search(r'data-testid="vote-count"[^>]*>\s*(\d+)', html).group(1))
+
+
+def test_a_vote_leaves_other_ideas_pages_stored(app, world):
+    visitor = app.test_client()
+    voted, other = (f"/ideas/{i}" for i in world["ideas"])
+    _stored(visitor, voted, other, f"/t/{world['thread']}")
+    _voter(app).post(f"{voted}/vote")
+    assert _cached(visitor.get(other)) == "hit"
+    assert _cached(visitor.get(f"/t/{world['thread']}")) == "hit"
+    page = visitor.get(voted)
+    assert _cached(page) == "miss" and _vote_count(page.get_data(as_text=True)) == 1
+
+
+def test_a_vote_count_on_a_list_lags_at_most_the_stated_seconds(app, world, monkeypatch):
+    app.config["PAGE_CACHE_LIVE_SECONDS"] = 5
+    clock = types.SimpleNamespace(time=serving.time.time)
+    monkeypatch.setattr(serving, "time", clock)
+    visitor = app.test_client()
+    _stored(visitor, "/ideas")
+    before = visitor.get("/ideas").get_data(as_text=True)
+    _voter(app).post(f"/ideas/{world['ideas'][0]}/vote")
+    lagging = visitor.get("/ideas")  # only a count moved: the stored list, a little behind
+    assert _cached(lagging) == "hit" and lagging.get_data(as_text=True) == before
+    now = clock.time()
+    clock.time = lambda: now + 5
+    caught_up = visitor.get("/ideas")
+    assert _cached(caught_up) == "miss" and caught_up.get_data(as_text=True) != before
+    # Anything but a count shows at once, lag or not: a new idea is no live figure.
+    with app.app_context():
+        board = db.session.scalar(select(Board).where(Board.slug == world["board"]))
+        ideas.propose(board, make_user(), "Wireless charging", "Yes.")
+    assert "Wireless charging" in visitor.get("/ideas").get_data(as_text=True)
+
+
+def test_a_page_that_reads_a_private_table_is_never_shared(tmp_path):
+    app = build_app(f"sqlite:///{tmp_path}/peek.sqlite3", tmp_path)
+
+    @public_page
+    def unread():  # a careless view: a shared page showing a count of private rows
+        return f"<p>{db.session.scalar(select(func.count()).select_from(Notification))}</p>"
+
+    app.add_url_rule("/unread", view_func=unread)
+    with app.app_context():
+        db.create_all()
+    with pytest.raises(RuntimeError, match="notifications"):  # the tests run strict
+        app.test_client().get("/unread")
+    app.config["PAGE_CACHE_STRICT"] = False
+    visitor = app.test_client()
+    for _ in range(2):  # in production: served, never stored
+        page = visitor.get("/unread")
+        assert page.status_code == 200 and _cached(page) is None
+
+
+def test_sql_nobody_can_read_makes_every_page_stale(app, world):
+    visitor = app.test_client()
+    path = f"/t/{world['thread']}"
+    _stored(visitor, path)
+    with app.app_context():
+        db.session.execute(text("UPDATE threads SET title = 'Renamed by hand' WHERE id = :id"),
+                           {"id": world["thread"]})
+        db.session.commit()
+    page = visitor.get(path)
+    assert _cached(page) == "miss" and "Renamed by hand" in page.get_data(as_text=True)
+
+
+def test_a_write_whose_rows_cannot_be_named_moves_every_read_of_its_table(app, world):
+    visitor = app.test_client()
+    path = f"/t/{world['thread']}"
+    _stored(visitor, path)
+    with app.app_context():  # no key in its WHERE: which rows it wrote is unknown
+        db.session.execute(update(Thread).where(Thread.title.like("Battery%"))
+                           .values(title="Battery, renamed"))
+        db.session.commit()
+    page = visitor.get(path)
+    assert _cached(page) == "miss" and "Battery, renamed" in page.get_data(as_text=True)
+
+
+def test_workers_sharing_the_embedded_store_see_each_others_writes(tmp_path):
+    url = f"sqlite:///{tmp_path}/shared.sqlite3"
+    store = f"file://{tmp_path}/pages.sqlite3"
+    first = build_app(url, tmp_path, CACHE_URL=store)
+    second = build_app(url, tmp_path, CACHE_URL=store)  # another worker: its own store object
+    with first.app_context():
+        db.create_all()
+        fan = make_user("lin")
+        thread_id, other_id = make_thread(title="One").id, make_thread(title="Two").id
+        fan_id = fan.id
+    reader = second.test_client()
+    _stored(reader, f"/t/{thread_id}", f"/t/{other_id}")
+    with first.app_context():  # a reply written by the first worker
+        user = db.session.get(User, fan_id)
+        forum.reply(forum.get_thread(thread_id, user), user, "From the other worker")
+    page = reader.get(f"/t/{thread_id}")
+    assert _cached(page) == "miss" and "From the other worker" in page.get_data(as_text=True)
+    assert _cached(reader.get(f"/t/{other_id}")) == "hit"
