@@ -1,10 +1,11 @@
 """What test_freshness.py compares: one world with something on every main page, and two
 apps over its database, one serving stored pages (memory://) and one rendering every page
-afresh (none), each read by a visitor and by the same signed-in fan.
+afresh (none), each read by a visitor, a signed-in fan and a staff member, the same
+session on both.
 
 The world is built once and saved; each test gets it back as saved (the database copied
-back, a copy of the search index, a new page generation) rather than a new world and
-new apps, whose first renders compile every template again. Writes go through HTTP with
+back, a copy of the search index, an empty page store) rather than a new world and new
+apps, whose first renders compile every template again. Writes go through HTTP with
 CSRF on, as a browser sends them.
 """
 
@@ -180,8 +181,8 @@ class Site:
         shutil.copytree(self.saved_index, index)
         for app in (self.stored, self.fresh):
             app.config["SEARCH_DIR"] = str(index)
-        with self.stored.app_context():
-            serving.cache().new_generation()
+        # An empty store: nothing kept from before, whatever the cache keys pages by.
+        self.stored.extensions[serving.EXTENSION] = serving.build_cache(self.stored)
 
     def _dispose(self):
         for app in (self.stored, self.fresh):
