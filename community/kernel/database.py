@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from .dependencies import note_clock
 from .extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -48,7 +49,9 @@ log = logging.getLogger(__name__)
 
 
 def utcnow():
-    """Naive UTC: every timestamp column stores UTC without a zone."""
+    """Naive UTC: every timestamp column stores UTC without a zone. A page drawn meanwhile
+    is kept for this minute only (community/kernel/dependencies.py)."""
+    note_clock()
     return datetime.now(UTC).replace(tzinfo=None)
 
 

@@ -53,12 +53,13 @@ _INSERT_NAMES = re.compile(r'^\s*INSERT\s+INTO\s+"?\w+"?\s*\(([^)]*)\)', re.I)
 class Reads:
     """The keys one render read (a set) and whether it read a table visitors may not see."""
 
-    __slots__ = ("keys", "private", "private_tables")
+    __slots__ = ("clock", "keys", "private", "private_tables")
 
     def __init__(self):
         self.keys = set()
         self.private = False
         self.private_tables = set()
+        self.clock = False  # it asked the time: what it shows may change with the minute
 
 
 @contextmanager
@@ -106,6 +107,12 @@ def note_identity_map(session):
         if pk is not None and len(identity) == 1:
             reads.keys.add(row_key(table.name, pk, identity[0]))
             reads.keys.add(f"{table.name}*")
+
+
+def note_clock():
+    reads = _reads.get()
+    if reads is not None:
+        reads.clock = True
 
 
 def note_read(key):

@@ -1,25 +1,30 @@
-"""Whole pages, kept until anything on them changes and shared by everyone who sees the same.
+"""Whole pages, kept while nothing they show changes and shared by everyone who sees the same.
 
 Most readers of a community are not signed in, and what they see depends only on the
 URL, the language, the database, the search index and the clock. A view marked
-@public_page is rendered once for them and served from the cache after that, keyed by:
+@public_page is rendered once for them and served from the cache after that:
 
-- the content generation: a random token in the shared cache that is replaced after
-  every commit that wrote a table a visitor can see (search drains commit a delete of
-  their outbox rows after the index commit, so they count too). A reader takes the
-  token before it reads the database, so a page rendered from older rows is stored
-  under a token that is already gone by the time the newer rows are visible;
-- the minute on the community's clock, for what changes with time alone (a campaign
-  or a round that closes at noon): a page is at most a minute behind its clock;
-- the language, the audience, and the scheme, host, script root and full path (links
-  come from FANFORGE_SITE_URL, community/web/site.py, but nothing a request varies is left
-  out of the key a render is stored under), and the page markers' id.
+- keyed by the generation (the cache's namespace, replaced only when the store cannot
+  be trusted or a write ran SQL nobody could read), the language, the audience, the
+  scheme, host, script root and full path (links come from FANFORGE_SITE_URL,
+  community/web/site.py, but nothing a request varies is left out of the key a render is
+  stored under), and the page markers' id;
+- stored with what it read (community/kernel/dependencies.py notes the keys of its SQL as
+  it runs: this idea, this thread's posts, this board's list, or a whole table) and the
+  write sequence number taken before its first read; a commit moves the versions of the
+  keys it wrote. A page is served while none of its keys has a newer version than its
+  number, except live figures (info=live() columns: vote counts, units held), which may
+  lag by PAGE_CACHE_LIVE_SECONDS. A page drawn while another request's write moved one
+  of its keys is not stored at all;
+- and if its render asked the time (a campaign or a round that closes at noon), only
+  in the minute of the community's clock it was drawn in.
 
 The audience is "visitors", or for a view marked @public_page(members=True) the role of
 the signed-in reader: fans share one copy, staff another. What is a reader's own (their
 header, votes, likes, follows, edit links, panels) is a hole in the stored page that
 community/web/pagecache/holes.py fills per response; a render that reads anything else of its
-reader (AudienceView notices) is theirs alone and not stored.
+reader (AudienceView notices) is theirs alone and not stored, and so is one that reads a
+table visitors may not see (private_table()).
 
 The per-response bits stay per response: the CSRF token and the once-only submit token
 are placeholders in the stored page, filled in for each response (community/web/pagecache/tokens.py);
@@ -120,7 +125,7 @@ def serve_from_cache():
     token = store.generation()
     if token is None:  # the store is out of reach: render, and store nothing
         return None
-    key = (f"{token}:{clock_minute()}:{get_locale()}:{audience}:{markers().id}:"
+    key = (f"{token}:{get_locale()}:{audience}:{markers().id}:"
            f"{request.scheme}://{request.host}{request.script_root}{request.full_path}")
     found = store.get(key)
     if found is not None and fresh(found):
@@ -139,7 +144,7 @@ def serve_from_cache():
     if seq is None:
         return None
     g.page_cache_key, g.page_audience, g.page_cache_actions = key, audience, []
-    g.page_seq, g.hole_page = seq, (key, seq, None)
+    g.page_seq, g.page_minute, g.hole_page = seq, clock_minute(), (key, seq, None)
     g.page_reads = dependencies.start_recording()
     dependencies.note_identity_map(db.session())
     if audience != VISITORS:
@@ -152,9 +157,9 @@ def serve_from_cache():
 
 def fresh(found):
     """Nothing the page read has been written since, but for its live figures, which may
-    lag by LIVE_SECONDS."""
+    lag by LIVE_SECONDS; and if it showed the time, the clock is in the same minute."""
     drawn = found.drawn
-    if found.moved > drawn.seq:
+    if found.moved > drawn.seq or drawn.minute not in (None, clock_minute()):
         return False
     return found.moved_live <= drawn.seq or time.time() - drawn.born < live_seconds()
 
@@ -200,7 +205,8 @@ def store_page(response):
             and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g
             and not _private(reads)
             and cache().set(key, page, g.page_cache_actions,
-                            Drawn(g.page_seq, time.time(), tuple(sorted(reads.keys))))):
+                            Drawn(g.page_seq, time.time(), tuple(sorted(reads.keys)),
+                                  g.page_minute if reads.clock else None))):
         response.headers["X-Page-Cache"] = "miss"
     response.set_data(fill_tokens(body))
     return response

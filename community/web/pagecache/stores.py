@@ -57,11 +57,13 @@ def new_token():
 @dataclass(frozen=True, slots=True)
 class Drawn:
     """What a page was drawn from: the write sequence number taken before its first read,
-    the wall-clock time it was stored, and the keys of everything it read."""
+    the wall-clock time it was stored, the keys of everything it read, and the minute of
+    the community's clock if it asked the time (None if not)."""
 
     seq: int
     born: float
     deps: tuple
+    minute: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +76,14 @@ class Found:
 
 
 def _header(actions, drawn):
-    return json.dumps({"a": actions, "s": drawn.seq, "t": drawn.born, "d": list(drawn.deps)},
-                      separators=(",", ":"))
+    return json.dumps({"a": actions, "s": drawn.seq, "t": drawn.born, "d": list(drawn.deps),
+                       "m": drawn.minute}, separators=(",", ":"))
 
 
 def _drawn(header):
-    return Drawn(int(header["s"]), float(header["t"]), tuple(header["d"]))
+    minute = header.get("m")
+    return Drawn(int(header["s"]), float(header["t"]), tuple(header["d"]),
+                 str(minute) if minute is not None else None)
 
 
 class PageStore:
