@@ -126,4 +126,4 @@ class IdeaCount(db.Model):
 
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
-    n: Mapped[int] = mapped_column(default=0, server_default="0")
+    n: Mapped[int] = mapped_column(default=0, server_default="0", info=live())

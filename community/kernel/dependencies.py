@@ -427,7 +427,7 @@ def _note_write(conn, cursor, compiled, params_list):
     keys, unknown = _write_keys(plan, params_list, cursor, conn.dialect.paramstyle)
     if unknown:
         keys.add(f"{plan['table'].name}*")
-    pending[1 if plan["live"] and not unknown else 0].update(keys)
+    pending[1 if plan["live"] else 0].update(keys)
 
 
 def _dml(compiled):

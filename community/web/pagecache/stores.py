@@ -406,6 +406,8 @@ class PageSQLite(PageStore):
 
     failures = (sqlite3.Error, OSError, ValueError)
     PURGE_EVERY = 64
+    TIMEOUT_MS = 250
+    BUMP_TIMEOUT_MS = 5000
     SCHEMA_VERSION = 2
     SCHEMA = (
         "CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, body BLOB NOT NULL, "
@@ -443,7 +445,8 @@ class PageSQLite(PageStore):
     def _db(self):
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # a new thread, or a forked worker
-            connection = sqlite3.connect(self.path, timeout=0.25, isolation_level=None)
+            connection = sqlite3.connect(self.path, timeout=self.TIMEOUT_MS / 1000,
+                                         isolation_level=None)
             # A page is tens of KB: 64 KB pages hold most in one, and a hit maps the file
             # instead of copying each overflow page through read() (a hit's read cost
             # ~35 us with the defaults, against ~15 us for the old one-file-per-page store).
@@ -498,6 +501,15 @@ class PageSQLite(PageStore):
     def _bump_keys(self, structural, live):
         db = self._db()
         now = time.time()
+        # A page not stored for a busy lock is one miss; a bump lost for one is a new
+        # generation (every page gone): a bump waits its turn.
+        db.execute(f"PRAGMA busy_timeout = {self.BUMP_TIMEOUT_MS}")
+        try:
+            self._bump_in_turn(db, structural, live, now)
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {self.TIMEOUT_MS}")
+
+    def _bump_in_turn(self, db, structural, live, now):
         db.execute("BEGIN IMMEDIATE")
         try:
             seq = db.execute("UPDATE counter SET seq = seq + 1 WHERE id = 1 RETURNING seq"
