@@ -30,14 +30,15 @@ generation is the cache's namespace, replaced when a table a visitor can see is 
 """
 
 from . import holes, markers, serving
+from .audience import PersonalRead, not_shared
 from .holes import per_user, per_user_if, register_predicate, register_renderer, remember
 from .serving import init_serving, public_page, register_hit_action, replay_on_hit
 from .tokens import csrf_placeholder, submit_token
 
 __all__ = [
-    "csrf_placeholder", "init_app", "init_serving", "per_user", "per_user_if", "public_page",
-    "register_hit_action", "register_predicate", "register_renderer", "remember",
-    "replay_on_hit", "submit_token",
+    "PersonalRead", "csrf_placeholder", "init_app", "init_serving", "not_shared", "per_user",
+    "per_user_if", "public_page", "register_hit_action", "register_predicate",
+    "register_renderer", "remember", "replay_on_hit", "submit_token",
 ]
 
 

@@ -16,6 +16,7 @@ and sanitised Markdown never contain, and they carry a nonce no reader knows
 (community/web/pagecache/markers.py), so even text that reached a page raw would not be filled.
 """
 
+import logging
 import re
 from collections import defaultdict
 
@@ -24,7 +25,11 @@ from markupsafe import Markup
 
 from community.kernel.recent import Recent
 
+from .audience import PersonalRead, reader_absent, strict
 from .markers import markers
+from .tokens import drawing_holes
+
+log = logging.getLogger(__name__)
 
 _RENDERERS = {}
 _PREDICATES = {}
@@ -34,6 +39,8 @@ _ELSE, _END = b"else-->", b"end-->"
 _ARG = re.compile(r"[\w.:-]*")
 # A hole's HTML as drawn for a set of reader facts: the last ones, per worker.
 _KEPT = Recent(512)
+# Kept holes that read their reader, warned of once per worker (outside strict mode).
+_WARNED = set()
 # Stored pages as parsed, by their cache key (a key's page never changes), per worker.
 _PARSED = Recent(128)
 
@@ -93,20 +100,63 @@ def fill(body, user, key=None):
     return body
 
 
-def remember(name, facts, draw):
-    """What draw() gives for a hole, kept while the page's rows, minute, language and
-    audience stay the same (community/web/pagecache/serving.py notes them as g.hole_state).
+def remember(name, arg, facts, draw):
+    """The HTML of the hole `name` for a reader of these `facts`, kept per worker while
+    the page's rows, minute, language and audience stay the same (serving.py notes them
+    as g.hole_state), so a reader's hole costs their facts' query rather than a render.
 
-    `facts` must hold everything of the reader the HTML shows (a count they hold,
-    whether they co-create): readers with the same facts get the same HTML, so a hole
-    costs its facts' query rather than a render. Tokens drawn meanwhile are placeholders
-    filled per response; anything else of the reader's own (their referral code) is a
-    hole of its own in the HTML, filled in the next pass. Without a noted state (a page
-    that is never stored), draw() every time."""
-    state = g.get("hole_state") if has_request_context() else None
-    if state is None:
-        return draw()
-    return _KEPT.get((state, name, facts), draw)
+    `arg` is what the HTML shows besides its reader (the hole's argument, the path a form
+    sends back to). `facts` is a NamedTuple of everything it shows of its reader (a count
+    they hold, whether they co-create). draw(facts) gets them as its reader: the real one
+    is out of reach meanwhile (audience.reader_absent), so readers with equal facts are
+    given equal HTML. Reading current_user, the session or a cookie while drawing raises
+    PersonalRead in strict mode (tests); otherwise it makes this HTML its reader's alone,
+    drawn every time, and a warning is logged once per worker. Tokens drawn meanwhile
+    are placeholders filled per response; anything else of the reader's own (their
+    referral code) is a hole of its own in the HTML, filled in the next pass. Without a
+    noted state (a page that is never stored), draw(facts) every time."""
+    if not (isinstance(facts, tuple) and hasattr(facts, "_fields")):
+        raise TypeError(f"remember({name!r}): facts are a NamedTuple, not {type(facts).__name__}")
+    if not has_request_context():  # mail and jobs: nobody is looking
+        return draw(facts)
+    state = g.get("hole_state")
+    try:
+        if state is None:
+            return _drawn(name, facts, draw)
+        return _KEPT.get((state, name, arg, facts), lambda: _drawn(name, facts, draw))
+    except _ReadItsReader as own:
+        return own.html
+
+
+class _ReadItsReader(Exception):
+    """A kept hole's draw read its reader: the HTML is theirs alone, and not kept."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.html = html
+
+
+def _drawn(name, facts, draw):
+    """draw(facts), with nothing of the reader about but the facts."""
+    reads = []
+
+    def on_read(what):
+        if strict():
+            raise PersonalRead(
+                f"the kept hole {name!r} read {what} while drawn. It is shown to every reader "
+                f"with equal facts: declare what it shows of them in its facts "
+                f"({type(facts).__name__}) and draw from those.")
+        reads.append(what)
+
+    with drawing_holes(), reader_absent(on_read):
+        html = draw(facts)
+    if reads:
+        if name not in _WARNED:
+            _WARNED.add(name)
+            log.warning("The kept hole %r read %s while drawn: it is drawn for every reader "
+                        "until its facts say what it shows of them", name, reads[0])
+        raise _ReadItsReader(html)
+    return html
 
 
 def _parse(body, opening):

@@ -46,7 +46,7 @@ from community.kernel.database import WRITTEN_TABLES, note_written
 from community.kernel.extensions import db
 
 from . import holes
-from .audience import VISITORS, AudienceView
+from .audience import VISITORS, end_shared_render, guard_shared_render
 from .audience import audience as audience_of_request
 from .markers import markers
 from .stores import build_store
@@ -143,11 +143,8 @@ def serve_from_cache():
         g.page_filled = True  # store_page has nothing left to do
         return response
     g.page_cache_key, g.page_audience, g.page_cache_actions = key, audience, []
-    if audience != VISITORS:
-        viewer = g._login_user
-        # A light reader is enough for the holes, not for a view: the full account.
-        g.page_viewer = getattr(viewer, "account", viewer)
-        g._login_user = AudienceView(g.page_viewer)
+    # Drawn behind guards: what is the reader's own cannot reach the page (audience.py).
+    guard_shared_render(audience)
     return None
 
 
@@ -157,10 +154,9 @@ def clock_minute():
 
 
 def restore_viewer(response):
-    """after_request, first of the app's: the real user again for every other hook."""
-    viewer = g.pop("page_viewer", None)
-    if viewer is not None:
-        g._login_user = viewer
+    """after_request, first of the app's: the real user, session and cookies again for
+    every other hook."""
+    end_shared_render()
     return response
 
 
