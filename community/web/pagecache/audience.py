@@ -185,9 +185,9 @@ def end_shared_render():
 
 
 def not_shared():
-    """For a view whose response to some readers is never a shared page (only a redirect
-    or a 404, decided by who is reading): this response is its reader's own. Its page is
-    not stored, and from here its render may read the reader."""
+    """This response is its reader's own: its page is not stored, and from here its render
+    may read the reader. For a view whose answer to some readers is only a redirect or a
+    404, decided by who is reading, and for every error page (errorpages.py)."""
     if "page_guards" in g:
         g.page_personal = True
         end_shared_render()

@@ -10,6 +10,13 @@ bits instead of working them out:
 - ``{% call(on) per_user_if('voted', idea.id) %}...{% endcall %}`` renders the block both
   ways; a registered predicate, asked once for every such hole of the page, picks one.
 
+Renderers and predicates are given the real reader: they run per response. A renderer
+whose HTML is worth keeping for every reader alike (a widget that costs a render) keeps it
+with remember(name, arg, facts, draw): `facts` is a NamedTuple of all the HTML shows of
+its reader, and draw(facts) is all it is given of them; current_user, the session and the
+cookies are out of reach while it draws (a read raises PersonalRead in tests), so two
+readers with equal facts are shown the same HTML and neither's name can be in it.
+
 Every HTML response is filled just before it is sent, stored or not, so a rendered page
 and a stored one take the same path. Markers are HTML comments, which escaped user text
 and sanitised Markdown never contain, and they carry a nonce no reader knows
