@@ -34,7 +34,7 @@ from .rounds import tasks as _round_tasks  # noqa: F401
 from .rounds import views as rounds_views
 from .search import tasks as _search_tasks  # noqa: F401
 from .search import wiring as search
-from .viewer import header, readers, social
+from .viewer import header, readers, social, votes_left
 from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
 
 BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
@@ -102,6 +102,7 @@ def _register_holes():
     pagecache.register_renderer("account_nav", header.account_nav)
     pagecache.register_renderer("social_proof", social.render_holes)
     pagecache.register_renderer("panels", panels.render_holes)
+    pagecache.register_renderer("votes_left", votes_left.votes_left_holes)
     for slot, model in (("idea", Idea), ("thread", Thread), ("profile", User)):
         panels.register_model(slot, model)
     pagecache.register_predicate(

@@ -77,6 +77,12 @@ def ensure_can_post(user, need_verified=True):
         accounts.ensure_verified(user)
 
 
+def owner_decides_readers(thread_id):
+    """Whether the thread is of a kind whose owner decides who reads it (a circle's)."""
+    thread = db.session.get(Thread, thread_id)
+    return thread is not None and thread.kind in THREAD_ACCESS
+
+
 def can_see_thread(thread, viewer):
     if thread.hidden and not _is_staff(viewer):
         return False

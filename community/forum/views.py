@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..kernel.errors import DomainError
 from ..web import ratelimits
 from ..web.http import apply_error, form_text, page_arg, text_arg
-from ..web.pagecache import public_page
+from ..web.pagecache import not_shared, public_page
 from . import boards as board_service
 from . import service
 from .forms import EditPostForm, ReasonForm, ReplyForm, ThreadForm
@@ -80,6 +80,10 @@ def _render_thread(thread, form=None, status=200):
 @bp.get("/t/<int:thread_id>")
 @public_page(members=True)
 def thread(thread_id):
+    if service.owner_decides_readers(thread_id):
+        # A circle's thread: here only a redirect to its owner's page, or a 404 for who
+        # may not read it. Never a page to share, and deciding asks who is reading.
+        not_shared()
     thread = service.get_thread(thread_id, current_user)
     if (owner := service.owner_url(thread)) is not None:
         return redirect(owner)

@@ -117,7 +117,7 @@ def show(idea_id):
         official=statuses.official_response(changes),
         voters=service.voters(idea, limit=20),
         merged_into=service.get_idea(idea.merged_into_id, current_user) if idea.merged_into_id else None,
-        round=round_, budget_left=rounds.budget_left(round_, current_user),
+        round=round_,
         form=ReplyForm(), status_form=StatusForm(status=idea.status) if staff else None,
         merge_form=MergeForm() if staff else None,
         STATUS_NAMES=STATUS_NAMES,

@@ -1,6 +1,7 @@
 """Error pages: styled HTML for people, `{"error": {"code", "message"}}` for the API."""
 
 from contextlib import suppress
+from functools import wraps
 
 from flask import current_app, render_template, request
 from flask_babel import force_locale
@@ -14,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 from ..kernel.errors import DomainError
 from ..kernel.extensions import db
 from . import outages
+from .pagecache import not_shared
 
 TITLES = {
     400: _l("Bad request"), 403: _l("Not allowed"), 404: _l("Not found"),
@@ -141,13 +143,21 @@ def install_converters(app):
     app.url_map.converters["int"] = IdConverter
 
 
+def _unshared(handler):
+    """An error's answer is never a stored page: it is drawn knowing its reader, out of
+    the page cache's guards (the outage page asks the session for its language)."""
+    @wraps(handler)
+    def answer(error):
+        not_shared()
+        return handler(error)
+    return answer
+
+
 def init_app(app):
-    app.register_error_handler(exc.OperationalError, handle_database)
-    app.register_error_handler(exc.InterfaceError, handle_database)
-    app.register_error_handler(exc.TimeoutError, handle_database)
+    for error, handler in (
+            (exc.OperationalError, handle_database), (exc.InterfaceError, handle_database),
+            (exc.TimeoutError, handle_database), (OverflowError, handle_overflow),
+            (CSRFError, handle_csrf), (DomainError, handle_domain),
+            (InternalServerError, handle_500), (HTTPException, handle_http)):
+        app.register_error_handler(error, _unshared(handler))
     outages.init_app(app)
-    app.register_error_handler(OverflowError, handle_overflow)
-    app.register_error_handler(CSRFError, handle_csrf)
-    app.register_error_handler(DomainError, handle_domain)
-    app.register_error_handler(InternalServerError, handle_500)
-    app.register_error_handler(HTTPException, handle_http)

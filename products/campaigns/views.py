@@ -18,7 +18,7 @@ from community.web.roles import staff_required
 from ..catalog.models import Product
 from . import service
 from .forms import CampaignForm, FCodeForm, cents
-from .widget import widget_context
+from .widget import buyer_facts, widget_context
 
 bp = Blueprint("campaigns", __name__)
 cli = AppGroup("campaigns", help="Pre-order campaigns.")
@@ -70,7 +70,8 @@ def show(campaign_id):
     campaign = service.get_campaign(campaign_id)
     if campaign.state == "draft" and not (current_user.is_authenticated and current_user.is_staff):
         abort(404)
-    context = widget_context(campaign, "product", campaign.product_id)
+    context = widget_context(campaign, "product", campaign.product_id,
+                             buyer_facts(campaign.id, current_user))
     return render_template("products/campaigns/show.html", fcode_form=FCodeForm(), **context)
 
 

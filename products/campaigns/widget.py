@@ -3,7 +3,6 @@
 from typing import NamedTuple
 
 from flask import request
-from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from community.kernel.compiled import rows_of
@@ -48,16 +47,16 @@ def buyer_facts(campaign_id, viewer):
     return BuyerFacts(True, bool(cocreator), held or 0, f_code)
 
 
-def widget_context(campaign, source_kind, source_id, viewer=None, facts=None):
-    """Everything _widget.html needs, in a fixed number of queries."""
-    viewer = viewer if viewer is not None else current_user
-    facts = facts if facts is not None else buyer_facts(campaign.id, viewer)
+def widget_context(campaign, source_kind, source_id, facts):
+    """Everything _widget.html needs, in a fixed number of queries: the campaign as every
+    reader sees it, and of its reader nothing but `facts` (BuyerFacts)."""
     campaign = service.refresh(campaign)
     now = utcnow()
     return {
         "campaign": campaign,
         "state": campaign.effective_state(now),
         "early_tiers": [t for t in campaign.tiers if t.early_until and now < t.early_until],
+        "signed_in": facts.signed_in,
         "is_cocreator": facts.cocreator,
         "f_code": facts.f_code,
         "held": facts.held,
@@ -81,16 +80,16 @@ def widget_holes(viewer, args):
     out = {}
     for arg in args:
         campaign_id, source_kind, source_id = arg.split(":")
-        facts = buyer_facts(int(campaign_id), viewer)
 
-        def draw(campaign_id=int(campaign_id), source_kind=source_kind, facts=facts,
+        def draw(facts, campaign_id=int(campaign_id), source_kind=source_kind,
                  source_id=int(source_id) if source_id else None):
             campaign = db.session.get(Campaign, campaign_id)
             if campaign is None:
                 return ""
             return render_fragment(TEMPLATE, **widget_context(
-                campaign, source_kind, source_id, viewer, facts))
+                campaign, source_kind, source_id, facts))
 
-        # The form sends the reader back to this page: the path is a fact too.
-        out[arg] = pagecache.remember("campaign_widget", (arg, request.full_path, facts), draw)
+        # The form sends the reader back to this page: the path is drawn from too.
+        out[arg] = pagecache.remember("campaign_widget", (arg, request.full_path),
+                                      buyer_facts(int(campaign_id), viewer), draw)
     return out

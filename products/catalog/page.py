@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import render_template
 from sqlalchemy import bindparam, exists, literal, select, union_all
@@ -63,18 +64,28 @@ def product_page(product, cocreators_shown=COCREATORS_SHOWN):
     )
 
 
-def polls_view(product_id, viewer):
-    """The polls with their options and the viewer's votes, or None when there are none."""
+def polls_view(product_id, reader):
+    """The polls with their options as `reader` (VoterFacts) sees them, or None when there
+    are none."""
     poll_rows, now = polls.polls_of(product_id), utcnow()
     if not poll_rows:
         return None
     return PollsView(
         polls=poll_rows,
-        results={p.id: polls.results(p, viewer, now) for p in poll_rows},
-        my_votes=polls.my_votes(viewer, [p.id for p in poll_rows]),
-        is_cocreator=participation.is_cocreator(product_id, viewer),
+        results={p.id: polls.results(p, reader, now) for p in poll_rows},
+        my_votes=dict(reader.votes),
+        is_cocreator=reader.cocreator,
         now=now,
     )
+
+
+class VoterFacts(NamedTuple):
+    """All the polls show of their reader, and a stand-in for them while the polls are
+    drawn: staff see results all along (polls.results asks is_authenticated and is_staff)."""
+    is_authenticated: bool = False
+    is_staff: bool = False
+    cocreator: bool = False
+    votes: tuple = ()  # ((poll id, option id), ...) in order
 
 
 _PRODUCT, _USER = bindparam("product_id"), bindparam("user_id")
@@ -89,11 +100,12 @@ _VOTER_FACTS = union_all(
 
 
 def voter_facts(product_id, viewer):
-    """(co-creates, ((poll, option) voted, ...)) of the reader."""
+    """The reader's VoterFacts for the product's polls, in one statement."""
     if viewer is None or not viewer.is_authenticated:
-        return False, ()
+        return VoterFacts()
     rows = rows_of(_VOTER_FACTS, product_id=product_id, user_id=viewer.id)
-    return (0, 0) in rows, tuple(sorted(tuple(row) for row in rows if row[0]))
+    return VoterFacts(True, bool(viewer.is_staff), (0, 0) in rows,
+                      tuple(sorted(tuple(row) for row in rows if row[0])))
 
 
 def polls_holes(viewer, args):
@@ -101,14 +113,12 @@ def polls_holes(viewer, args):
     drawn once for every reader with the same votes and standing (pagecache.remember)."""
     out = {}
     for arg in args:
-        facts = voter_facts(int(arg), viewer)
-
-        def draw(product_id=int(arg)):
-            found = polls_view(product_id, viewer)
+        def draw(reader, product_id=int(arg)):
+            found = polls_view(product_id, reader)
             if found is None:
                 return ""
             return render_template("products/catalog/_polls.html", page=found,
                                    product=db.session.get(Product, product_id))
 
-        out[arg] = pagecache.remember("product_polls", (arg, facts), draw)
+        out[arg] = pagecache.remember("product_polls", arg, voter_facts(int(arg), viewer), draw)
     return out

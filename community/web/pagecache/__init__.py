@@ -1,25 +1,42 @@
 """The page cache: whole pages stored once and shared by everyone who sees the same, with
 what is a reader's own left as holes filled in per response.
 
-What a feature author uses:
+What a feature author does, and all they do:
 
-    @public_page, @public_page(members=True)   mark a view whose page may be stored: for
-                                                visitors, or for fans too (one copy per role)
+1. Mark the view: @public_page (its page is stored for visitors) or
+   @public_page(members=True) (signed-in fans share it too, one copy per role).
+2. Name its holes: whatever the page shows of its reader (their name, votes, counts,
+   edit links) is a hole in the template, filled per response for whoever is looking.
+   The rest of the render knows its reader only as the audience key does (signed in or
+   not, role, staff, admin, banned); reading anything else of current_user, the session
+   or a cookie raises PersonalRead in the tests (PAGE_CACHE_STRICT, on under TESTING),
+   and in production keeps the page to its reader (not stored).
+3. Declare facts: a hole whose HTML is kept for every reader alike names, in a
+   NamedTuple, all it shows of its reader; it is drawn from those facts alone.
+
+The interface:
+
+    @public_page, @public_page(members=True)   mark a view whose page may be stored
     per_user(name, arg), per_user_if(name, arg, caller)
                                                 template globals: a hole drawn per reader by a
                                                 renderer, or a branch chosen by a predicate
     register_renderer(name, draw)               draw(user, args) -> {arg: html} for a hole
     register_predicate(name, test)              test(user, args) -> the args that hold
-    remember(name, facts, draw)                 a hole's HTML kept per facts it was drawn from
+    remember(name, arg, facts, draw)            a renderer's HTML kept per facts (a NamedTuple
+                                                of all it shows of its reader): draw(facts)
     register_hit_action(name, fn), replay_on_hit(name, *args)
                                                 what a view does for every view (a counter),
                                                 done again when its page comes from the cache
     submit_token(), csrf_placeholder()          per-response tokens a stored page leaves out
+    not_shared()                                rare: a view whose response to some readers is
+                                                only a redirect or a 404 decided by who they
+                                                are (a circle's thread) says so before asking
+    PersonalRead                                what strict mode raises
     init_app(app)                               first, before other after_request functions
     init_serving(app)                           last: hits are served after the other hooks
 
 Inside: serving.py (keys, storing and serving, invalidation on commit), audience.py (who
-may share a page and what a shared render may know of its reader), holes.py
+may share a page, and the guards that keep a shared render from its reader), holes.py
 (the holes and their kept HTML), tokens.py (CSRF and submit tokens), markers.py (the secret
 marks that delimit holes and tokens), stores.py (where pages live: SQLite, Redis, memory).
 
@@ -30,14 +47,15 @@ generation is the cache's namespace, replaced when a table a visitor can see is 
 """
 
 from . import holes, markers, serving
+from .audience import PersonalRead, not_shared
 from .holes import per_user, per_user_if, register_predicate, register_renderer, remember
 from .serving import init_serving, public_page, register_hit_action, replay_on_hit
 from .tokens import csrf_placeholder, submit_token
 
 __all__ = [
-    "csrf_placeholder", "init_app", "init_serving", "per_user", "per_user_if", "public_page",
-    "register_hit_action", "register_predicate", "register_renderer", "remember",
-    "replay_on_hit", "submit_token",
+    "PersonalRead", "csrf_placeholder", "init_app", "init_serving", "not_shared", "per_user",
+    "per_user_if", "public_page", "register_hit_action", "register_predicate",
+    "register_renderer", "remember", "replay_on_hit", "submit_token",
 ]
 
 

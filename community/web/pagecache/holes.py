@@ -10,12 +10,20 @@ bits instead of working them out:
 - ``{% call(on) per_user_if('voted', idea.id) %}...{% endcall %}`` renders the block both
   ways; a registered predicate, asked once for every such hole of the page, picks one.
 
+Renderers and predicates are given the real reader: they run per response. A renderer
+whose HTML is worth keeping for every reader alike (a widget that costs a render) keeps it
+with remember(name, arg, facts, draw): `facts` is a NamedTuple of all the HTML shows of
+its reader, and draw(facts) is all it is given of them; current_user, the session and the
+cookies are out of reach while it draws (a read raises PersonalRead in tests), so two
+readers with equal facts are shown the same HTML and neither's name can be in it.
+
 Every HTML response is filled just before it is sent, stored or not, so a rendered page
 and a stored one take the same path. Markers are HTML comments, which escaped user text
 and sanitised Markdown never contain, and they carry a nonce no reader knows
 (community/web/pagecache/markers.py), so even text that reached a page raw would not be filled.
 """
 
+import logging
 import re
 from collections import defaultdict
 
@@ -25,7 +33,11 @@ from markupsafe import Markup
 from community.kernel import dependencies
 from community.kernel.recent import Recent
 
+from .audience import PersonalRead, reader_absent, strict
 from .markers import markers
+from .tokens import drawing_holes
+
+log = logging.getLogger(__name__)
 
 _RENDERERS = {}
 _PREDICATES = {}
@@ -35,6 +47,8 @@ _ELSE, _END = b"else-->", b"end-->"
 _ARG = re.compile(r"[\w.:-]*")
 # A hole's HTML as drawn for a set of reader facts: the last ones, per worker.
 _KEPT = Recent(512)
+# Kept holes that read their reader, warned of once per worker (outside strict mode).
+_WARNED = set()
 # Stored pages as parsed, by their cache key (a key's page never changes), per worker.
 _PARSED = Recent(128)
 
@@ -94,29 +108,41 @@ def fill(body, user, key=None):
     return body
 
 
-def remember(name, facts, draw):
-    """What draw() gives for a hole, kept while the page it was drawn on stays fresh
-    (community/web/pagecache/serving.py notes the page as g.hole_page).
+def remember(name, arg, facts, draw):
+    """The HTML of the hole `name` for a reader of these `facts`, kept per worker while
+    the page it was drawn on stays fresh (serving.py notes the page as g.hole_page), so a
+    reader's hole costs their facts' query rather than a render.
 
-    `facts` must hold everything of the reader the HTML shows (a count they hold,
-    whether they co-create): readers with the same facts get the same HTML, so a hole
-    costs its facts' query rather than a render. Tokens drawn meanwhile are placeholders
-    filled per response; anything else of the reader's own (their referral code) is a
-    hole of its own in the HTML, filled in the next pass. Without a page (one that is
-    never stored), draw() every time.
+    `arg` is what the HTML shows besides its reader (the hole's argument, the path a form
+    sends back to). `facts` is a NamedTuple of everything it shows of its reader (a count
+    they hold, whether they co-create). draw(facts) gets them as its reader: the real one
+    is out of reach meanwhile (audience.reader_absent), so readers with equal facts are
+    given equal HTML. Reading current_user, the session or a cookie while drawing raises
+    PersonalRead in strict mode (tests); otherwise it makes this HTML its reader's alone,
+    drawn every time, and a warning is logged once per worker. Tokens drawn meanwhile
+    are placeholders filled per response; anything else of the reader's own (their
+    referral code) is a hole of its own in the HTML, filled in the next pass. Without a
+    page (one that is never stored), draw(facts) every time.
 
     What draw() reads joins the page's own reads while the page is drawn; drawn later
     (a reader with new facts, on a hit), it is kept only if the page read all of it too,
     so a write that makes it stale makes the page stale."""
-    page = g.get("hole_page") if has_request_context() else None
-    if page is None:
-        return draw()
-    key = (page[0], page[1], name, facts)
-    html = _KEPT.peek(key)
-    if html is not None:
-        return html
-    with dependencies.recording() as reads:
-        html = draw()
+    if not (isinstance(facts, tuple) and hasattr(facts, "_fields")):
+        raise TypeError(f"remember({name!r}): facts are a NamedTuple, not {type(facts).__name__}")
+    if not has_request_context():  # mail and jobs: nobody is looking
+        return draw(facts)
+    page = g.get("hole_page")
+    try:
+        if page is None:
+            return _drawn(name, facts, draw)
+        key = (page[0], page[1], name, arg, facts)
+        html = _KEPT.peek(key)
+        if html is not None:
+            return html
+        with dependencies.recording() as reads:
+            html = _drawn(name, facts, draw)
+    except _ReadItsReader as own:
+        return own.html
     pending = g.get("page_reads")
     if page[2] is None and pending is not None:  # the page is being drawn: part of it
         pending.keys |= reads.keys
@@ -125,6 +151,37 @@ def remember(name, facts, draw):
     elif page[2] is None or reads.private or not reads.keys <= page[2]:
         return html
     _KEPT.put(key, html)
+    return html
+
+
+class _ReadItsReader(Exception):
+    """A kept hole's draw read its reader: the HTML is theirs alone, and not kept."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.html = html
+
+
+def _drawn(name, facts, draw):
+    """draw(facts), with nothing of the reader about but the facts."""
+    reads = []
+
+    def on_read(what):
+        if strict():
+            raise PersonalRead(
+                f"the kept hole {name!r} read {what} while drawn. It is shown to every reader "
+                f"with equal facts: declare what it shows of them in its facts "
+                f"({type(facts).__name__}) and draw from those.")
+        reads.append(what)
+
+    with drawing_holes(), reader_absent(on_read):
+        html = draw(facts)
+    if reads:
+        if name not in _WARNED:
+            _WARNED.add(name)
+            log.warning("The kept hole %r read %s while drawn: it is drawn for every reader "
+                        "until its facts say what it shows of them", name, reads[0])
+        raise _ReadItsReader(html)
     return html
 
 

@@ -50,7 +50,7 @@ from community.kernel.dependencies import ANY, UNKNOWN
 from community.kernel.extensions import db
 
 from . import holes
-from .audience import VISITORS, AudienceView
+from .audience import VISITORS, PersonalRead, end_shared_render, guard_shared_render, strict
 from .audience import audience as audience_of_request
 from .markers import markers
 from .stores import Drawn, build_store
@@ -147,11 +147,8 @@ def serve_from_cache():
     g.page_seq, g.page_minute, g.hole_page = seq, clock_minute(), (key, seq, None)
     g.page_reads = dependencies.start_recording()
     dependencies.note_identity_map(db.session())
-    if audience != VISITORS:
-        viewer = g._login_user
-        # A light reader is enough for the holes, not for a view: the full account.
-        g.page_viewer = getattr(viewer, "account", viewer)
-        g._login_user = AudienceView(g.page_viewer)
+    # Drawn behind guards: what is the reader's own cannot reach the page (audience.py).
+    guard_shared_render(audience)
     return None
 
 
@@ -174,10 +171,9 @@ def clock_minute():
 
 
 def restore_viewer(response):
-    """after_request, first of the app's: the real user again for every other hook."""
-    viewer = g.pop("page_viewer", None)
-    if viewer is not None:
-        g._login_user = viewer
+    """after_request, first of the app's: the real user, session and cookies again for
+    every other hook."""
+    end_shared_render()
     return response
 
 
@@ -217,8 +213,8 @@ def _private(reads):
     page is not shared, and under PAGE_CACHE_STRICT (the tests) that is an error."""
     if not reads.private:
         return False
-    if current_app.config.get("PAGE_CACHE_STRICT"):
-        raise RuntimeError(f"{request.path}: a page that may be shared read "
+    if strict():
+        raise PersonalRead(f"{request.path}: a page that may be shared read "
                            f"{', '.join(sorted(reads.private_tables))}")
     log.warning("%s read %s: not stored", request.path, ", ".join(sorted(reads.private_tables)))
     return True
@@ -267,7 +263,6 @@ def init_app(app):
     Flask runs those in reverse order, and the page must be stored after all of
     them (one may set a cookie, which makes it unfit to store)."""
     app.config.setdefault("CACHE_URL", "")
-    app.config.setdefault("PAGE_CACHE_STRICT", app.testing)
     app.extensions[EXTENSION] = build_cache(app)
     app.after_request(store_page)
     app.teardown_request(_end_of_request)

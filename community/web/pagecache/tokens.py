@@ -24,12 +24,13 @@ _SIGNED = Recent(1024)
 
 @contextmanager
 def drawing_holes():
-    """Holes are drawn meanwhile: tokens are placeholders, fill_tokens follows."""
-    g.drawing_holes = True
+    """Holes are drawn meanwhile: tokens are placeholders, fill_tokens follows. Nests (a
+    kept hole drawn while the page's holes are filled): the outer state comes back."""
+    before, g.drawing_holes = g.get("drawing_holes", False), True
     try:
         yield
     finally:
-        g.drawing_holes = False
+        g.drawing_holes = before
 
 
 def _placeholders():
