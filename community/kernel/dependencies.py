@@ -37,7 +37,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapper
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql import operators, visitors
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ColumnClause,
+)
 from sqlalchemy.sql.expression import Alias, CompoundSelect, Join, Select
 
 ANY = "*"  # moved by every commit: a read of SQL we cannot read depends on it
@@ -193,27 +198,51 @@ def _narrowing(leaf, table, where, bind_names):
     return None
 
 
-def _joined_on_key(leaf, table, onclause):
-    """A joined-eager alias (``JOIN users AS users_1 ON users_1.id = ideas.author_id``):
-    which of its rows join is decided by the other side's keys, and the rows loaded are
-    noted as they load."""
+def _joined_on_key(leaf, table, onclauses, statement):
+    """A table joined by its primary key (``JOIN users AS users_1 ON users_1.id =
+    ideas.author_id``, ``JOIN products ON products.id = product_ideas.product_id``) whose
+    columns neither filter the rows nor pick them by order: which of its rows join is decided by the
+    other side's keys, and the rows it gives are noted as they load (its entity's rows)."""
     pk = _shape(table)[2]
-    if pk is None or not isinstance(leaf, Alias):
+    if pk is None:
         return False
-    for clause in _conjuncts(onclause):
-        if isinstance(clause, BinaryExpression) and clause.operator is operators.eq:
-            for mine in (clause.left, clause.right):
-                if _plain(getattr(mine, "table", None)) is _plain(leaf) and mine.name == pk:
+    limited = statement._limit_clause is not None or statement._offset_clause is not None
+    shaping = [statement.whereclause, *statement._group_by_clauses,
+               *statement._having_criteria, *(statement._order_by_clauses if limited else ())]
+    if any(_plain(getattr(column, "table", None)) is _plain(leaf)
+           for clause in shaping if clause is not None
+           for column in visitors.iterate(clause) if isinstance(column, ColumnClause)):
+        return False
+    for onclause in onclauses:
+        for clause in _conjuncts(onclause):
+            if isinstance(clause, BinaryExpression) and clause.operator is operators.eq:
+                mine, other = clause.left, clause.right
+                if _plain(getattr(other, "table", None)) is _plain(leaf):
+                    mine, other = other, mine
+                if (_plain(getattr(mine, "table", None)) is _plain(leaf) and mine.name == pk
+                        and _plain(getattr(other, "table", None)) is not _plain(leaf)):
                     return True
     return False
 
 
+def _entity_tables(compiled):
+    """The tables whose rows an ORM statement loads as objects (noted as they load)."""
+    state = compiled.compile_state
+    tables = set()
+    for entity in getattr(state, "_entities", ()):
+        mapper = getattr(entity, "mapper", None)
+        if mapper is not None and getattr(entity, "entity_zero", None) is not None:
+            tables.update(_plain(t) for t in mapper.tables)
+    return tables
+
+
 def _join_conditions(from_clause, out):
+    """Every ON clause of a FROM's joins."""
     if isinstance(from_clause, Join):
         _join_conditions(from_clause.left, out)
         _join_conditions(from_clause.right, out)
-        for leaf in _leaves(from_clause.right):
-            out[leaf] = from_clause.onclause
+        if from_clause.onclause is not None:
+            out.append(from_clause.onclause)
     return out
 
 
@@ -238,12 +267,13 @@ def _read_plan(compiled):
     if statement is None:
         statement = compiled.statement
     entities = type(compiled.compile_state).__name__ == "_ORMSelectCompileState"
+    loaded = _entity_tables(compiled) if entities else set()
     where = getattr(statement, "whereclause", None)
     bind_names = {_plain(bind): name for bind, name in compiled.bind_names.items()}
     plan, tables = [], set()
     froms = statement.get_final_froms() if hasattr(statement, "get_final_froms") else []
     for from_clause in froms:
-        onclauses = _join_conditions(from_clause, {})
+        onclauses = _join_conditions(from_clause, [])
         for leaf in _leaves(from_clause):
             table = _table_of(_plain(leaf))
             if table is None:
@@ -252,7 +282,8 @@ def _read_plan(compiled):
             narrowed = _narrowing(leaf, table, where, bind_names)
             if narrowed is not None:
                 plan.append((table.name, narrowed))
-            elif entities and leaf in onclauses and _joined_on_key(leaf, table, onclauses[leaf]):
+            elif (entities and (isinstance(leaf, Alias) or table in loaded)
+                  and _joined_on_key(leaf, table, onclauses, statement)):
                 plan.append((table.name, ()))  # its rows are noted as they load
             else:
                 plan.append((table.name, None))
