@@ -53,7 +53,7 @@ def rows_among(statement, ids, **params):
     sql, order, defaults, mark, compiled = prepared
     values = {**defaults, **params}
     ids = ids or ()
-    note_select(compiled, {**values, _IDS: list(ids)})
+    params_seen = {**values, _IDS: list(ids)}
     if order is not None:  # positional: the ids where the list was, the rest in order
         flat = []
         for name in order:
@@ -61,12 +61,16 @@ def rows_among(statement, ids, **params):
                 flat.extend(ids)
             else:
                 flat.append(values[name])
-        return _run(connection, sql.replace(_IDS_TOKEN, ", ".join([mark] * len(ids))),
+        rows = _run(connection, sql.replace(_IDS_TOKEN, ", ".join([mark] * len(ids))),
                     tuple(flat))
+        note_select(compiled, params_seen, rows)
+        return rows
     values.pop(_IDS, None)
     named = {f"{_IDS}_{n}": value for n, value in enumerate(ids)}
-    return _run(connection, sql.replace(_IDS_TOKEN, ", ".join(mark.format(n) for n in named)),
+    rows = _run(connection, sql.replace(_IDS_TOKEN, ", ".join(mark.format(n) for n in named)),
                 {**values, **named})
+    note_select(compiled, params_seen, rows)
+    return rows
 
 
 def _run(connection, sql, parameters):

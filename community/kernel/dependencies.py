@@ -42,6 +42,7 @@ from sqlalchemy.sql.elements import (
     BindParameter,
     BooleanClauseList,
     ColumnClause,
+    Label,
 )
 from sqlalchemy.sql.expression import Alias, CompoundSelect, Join, Select
 
@@ -136,6 +137,7 @@ def on_commit(function):
 # ---- what a table's keys are -------------------------------------------------
 
 _TABLES = {}  # Table -> (key column names, live column names, primary key name or None)
+_PK_BY_NAME = {}  # table name -> its primary key's name
 
 
 def _shape(table):
@@ -149,6 +151,7 @@ def _shape(table):
         pk = list(table.primary_key.columns)
         shape = _TABLES[table] = (frozenset(keys), frozenset(live),
                                   pk[0].name if len(pk) == 1 else None)
+        _PK_BY_NAME[table.name] = shape[2]
     return shape
 
 
@@ -225,6 +228,17 @@ def _joined_on_key(leaf, table, onclauses, statement):
     return False
 
 
+def _selected(statement, leaf, table):
+    """Which column of the answer is the leaf's primary key, or None."""
+    pk = _shape(table)[2]
+    for i, column in enumerate(statement.selected_columns):
+        column = _plain(column.element if isinstance(column, Label) else column)
+        if getattr(column, "name", None) == pk and _plain(getattr(column, "table", None)) \
+                is _plain(leaf):
+            return i
+    return None
+
+
 def _entity_tables(compiled):
     """The tables whose rows an ORM statement loads as objects (noted as they load)."""
     state = compiled.compile_state
@@ -259,10 +273,12 @@ def _subquery_tables(statement):
     return tables
 
 
-def _read_plan(compiled):
+def _read_plan(compiled, rows_seen=False):
     """How a compiled SELECT's keys come from its parameters: [(table name, narrowing)]
     where a narrowing is (column, bind name, expanding), () for rows noted as they load,
-    or None for the whole table; and the tables it reads that visitors may not see."""
+    ("row", i) for rows noted from column i of the answer (`rows_seen`: the caller hands
+    the rows to note_rows), or None for the whole table; and the tables it reads that
+    visitors may not see."""
     statement = getattr(getattr(compiled, "compile_state", None), "statement", None)
     if statement is None:
         statement = compiled.statement
@@ -285,6 +301,9 @@ def _read_plan(compiled):
             elif (entities and (isinstance(leaf, Alias) or table in loaded)
                   and _joined_on_key(leaf, table, onclauses, statement)):
                 plan.append((table.name, ()))  # its rows are noted as they load
+            elif (rows_seen and _selected(statement, leaf, table) is not None
+                  and _joined_on_key(leaf, table, onclauses, statement)):
+                plan.append((table.name, ("row", _selected(statement, leaf, table))))
             else:
                 plan.append((table.name, None))
     for table in _subquery_tables(statement):
@@ -326,7 +345,7 @@ def read_keys(plan, params):
     for table, narrowed in plan:
         if narrowed is None:
             keys.add(table)
-        elif not narrowed:
+        elif not narrowed or narrowed[0] == "row":
             keys.add(f"{table}*")
         else:
             column, name, expanding = narrowed
@@ -347,9 +366,10 @@ def _note_select(reads, compiled, params):
         reads.private_tables |= private
 
 
-def note_select(compiled, params):
+def note_select(compiled, params, rows):
     """For SELECTs run past SQLAlchemy (community/kernel/compiled.py): `compiled` as
-    compiled for the driver, `params` by bind name (an expanding list under its name)."""
+    compiled for the driver, `params` by bind name (an expanding list under its name),
+    and the rows it gave (a table joined by its key is noted by the rows it gave)."""
     reads = _reads.get()
     if reads is None:
         return
@@ -359,7 +379,24 @@ def note_select(compiled, params):
             flat.update({f"{name}_{n}": v for n, v in enumerate(value, 1)})
         else:
             flat[name] = value
-    _note_select(reads, compiled, flat)
+    plan, private = _plan_of(compiled, _read_plan_seeing_rows)
+    reads.keys |= read_keys(plan, flat)
+    for table, narrowed in plan:
+        if narrowed and narrowed[0] == "row":
+            pk, i = _shape_by_name(table), narrowed[1]
+            reads.keys.update(row_key(table, pk, row[i]) for row in rows if row[i] is not None)
+    if private:
+        reads.private = True
+        reads.private_tables |= private
+
+
+def _read_plan_seeing_rows(compiled):
+    return _read_plan(compiled, rows_seen=True)
+
+
+
+def _shape_by_name(table_name):
+    return _PK_BY_NAME[table_name]
 
 
 # ---- writes ------------------------------------------------------------------
