@@ -409,7 +409,7 @@ def _write_plan(compiled):
     keys, live, pk = _shape(table)
     sql = compiled.string
     plan = {"table": table, "keys": keys, "pk": pk, "live": False, "narrowed": None,
-            "set": (), "columns": ()}
+            "set": (), "columns": (), "where": None}
     if compiled.isinsert:
         found = _INSERT_NAMES.match(sql)
         plan["columns"] = tuple(n.strip().strip('"') for n in found.group(1).split(",")) \
@@ -420,6 +420,7 @@ def _write_plan(compiled):
         narrowed = _narrowing(table, table, where, compiled.bind_names)
         if narrowed is not None and narrowed[0] == pk:
             plan["narrowed"] = narrowed
+    plan["where"] = " WHERE " in sql  # the rows it touches, found by its own condition
     if compiled.isupdate:
         head = sql.split(" WHERE ", 1)[0]
         names = set(_SET_NAMES.findall(head))
@@ -428,21 +429,57 @@ def _write_plan(compiled):
     return plan
 
 
-def _lookup(cursor, table, keys, pk, ids, paramstyle):
-    """The key columns of rows `ids` as they are now (before an UPDATE or DELETE)."""
-    columns = sorted(keys)
-    mark = "?" if paramstyle == "qmark" else "%s"
-    sql = (f'SELECT {", ".join(columns)} FROM {table.name} '
-           f'WHERE {pk} IN ({", ".join([mark] * len(ids))})')
+def _lookup(cursor, sql, parameters):
+    """Rows as they are now (before an UPDATE or DELETE), as dicts."""
     lookup = cursor.connection.cursor()
     try:
-        lookup.execute(sql, tuple(ids))
-        return [dict(zip(columns, row, strict=True)) for row in lookup.fetchall()]
+        lookup.execute(sql, parameters)
+        names = [d[0] for d in lookup.description]
+        return [dict(zip(names, row, strict=True)) for row in lookup.fetchmany(LOOKUP_ROWS + 1)]
     finally:
         lookup.close()
 
 
-def _write_keys(plan, params_list, cursor, paramstyle):
+LOOKUP_ROWS = 500  # a write of more rows than this moves its table's T* instead
+_MARKS = {"qmark": "?", "format": "%s"}
+
+
+def _condition(sql):
+    """The WHERE of an UPDATE or DELETE as run (not one inside a subquery), or None."""
+    depth, at = 0, 0
+    while True:
+        found = sql.find(" WHERE ", at)
+        if found < 0:
+            return None
+        depth += sql.count("(", at, found) - sql.count(")", at, found)
+        if depth == 0:
+            rest = sql[found + len(" WHERE "):]
+            return rest.split(" RETURNING ", 1)[0]
+        at = found + 1
+
+
+def _rows_where(cursor, plan, sql, parameters_list, paramstyle):
+    """The key columns of the rows a write's own WHERE picks, or None."""
+    condition = _condition(sql)
+    if condition is None:
+        return None
+    lookup = f'SELECT {", ".join(sorted(plan["keys"]))} FROM {plan["table"].name} WHERE {condition}'
+    mark = _MARKS.get(paramstyle)
+    rows = []
+    for parameters in parameters_list:
+        if mark is not None:  # positional: the condition's are the last ones
+            count = condition.count(mark)
+            parameters = tuple(parameters[len(parameters) - count:]) if count else ()
+        try:
+            rows += _lookup(cursor, lookup, parameters)
+        except Exception:  # noqa: BLE001 - any failure: the rows are unknown, T* moves
+            return None
+        if len(rows) > LOOKUP_ROWS:
+            return None
+    return rows
+
+
+def _write_keys(plan, params_list, cursor, paramstyle, sql, parameters):
     """(keys, unknown): the keys a write moves, and whether some rows it could not name."""
     table, name = plan["table"], plan["table"].name
     keys_of_table = plan["keys"]
@@ -460,20 +497,24 @@ def _write_keys(plan, params_list, cursor, paramstyle):
                 elif column not in named and _defaulted(table.c[column]):
                     return keys, True
         return keys, False
-    narrowed = plan["narrowed"]
-    if narrowed is None:
-        return keys, True
-    ids = []
-    for params in params_list:
+    narrowed, ids = plan["narrowed"], []
+    for params in params_list if narrowed is not None else ():
         values = _values(params, narrowed[1], narrowed[2])
         if values is None:
-            return keys, True
+            narrowed = None
+            break
         ids += values
-    rows = (_lookup(cursor, table, keys_of_table, plan["pk"], ids, paramstyle)
-            if ids and len(keys_of_table) > 1 else [])
+    if narrowed is not None and len(keys_of_table) == 1:  # the key is all there is to know
+        rows = [{plan["pk"]: i} for i in ids]
+    elif plan["where"]:
+        rows = _rows_where(cursor, plan, sql, parameters if isinstance(parameters, list)
+                           else [parameters], paramstyle)
+        if rows is None:
+            return keys, True
+    else:
+        return keys, True
     for row in rows:
         keys.update(row_key(name, column, value) for column, value in row.items())
-    keys.update(row_key(name, plan["pk"], i) for i in ids)
     for column in keys_of_table.intersection(plan["set"]):
         for params in params_list:
             if column not in params:
@@ -486,13 +527,14 @@ def _defaulted(column):
     return column.default is not None or column.server_default is not None
 
 
-def _note_write(conn, cursor, compiled, params_list):
+def _note_write(conn, cursor, compiled, params_list, sql, parameters):
     plan = _plan_of(compiled, _write_plan) if compiled is not None else None
     pending = conn.info.setdefault(_PENDING, (set(), set()))
     if plan is None:
         pending[0].add(UNKNOWN)
         return
-    keys, unknown = _write_keys(plan, params_list, cursor, conn.dialect.paramstyle)
+    keys, unknown = _write_keys(plan, params_list, cursor, conn.dialect.paramstyle, sql,
+                                parameters)
     if unknown:
         keys.add(f"{plan['table'].name}*")
     pending[1 if plan["live"] else 0].update(keys)
@@ -504,12 +546,12 @@ def _dml(compiled):
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _before_cursor_execute(conn, cursor, statement, _parameters, context, _executemany):
+def _before_cursor_execute(conn, cursor, statement, parameters, context, _executemany):
     if not _on_commit:  # nobody keeps pages in this process
         return
     compiled = context.compiled
     if compiled is not None and _dml(compiled):
-        _note_write(conn, cursor, compiled, context.compiled_parameters)
+        _note_write(conn, cursor, compiled, context.compiled_parameters, statement, parameters)
     elif compiled is not None and isinstance(compiled.statement, (Select, CompoundSelect)):
         reads = _reads.get()
         if reads is not None:
