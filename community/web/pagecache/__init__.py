@@ -14,6 +14,11 @@ What a feature author does, and all they do:
 3. Declare facts: a hole whose HTML is kept for every reader alike names, in a
    NamedTuple, all it shows of its reader; it is drawn from those facts alone.
 
+What a page depends on is not declared: every SELECT of its render is noted as it runs
+(community/kernel/dependencies.py), and the page is stale once a commit writes what one
+of them read. A table no visitor may see says so (__table_args__ = private_table()); a
+counter that may lag a few seconds says so too (mapped_column(..., info=live())).
+
 The interface:
 
     @public_page, @public_page(members=True)   mark a view whose page may be stored
@@ -35,15 +40,17 @@ The interface:
     init_app(app)                               first, before other after_request functions
     init_serving(app)                           last: hits are served after the other hooks
 
-Inside: serving.py (keys, storing and serving, invalidation on commit), audience.py (who
+Inside: serving.py (keys, storing, freshness and serving, versions moved on commit), audience.py (who
 may share a page, and the guards that keep a shared render from its reader), holes.py
 (the holes and their kept HTML), tokens.py (CSRF and submit tokens), markers.py (the secret
 marks that delimit holes and tokens), stores.py (where pages live: SQLite, Redis, memory).
 
 In the usual words: a hole is a fragment (an ESI-style include) filled per response; what a
 hole keeps is a cached fragment; its facts are the vary key of that fragment; the audience
-(visitors, or a role) and the URL, language and minute make the page's cache key; the
-generation is the cache's namespace, replaced when a table a visitor can see is written.
+(visitors, or a role) and the URL and language make the page's cache key; the keys a page
+read are its surrogate keys (cache tags), each with a version a commit moves (key-based
+expiration); the generation is the cache's namespace, replaced only when the store cannot
+be trusted or a write ran SQL nobody could read.
 """
 
 from . import holes, markers, serving
