@@ -422,7 +422,9 @@ def _write_plan(compiled):
             plan["narrowed"] = narrowed
     plan["where"] = " WHERE " in sql  # the rows it touches, found by its own condition
     if compiled.isupdate:
-        head = sql.split(" WHERE ", 1)[0]
+        found = _where_at(sql)
+        head = sql[:found] if found >= 0 else sql
+        # Names inside a subquery of the SET list are taken too: never fewer than are set.
         names = set(_SET_NAMES.findall(head))
         plan["set"] = tuple(names)
         plan["live"] = bool(names) and names <= live
@@ -444,18 +446,25 @@ LOOKUP_ROWS = 500  # a write of more rows than this moves its table's T* instead
 _MARKS = {"qmark": "?", "format": "%s"}
 
 
-def _condition(sql):
-    """The WHERE of an UPDATE or DELETE as run (not one inside a subquery), or None."""
+def _where_at(sql):
+    """Where an UPDATE's or DELETE's own WHERE starts (not one inside a subquery), or -1."""
     depth, at = 0, 0
     while True:
         found = sql.find(" WHERE ", at)
         if found < 0:
-            return None
+            return -1
         depth += sql.count("(", at, found) - sql.count(")", at, found)
         if depth == 0:
-            rest = sql[found + len(" WHERE "):]
-            return rest.split(" RETURNING ", 1)[0]
+            return found
         at = found + 1
+
+
+def _condition(sql):
+    """The WHERE of an UPDATE or DELETE as run, or None."""
+    found = _where_at(sql)
+    if found < 0:
+        return None
+    return sql[found + len(" WHERE "):].split(" RETURNING ", 1)[0]
 
 
 def _rows_where(cursor, plan, sql, parameters_list, paramstyle):
