@@ -15,6 +15,7 @@ from ..kernel.extensions import db
 from ..web.markdown import render
 from ..web.pagination import Page, paginate
 from .models import Board, Post, PostLike, Thread
+from .rows import posts_between
 
 MAX_TITLE = 200
 # Title lengths per thread kind; an idea's title is its thread's.
@@ -176,13 +177,10 @@ def first_post(thread):
 
 
 def thread_posts(thread, page, per_page):
-    """A page of the thread's posts in order; positions make it an index range."""
+    """A page of the thread's posts in order (forum/rows.py's PostRows); positions make
+    it an index range."""
     start = (page - 1) * per_page
-    rows = db.session.scalars(
-        select(Post)
-        .where(Post.thread_id == thread.id, Post.position >= start, Post.position < start + per_page)
-        .order_by(Post.position)
-    ).all()
+    rows = posts_between(thread.id, start, start + per_page)
     return Page(items=rows, page=page, per_page=per_page,
                 has_next=thread.reply_count + 1 > start + per_page, total=thread.reply_count + 1)
 

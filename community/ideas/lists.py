@@ -11,7 +11,7 @@ and no query reads the whole threads table to list the hidden ones.
 
 A list is read as plain rows, not ORM objects: the page's ideas are IdeaRows (the
 columns a list shows), and every statement is built once per shape and run on the
-driver (community/kernel/compiled.py). Loading 20 ideas with their board, author and
+driver (community/kernel/reads.py). Loading 20 ideas with their board, author and
 thread through the ORM, and building and compiling each statement per request, cost
 more than rendering them.
 """
@@ -24,9 +24,9 @@ from sqlalchemy import bindparam, exists, func, select
 from ..accounts.models import User
 from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
 from ..forum.models import Board, Thread
-from ..kernel.compiled import rows_among, rows_of
 from ..kernel.database import utcnow
 from ..kernel.extensions import db
+from ..kernel.reads import rows_among, rows_of
 from ..web.pagination import Page
 from .models import CLOSED_TO_VOTES, STATUSES, Idea, IdeaCount, IdeaTag, Tag
 

@@ -60,14 +60,17 @@ def local_time(context, value: datetime | None, fmt="medium"):
     return found
 
 
-def label(text):
-    """A lazily translated label, translated once per locale rather than at every use.
+def _locale(context):
+    """The render's locale, found once per render (absent in a macro imported without
+    context: then flask_babel's)."""
+    found = context.get(_ZONE_KEY)
+    return found[0] if found else get_locale()
 
-    Renders exactly as the lazy string does: flask_babel's LazyString.__html__ returns
-    the translation unescaped, so this returns it as Markup."""
+
+def _label(text, locale):
     if not isinstance(text, LazyString):
         return text
-    key = (id(text), get_locale())
+    key = (id(text), locale)
     found = _LABELS.get(key)
     if found is None:
         if len(_LABELS) >= _LABELS_MAX:
@@ -77,10 +80,21 @@ def label(text):
     return found[1]
 
 
-def labels(mapping):
+@pass_context
+def label(context, text):
+    """A lazily translated label, translated once per locale rather than at every use.
+
+    Renders exactly as the lazy string does: flask_babel's LazyString.__html__ returns
+    the translation unescaped, so this returns it as Markup."""
+    return _label(text, _locale(context))
+
+
+@pass_context
+def labels(context, mapping):
     """label() for every value of a mapping of lazy labels (STATUS_NAMES and the like):
     a plain dict to look up many times in one page."""
-    return {k: label(v) for k, v in mapping.items()}
+    locale = _locale(context)
+    return {k: _label(v, locale) for k, v in mapping.items()}
 
 
 def url_maker(endpoint, arg, **values):
@@ -99,9 +113,10 @@ def url_maker(endpoint, arg, **values):
     return make
 
 
-def level_title(level):
+@pass_context
+def level_title(context, level):
     """The level's translated name, as str(level) gives it (escaped like any string)."""
-    return str(label(level.name))
+    return str(_label(level.name, _locale(context)))
 
 
 def url_pattern(endpoint, arg, **values):
