@@ -221,6 +221,8 @@ def main(argv=None):
     parser.add_argument("--pages", action="store_true",
                         help="CPU ms of each main page and API list instead of one path")
     parser.add_argument("--dump", help="with --pages: write each page's HTML to this folder")
+    parser.add_argument("--only", type=lambda s: s.split(","),
+                        help="with --pages: the pages whose names contain one of these words")
     parser.add_argument("--cache-off", action="store_true",
                         help="no page cache (FANFORGE_CACHE_URL=none): every request renders")
     args = parser.parse_args(argv)
@@ -238,7 +240,9 @@ def main(argv=None):
     if args.pages:
         if args.dump:
             Path(args.dump).mkdir(parents=True, exist_ok=True)
-        measure_pages(probe, main_pages(url, side), args.repeat, args.dump)
+        pages = [(name, path) for name, path in main_pages(url, side)
+                 if not args.only or any(word in name for word in args.only)]
+        measure_pages(probe, pages, args.repeat, args.dump)
         return 0
     if args.anonymous:
         probe.client.post("/logout")
