@@ -1,16 +1,67 @@
-"""Posts as a thread page shows them (templates/_macros/posts.html), read as plain rows.
+"""Boards, threads and posts as the pages show them, read as plain rows.
 
 A page of 20 posts loaded as Post objects with their authors' full User objects spent
-more Python than the page took to render; a PostRow holds the columns the page shows,
-read on the driver (community/kernel/reads.py) by a statement built once.
+more Python than the page took to render; these hold the columns the pages show, read
+on the driver (community/kernel/reads.py) by statements built once.
 """
 
-from sqlalchemy import bindparam, select
+from functools import cache
+
+from sqlalchemy import and_, bindparam, select, tuple_
 
 from ..accounts.models import User
 from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
-from ..kernel.reads import rows_of
-from .models import Post
+from ..kernel.extensions import db
+from ..kernel.reads import rows_among, rows_of
+from .models import Board, Post, Thread
+
+
+class BoardRow:
+    """What a Board gives for its columns, for pages that show boards."""
+
+    __slots__ = ("id", "slug", "name", "description", "position", "created_at",
+                 "thread_count", "post_count", "last_post_at", "last_thread_id", "listed")
+
+    def __repr__(self):
+        return f"<BoardRow {self.slug}>"
+
+
+_LISTED_BOARDS = (select(Board.id, Board.slug, Board.name, Board.description, Board.position,
+                         Board.created_at, Board.thread_count, Board.post_count,
+                         Board.last_post_at, Board.last_thread_id, Board.listed)
+                  .where(Board.listed.is_(True)).order_by(Board.position, Board.id))
+
+
+def listed_boards():
+    """The listed boards in their order, as BoardRows."""
+    found = []
+    for row in rows_of(_LISTED_BOARDS):
+        board = BoardRow()
+        (board.id, board.slug, board.name, board.description, board.position, created_at,
+         board.thread_count, board.post_count, last_post_at, board.last_thread_id,
+         listed) = row
+        board.created_at, board.last_post_at = moment(created_at), moment(last_post_at)
+        board.listed = bool(listed)
+        found.append(board)
+    return found
+
+
+class ThreadTitle:
+    """A thread as a link to it shows it."""
+
+    __slots__ = ("id", "board_id", "title", "hidden")
+
+    def __init__(self, thread_id, board_id, title, hidden):
+        self.id, self.board_id, self.title, self.hidden = thread_id, board_id, title, bool(hidden)
+
+
+_TITLES = select(Thread.id, Thread.board_id, Thread.title, Thread.hidden).where(
+    Thread.id.in_(bindparam("ids", expanding=True)))
+
+
+def thread_titles(ids):
+    """{id: ThreadTitle} of these threads."""
+    return {row[0]: ThreadTitle(*row) for row in rows_among(_TITLES, list(ids))} if ids else {}
 
 
 class PostRow:
@@ -44,4 +95,58 @@ def posts_between(thread_id, start, stop):
         post.created_at, post.edited_at = moment(created_at), moment(edited_at)
         post.deleted_at, post.author = moment(deleted_at), Author(*author)
         found.append(post)
+    return found
+
+
+class ThreadRow:
+    """A thread as a board's list shows it (templates/community/forum/_thread_rows.html);
+    `author` an accounts Author."""
+
+    __slots__ = ("id", "title", "pinned", "locked", "hidden", "created_at", "last_post_at",
+                 "reply_count", "author")
+
+    def __repr__(self):
+        return f"<ThreadRow {self.id} {self.title!r}>"
+
+
+@cache
+def _board_threads(hidden_kinds, staff, pinned, after_cursor):
+    """A board's listed threads, pinned or not, newest activity first: parameters
+    board_id, limit, and the cursor's last_post_at and id (SQLAlchemy binds those: a
+    datetime). Owner-guarded kinds are left out, as literal values."""
+    where = [Thread.board_id == bindparam("board_id"), Thread.listed.is_(True),
+             Thread.pinned.is_(pinned), *(Thread.kind != kind for kind in hidden_kinds)]
+    if not staff:
+        where.append(Thread.hidden.is_(False))
+    if after_cursor:
+        where.append(tuple_(Thread.last_post_at, Thread.id)
+                     < tuple_(bindparam("last_post_at"), bindparam("thread_id")))
+    stmt = (select(Thread.id, Thread.title, Thread.pinned, Thread.locked, Thread.hidden,
+                   Thread.created_at, Thread.last_post_at, Thread.reply_count, *AUTHOR_COLUMNS)
+            .join(User, User.id == Thread.author_id).where(and_(*where))
+            .order_by(Thread.last_post_at.desc(), Thread.id.desc()))
+    return stmt if pinned else stmt.limit(bindparam("limit"))
+
+
+def board_thread_rows(board_id, hidden_kinds, staff, pinned, limit=None, cursor=None):
+    """ThreadRows of a board: the pinned ones, or a page of the rest (after `cursor`,
+    a (last_post_at, id))."""
+    stmt = _board_threads(tuple(sorted(hidden_kinds)), staff, pinned, cursor is not None)
+    params = {"board_id": board_id}
+    if not pinned:
+        params["limit"] = limit
+    if cursor is None:
+        rows = rows_of(stmt, **params)
+    else:  # a datetime parameter: SQLAlchemy's own path converts it for the dialect
+        rows = db.session.execute(stmt, dict(params, last_post_at=cursor[0],
+                                             thread_id=cursor[1])).all()
+    found = []
+    for (thread_id, title, is_pinned, locked, hidden, created_at, last_post_at, replies,
+         *author) in rows:
+        thread = ThreadRow()
+        thread.id, thread.title, thread.reply_count, thread.author = (thread_id, title, replies,
+                                                                      Author(*author))
+        thread.pinned, thread.locked, thread.hidden = bool(is_pinned), bool(locked), bool(hidden)
+        thread.created_at, thread.last_post_at = moment(created_at), moment(last_post_at)
+        found.append(thread)
     return found

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, select, true, tuple_, update
+from sqlalchemy import bindparam, delete, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts import service as accounts
@@ -15,7 +15,7 @@ from ..kernel.extensions import db
 from ..web.markdown import render
 from ..web.pagination import Page, paginate
 from .models import Board, Post, PostLike, Thread
-from .rows import posts_between
+from .rows import board_thread_rows, posts_between
 
 MAX_TITLE = 200
 # Title lengths per thread kind; an idea's title is its thread's.
@@ -176,6 +176,12 @@ def first_post(thread):
     return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.position == 0))
 
 
+def opening_post(thread):
+    """The thread's first post as a PostRow (forum/rows.py), for pages that show it."""
+    found = posts_between(thread.id, 0, 1)
+    return found[0] if found else None
+
+
 def thread_posts(thread, page, per_page):
     """A page of the thread's posts in order (forum/rows.py's PostRows); positions make
     it an index range."""
@@ -186,26 +192,15 @@ def thread_posts(thread, page, per_page):
 
 
 def board_threads(board, viewer, per_page, cursor=None):
-    """Pinned threads (first page only), then the rest by latest activity.
+    """Pinned threads (first page only), then the rest by latest activity, as
+    forum/rows.py's ThreadRows.
 
     Keyset pagination on (last_post_at, id): a thread bumped by a new reply while
     someone pages moves to the top instead of shifting every later page.
     """
-    base = select(Thread).where(Thread.board_id == board.id, Thread.listed.is_(True),
-                                _public_kinds())
-    if not _is_staff(viewer):
-        base = base.where(Thread.hidden.is_(False))
-    pinned = []
-    if cursor is None:
-        pinned = db.session.scalars(
-            base.where(Thread.pinned.is_(True)).order_by(Thread.last_post_at.desc(), Thread.id.desc())
-        ).all()
-    rest = base.where(Thread.pinned.is_(False))
-    if cursor is not None:
-        rest = rest.where(tuple_(Thread.last_post_at, Thread.id) < tuple_(*cursor))
-    rows = db.session.scalars(
-        rest.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(per_page + 1)
-    ).all()
+    staff = _is_staff(viewer)
+    pinned = [] if cursor is not None else board_thread_rows(board.id, THREAD_ACCESS, staff, True)
+    rows = board_thread_rows(board.id, THREAD_ACCESS, staff, False, per_page + 1, cursor)
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     next_cursor = encode_cursor(rows[-1]) if has_next else None

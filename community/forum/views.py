@@ -10,7 +10,7 @@ from ..web.http import apply_error, form_text, page_arg, text_arg
 from ..web.pagecache import public_page
 from . import boards as board_service
 from . import service
-from .forms import EditPostForm, ReasonForm, ReplyForm, ThreadForm
+from .forms import EditPostForm, ReplyForm, ThreadForm
 
 bp = Blueprint("forum", __name__)
 
@@ -73,7 +73,8 @@ def _render_thread(thread, form=None, status=200):
         abort(404)
     return render_template(
         "community/forum/thread.html", thread=thread, page=page,
-        form=form or ReplyForm(), moderation=ReasonForm(),
+        # The reply box shows a form to the signed-in only (_reply_form.html).
+        form=form or (ReplyForm() if current_user.is_authenticated else None),
     ), status
 
 

@@ -111,14 +111,16 @@ def show(idea_id):
     changes = statuses.timeline(idea)
     round_ = rounds.get_round(idea.round_id) if idea.round_id else None
     staff = _staff()  # the status and merge forms show to staff only
+    # The first page of posts starts with the opening one.
+    opening = (page.items[0] if page.items and page.items[0].position == 0
+               else forum.opening_post(idea.thread))
     return render_template(
-        "community/ideas/show.html", idea=idea, page=page, changes=changes,
-        opening=forum.first_post(idea.thread),
+        "community/ideas/show.html", idea=idea, page=page, changes=changes, opening=opening,
         official=statuses.official_response(changes),
         voters=service.voters(idea, limit=20),
         merged_into=service.get_idea(idea.merged_into_id, current_user) if idea.merged_into_id else None,
         round=round_, budget_left=rounds.budget_left(round_, current_user),
-        form=ReplyForm(), status_form=StatusForm(status=idea.status) if staff else None,
+        form=ReplyForm() if current_user.is_authenticated else None, status_form=StatusForm(status=idea.status) if staff else None,
         merge_form=MergeForm() if staff else None,
         STATUS_NAMES=STATUS_NAMES,
     )
