@@ -16,6 +16,15 @@ from ..kernel.reads import rows_among, rows_of
 from .models import Board, Post, Thread
 
 
+class BoardRef:
+    """A board as a row that names it shows it."""
+
+    __slots__ = ("id", "slug", "name")
+
+    def __init__(self, board_id, slug, name):
+        self.id, self.slug, self.name = board_id, slug, name
+
+
 class BoardRow:
     """What a Board gives for its columns, for pages that show boards."""
 
@@ -149,4 +158,57 @@ def board_thread_rows(board_id, hidden_kinds, staff, pinned, limit=None, cursor=
         thread.pinned, thread.locked, thread.hidden = bool(is_pinned), bool(locked), bool(hidden)
         thread.created_at, thread.last_post_at = moment(created_at), moment(last_post_at)
         found.append(thread)
+    return found
+
+
+class ProfileThread:
+    """A thread as a profile lists it: id, title, created_at, `board` a BoardRef."""
+
+    __slots__ = ("id", "title", "created_at", "board")
+
+
+class ProfileReply:
+    """A reply as a profile lists it: id, thread_id, body, created_at."""
+
+    __slots__ = ("id", "thread_id", "body", "created_at")
+
+
+@cache
+def _profile_items(replies, hidden_kinds, staff):
+    """A page of an author's threads or replies, newest first: parameters author_id,
+    limit, offset. Owner-guarded kinds are left out, as literal values."""
+    kinds = [Thread.kind != kind for kind in hidden_kinds]
+    if replies:
+        stmt = (select(Post.id, Post.thread_id, Post.body, Post.created_at)
+                .join(Thread, Thread.id == Post.thread_id)
+                .where(Post.author_id == bindparam("author_id"), Post.position > 0,
+                       Post.deleted_at.is_(None), Thread.listed.is_(True), *kinds))
+        if not staff:
+            stmt = stmt.where(Post.hidden.is_(False), Thread.hidden.is_(False))
+        stmt = stmt.order_by(Post.id.desc())
+    else:
+        stmt = (select(Thread.id, Thread.title, Thread.created_at, Board.id, Board.slug,
+                       Board.name).join(Board, Board.id == Thread.board_id)
+                .where(Thread.author_id == bindparam("author_id"), Thread.listed.is_(True),
+                       *kinds))
+        if not staff:
+            stmt = stmt.where(Thread.hidden.is_(False))
+        stmt = stmt.order_by(Thread.id.desc())
+    return stmt.limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+def profile_items(replies, author_id, hidden_kinds, staff, limit, offset):
+    """An author's threads (ProfileThreads) or replies (ProfileReplies), newest first."""
+    stmt = _profile_items(replies, tuple(sorted(hidden_kinds)), staff)
+    found = []
+    for row in rows_of(stmt, author_id=author_id, limit=limit, offset=offset):
+        if replies:
+            item = ProfileReply()
+            item.id, item.thread_id, item.body, created_at = row
+        else:
+            item = ProfileThread()
+            item.id, item.title, created_at, *board = row
+            item.board = BoardRef(*board)
+        item.created_at = moment(created_at)
+        found.append(item)
     return found

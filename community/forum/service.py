@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, select, true, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts import service as accounts
@@ -13,9 +13,9 @@ from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
 from ..web.markdown import render
-from ..web.pagination import Page, paginate
+from ..web.pagination import Page
 from .models import Board, Post, PostLike, Thread
-from .rows import board_thread_rows, posts_between
+from .rows import board_thread_rows, posts_between, profile_items, thread_titles
 
 MAX_TITLE = 200
 # Title lengths per thread kind; an idea's title is its thread's.
@@ -60,11 +60,6 @@ THREAD_ACCESS = {}
 
 def register_thread_access(kind, can_read, guard_reply=None):
     THREAD_ACCESS[kind] = (can_read, guard_reply)
-
-
-def _public_kinds():
-    """A clause keeping owner-guarded thread kinds out of the forum's own listings."""
-    return Thread.kind.not_in(tuple(THREAD_ACCESS)) if THREAD_ACCESS else true()
 
 
 # ---- who may do what -------------------------------------------------------
@@ -358,23 +353,22 @@ def liked_post_ids(user, post_ids):
 # ---- profiles --------------------------------------------------------------
 
 def user_threads(user, viewer, page, per_page):
-    stmt = select(Thread).where(Thread.author_id == user.id, Thread.listed.is_(True),
-                                _public_kinds())
-    if not _is_staff(viewer):
-        stmt = stmt.where(Thread.hidden.is_(False))
-    return paginate(stmt.order_by(Thread.id.desc()), page, per_page)
+    """A page of the user's threads (forum/rows.py's ProfileThreads)."""
+    return _profile_page(False, user, viewer, page, per_page)
 
 
 def user_replies(user, viewer, page, per_page):
-    stmt = (
-        select(Post).join(Thread, Thread.id == Post.thread_id)
-        .where(Post.author_id == user.id, Post.position > 0, Post.deleted_at.is_(None),
-               Thread.listed.is_(True), _public_kinds())
-    )
-    if not _is_staff(viewer):
-        stmt = stmt.where(Post.hidden.is_(False), Thread.hidden.is_(False))
-    return paginate(stmt.order_by(Post.id.desc()), page, per_page)
+    """A page of the user's replies (forum/rows.py's ProfileReplies)."""
+    return _profile_page(True, user, viewer, page, per_page)
+
+
+def _profile_page(replies, user, viewer, page, per_page):
+    rows = profile_items(replies, user.id, THREAD_ACCESS, _is_staff(viewer), per_page + 1,
+                         (page - 1) * per_page)
+    return Page(items=rows[:per_page], page=page, per_page=per_page,
+                has_next=len(rows) > per_page)
 
 
 def threads_by_id(ids):
-    return {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
+    """{id: ThreadTitle} (forum/rows.py)."""
+    return thread_titles(ids)

@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, exists, func, select
 from ..accounts.models import User
 from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
 from ..forum.models import Board, Thread
+from ..forum.rows import BoardRef
 from ..kernel.database import utcnow
 from ..kernel.extensions import db
 from ..kernel.reads import rows_among, rows_of
@@ -85,13 +86,6 @@ def _filtered(sort, by_board, by_status, by_tags, by_period, include_hidden):
         stmt = stmt.where(~exists().where(Thread.id == Idea.thread_id, Thread.hidden.is_(True)))
     return (stmt.order_by(*_ORDER[sort]).limit(bindparam("limit")).offset(bindparam("offset")),
             stmt.with_only_columns(func.count()))
-
-
-class BoardRef:
-    __slots__ = ("id", "slug", "name")
-
-    def __init__(self, board_id, slug, name):
-        self.id, self.slug, self.name = board_id, slug, name
 
 
 class TagName:
@@ -176,6 +170,15 @@ def find_tag_ids(board_id, name):
     if board_id is not None:
         stmt = stmt.where(Tag.board_id == board_id)
     return list(db.session.scalars(stmt))
+
+
+_BY_AUTHOR = (select(Idea.id).where(Idea.author_id == bindparam("author_id"))
+              .order_by(Idea.id.desc()).limit(bindparam("limit")))
+
+
+def latest_by(author_id, limit):
+    """The author's latest ideas, newest first (IdeaRows)."""
+    return _in_order([row[0] for row in rows_of(_BY_AUTHOR, author_id=author_id, limit=limit)])
 
 
 _SHIPPED = (select(Idea.id).where(Idea.status == "shipped")
