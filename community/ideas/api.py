@@ -131,7 +131,7 @@ def detail_json(idea):
     changes = statuses.timeline(idea)
     data = idea_json(idea, bool(service.voted_ids(api_user(), [idea.id])))
     data.update(
-        body_html=forum.first_post(idea.thread).body_html,
+        body_html=forum.opening_post(idea.thread).body_html,
         official_responses=[change_json(c) for c in changes if c.response],
         status_history=[change_json(c) for c in changes],
         merged_into=idea.merged_into_id,
@@ -143,7 +143,7 @@ def detail_json(idea):
 @api_doc("One idea with its body, official responses and status history", tag="ideas",
          responses={200: IDEA_DETAIL}, errors=(404,))
 def show(idea_id):
-    return detail_json(service.get_idea(idea_id, api_user()))
+    return detail_json(lists.idea_page(idea_id, api_user()))
 
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["PUT", "DELETE"])

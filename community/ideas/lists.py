@@ -19,13 +19,16 @@ more than rendering them.
 from datetime import timedelta
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, func, select
 
 from ..accounts.models import User
 from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
+from ..forum import service as forum
 from ..forum.models import Board, Thread
 from ..forum.rows import BoardRef
 from ..kernel.database import utcnow
+from ..kernel.errors import NotFound
 from ..kernel.extensions import db
 from ..kernel.reads import rows_among, rows_of
 from ..web.pagination import Page
@@ -111,11 +114,17 @@ class IdeaRow:
 
 
 _IDS = bindparam("ids", expanding=True)
-_ROWS = (select(Idea.id, Thread.title, Idea.status, Idea.votes, Idea.created_at,
+_ROW_COLUMNS = (Idea.id, Thread.title, Idea.status, Idea.votes, Idea.created_at,
                 Idea.status_changed_at, Thread.reply_count, Board.id, Board.slug, Board.name,
                 *AUTHOR_COLUMNS)
-         .join(Thread, Thread.id == Idea.thread_id).join(Board, Board.id == Idea.board_id)
-         .join(User, User.id == Idea.author_id).where(Idea.id.in_(_IDS)))
+
+
+def _joined(*columns):
+    return (select(*columns).join(Thread, Thread.id == Idea.thread_id)
+            .join(Board, Board.id == Idea.board_id).join(User, User.id == Idea.author_id))
+
+
+_ROWS = _joined(*_ROW_COLUMNS).where(Idea.id.in_(_IDS))
 _TAGS = (select(IdeaTag.idea_id, Tag.name).join(Tag, Tag.id == IdeaTag.tag_id)
          .where(IdeaTag.idea_id.in_(_IDS)).order_by(Tag.name))
 
@@ -137,6 +146,49 @@ def _in_order(ids):
         idea.board = boards.get(board_id) or boards.setdefault(board_id,
                                                                BoardRef(board_id, slug, name))
     return [found[i] for i in ids if i in found]
+
+
+class IdeaThread:
+    """An idea's thread as the idea's page needs it: its reply box, staff tools and
+    who may see it (forum.can_see_thread)."""
+
+    __slots__ = ("id", "kind", "title", "hidden", "locked", "pinned", "reply_count")
+
+
+class IdeaPage(IdeaRow):
+    """An idea as its own page and the API's detail show it: an IdeaRow with its
+    thread (an IdeaThread), board_id, round_id and merged_into_id."""
+
+    __slots__ = ("thread", "board_id", "round_id", "merged_into_id")
+
+
+_ONE = _joined(*_ROW_COLUMNS, Thread.id, Thread.kind, Thread.hidden, Thread.locked,
+               Thread.pinned, Idea.round_id, Idea.merged_into_id).where(
+    Idea.id == bindparam("idea_id"))
+
+
+def idea_page(idea_id, viewer):
+    """The idea as an IdeaPage, NotFound unless the viewer may see it: what
+    service.get_idea gives the idea's pages, read as rows (two statements)."""
+    rows = rows_of(_ONE, idea_id=idea_id)
+    if not rows:
+        raise NotFound(_("No such idea."))
+    (idea_id, title, status, votes, created_at, changed_at, replies, board_id, slug, name,
+     user_id, username, role, points, thread_id, kind, hidden, locked, pinned, round_id,
+     merged_into_id) = rows[0]
+    thread = IdeaThread()
+    thread.id, thread.kind, thread.title, thread.reply_count = thread_id, kind, title, replies
+    thread.hidden, thread.locked, thread.pinned = bool(hidden), bool(locked), bool(pinned)
+    if not forum.can_see_thread(thread, viewer):
+        raise NotFound(_("No such idea."))
+    idea = IdeaPage()
+    idea.id, idea.title, idea.status, idea.votes = idea_id, title, status, votes
+    idea.created_at, idea.status_changed_at = moment(created_at), moment(changed_at)
+    idea.reply_count, idea.author = replies, Author(user_id, username, role, points)
+    idea.board, idea.board_id = BoardRef(board_id, slug, name), board_id
+    idea.tags = [TagName(row[1]) for row in rows_among(_TAGS, [idea_id])]
+    idea.thread, idea.round_id, idea.merged_into_id = thread, round_id, merged_into_id
+    return idea
 
 
 _COUNT = select(func.coalesce(func.sum(IdeaCount.n), 0))

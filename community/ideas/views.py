@@ -104,7 +104,7 @@ def new(slug):
 @bp.get("/ideas/<int:idea_id>")
 @public_page(members=True)
 def show(idea_id):
-    idea = service.get_idea(idea_id, current_user)
+    idea = lists.idea_page(idea_id, current_user)
     page = forum.thread_posts(idea.thread, page_arg(), current_app.config["PER_PAGE"])
     if page.page > 1 and not page.items:
         abort(404)
@@ -120,7 +120,8 @@ def show(idea_id):
         voters=service.voters(idea, limit=20),
         merged_into=service.get_idea(idea.merged_into_id, current_user) if idea.merged_into_id else None,
         round=round_, budget_left=rounds.budget_left(round_, current_user),
-        form=ReplyForm() if current_user.is_authenticated else None, status_form=StatusForm(status=idea.status) if staff else None,
+        form=ReplyForm() if current_user.is_authenticated else None,
+        status_form=StatusForm(status=idea.status) if staff else None,
         merge_form=MergeForm() if staff else None,
         STATUS_NAMES=STATUS_NAMES,
     )
@@ -146,7 +147,7 @@ def vote(idea_id):
 @bp.get("/ideas/<int:idea_id>/voters")
 @public_page(members=True)
 def voters(idea_id):
-    idea = service.get_idea(idea_id, current_user)
+    idea = lists.idea_page(idea_id, current_user)
     number, per_page = page_arg(), 50
     rows = service.voters(idea, limit=per_page + 1, offset=(number - 1) * per_page)
     return render_template("community/ideas/voters.html", idea=idea, voters=rows[:per_page],
