@@ -55,6 +55,32 @@ def listed_boards():
     return found
 
 
+class ThreadPage:
+    """A thread as its own page shows it (and its panels and owner ask of it): what a
+    Thread gives for these attributes, `board` a BoardRef."""
+
+    __slots__ = ("id", "kind", "board_id", "board", "title", "pinned", "locked", "hidden",
+                 "reply_count")
+
+
+_PAGE = (select(Thread.id, Thread.kind, Thread.board_id, Board.slug, Board.name, Thread.title,
+                Thread.pinned, Thread.locked, Thread.hidden, Thread.reply_count)
+         .join(Board, Board.id == Thread.board_id).where(Thread.id == bindparam("thread_id")))
+
+
+def thread_page(thread_id):
+    """The thread as a ThreadPage, or None."""
+    rows = rows_of(_PAGE, thread_id=thread_id)
+    if not rows:
+        return None
+    thread = ThreadPage()
+    (thread.id, thread.kind, thread.board_id, slug, name, thread.title, pinned, locked, hidden,
+     thread.reply_count) = rows[0]
+    thread.board = BoardRef(thread.board_id, slug, name)
+    thread.pinned, thread.locked, thread.hidden = bool(pinned), bool(locked), bool(hidden)
+    return thread
+
+
 class ThreadTitle:
     """A thread as a link to it shows it."""
 

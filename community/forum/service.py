@@ -15,7 +15,7 @@ from ..kernel.extensions import db
 from ..web.markdown import render
 from ..web.pagination import Page
 from .models import Board, Post, PostLike, Thread
-from .rows import board_thread_rows, posts_between, profile_items, thread_titles
+from .rows import board_thread_rows, posts_between, profile_items, thread_page, thread_titles
 
 MAX_TITLE = 200
 # Title lengths per thread kind; an idea's title is its thread's.
@@ -162,6 +162,14 @@ def add_thread(board_id, author, title, body, submit_token=None, kind="discussio
 
 def get_thread(thread_id, viewer):
     thread = db.session.get(Thread, thread_id)
+    if thread is None or not can_see_thread(thread, viewer):
+        raise NotFound(_("No such thread."))
+    return thread
+
+
+def thread_for_page(thread_id, viewer):
+    """get_thread for the thread's own page: the thread as forum/rows.py's ThreadPage."""
+    thread = thread_page(thread_id)
     if thread is None or not can_see_thread(thread, viewer):
         raise NotFound(_("No such thread."))
     return thread

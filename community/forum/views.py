@@ -81,7 +81,7 @@ def _render_thread(thread, form=None, status=200):
 @bp.get("/t/<int:thread_id>")
 @public_page(members=True)
 def thread(thread_id):
-    thread = service.get_thread(thread_id, current_user)
+    thread = service.thread_for_page(thread_id, current_user)
     if (owner := service.owner_url(thread)) is not None:
         return redirect(owner)
     return _render_thread(thread)
