@@ -9,7 +9,7 @@ from ..kernel.database import transaction
 from ..kernel.errors import NotFound, ValidationError
 from ..kernel.extensions import db
 from .models import Board
-from .rows import listed_boards, thread_titles
+from .rows import board_row, listed_boards, thread_titles
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -28,6 +28,14 @@ def last_threads(boards):
 
 def get_board(slug):
     board = db.session.scalar(select(Board).where(Board.slug == slug))
+    if board is None:
+        raise NotFound(_("No such board."))
+    return board
+
+
+def board_for_page(slug):
+    """get_board for pages that show the board: a BoardRow (forum/rows.py)."""
+    board = board_row(slug)
     if board is None:
         raise NotFound(_("No such board."))
     return board

@@ -35,24 +35,31 @@ class BoardRow:
         return f"<BoardRow {self.slug}>"
 
 
-_LISTED_BOARDS = (select(Board.id, Board.slug, Board.name, Board.description, Board.position,
-                         Board.created_at, Board.thread_count, Board.post_count,
-                         Board.last_post_at, Board.last_thread_id, Board.listed)
-                  .where(Board.listed.is_(True)).order_by(Board.position, Board.id))
+_BOARDS = select(Board.id, Board.slug, Board.name, Board.description, Board.position,
+                 Board.created_at, Board.thread_count, Board.post_count, Board.last_post_at,
+                 Board.last_thread_id, Board.listed)
+_LISTED_BOARDS = _BOARDS.where(Board.listed.is_(True)).order_by(Board.position, Board.id)
+_BOARD = _BOARDS.where(Board.slug == bindparam("slug"))
+
+
+def _board_row(row):
+    board = BoardRow()
+    (board.id, board.slug, board.name, board.description, board.position, created_at,
+     board.thread_count, board.post_count, last_post_at, board.last_thread_id, listed) = row
+    board.created_at, board.last_post_at = moment(created_at), moment(last_post_at)
+    board.listed = bool(listed)
+    return board
 
 
 def listed_boards():
     """The listed boards in their order, as BoardRows."""
-    found = []
-    for row in rows_of(_LISTED_BOARDS):
-        board = BoardRow()
-        (board.id, board.slug, board.name, board.description, board.position, created_at,
-         board.thread_count, board.post_count, last_post_at, board.last_thread_id,
-         listed) = row
-        board.created_at, board.last_post_at = moment(created_at), moment(last_post_at)
-        board.listed = bool(listed)
-        found.append(board)
-    return found
+    return [_board_row(row) for row in rows_of(_LISTED_BOARDS)]
+
+
+def board_row(slug):
+    """The board with this slug as a BoardRow, or None."""
+    rows = rows_of(_BOARD, slug=slug)
+    return _board_row(rows[0]) if rows else None
 
 
 class ThreadPage:

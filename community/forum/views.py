@@ -28,7 +28,7 @@ def index():
 
 
 def _listed_board(slug):
-    board = board_service.get_board(slug)
+    board = board_service.board_for_page(slug)
     if not board.listed:
         abort(404)
     return board

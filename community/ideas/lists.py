@@ -216,6 +216,14 @@ def counts_by_status(board_id=None):
     return {s: found.get(s, 0) for s in STATUSES}
 
 
+_BOARD_TAGS = select(Tag.name).where(Tag.board_id == bindparam("board_id")).order_by(Tag.name)
+
+
+def tag_names(board_id):
+    """The board's tags as TagNames, by name (the chips of its idea list)."""
+    return [TagName(row[0]) for row in rows_of(_BOARD_TAGS, board_id=board_id)]
+
+
 def find_tag_ids(board_id, name):
     """Tags are per board; site-wide, a tag name means that tag on every board."""
     stmt = select(Tag.id).where(Tag.name == name)

@@ -40,9 +40,9 @@ def _render_list(board=None):
                             current_app.config["PER_PAGE"], include_hidden=_staff())
     return render_template(
         "community/ideas/list.html", board=board, page=page, args=args,
-        tags=service.board_tags(board.id) if board else [],
+        tags=lists.tag_names(board.id) if board else [],
         counts=lists.counts_by_status(board.id if board else None),
-        live_rounds=rounds.live_rounds(board.id if board else None),
+        live_rounds=rounds.live_round_links(board.id if board else None),
         SORT_NAMES=SORT_NAMES, PERIOD_NAMES=PERIOD_NAMES, STATUS_NAMES=STATUS_NAMES,
     )
 
@@ -60,7 +60,7 @@ def index():
 @bp.get("/b/<slug>/ideas")
 @public_page(members=True)
 def board_ideas(slug):
-    return _render_list(board_service.get_board(slug))
+    return _render_list(board_service.board_for_page(slug))
 
 
 @bp.get("/ideas/shipped")
