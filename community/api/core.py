@@ -252,7 +252,7 @@ def _schema_message(error):
 
 def _positive_int(name, default):
     return int_arg(name, default, maximum=10**9 - 1,
-                   message=_("%(name)s must be a positive whole number.", name=name))
+                   message=lambda: _("%(name)s must be a positive whole number.", name=name))
 
 
 def page_args():
