@@ -8,6 +8,14 @@ of its slowest SQL statements. The evidence behind a finding in RESULTS.md.
         --method PUT --token --start 50000 --repeat 200      # fresh votes, write-lock time
     .venv/bin/python bench/profile_page.py --scale large '/api/v1/campaigns/{campaign}/preorders' \
         --method POST --body '{"tier": {tier}, "quantity": 1}' --token --fans --repeat 200
+    .venv/bin/python bench/profile_page.py --scale medium --pages --cache-off   # issue 21 item 5
+    .venv/bin/python bench/profile_page.py --scale medium --pages --cache-off --dump /tmp/before
+
+--pages measures the main pages and API lists (signed out and signed in) as CPU ms per
+request, the median of --repeat requests after two warm-ups (process time: it hardly moves
+with what else the machine runs); --dump DIR also writes each page's HTML there (tokens
+masked), to diff a change's pages against the old ones. --cache-off renders every request
+(FANFORGE_CACHE_URL=none), as a page the cache cannot serve is rendered.
 
 Signed in as the first seeded fan (as bench/http.py is). Uses pyinstrument when it is
 installed in .venv (`pip install pyinstrument`), else cProfile.
@@ -23,12 +31,17 @@ sys.path.insert(0, str(_BENCH.parent))
 import argparse
 import cProfile
 import io
+import os
 import pstats
+import re
+import statistics
 import time
 from collections import Counter
 
+from sqlalchemy import create_engine, text
+
 from bench.common import database_url, load_sidecar
-from bench.probe import InProcess, username_of
+from bench.probe import InProcess, querycount, username_of
 from bench.seed_db import catch_up
 
 
@@ -119,11 +132,81 @@ def _fill(text, side, n):
             .replace("{tier}", str(side.get("tier_id"))))
 
 
+def main_pages(url, side):
+    """(name, path) of the pages a rendering change is measured on: the busiest
+    discussion thread and the most active poster's profile are looked up."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        thread = conn.execute(text(
+            "SELECT id FROM threads t WHERE NOT EXISTS (SELECT 1 FROM ideas i WHERE "
+            "i.thread_id = t.id) ORDER BY reply_count DESC, id LIMIT 1")).scalar()
+        poster = conn.execute(text(
+            "SELECT u.username FROM posts p JOIN users u ON u.id = p.author_id "
+            "GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1")).scalar()
+        ideas = conn.execute(text("SELECT count(*) FROM ideas")).scalar()
+    engine.dispose()
+    idea = side["showcase_idea"]
+    return [
+        ("home", "/"),
+        ("hot ideas p1", "/ideas"),
+        (f"hot ideas p{ideas // 25}", f"/ideas?page={ideas // 25}"),
+        ("idea, 200 replies", f"/ideas/{idea}"),
+        ("idea, replies p5", f"/ideas/{idea}?page=5"),
+        ("discussion thread", f"/t/{thread}"),
+        ("board page", f"/b/{side['board_slug']}"),
+        ("board ideas", f"/b/{side['board_slug']}/ideas"),
+        ("product, live campaign", f"/products/{side['product_slug']}"),
+        ("profile", f"/u/{poster}"),
+        ("leaderboards", "/leaderboards"),
+        ("api ideas", "/api/v1/ideas"),
+        ("api ideas p50", "/api/v1/ideas?page=50"),
+        ("api idea", f"/api/v1/ideas/{idea}"),
+        ("api products", "/api/v1/products"),
+        ("api rounds", "/api/v1/rounds"),
+    ]
+
+
+# Per-response values (tokens) that differ between any two renders of the same page.
+_TOKEN_INPUT = re.compile(rb'<input[^>]*name="(?:csrf_token|submit_token|idempotency_key)"[^>]*>')
+_TOKEN_VALUE = re.compile(rb'value="[^"]*"')
+_CSRF_META = re.compile(rb'(name="csrf-token" content=")[^"]*"')
+
+
+def _masked(html):
+    html = _TOKEN_INPUT.sub(lambda found: _TOKEN_VALUE.sub(b'value="-"', found.group()), html)
+    return _CSRF_META.sub(rb'\1-"', html)
+
+
+def measure_pages(probe, pages, repeat, dump=None):
+    """Rows of (name, who, status, statements, CPU ms median) for each page, signed in
+    (the probe's client) and signed out (a client of its own)."""
+    visitor = probe.app.test_client()
+    rows = []
+    for name, path in pages:
+        for who, client in (("visitor", visitor), ("fan", probe.client)):
+            for _ in range(2):
+                client.get(path)
+            with querycount.counting() as statements:
+                answer = client.get(path)
+            cpu = []
+            for _ in range(repeat):
+                started = time.process_time()
+                client.get(path)
+                cpu.append(1000 * (time.process_time() - started))
+            rows.append((name, who, answer.status_code, len(statements), statistics.median(cpu)))
+            print(f"  {name:<24} {who:<8} {answer.status_code} {len(statements):>3} SQL "
+                  f"{rows[-1][-1]:7.2f} ms CPU", flush=True)
+            if dump:
+                slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+                Path(dump, f"{slug}.{who}.html").write_bytes(_masked(answer.get_data()))
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
-    parser.add_argument("path", help="e.g. /ideas?page=500")
+    parser.add_argument("path", nargs="?", help="e.g. /ideas?page=500")
     parser.add_argument("--scale", default="large")
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=20)
@@ -135,7 +218,18 @@ def main(argv=None):
     parser.add_argument("--start", type=int, default=1, help="first value of {n} in the path")
     parser.add_argument("--fans", action="store_true",
                         help="with --token: each request another seeded fan's token")
+    parser.add_argument("--pages", action="store_true",
+                        help="CPU ms of each main page and API list instead of one path")
+    parser.add_argument("--dump", help="with --pages: write each page's HTML to this folder")
+    parser.add_argument("--only", type=lambda s: s.split(","),
+                        help="with --pages: the pages whose names contain one of these words")
+    parser.add_argument("--cache-off", action="store_true",
+                        help="no page cache (FANFORGE_CACHE_URL=none): every request renders")
     args = parser.parse_args(argv)
+    if not args.pages and not args.path:
+        parser.error("a path, or --pages")
+    if args.cache_off:  # the bench's config does not name it, so the environment's holds
+        os.environ["FANFORGE_CACHE_URL"] = "none"
     url = args.database_url or database_url(args.scale)
     side = load_sidecar(url)
     if side is None:
@@ -143,6 +237,13 @@ def main(argv=None):
     for change in catch_up(url):
         print(f"caught up with the models: {change}")
     probe = InProcess(url, username_of(url, side["tokens"][0][0]))
+    if args.pages:
+        if args.dump:
+            Path(args.dump).mkdir(parents=True, exist_ok=True)
+        pages = [(name, path) for name, path in main_pages(url, side)
+                 if not args.only or any(word in name for word in args.only)]
+        measure_pages(probe, pages, args.repeat, args.dump)
+        return 0
     if args.anonymous:
         probe.client.post("/logout")
     if args.method != "GET":

@@ -5,7 +5,7 @@ Other packages add routes on their own `api_blueprint(...)` (see core) with
 """
 
 from . import tokens_api  # noqa: F401  (its routes live on bp)
-from .core import add_auth_challenge, authenticate_request, bp
+from .core import add_auth_challenge, authenticate_request, bp, conditional_get
 
 
 def init_app(app):
@@ -13,4 +13,5 @@ def init_app(app):
     # see the token's user and never load one from the session cookie.
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate_request)
     app.after_request(add_auth_challenge)
+    app.after_request(conditional_get)
     app.register_blueprint(bp)

@@ -133,6 +133,19 @@ def staff_required(view):
     return wrapper
 
 
+def conditional_get(response):
+    """after_request, for every GET under /api/: a 200's ETag is a hash of its body, and
+    a request whose If-None-Match names it gets 304 with no body. What the caller may
+    see (their votes, a staff member's hidden rows) is in the body, so it is in the tag:
+    two callers share a tag only when they were given the same bytes."""
+    if (response.status_code == 200 and request.method in ("GET", "HEAD")
+            and not response.direct_passthrough and response.mimetype == "application/json"
+            and is_api_request()):
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
 def add_auth_challenge(response):
     if response.status_code == 401 and is_api_request():
         challenge = 'Bearer realm="fanforge"'
@@ -239,7 +252,7 @@ def _schema_message(error):
 
 def _positive_int(name, default):
     return int_arg(name, default, maximum=10**9 - 1,
-                   message=_("%(name)s must be a positive whole number.", name=name))
+                   message=lambda: _("%(name)s must be a positive whole number.", name=name))
 
 
 def page_args():

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import cards
 from ..forum import service as forum
-from ..forum.forms import ReasonForm, ReplyForm, ThreadForm
+from ..forum.forms import ReplyForm, ThreadForm
 from ..kernel.errors import DomainError
 from ..web import ratelimits
 from ..web.http import apply_error, form_text, int_arg, page_arg
@@ -57,7 +57,7 @@ def render_thread(circle, member, thread, event=None):
         "community/circles/thread.html", circle=circle, member=member, thread=thread,
         event=event, page=page, moderator=access.is_moderator(member),
         cards={post_id: rendered[ref] for post_id, ref in shared.items()},
-        form=ReplyForm(), moderation=ReasonForm())
+        form=ReplyForm() if current_user.is_authenticated else None)
 
 
 @bp.post("/circles/<slug>/t/<int:thread_id>/<any(pin, unpin, lock, unlock, hide, unhide):action>")

@@ -4,7 +4,7 @@ import calendar
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Forbidden
@@ -38,15 +38,26 @@ def check_in(user):
     return new, streak
 
 
+# The latest check-in's (day, streak) and the best streak ever, in one statement built once.
+_MINE = CheckIn.user_id == bindparam("user_id")
+_STREAKS = select(
+    select(CheckIn.day).where(_MINE).order_by(CheckIn.day.desc()).limit(1).scalar_subquery(),
+    select(CheckIn.streak).where(_MINE).order_by(CheckIn.day.desc()).limit(1).scalar_subquery(),
+    select(func.max(CheckIn.streak)).where(_MINE).scalar_subquery())
+
+
 def streaks(user_id):
     """(checked in today, current streak, best streak)."""
     day = today()
-    latest = db.session.scalars(select(CheckIn).where(CheckIn.user_id == user_id)
-                                .order_by(CheckIn.day.desc()).limit(1)).first()
-    best = db.session.scalar(select(func.max(CheckIn.streak)).where(CheckIn.user_id == user_id)) or 0
-    if latest is None or latest.day < day - timedelta(days=1):
+    latest_day, latest_streak, best = db.session.execute(_STREAKS, {"user_id": user_id}).one()
+    best = best or 0
+    if latest_day is None or latest_day < day - timedelta(days=1):
         return False, 0, best
-    return latest.day == day, latest.streak, best
+    return latest_day == day, latest_streak, best
+
+
+_DAYS = select(CheckIn.day).where(_MINE, CheckIn.day >= bindparam("first"),
+                                  CheckIn.day <= bindparam("last"))
 
 
 def month(user_id, year=None, month_=None):
@@ -55,7 +66,6 @@ def month(user_id, year=None, month_=None):
     year, month_ = year or day.year, month_ or day.month
     first = date(year, month_, 1)
     last = date(year, month_, calendar.monthrange(year, month_)[1])
-    done = set(db.session.scalars(select(CheckIn.day).where(
-        CheckIn.user_id == user_id, CheckIn.day >= first, CheckIn.day <= last)))
+    done = set(db.session.scalars(_DAYS, {"user_id": user_id, "first": first, "last": last}))
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month_)
     return [[(d if d.month == month_ else None, d in done) for d in week] for week in weeks]

@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal_column, select
 
 from ..accounts.models import User
+from ..accounts.rows import AUTHOR_COLUMNS, Author
 from ..kernel.extensions import db
 from .checkin import today
 from .models import PointEntry
@@ -19,13 +20,28 @@ def period_start(period):
     return day.replace(day=1)
 
 
+def _top(by_board):
+    # Grouped by user_id + 0, not user_id: SQLite would otherwise walk every entry ever
+    # made in (user_id, day) order to group without sorting, where the period's entries
+    # are a small range of the day index (54 -> 33 ms on the medium seed's week).
+    user_id = (PointEntry.user_id + literal_column("0")).label("user_id")
+    total = func.sum(PointEntry.points).label("total")
+    stmt = select(user_id, total).where(PointEntry.day >= bindparam("since"))
+    if by_board:
+        stmt = stmt.where(PointEntry.board_id == bindparam("board_id"))
+    best = (stmt.group_by(user_id).order_by(total.desc(), user_id)
+            .limit(bindparam("limit")).subquery())
+    return (select(*AUTHOR_COLUMNS, best.c.total).join(best, best.c.user_id == User.id)
+            .order_by(best.c.total.desc(), best.c.user_id))
+
+
+_TOP = {by_board: _top(by_board) for by_board in (False, True)}
+
+
 def top(period="week", board_id=None, limit=20):
-    """[(user, points)] for the period, best first."""
-    total = func.sum(PointEntry.points)
-    stmt = (select(PointEntry.user_id, total).where(PointEntry.day >= period_start(period))
-            .group_by(PointEntry.user_id).order_by(total.desc(), PointEntry.user_id).limit(limit))
+    """[(author, points)] for the period, best first (the author an accounts Author)."""
+    params = {"since": period_start(period), "limit": limit}
     if board_id is not None:
-        stmt = stmt.where(PointEntry.board_id == board_id)
-    rows = db.session.execute(stmt).all()
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))}
-    return [(users[user_id], points) for user_id, points in rows if points > 0]
+        params["board_id"] = board_id
+    rows = db.session.execute(_TOP[board_id is not None], params).all()
+    return [(Author(*row[:-1]), row[-1]) for row in rows if row[-1] > 0]

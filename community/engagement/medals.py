@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..accounts.models import User
 from ..forum.moderation import ensure_staff, record
@@ -96,9 +96,13 @@ def award_by_staff(user, actor, medal, reason):
     return awarded
 
 
+_OF = (select(UserMedal.medal, UserMedal.reason, UserMedal.awarded_at)
+       .where(UserMedal.user_id == bindparam("user_id")).order_by(UserMedal.awarded_at))
+
+
 def medals_of(user_id):
-    return db.session.scalars(select(UserMedal).where(UserMedal.user_id == user_id)
-                              .order_by(UserMedal.awarded_at)).all()
+    """The user's medals as rows (medal, reason, awarded_at), first awarded first."""
+    return db.session.execute(_OF, {"user_id": user_id}).all()
 
 
 def recompute():

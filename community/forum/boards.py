@@ -8,29 +8,34 @@ from sqlalchemy import func, select
 from ..kernel.database import transaction
 from ..kernel.errors import NotFound, ValidationError
 from ..kernel.extensions import db
-from .models import Board, Thread
+from .models import Board
+from .rows import board_row, listed_boards, thread_titles
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def list_boards():
-    """The boards people see and staff arrange: not the unlisted ones whose threads are
-    read on their owner's pages (circles' board)."""
-    return db.session.scalars(select(Board).where(Board.listed.is_(True))
-                              .order_by(Board.position, Board.id)).all()
+    """The boards people see and staff arrange (forum/rows.py's BoardRows): not the
+    unlisted ones whose threads are read on their owner's pages (circles' board)."""
+    return listed_boards()
 
 
 def last_threads(boards):
-    """The latest-activity thread of each board, in one query: {board_id: thread}."""
-    ids = [b.last_thread_id for b in boards if b.last_thread_id]
-    if not ids:
-        return {}
-    threads = db.session.scalars(select(Thread).where(Thread.id.in_(ids))).all()
-    return {t.board_id: t for t in threads}
+    """The latest-activity thread of each board, in one query: {board_id: ThreadTitle}."""
+    threads = thread_titles([b.last_thread_id for b in boards if b.last_thread_id])
+    return {t.board_id: t for t in threads.values()}
 
 
 def get_board(slug):
     board = db.session.scalar(select(Board).where(Board.slug == slug))
+    if board is None:
+        raise NotFound(_("No such board."))
+    return board
+
+
+def board_for_page(slug):
+    """get_board for pages that show the board: a BoardRow (forum/rows.py)."""
+    board = board_row(slug)
     if board is None:
         raise NotFound(_("No such board."))
     return board

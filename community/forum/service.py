@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, select, true, tuple_, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts import service as accounts
@@ -13,8 +13,9 @@ from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
 from ..web.markdown import render
-from ..web.pagination import Page, paginate
+from ..web.pagination import Page
 from .models import Board, Post, PostLike, Thread
+from .rows import board_thread_rows, posts_between, profile_items, thread_page, thread_titles
 
 MAX_TITLE = 200
 # Title lengths per thread kind; an idea's title is its thread's.
@@ -59,11 +60,6 @@ THREAD_ACCESS = {}
 
 def register_thread_access(kind, can_read, guard_reply=None):
     THREAD_ACCESS[kind] = (can_read, guard_reply)
-
-
-def _public_kinds():
-    """A clause keeping owner-guarded thread kinds out of the forum's own listings."""
-    return Thread.kind.not_in(tuple(THREAD_ACCESS)) if THREAD_ACCESS else true()
 
 
 # ---- who may do what -------------------------------------------------------
@@ -177,43 +173,43 @@ def get_thread(thread_id, viewer):
     return thread
 
 
+def thread_for_page(thread_id, viewer):
+    """get_thread for the thread's own page: the thread as forum/rows.py's ThreadPage."""
+    thread = thread_page(thread_id)
+    if thread is None or not can_see_thread(thread, viewer):
+        raise NotFound(_("No such thread."))
+    return thread
+
+
 def first_post(thread):
     return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.position == 0))
 
 
+def opening_post(thread):
+    """The thread's first post as a PostRow (forum/rows.py), for pages that show it."""
+    found = posts_between(thread.id, 0, 1)
+    return found[0] if found else None
+
+
 def thread_posts(thread, page, per_page):
-    """A page of the thread's posts in order; positions make it an index range."""
+    """A page of the thread's posts in order (forum/rows.py's PostRows); positions make
+    it an index range."""
     start = (page - 1) * per_page
-    rows = db.session.scalars(
-        select(Post)
-        .where(Post.thread_id == thread.id, Post.position >= start, Post.position < start + per_page)
-        .order_by(Post.position)
-    ).all()
+    rows = posts_between(thread.id, start, start + per_page)
     return Page(items=rows, page=page, per_page=per_page,
                 has_next=thread.reply_count + 1 > start + per_page, total=thread.reply_count + 1)
 
 
 def board_threads(board, viewer, per_page, cursor=None):
-    """Pinned threads (first page only), then the rest by latest activity.
+    """Pinned threads (first page only), then the rest by latest activity, as
+    forum/rows.py's ThreadRows.
 
     Keyset pagination on (last_post_at, id): a thread bumped by a new reply while
     someone pages moves to the top instead of shifting every later page.
     """
-    base = select(Thread).where(Thread.board_id == board.id, Thread.listed.is_(True),
-                                _public_kinds())
-    if not _is_staff(viewer):
-        base = base.where(Thread.hidden.is_(False))
-    pinned = []
-    if cursor is None:
-        pinned = db.session.scalars(
-            base.where(Thread.pinned.is_(True)).order_by(Thread.last_post_at.desc(), Thread.id.desc())
-        ).all()
-    rest = base.where(Thread.pinned.is_(False))
-    if cursor is not None:
-        rest = rest.where(tuple_(Thread.last_post_at, Thread.id) < tuple_(*cursor))
-    rows = db.session.scalars(
-        rest.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(per_page + 1)
-    ).all()
+    staff = _is_staff(viewer)
+    pinned = [] if cursor is not None else board_thread_rows(board.id, THREAD_ACCESS, staff, True)
+    rows = board_thread_rows(board.id, THREAD_ACCESS, staff, False, per_page + 1, cursor)
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     next_cursor = encode_cursor(rows[-1]) if has_next else None
@@ -371,23 +367,22 @@ def liked_post_ids(user, post_ids):
 # ---- profiles --------------------------------------------------------------
 
 def user_threads(user, viewer, page, per_page):
-    stmt = select(Thread).where(Thread.author_id == user.id, Thread.listed.is_(True),
-                                _public_kinds())
-    if not _is_staff(viewer):
-        stmt = stmt.where(Thread.hidden.is_(False))
-    return paginate(stmt.order_by(Thread.id.desc()), page, per_page)
+    """A page of the user's threads (forum/rows.py's ProfileThreads)."""
+    return _profile_page(False, user, viewer, page, per_page)
 
 
 def user_replies(user, viewer, page, per_page):
-    stmt = (
-        select(Post).join(Thread, Thread.id == Post.thread_id)
-        .where(Post.author_id == user.id, Post.position > 0, Post.deleted_at.is_(None),
-               Thread.listed.is_(True), _public_kinds())
-    )
-    if not _is_staff(viewer):
-        stmt = stmt.where(Post.hidden.is_(False), Thread.hidden.is_(False))
-    return paginate(stmt.order_by(Post.id.desc()), page, per_page)
+    """A page of the user's replies (forum/rows.py's ProfileReplies)."""
+    return _profile_page(True, user, viewer, page, per_page)
+
+
+def _profile_page(replies, user, viewer, page, per_page):
+    rows = profile_items(replies, user.id, THREAD_ACCESS, _is_staff(viewer), per_page + 1,
+                         (page - 1) * per_page)
+    return Page(items=rows[:per_page], page=page, per_page=per_page,
+                has_next=len(rows) > per_page)
 
 
 def threads_by_id(ids):
-    return {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
+    """{id: ThreadTitle} (forum/rows.py)."""
+    return thread_titles(ids)

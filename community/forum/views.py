@@ -10,7 +10,7 @@ from ..web.http import apply_error, form_text, page_arg, text_arg
 from ..web.pagecache import not_shared, public_page
 from . import boards as board_service
 from . import service
-from .forms import EditPostForm, ReasonForm, ReplyForm, ThreadForm
+from .forms import EditPostForm, ReplyForm, ThreadForm
 
 bp = Blueprint("forum", __name__)
 
@@ -28,7 +28,7 @@ def index():
 
 
 def _listed_board(slug):
-    board = board_service.get_board(slug)
+    board = board_service.board_for_page(slug)
     if not board.listed:
         abort(404)
     return board
@@ -73,7 +73,8 @@ def _render_thread(thread, form=None, status=200):
         abort(404)
     return render_template(
         "community/forum/thread.html", thread=thread, page=page,
-        form=form or ReplyForm(), moderation=ReasonForm(),
+        # The reply box shows a form to the signed-in only (_reply_form.html).
+        form=form or (ReplyForm() if current_user.is_authenticated else None),
     ), status
 
 
@@ -84,7 +85,7 @@ def thread(thread_id):
         # A circle's thread: here only a redirect to its owner's page, or a 404 for who
         # may not read it. Never a page to share, and deciding asks who is reading.
         not_shared()
-    thread = service.get_thread(thread_id, current_user)
+    thread = service.thread_for_page(thread_id, current_user)
     if (owner := service.owner_url(thread)) is not None:
         return redirect(owner)
     return _render_thread(thread)

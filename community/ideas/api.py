@@ -22,7 +22,8 @@ from ..forum import boards
 from ..forum import service as forum
 from ..kernel.errors import DomainError
 from ..web.http import text_arg
-from ..web.site import absolute_url
+from ..web.site import absolute
+from ..web.templating import url_pattern
 from . import lists, service, statuses
 from .models import STATUSES
 
@@ -77,13 +78,19 @@ STATUS_CHANGE = {
 }
 
 
-def idea_json(idea, voted=False):
+def idea_json(idea, voted=False, show_url=None):
+    """`show_url`: show_url_pattern(), for a list that turns many ideas into JSON."""
     return {
         "id": idea.id, "title": idea.title, "status": idea.status, "votes": idea.votes,
         "author": user_json(idea.author), "board": {"id": idea.board.id, "slug": idea.board.slug},
         "tags": [t.name for t in idea.tags], "created_at": iso(idea.created_at),
-        "url": absolute_url("ideas.show", idea_id=idea.id), "voted": voted,
+        "url": (show_url or show_url_pattern()) % idea.id, "voted": voted,
     }
+
+
+def show_url_pattern():
+    """An idea's absolute link with its id left open as %d (absolute_url, built once)."""
+    return absolute(url_pattern("ideas.show", "idea_id"))
 
 
 def change_json(change):
@@ -112,7 +119,8 @@ def list_ideas():
     result = lists.list_ideas(sort, board_id, status or None, tag_ids, period, page, per_page,
                               include_hidden=bool(viewer and viewer.is_staff))
     voted = service.voted_ids(viewer, [i.id for i in result.items])
-    return page_json(result, lambda idea: idea_json(idea, idea.id in voted))
+    show_url = show_url_pattern()
+    return page_json(result, lambda idea: idea_json(idea, idea.id in voted, show_url))
 
 
 @bp.post("/ideas")
@@ -131,7 +139,7 @@ def detail_json(idea):
     changes = statuses.timeline(idea)
     data = idea_json(idea, bool(service.voted_ids(api_user(), [idea.id])))
     data.update(
-        body_html=forum.first_post(idea.thread).body_html,
+        body_html=forum.opening_post(idea.thread).body_html,
         official_responses=[change_json(c) for c in changes if c.response],
         status_history=[change_json(c) for c in changes],
         merged_into=idea.merged_into_id,
@@ -143,7 +151,7 @@ def detail_json(idea):
 @api_doc("One idea with its body, official responses and status history", tag="ideas",
          responses={200: IDEA_DETAIL}, errors=(404,))
 def show(idea_id):
-    return detail_json(service.get_idea(idea_id, api_user()))
+    return detail_json(lists.idea_page(idea_id, api_user()))
 
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["PUT", "DELETE"])

@@ -5,11 +5,13 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import Float, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defaultload
 
+from ..accounts.models import User
+from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
 from ..forum import service as forum
 from ..forum.models import Board, Thread
 from ..kernel import signals
-from ..kernel.compiled import rows_among
 from ..kernel.database import (
     dialect_name,
     insert_ignore,
@@ -22,6 +24,7 @@ from ..kernel.database import (
 )
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
+from ..kernel.reads import rows_among, rows_of
 from ..rounds import budget
 from ..rounds.models import Round
 from .labels import STATUS_NAMES
@@ -34,8 +37,14 @@ MAX_TAG_LENGTH = 32
 
 # ---- reading ---------------------------------------------------------------
 
+# The idea's thread as the idea's pages need it: not its board and author too (the
+# idea's own are loaded), which Thread's eager joins would otherwise add.
+_IDEA_LOAD = (defaultload(Idea.thread).lazyload(Thread.board),
+              defaultload(Idea.thread).lazyload(Thread.author))
+
+
 def get_idea(idea_id, viewer=None):
-    idea = db.session.get(Idea, idea_id)
+    idea = db.session.get(Idea, idea_id, options=_IDEA_LOAD)
     if idea is None or not forum.can_see_thread(idea.thread, viewer):
         raise NotFound(_("No such idea."))
     return idea
@@ -58,11 +67,27 @@ def voted_ids(user, idea_ids):
     return {row[0] for row in rows_among(_VOTED, list(idea_ids), user_id=user.id)}
 
 
+class VoterRow:
+    """A vote as the voters' lists show it: user_id, created_at, and `user` an accounts
+    Author."""
+
+    __slots__ = ("user_id", "created_at", "user")
+
+    def __init__(self, created_at, user_id, username, role, points):
+        self.user_id, self.created_at = user_id, moment(created_at)
+        self.user = Author(user_id, username, role, points)
+
+
+_VOTERS = (select(Vote.created_at, *AUTHOR_COLUMNS).join(User, User.id == Vote.user_id)
+           .where(Vote.idea_id == bindparam("idea_id"))
+           .order_by(Vote.created_at.desc(), Vote.user_id.desc())
+           .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
 def voters(idea, limit=50, offset=0):
-    return db.session.scalars(
-        select(Vote).where(Vote.idea_id == idea.id)
-        .order_by(Vote.created_at.desc(), Vote.user_id.desc()).limit(limit).offset(offset)
-    ).all()
+    """The latest votes first, as VoterRows."""
+    return [VoterRow(*row) for row in rows_of(_VOTERS, idea_id=idea.id, limit=limit,
+                                               offset=offset)]
 
 
 # ---- tags ------------------------------------------------------------------

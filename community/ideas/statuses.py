@@ -1,14 +1,17 @@
 """Staff decisions on ideas: status changes with official responses, and merging."""
 
 from flask_babel import gettext as _
-from sqlalchemy import literal, select, update
+from sqlalchemy import bindparam, literal, select, update
 
+from ..accounts.models import User
+from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
 from ..forum.models import Thread
 from ..forum.moderation import ensure_staff
 from ..kernel import signals
 from ..kernel.database import conflict_insert, transaction, utcnow
 from ..kernel.errors import Conflict, NotFound, ValidationError
 from ..kernel.extensions import db
+from ..kernel.reads import rows_of
 from ..web.markdown import render
 from .models import STATUSES, Idea, StatusChange, Vote
 from .service import bump_votes, move_count
@@ -62,10 +65,26 @@ def change_status(idea_id, actor, status, response):
     return change
 
 
+class ChangeRow:
+    """A status change as the idea's page and the API show it; `actor` an accounts Author."""
+
+    __slots__ = ("from_status", "to_status", "response", "response_html", "created_at", "actor")
+
+    def __init__(self, from_status, to_status, response, response_html, created_at, *actor):
+        self.from_status, self.to_status, self.response = from_status, to_status, response
+        self.response_html, self.created_at = response_html, moment(created_at)
+        self.actor = Author(*actor)
+
+
+_TIMELINE = (select(StatusChange.from_status, StatusChange.to_status, StatusChange.response,
+                    StatusChange.response_html, StatusChange.created_at, *AUTHOR_COLUMNS)
+             .join(User, User.id == StatusChange.actor_id)
+             .where(StatusChange.idea_id == bindparam("idea_id")).order_by(StatusChange.id))
+
+
 def timeline(idea):
-    return db.session.scalars(
-        select(StatusChange).where(StatusChange.idea_id == idea.id).order_by(StatusChange.id)
-    ).all()
+    """The idea's status changes, oldest first, as ChangeRows."""
+    return [ChangeRow(*row) for row in rows_of(_TIMELINE, idea_id=idea.id)]
 
 
 def official_response(changes):

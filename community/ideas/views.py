@@ -40,9 +40,9 @@ def _render_list(board=None):
                             current_app.config["PER_PAGE"], include_hidden=_staff())
     return render_template(
         "community/ideas/list.html", board=board, page=page, args=args,
-        tags=service.board_tags(board.id) if board else [],
+        tags=lists.tag_names(board.id) if board else [],
         counts=lists.counts_by_status(board.id if board else None),
-        live_rounds=rounds.live_rounds(board.id if board else None),
+        live_rounds=rounds.live_round_links(board.id if board else None),
         SORT_NAMES=SORT_NAMES, PERIOD_NAMES=PERIOD_NAMES, STATUS_NAMES=STATUS_NAMES,
     )
 
@@ -60,7 +60,7 @@ def index():
 @bp.get("/b/<slug>/ideas")
 @public_page(members=True)
 def board_ideas(slug):
-    return _render_list(board_service.get_board(slug))
+    return _render_list(board_service.board_for_page(slug))
 
 
 @bp.get("/ideas/shipped")
@@ -104,21 +104,24 @@ def new(slug):
 @bp.get("/ideas/<int:idea_id>")
 @public_page(members=True)
 def show(idea_id):
-    idea = service.get_idea(idea_id, current_user)
+    idea = lists.idea_page(idea_id, current_user)
     page = forum.thread_posts(idea.thread, page_arg(), current_app.config["PER_PAGE"])
     if page.page > 1 and not page.items:
         abort(404)
     changes = statuses.timeline(idea)
     round_ = rounds.get_round(idea.round_id) if idea.round_id else None
     staff = _staff()  # the status and merge forms show to staff only
+    # The first page of posts starts with the opening one.
+    opening = (page.items[0] if page.items and page.items[0].position == 0
+               else forum.opening_post(idea.thread))
     return render_template(
-        "community/ideas/show.html", idea=idea, page=page, changes=changes,
-        opening=forum.first_post(idea.thread),
+        "community/ideas/show.html", idea=idea, page=page, changes=changes, opening=opening,
         official=statuses.official_response(changes),
         voters=service.voters(idea, limit=20),
         merged_into=service.get_idea(idea.merged_into_id, current_user) if idea.merged_into_id else None,
         round=round_,
-        form=ReplyForm(), status_form=StatusForm(status=idea.status) if staff else None,
+        form=ReplyForm() if current_user.is_authenticated else None,
+        status_form=StatusForm(status=idea.status) if staff else None,
         merge_form=MergeForm() if staff else None,
         STATUS_NAMES=STATUS_NAMES,
     )
@@ -144,7 +147,7 @@ def vote(idea_id):
 @bp.get("/ideas/<int:idea_id>/voters")
 @public_page(members=True)
 def voters(idea_id):
-    idea = service.get_idea(idea_id, current_user)
+    idea = lists.idea_page(idea_id, current_user)
     number, per_page = page_arg(), 50
     rows = service.voters(idea, limit=per_page + 1, offset=(number - 1) * per_page)
     return render_template("community/ideas/voters.html", idea=idea, voters=rows[:per_page],

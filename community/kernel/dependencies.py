@@ -216,6 +216,26 @@ def _joined_on_key(leaf, table, onclauses, statement):
            for clause in shaping if clause is not None
            for column in visitors.iterate(clause) if isinstance(column, ColumnClause)):
         return False
+    return next(_join_partners(leaf, pk, onclauses), None) is not None
+
+
+def _selected(statement, leaf, table, onclauses):
+    """Which column of the answer holds the joined leaf's primary key (its own, or the
+    column it is joined to), or None."""
+    pk = _shape(table)[2]
+    wanted = [(_plain(leaf), pk)] + [(_plain(getattr(other, "table", None)), other.name)
+                                     for other in _join_partners(leaf, pk, onclauses)]
+    for i, column in enumerate(statement.selected_columns):
+        column = _plain(column.element if isinstance(column, Label) else column)
+        for owner, name in wanted:
+            if getattr(column, "name", None) == name and \
+                    _plain(getattr(column, "table", None)) is owner:
+                return i
+    return None
+
+
+def _join_partners(leaf, pk, onclauses):
+    """The columns of other tables the leaf's primary key is joined to."""
     for onclause in onclauses:
         for clause in _conjuncts(onclause):
             if isinstance(clause, BinaryExpression) and clause.operator is operators.eq:
@@ -223,20 +243,9 @@ def _joined_on_key(leaf, table, onclauses, statement):
                 if _plain(getattr(other, "table", None)) is _plain(leaf):
                     mine, other = other, mine
                 if (_plain(getattr(mine, "table", None)) is _plain(leaf) and mine.name == pk
-                        and _plain(getattr(other, "table", None)) is not _plain(leaf)):
-                    return True
-    return False
-
-
-def _selected(statement, leaf, table):
-    """Which column of the answer is the leaf's primary key, or None."""
-    pk = _shape(table)[2]
-    for i, column in enumerate(statement.selected_columns):
-        column = _plain(column.element if isinstance(column, Label) else column)
-        if getattr(column, "name", None) == pk and _plain(getattr(column, "table", None)) \
-                is _plain(leaf):
-            return i
-    return None
+                        and _plain(getattr(other, "table", None)) is not _plain(leaf)
+                        and isinstance(other, ColumnClause)):
+                    yield other
 
 
 def _entity_tables(compiled):
@@ -244,9 +253,9 @@ def _entity_tables(compiled):
     state = compiled.compile_state
     tables = set()
     for entity in getattr(state, "_entities", ()):
-        mapper = getattr(entity, "mapper", None)
-        if mapper is not None and getattr(entity, "entity_zero", None) is not None:
-            tables.update(_plain(t) for t in mapper.tables)
+        # Whole objects only: a column of an entity (select(User.id, ...)) loads no object.
+        if type(entity).__name__ == "_MapperEntity":
+            tables.update(_plain(t) for t in entity.mapper.tables)
     return tables
 
 
@@ -298,12 +307,12 @@ def _read_plan(compiled, rows_seen=False):
             narrowed = _narrowing(leaf, table, where, bind_names)
             if narrowed is not None:
                 plan.append((table.name, narrowed))
-            elif (entities and (isinstance(leaf, Alias) or table in loaded)
+            elif (((isinstance(leaf, Alias) and loaded) or table in loaded)
                   and _joined_on_key(leaf, table, onclauses, statement)):
                 plan.append((table.name, ()))  # its rows are noted as they load
-            elif (rows_seen and _selected(statement, leaf, table) is not None
-                  and _joined_on_key(leaf, table, onclauses, statement)):
-                plan.append((table.name, ("row", _selected(statement, leaf, table))))
+            elif (rows_seen and _joined_on_key(leaf, table, onclauses, statement)
+                  and _selected(statement, leaf, table, onclauses) is not None):
+                plan.append((table.name, ("row", _selected(statement, leaf, table, onclauses))))
             else:
                 plan.append((table.name, None))
     for table in _subquery_tables(statement):

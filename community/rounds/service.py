@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, union, update
+from sqlalchemy import bindparam, func, select, union, update
 
 from ..forum.moderation import ensure_staff
 from ..ideas.models import Idea, Vote
@@ -83,6 +83,22 @@ def live_rounds(board_id=None):
     if board_id is not None:
         stmt = stmt.where(Round.board_id == board_id)
     return db.session.scalars(stmt.order_by(Round.ends_at)).all()
+
+
+_LIVE_LINKS = {
+    by_board: (select(Round.id, Round.title, Round.ends_at)
+               .where(Round.starts_at <= bindparam("now"), Round.ends_at > bindparam("now"),
+                      Round.closed_at.is_(None),
+                      *([Round.board_id == bindparam("board_id")] if by_board else []))
+               .order_by(Round.ends_at))
+    for by_board in (False, True)
+}
+
+
+def live_round_links(board_id=None):
+    """live_rounds as rows (id, title, ends_at), for the banners of idea lists."""
+    params = {"now": utcnow()} if board_id is None else {"now": utcnow(), "board_id": board_id}
+    return db.session.execute(_LIVE_LINKS[board_id is not None], params).all()
 
 
 def rounds_by_state(limit=50):

@@ -68,14 +68,16 @@ def whole_number(raw, minimum=1, maximum=MAX_ID):
 def int_arg(name, default=_MISSING, *, minimum=1, maximum=MAX_ID, message=None, values=None):
     """The whole number `name` from the query string (or `values`, e.g. request.form).
     Absent: `default` (required when none is given). Anything but ASCII digits within
-    [minimum, maximum] is a BadNumber (400 with `message`, naming the field)."""
+    [minimum, maximum] is a BadNumber (400 with `message`, naming the field; a function
+    giving the message when it is dear to build, as a translation is: only a bad number
+    needs it)."""
     values = request.args if values is None else values
     raw = values.get(name)
     if raw is None and default is not _MISSING:
         return default
     number = whole_number(raw, minimum, maximum)
     if number is None:
-        raise BadNumber(message or _(
+        raise BadNumber(message() if callable(message) else message or _(
             "%(name)s must be a whole number from %(min)d to %(max)d, in digits 0-9.",
             name=name, min=minimum, max=maximum), field=name)
     return number
@@ -98,7 +100,7 @@ def form_text(name, default=""):
 def page_arg(name="page"):
     """The ?page= number; anything but a whole number from 1 is a 400, not a 500."""
     return int_arg(name, 1, maximum=MAX_PAGE,
-                   message=_("The page number must be a positive whole number."))
+                   message=lambda: _("The page number must be a positive whole number."))
 
 
 def json_value():
