@@ -35,6 +35,17 @@ compile_each_url_builder_once()
 PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
+LONG = ("concurrency", "e2e", "long")
+
+
+def pytest_collection_modifyitems(items):
+    """The long tests (servers under load, the browser, walks of every route) run first and
+    the short ones after them: with `--dist worksteal` (the Makefile) a worker that runs out
+    takes the others' last tests, so the run ends on short tests, not one worker finishing
+    a long one alone."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG))
+
+
 @pytest.fixture(scope="session")
 def pg_database():
     """A private PostgreSQL database for this test run, so parallel runs never collide."""
