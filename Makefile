@@ -51,7 +51,8 @@ browser:
 
 # The database tests run again on PostgreSQL when the local server answers.
 PG_TEST_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
-# One pytest worker per core (pytest-xdist); each gets its own databases and ports.
+# One pytest worker per core (pytest-xdist); each gets its own databases and ports. The
+# long tests come first (tests/conftest.py) and idle workers steal the others' short ones.
 PYTEST_WORKERS ?= auto
 # bandit: medium and high findings fail the run; each reviewed one carries `# nosec BXXX`
 # under a comment saying why it is safe, so a new finding stands out.
@@ -60,7 +61,7 @@ test: $(STAMP) translations browser
 	$(BIN)/bandit -q -r app.py community products demo --severity-level medium
 	@if [ -z "$${FANFORGE_TEST_DATABASE_URL:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
 		export FANFORGE_TEST_DATABASE_URL=$(PG_TEST_URL); echo "PostgreSQL answers: database tests run on it too."; fi; \
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

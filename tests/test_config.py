@@ -18,6 +18,7 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch):
         create_app()
 
 
+@pytest.mark.long
 def test_production_start_fails_clearly_from_the_command_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "FANFORGE_ENV": "production",
            "FANFORGE_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
@@ -98,6 +99,7 @@ print(warmed())
 """
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("preload", [False, True])
 def test_gunicorn_loads_the_search_before_the_first_request(tmp_path, preload):
     """gunicorn.conf.py runs the app's warm-ups before any worker takes a request: once in

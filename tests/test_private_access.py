@@ -128,6 +128,7 @@ def _counts():
             for model in WRITTEN}
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("outsider", ["outsider", "outsider_staff"])
 def test_every_route_of_private_things_is_a_404(app, world, outsider):
     client = app.test_client()

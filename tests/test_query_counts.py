@@ -122,6 +122,7 @@ def rendering_app(sqlite_app):
     return sqlite_app
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_queries_do_not_grow_with_items(rendering_app, name):
     sqlite_app = rendering_app

@@ -92,6 +92,7 @@ def _with(path, name, value):
     return f"{path}{'&' if '?' in path else '?'}{urlencode({name: value})}"
 
 
+@pytest.mark.long
 def test_every_number_argument_of_every_route_is_a_4xx(sqlite_app, world):
     client, bearer = world
     names = _number_arguments(sqlite_app)
@@ -219,6 +220,7 @@ def _off_site(location):
             or any(c in location for c in "\t\r\n\\"))
 
 
+@pytest.mark.long
 def test_every_view_refuses_next_off_site_or_with_control_characters(sqlite_app, world):
     client, _bearer = world
     failures, redirected = [], set()

@@ -85,6 +85,7 @@ def _last(path):
     return bool(re.search(r"leave|delete|cancel|revoke|block|remove", path))
 
 
+@pytest.mark.long
 def test_every_form_post_stores_text_without_control_characters(app, world):
     client, _bearer = world
     data = {name: _dirty(name) for name in _text_fields()}
@@ -133,6 +134,7 @@ def _example(schema, components, name=None):
     return _dirty("participants" if name == "participants" else name)
 
 
+@pytest.mark.long
 def test_every_api_write_stores_text_without_control_characters(app, world):
     client, bearer = world
     document = client.get("/api/v1/openapi.json").get_json()
@@ -164,6 +166,7 @@ def test_every_api_write_stores_text_without_control_characters(app, world):
             "idea_status_changes.response"} <= reached, (reached, answers)
 
 
+@pytest.mark.long
 def test_query_text_with_nul_is_no_500(app, world):
     """A NUL in a query string's text (a search, a city, a tag) never reaches PostgreSQL."""
     client, bearer = world

@@ -18,6 +18,13 @@ pytestmark = pytest.mark.concurrency
 SITE = "https://fans.example.test"
 
 
+@pytest.fixture
+def app(sqlite_app):
+    """SQLite only: what is stored and served for which request is the subject, the same on
+    either database."""
+    return sqlite_app
+
+
 def _raw_get(base, path, headers):
     """A GET sent as written: no client library tidies the path or the headers."""
     parts = urlsplit(base)

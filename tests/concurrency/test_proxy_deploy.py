@@ -138,9 +138,9 @@ class Site:
 
 
 @pytest.fixture
-def site(nginx_binary, app, live_servers, tmp_path):
-    """One sync gunicorn worker behind nginx."""
-    base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=1, env={
+def site(nginx_binary, sqlite_app, live_servers, tmp_path):
+    """One sync gunicorn worker behind nginx (on SQLite: what nginx does is the subject)."""
+    base = live_servers.start(sqlite_app.config["SQLALCHEMY_DATABASE_URI"], workers=1, env={
         "FANFORGE_PROXY_COUNT": "1", "FANFORGE_RATELIMIT_ENABLED": "true",
         # The site's address, as in production: the only host it answers for besides
         # loopback names (any other Host is a 400).

@@ -8,8 +8,9 @@ import requests
 pytestmark = pytest.mark.concurrency
 
 
-def test_30_wrong_passwords_get_10_answers_across_two_workers(app, live_servers, tmp_path):
-    base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=2, env={
+def test_30_wrong_passwords_get_10_answers_across_two_workers(sqlite_app, live_servers, tmp_path):
+    # SQLite only: the limits live in their own store, whichever database the site uses.
+    base = live_servers.start(sqlite_app.config["SQLALCHEMY_DATABASE_URI"], workers=2, env={
         "FANFORGE_RATELIMIT_ENABLED": "true",
         # The embedded default's storage, in this test's folder rather than instance/.
         "FANFORGE_RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path}/ratelimits.sqlite3",

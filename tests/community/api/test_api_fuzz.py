@@ -8,6 +8,7 @@ Domain rules the document cannot state (a board must exist, a status must be one
 staff set allows) may still refuse a schema-valid request with a declared 4xx, so the
 "valid data accepted" check is left out."""
 
+import pytest
 import schemathesis
 from helpers import TEST_CONFIG, make_board, make_campaign, make_user
 from hypothesis import HealthCheck, Phase, given, settings
@@ -31,6 +32,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = 12
 
 
+@pytest.mark.long
 def test_every_operation_keeps_to_the_document(tmp_path):
     app = create_app(dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/db.sqlite3"))
     with app.app_context():

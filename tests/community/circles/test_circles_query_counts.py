@@ -85,6 +85,7 @@ SCENARIOS = {
 }
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_queries_do_not_grow(sqlite_app, name):
     grow, url = SCENARIOS[name]

@@ -251,6 +251,7 @@ def _measure(app, client, auth, slug):
     return counts
 
 
+@pytest.mark.long
 def test_pages_cost_the_same_with_5_or_50_items(app, client, auth):
     from products.catalog import views_counter
 
