@@ -577,7 +577,7 @@ def _before_cursor_execute(conn, cursor, statement, parameters, context, _execut
         reads = _reads.get()
         if reads is not None:
             _note_select(reads, compiled, context.compiled_parameters[0])
-    elif _TEXT_READ.match(statement):
+    elif _TEXT_READ.match(statement) and not _TEXT_WRITE.search(statement):
         note_read(ANY)
     elif not _HARMLESS.match(statement):
         conn.info.setdefault(_PENDING, (set(), set()))[0].add(UNKNOWN)
@@ -598,7 +598,9 @@ def _after_cursor_execute(conn, cursor, _statement, _parameters, context, execut
             row_key(plan["table"].name, plan["pk"], row_id))
 
 
-_TEXT_READ = re.compile(r"\s*(SELECT|WITH\s+\w+\s+AS\s*\(\s*SELECT)\b", re.I)
+_TEXT_READ = re.compile(r"\s*(SELECT|WITH)\b", re.I)
+# A CTE may end in a write (WITH ... DELETE): that is no read, whatever it starts with.
+_TEXT_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE)\b", re.I)
 # What changes no row: a transaction's edges, settings, plans.
 _HARMLESS = re.compile(r"\s*(PRAGMA|EXPLAIN|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|"
                        r"ANALYZE)\b", re.I)
