@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 def utcnow():
     """Naive UTC: every timestamp column stores UTC without a zone. A page drawn meanwhile
-    is kept for this minute only (community/kernel/dependencies.py)."""
+    is kept for this minute only (community/kernel/dependencies/)."""
     note_clock()
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -328,7 +328,7 @@ def write(statement, params):
     The session's own execute() costs some 40 µs more Python a statement, all of it
     under SQLite's write lock on the hot write paths (a vote, a pre-order). What it
     would have done is done here: pending objects are flushed first (autoflush); what
-    it writes is noted at the driver (community/kernel/dependencies.py)."""
+    it writes is noted at the driver (community/kernel/dependencies/)."""
     session = db.session()
     if session.autoflush:
         session.flush()

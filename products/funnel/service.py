@@ -23,7 +23,7 @@ CHART_DAYS = 60
 def _live_orders(product_id):
     """The product's orders not cancelled. Its campaigns are read first: a stored product
     page then depends on their orders alone, not on every order of the store
-    (community/kernel/dependencies.py narrows a read by an IN of values, not of a query)."""
+    (community/kernel/dependencies/ narrows a read by an IN of values, not of a query)."""
     campaigns = db.session.scalars(select(Campaign.id).where(Campaign.product_id == product_id))
     return (Order.campaign_id.in_(list(campaigns)), Order.state != "cancelled")
 

@@ -15,7 +15,7 @@ What a feature author does, and all they do:
    NamedTuple, all it shows of its reader; it is drawn from those facts alone.
 
 What a page depends on is not declared: every SELECT of its render is noted as it runs
-(community/kernel/dependencies.py), and the page is stale once a commit writes what one
+(community/kernel/dependencies/), and the page is stale once a commit writes what one
 of them read. A table no visitor may see says so (__table_args__ = private_table()); a
 counter that may lag a few seconds says so too (mapped_column(..., info=live())).
 
@@ -43,7 +43,7 @@ The interface:
 Inside: serving.py (keys, storing, freshness and serving, versions moved on commit), audience.py (who
 may share a page, and the guards that keep a shared render from its reader), holes.py
 (the holes and their kept HTML), tokens.py (CSRF and submit tokens), markers.py (the secret
-marks that delimit holes and tokens), stores.py (where pages live: SQLite, Redis, memory).
+marks that delimit holes and tokens), stores/ (where pages live: SQLite, Redis, memory).
 
 In the usual words: a hole is a fragment (an ESI-style include) filled per response; what a
 hole keeps is a cached fragment; its facts are the vary key of that fragment; the audience

@@ -16,6 +16,7 @@ g._login_user) for the duration: that is kept to this module, and
 tests/community/web/pagecache/test_strict_pages.py pins the library versions it was written for.
 """
 
+import time
 from contextlib import contextmanager
 
 from flask import current_app, g, request, session
@@ -24,6 +25,8 @@ from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 MAX_PATH = 512
+# In a session: until when its reader, who wrote a figure that may lag, gets fresh pages.
+FRESH_UNTIL = "_fresh_until"
 
 VISITORS = "-"
 # What a shared page may know of a signed-in viewer: the audience key says it.
@@ -230,6 +233,8 @@ def audience():
     if "Authorization" in request.headers \
             or request.accept_mimetypes.best == "application/json" or "_flashes" in session:
         return None
+    if session.get(FRESH_UNTIL, 0) > time.time():
+        return None  # they just wrote what may lag: they see it at once (serving.py)
     if "_user_id" not in session:
         # One a remember cookie would sign in is neither a visitor nor known yet.
         remember = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)

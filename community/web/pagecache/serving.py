@@ -9,7 +9,7 @@ URL, the language, the database, the search index and the clock. A view marked
   scheme, host, script root and full path (links come from FANFORGE_SITE_URL,
   community/web/site.py, but nothing a request varies is left out of the key a render is
   stored under), and the page markers' id;
-- stored with what it read (community/kernel/dependencies.py notes the keys of its SQL as
+- stored with what it read (community/kernel/dependencies/ notes the keys of its SQL as
   it runs: this idea, this thread's posts, this board's list, or a whole table) and the
   write sequence number taken before its first read; a commit moves the versions of the
   keys it wrote. A page is served while none of its keys has a newer version than its
@@ -32,7 +32,7 @@ a page whose render set a cookie, used a WTForms CSRF field or showed flashed me
 is not stored; anything a view does for every view (a product's view counter) is
 replayed on a hit (`replay_on_hit`).
 
-Where it lives (FANFORGE_CACHE_URL, community/web/pagecache/stores.py): empty is a SQLite file in
+Where it lives (FANFORGE_CACHE_URL, community/web/pagecache/stores/): empty is a SQLite file in
 the instance folder (every worker on this machine shares it); file:///path,
 redis://host:6379/1 for several machines, memory:// for this process only (tests), none
 to turn it off. A store that fails is a miss or a skipped write, never an error.
@@ -41,7 +41,7 @@ to turn it off. A store that fails is a miss or a skipped write, never an error.
 import logging
 import time
 
-from flask import current_app, g, has_app_context, request
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -50,7 +50,14 @@ from community.kernel.dependencies import ANY, UNKNOWN
 from community.kernel.extensions import db
 
 from . import holes
-from .audience import VISITORS, PersonalRead, end_shared_render, guard_shared_render, strict
+from .audience import (
+    FRESH_UNTIL,
+    VISITORS,
+    PersonalRead,
+    end_shared_render,
+    guard_shared_render,
+    strict,
+)
 from .audience import audience as audience_of_request
 from .markers import markers
 from .stores import Drawn, build_store
@@ -240,8 +247,8 @@ def _fill(body, key=None):
 # ---- a commit moves the versions of what it wrote ------------------------------
 
 def _committed(structural, live):
-    """After a commit (community/kernel/dependencies.py): the keys it wrote move on. A
-    store that cannot take them logs it and catches up later (stores.py), and the
+    """After a commit (community/kernel/dependencies/): the keys it wrote move on. A
+    store that cannot take them logs it and catches up later (stores/), and the
     request that wrote answers as it would."""
     if not has_app_context():
         return
@@ -252,6 +259,11 @@ def _committed(structural, live):
         store.new_generation()
     else:
         store.bump(structural | {ANY}, live)
+    if live and has_request_context() and request.method not in ("GET", "HEAD") \
+            and "_user_id" in session:
+        # Read your own writes: whoever moved a figure that may lag (a like, a vote) sees
+        # it moved; a GET's own counting (a product's views) is no such write.
+        session[FRESH_UNTIL] = time.time() + live_seconds()
 
 
 def _end_of_request(_error=None):

@@ -1,5 +1,5 @@
 """A stored page is stale once something it read is written, and only then
-(community/kernel/dependencies.py notes reads and writes at the driver;
+(community/kernel/dependencies/ notes reads and writes at the driver;
 community/web/pagecache/serving.py checks a page's keys against their versions)."""
 
 import re
@@ -59,13 +59,17 @@ def test_a_vote_leaves_other_ideas_pages_stored(app, world):
     _stored(visitor, voted, other, f"/t/{world['thread']}")
     voter = _voter(app)
     voter.post(f"{voted}/vote")
-    assert _cached(visitor.get(other)) == "hit"
-    assert _cached(visitor.get(f"/t/{world['thread']}")) == "hit"
+    # On PostgreSQL the vote's UPDATE of its idea cannot name the idea's board and author
+    # (its rows are looked up on SQLite only, community/kernel/dependencies/writes.py):
+    # pages that read ideas or users by key are stale there, never stale-and-served.
+    precise = app.backend == "sqlite"
+    assert _cached(visitor.get(other)) == ("hit" if precise else "miss")
+    assert _cached(visitor.get(f"/t/{world['thread']}")) == ("hit" if precise else "miss")
     page = visitor.get(voted)
     assert _cached(page) == "miss" and _vote_count(page.get_data(as_text=True)) == 1
     # Withdrawn: a DELETE by voter and idea, whose rows are looked up by its own WHERE.
     voter.post(f"{voted}/vote", data={"vote": "0"})
-    assert _cached(visitor.get(other)) == "hit"
+    assert _cached(visitor.get(other)) == ("hit" if precise else "miss")
     page = visitor.get(voted)
     assert _cached(page) == "miss" and _vote_count(page.get_data(as_text=True)) == 0
 

@@ -1,5 +1,5 @@
 """Page stores keep text, never pickles, and a store that fails is a miss or a skipped
-write, never an error (community/web/pagecache/stores.py)."""
+write, never an error (community/web/pagecache/stores/)."""
 
 import json
 import logging
@@ -121,7 +121,7 @@ def test_a_lost_bump_makes_a_new_generation_before_the_store_is_read_again(monke
     assert store.generation() is None  # meanwhile: neither read nor stored
     assert store.seq() is None
     monkeypatch.undo()
-    monkeypatch.setattr(stores, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(stores.base, "RETRY_SECONDS", 0)
     store._retry_at = 0.0
     assert store.generation() not in (None, before)
 
