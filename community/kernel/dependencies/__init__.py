@@ -32,7 +32,6 @@ from . import writes  # noqa: F401 - its listeners watch every engine
 from .keys import ANY, UNKNOWN, live, private_table, row_key
 from .reads import (
     Reads,
-    not_recording,
     note_clock,
     note_identity_map,
     note_read,
@@ -44,7 +43,7 @@ from .reads import (
 from .writes import on_commit
 
 __all__ = [
-    "ANY", "UNKNOWN", "Reads", "live", "not_recording", "note_clock", "note_identity_map",
+    "ANY", "UNKNOWN", "Reads", "live", "note_clock", "note_identity_map",
     "note_read", "note_select", "on_commit", "private_table", "recording", "row_key",
     "start_recording", "stop_recording",
 ]

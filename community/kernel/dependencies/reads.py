@@ -49,16 +49,6 @@ def recording():
         _reads.reset(token)
 
 
-@contextmanager
-def not_recording():
-    """Reads meanwhile are not the page's (a reader's own holes)."""
-    token = _reads.set(None)
-    try:
-        yield
-    finally:
-        _reads.reset(token)
-
-
 def start_recording():
     """recording() for a request: stop_recording() ends it (a request's hooks cannot hold a
     with block). Returns the Reads."""
