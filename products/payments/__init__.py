@@ -1,0 +1,1 @@
+"""Payments: providers behind one interface, an append-only ledger, verified webhooks."""

@@ -1,0 +1,1 @@
+"""Payment providers by name; FANFORGE_PAYMENTS_PROVIDER chooses the one checkout uses."""
