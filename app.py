@@ -104,6 +104,16 @@ DEFAULTS = {
     # client's address (rate limits key on it) and scheme come from the last this many
     # hops; 0 trusts no such header, since a client can write anything there.
     "PROXY_COUNT": 0,
+    # Payments (products/payments/): dummy (a gateway in test mode, the default), stripe or
+    # wechatpay; each provider's secrets are FANFORGE_PAYMENTS_<PROVIDER>_* (README).
+    "PAYMENTS_PROVIDER": "dummy",
+    "PAYMENTS_DUMMY_WEBHOOK_SECRET": "",  # empty: derived from SECRET_KEY
+    "PAYMENTS_HOLD_MINUTES": 15,  # units a buyer has not paid for go back on sale after this
+    "PAYMENTS_BALANCE_REMINDER_DAYS": 2,  # a reminder this many days before a balance is due
+    "PAYMENTS_ACTION_BATCH": 50,  # captures, voids and refunds a worker claims at once
+    "PAYMENTS_ACTION_CLAIM_SECONDS": 120,  # a dead worker's claimed actions wait this long
+    "PAYMENTS_ACTION_RETRY_DELAYS": [60, 300, 900, 3600, 7200],  # then it waits for staff
+    "PAYMENTS_RECONCILE_AFTER_MINUTES": 10,  # ask the provider about payments quiet this long
 }
 
 DEV_SECRET_KEY = "dev-only-not-a-secret"

@@ -9,6 +9,7 @@ from .catalog import models as _catalog_models  # noqa: F401
 from .catalog import tasks as _catalog_tasks  # noqa: F401
 from .catalog import wiring as catalog
 from .orders import models as _order_models  # noqa: F401
+from .payments import wiring as payments
 
 
 def init_app(app):
@@ -16,3 +17,4 @@ def init_app(app):
     catalog_engagement.init_app(app)
     campaigns.init_app(app)
     cards.init_app(app)
+    payments.init_app(app)

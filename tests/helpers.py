@@ -115,7 +115,9 @@ def make_contributor(product, user=None):
 
 
 def make_campaign(product=None, staff=None, goal=None, cap=50, per_buyer=5, tiers=None,
-                  publish=True, starts_in_hours=-1, ends_in_hours=24):
+                  publish=True, starts_in_hours=-1, ends_in_hours=24, charge_mode="none", **terms):
+    """A campaign; by default one that takes no payment (a reservation), so tests about
+    stock, tiers and settling need no checkout. Payment tests pass charge_mode (and terms)."""
     from datetime import timedelta
 
     from community.kernel.database import utcnow
@@ -127,7 +129,8 @@ def make_campaign(product=None, staff=None, goal=None, cap=50, per_buyer=5, tier
     now = utcnow()
     tiers = tiers or [{"name": "Standard", "price_cents": 19900, "currency": "CNY"}]
     campaign = campaigns.create_campaign(product, staff, goal, cap, now + timedelta(hours=starts_in_hours),
-                                         now + timedelta(hours=ends_in_hours), per_buyer, tiers)
+                                         now + timedelta(hours=ends_in_hours), per_buyer, tiers,
+                                         charge_mode=charge_mode, **terms)
     if publish:
         campaigns.publish(campaign.id, staff)
     return campaigns.get_campaign(campaign.id)

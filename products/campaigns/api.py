@@ -13,7 +13,7 @@ from community.web.site import absolute_url
 
 from ..catalog.models import Product
 from . import service
-from .models import STATES
+from .models import CHARGE_MODES, STATES
 
 bp = api_blueprint("campaigns_api", __name__)
 
@@ -26,6 +26,16 @@ TIER = {"type": "object",
                        "limit_units": {"type": ["integer", "null"]},
                        "reserved_units": {"type": "integer", "minimum": 0},
                        "early_until": {"type": ["string", "null"], "format": "date-time"}}}
+PAYMENT_TERMS = define_schema("PaymentTerms", {
+    "type": "object", "required": ["charge_mode", "deposit_percent", "balance_days", "deposit_refundable"],
+    "description": "How the campaign charges: full (now, refunded if it fails), deposit (now; the "
+                   "balance within balance_days of success), authorise (held now, charged on "
+                   "success) or none (a reservation: no payment).",
+    "properties": {"charge_mode": {"type": "string", "enum": list(CHARGE_MODES)},
+                   "deposit_percent": {"type": ["integer", "null"]},
+                   "balance_days": {"type": ["integer", "null"]},
+                   "deposit_refundable": {"type": "boolean"}},
+})
 CAMPAIGN = define_schema("Campaign", {
     "type": "object",
     "required": ["id", "product", "state", "goal_units", "cap_units", "reserved_units", "backers",
@@ -43,6 +53,7 @@ CAMPAIGN = define_schema("Campaign", {
         "per_buyer_limit": {"type": "integer"},
         "tiers": {"type": "array", "items": TIER},
         "url": {"type": "string"},
+        "payment": PAYMENT_TERMS,
     },
 })
 STAMP = {"type": "string", "format": "date-time", "description": "RFC 3339, e.g. 2026-12-01T10:00:00Z"}
@@ -61,7 +72,11 @@ NEW_CAMPAIGN = {
                    "starts_at": STAMP, "ends_at": STAMP,
                    "per_buyer_limit": {"type": "integer", "minimum": 1},
                    "tiers": {"type": "array", "minItems": 1, "maxItems": service.MAX_TIERS,
-                             "items": NEW_TIER}},
+                             "items": NEW_TIER},
+                   "charge_mode": {"type": "string", "enum": list(CHARGE_MODES), "default": "full"},
+                   "deposit_percent": {"type": "integer", "minimum": 1, "maximum": 90},
+                   "balance_days": {"type": "integer", "minimum": 1, "maximum": 60},
+                   "deposit_refundable": {"type": "boolean", "default": True}},
 }
 
 
@@ -78,6 +93,9 @@ def campaign_json(campaign):
                    "limit_units": t.limit_units, "reserved_units": t.reserved_units,
                    "early_until": iso(t.early_until)} for t in campaign.tiers],
         "url": absolute_url("campaigns.show", campaign_id=campaign.id),
+        "payment": {"charge_mode": campaign.charge_mode, "deposit_percent": campaign.deposit_percent,
+                    "balance_days": campaign.balance_days,
+                    "deposit_refundable": campaign.deposit_refundable},
     }
 
 
@@ -122,7 +140,9 @@ def create(slug):
     campaign = service.create_campaign(
         product, require_user(), body["goal_units"], body["cap_units"],
         parse_time(body["starts_at"], "starts_at"), parse_time(body["ends_at"], "ends_at"),
-        body["per_buyer_limit"], tiers)
+        body["per_buyer_limit"], tiers, charge_mode=body.get("charge_mode", "full"),
+        deposit_percent=body.get("deposit_percent"), balance_days=body.get("balance_days"),
+        deposit_refundable=body.get("deposit_refundable", True))
     return campaign_json(campaign), 201
 
 

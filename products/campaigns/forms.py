@@ -2,16 +2,20 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FieldList,
     FormField,
     IntegerField,
+    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from community.web.forms import Form
+from community.web.forms import Form, choices
+
+from .labels import CHARGE_MODES
 
 
 def cents(value):
@@ -48,6 +52,14 @@ class CampaignForm(Form):
                                    validators=[DataRequired(), NumberRange(min=1)])
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    charge_mode = SelectField(_l("How buyers pay"), choices=choices(CHARGE_MODES.items()),
+                              default="full")
+    deposit_percent = IntegerField(_l("Deposit (% of the price)"), default=20,
+                                   validators=[Optional(), NumberRange(min=1, max=90)])
+    balance_days = IntegerField(_l("Balance due within (days after success)"), default=7,
+                                validators=[Optional(), NumberRange(min=1, max=60)])
+    deposit_refundable = BooleanField(_l("Refund the deposit if the balance is not paid or the "
+                                         "buyer cancels"), default=True)
     tiers = FieldList(FormField(TierForm), min_entries=3, max_entries=10)
 
 

@@ -11,6 +11,9 @@ from community.kernel.extensions import db
 
 STATES = ("draft", "scheduled", "live", "succeeded", "failed", "cancelled")
 _STATE_CHECK = "state IN ({})".format(", ".join(f"'{s}'" for s in STATES))
+# How a campaign charges: "full" now (refunded if it fails), "deposit" now and the balance
+# after success, "authorise" now and charge on success, or "none" (a reservation, 预约).
+CHARGE_MODES = ("full", "deposit", "authorise", "none")
 
 
 class Campaign(db.Model):
@@ -22,6 +25,9 @@ class Campaign(db.Model):
         CheckConstraint("reserved_units >= 0 AND reserved_units <= cap_units", name="within_cap"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("per_buyer_limit > 0", name="per_buyer_positive"),
+        CheckConstraint("charge_mode IN ('full', 'deposit', 'authorise', 'none')", name="charge_mode"),
+        CheckConstraint("charge_mode <> 'deposit' OR (deposit_percent BETWEEN 1 AND 90 "
+                        "AND balance_days BETWEEN 1 AND 60)", name="deposit_terms"),
         Index("ix_campaigns_due", "state", "ends_at"),
     )
 
@@ -41,6 +47,12 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     settled_at: Mapped[datetime | None]
+    charge_mode: Mapped[str] = mapped_column(String(10), default="full", server_default="none")
+    # Deposit terms, shown before paying: the share of the price paid now, the days after
+    # success the balance is due within, and whether an unpaid balance refunds the deposit.
+    deposit_percent: Mapped[int | None]
+    balance_days: Mapped[int | None]
+    deposit_refundable: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     product = relationship("Product", lazy="joined", innerjoin=True)
     tiers = relationship("Tier", lazy="selectin", order_by="Tier.position")

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from babel.numbers import list_currencies
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from community.engagement import leaderboards
 from community.forum.moderation import ensure_staff
@@ -18,7 +18,7 @@ from ..catalog import cocreation
 from ..catalog.models import Product
 from ..catalog.stages import record_stage
 from ..orders.models import Order
-from .models import Campaign, FCode, Tier
+from .models import CHARGE_MODES, Campaign, FCode, Tier
 
 MAX_TIERS = 10
 OPEN = ("scheduled", "live")  # published and not yet settled
@@ -53,9 +53,28 @@ def _check_tier(raw, starts_at, ends_at, cap_units, index):
                 early_until=early, position=index)
 
 
-def create_campaign(product, actor, goal_units, cap_units, starts_at, ends_at, per_buyer_limit, tiers):
-    """Staff draft a campaign; it takes no orders until published."""
+def _payment_terms(charge_mode, deposit_percent, balance_days, deposit_refundable):
+    if charge_mode not in CHARGE_MODES:
+        raise ValidationError(_("Choose how buyers pay."), field="charge_mode")
+    if charge_mode != "deposit":
+        return {"charge_mode": charge_mode, "deposit_percent": None, "balance_days": None,
+                "deposit_refundable": True}
+    percent = _positive_int(deposit_percent, "deposit_percent",
+                            _("The deposit is a whole percentage from 1 to 90."), upper=90)
+    days = _positive_int(balance_days, "balance_days",
+                         _("The balance is due within 1 to 60 days."), upper=60)
+    return {"charge_mode": charge_mode, "deposit_percent": percent, "balance_days": days,
+            "deposit_refundable": bool(deposit_refundable)}
+
+
+def create_campaign(product, actor, goal_units, cap_units, starts_at, ends_at, per_buyer_limit, tiers,
+                    charge_mode="full", deposit_percent=None, balance_days=None,
+                    deposit_refundable=True):
+    """Staff draft a campaign; it takes no orders until published. It charges buyers as
+    `charge_mode` says (orders/dues.py): in full, a deposit then the balance, an
+    authorisation captured on success, or nothing (a reservation)."""
     ensure_staff(actor)
+    terms = _payment_terms(charge_mode, deposit_percent, balance_days, deposit_refundable)
     goal = _positive_int(goal_units, "goal_units", _("The goal is a whole number of units above 0."))
     cap = _positive_int(cap_units, "cap_units", _("The stock cap is a whole number of units above 0."))
     if cap < goal:
@@ -76,7 +95,7 @@ def create_campaign(product, actor, goal_units, cap_units, starts_at, ends_at, p
             raise NotFound(_("No such product."))
         campaign = Campaign(product_id=product.id, goal_units=goal, cap_units=cap,
                             starts_at=starts_at, ends_at=ends_at, per_buyer_limit=limit,
-                            created_by_id=actor.id)
+                            created_by_id=actor.id, **terms)
         db.session.add(campaign)
         db.session.flush()
         for tier in tier_rows:
@@ -178,21 +197,47 @@ def settle(campaign_id):
         campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
         if campaign is None or campaign.state not in OPEN or campaign.ends_at > now:
             return None
-        outcome = "succeeded" if campaign.reserved_units >= campaign.goal_units else "failed"
+        outcome = "succeeded" if _units_counted(campaign) >= campaign.goal_units else "failed"
         won = db.session.execute(
             update(Campaign).where(Campaign.id == campaign_id, Campaign.state.in_(OPEN))
             .values(state=outcome, settled_at=now).returning(Campaign.id)).first()
         if won is None:
             return None
         if outcome == "succeeded":
-            db.session.execute(update(Order).where(Order.campaign_id == campaign_id,
-                                                   Order.state == "reserved")
-                               .values(state="confirmed", confirmed_at=now))
+            _confirm(campaign, now)
         else:
             _cancel_all(campaign_id, "campaign_failed", now)
         db.session.refresh(campaign)
         signals.campaign_settled.send(campaign, outcome=outcome)
     return outcome
+
+
+# The orders whose money is in (or held): with them a paying campaign reaches its goal.
+_COUNTED = {"none": ("none",), "full": ("paid",), "authorise": ("authorised",),
+            "deposit": ("deposit_paid", "paid")}
+
+
+def _units_counted(campaign):
+    """Units toward the goal: every reserved unit of a reservation campaign; the paid (or
+    authorised, or deposit-paid) ones of a campaign that charges: a hold nobody paid for
+    does not make a campaign succeed."""
+    if campaign.charge_mode == "none":
+        return campaign.reserved_units
+    return db.session.scalar(select(func.coalesce(func.sum(Order.quantity), 0)).where(
+        Order.campaign_id == campaign.id, Order.state == "reserved",
+        Order.payment_status.in_(_COUNTED[campaign.charge_mode])))
+
+
+def _confirm(campaign, now):
+    """Success: orders whose money is in are confirmed; a deposit order waits for its
+    balance (payments/settlement.py sets the deadline); the unpaid are cancelled."""
+    confirmed = tuple(s for s in _COUNTED[campaign.charge_mode] if s != "deposit_paid")
+    db.session.execute(update(Order).where(Order.campaign_id == campaign.id, Order.state == "reserved",
+                                           Order.payment_status.in_(confirmed))
+                       .values(state="confirmed", confirmed_at=now))
+    db.session.execute(update(Order).where(Order.campaign_id == campaign.id, Order.state == "reserved",
+                                           Order.payment_status == "awaiting")
+                       .values(state="cancelled", cancelled_at=now, cancel_reason="unpaid"))
 
 
 def _cancel_all(campaign_id, reason, now):

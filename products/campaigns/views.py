@@ -54,7 +54,9 @@ def new(slug):
             campaign = service.create_campaign(
                 product, current_user, form.goal_units.data, form.cap_units.data,
                 local_to_utc(form.starts_at.data), local_to_utc(form.ends_at.data),
-                form.per_buyer_limit.data, _tiers(form))
+                form.per_buyer_limit.data, _tiers(form), charge_mode=form.charge_mode.data,
+                deposit_percent=form.deposit_percent.data, balance_days=form.balance_days.data,
+                deposit_refundable=form.deposit_refundable.data)
         except DomainError as error:
             apply_error(form, error)
         else:

@@ -14,7 +14,7 @@ from ..orders.views import bp as orders_bp
 from ..orders.views import new_idempotency_key
 from . import panels, widget
 from .api import bp as campaigns_api
-from .labels import CAMPAIGN_STATES, ORDER_SOURCES, ORDER_STATES
+from .labels import CAMPAIGN_STATES, CHARGE_MODES, ORDER_SOURCES, ORDER_STATES, PAYMENT_STATUSES
 from .views import bp as campaigns_bp
 from .views import cli
 
@@ -41,6 +41,8 @@ def init_app(app):
     app.add_template_global(CAMPAIGN_STATES, "CAMPAIGN_STATES")
     app.add_template_global(ORDER_STATES, "ORDER_STATES")
     app.add_template_global(ORDER_SOURCES, "ORDER_SOURCES")
+    app.add_template_global(PAYMENT_STATUSES, "PAYMENT_STATUSES")
+    app.add_template_global(CHARGE_MODES, "CHARGE_MODES")
     community_panels.register(app, "idea", panels.on_idea, personal=False)
     community_panels.register(app, "thread", panels.on_thread, personal=False)
     community_panels.register(app, "profile", order_panels.on_profile, personal=False)

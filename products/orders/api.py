@@ -16,16 +16,40 @@ from community.api.core import (
 )
 from community.api.openapi import api_doc, define_schema
 from community.kernel.errors import DomainError
+from community.web.site import absolute_url
 
-from . import referrals, service
-from .models import STATES
+from . import referrals, service, timeline
+from .dues import due_now
+from .models import PAYMENT_STATUSES, STATES
 
 bp = api_blueprint("orders_api", __name__)
 
+STAMP_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+PAYMENT = define_schema("OrderPayment", {
+    "type": "object",
+    "required": ["status", "checkout_url", "amount_due", "currency", "pay_by", "paid_cents",
+                 "refunded_cents"],
+    "description": "status: none (the campaign takes no payment), awaiting, authorised, "
+                   "deposit_paid, paid or refunded. checkout_url is the order's page, where the "
+                   "buyer pays what is due (POST /api/v1/preorders/{id}/pay starts a payment "
+                   "and answers the provider's own checkout link); null when nothing is due. "
+                   "pay_by: the units are held until then.",
+    "properties": {
+        "status": {"type": "string", "enum": list(PAYMENT_STATUSES)},
+        "checkout_url": {"type": ["string", "null"]},
+        "amount_due": {"type": "integer", "minimum": 0},
+        "currency": {"type": "string"},
+        "pay_by": STAMP_OR_NULL, "balance_due_by": STAMP_OR_NULL,
+        "paid_cents": {"type": "integer"}, "refunded_cents": {"type": "integer"},
+    },
+})
+STEP = {"type": "object", "required": ["kind", "label", "at"],
+        "properties": {"kind": {"type": "string"}, "label": {"type": "string"}, "at": STAMP_OR_NULL,
+                       "amount_cents": {"type": ["integer", "null"]}, "until": STAMP_OR_NULL}}
 ORDER = define_schema("PreOrder", {
     "type": "object",
     "required": ["id", "campaign_id", "product", "tier", "quantity", "unit_price_cents", "currency",
-                 "total_cents", "state", "created_at", "referrer", "source"],
+                 "total_cents", "state", "created_at", "referrer", "source", "payment"],
     "properties": {
         "id": {"type": "integer"}, "campaign_id": {"type": "integer"},
         "product": {"type": "object", "required": ["slug", "name"],
@@ -40,6 +64,9 @@ ORDER = define_schema("PreOrder", {
         "referrer": {"oneOf": [USER, {"type": "null"}]},
         "source": {"type": "object", "required": ["kind", "id"],
                    "properties": {"kind": {"type": "string"}, "id": {"type": ["integer", "null"]}}},
+        "payment": PAYMENT,
+        "timeline": {"type": "array", "items": STEP,
+                     "description": "GET /preorders/{id} only: the order's steps, then those to come."},
     },
 })
 NEW_ORDER = {
@@ -68,7 +95,17 @@ def order_json(order):
         "total_cents": order.total_cents, "state": order.state, "created_at": iso(order.created_at),
         "referrer": user_json(order.referrer) if order.referrer_id else None,
         "source": {"kind": order.source_kind, "id": order.source_id},
+        "payment": payment_json(order),
     }
+
+
+def payment_json(order):
+    due = due_now(order)
+    return {"status": order.payment_status, "amount_due": due[1] if due else 0,
+            "checkout_url": absolute_url("orders.show", order_id=order.id) if due else None,
+            "currency": order.currency, "pay_by": iso(order.pay_by),
+            "balance_due_by": iso(order.balance_due_by), "paid_cents": order.paid_cents,
+            "refunded_cents": order.refunded_cents}
 
 
 @bp.post("/campaigns/<int:campaign_id>/preorders")
@@ -110,11 +147,16 @@ def mine():
 
 
 @bp.get("/preorders/<int:order_id>")
-@api_doc("One of my pre-orders (anyone else's is a 404)", tag="orders", responses={200: ORDER},
+@api_doc("One of my pre-orders with its timeline (anyone else's is a 404)", tag="orders",
+         responses={200: ORDER},
          errors=(404,))
 @token_required
 def show(order_id):
-    return order_json(service.get_order(order_id, require_user()))
+    order = service.get_order(order_id, require_user())
+    steps = [{"kind": step.kind, "label": step.label, "at": iso(step.at),
+              "amount_cents": step.amount_cents, "until": iso(step.until)}
+             for step in timeline.steps(order)]
+    return {**order_json(order), "timeline": steps}
 
 
 @bp.post("/preorders/<int:order_id>/cancel")

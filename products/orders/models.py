@@ -9,6 +9,10 @@ from community.kernel.database import utcnow
 from community.kernel.extensions import db
 
 STATES = ("reserved", "confirmed", "cancelled")
+# What the ledger says of the order's money (payments/ledger.py derives it):
+# none (the campaign takes no payment), awaiting, authorised (held, charged on success),
+# deposit_paid (the balance to come), paid, refunded (all of it given back).
+PAYMENT_STATUSES = ("none", "awaiting", "authorised", "deposit_paid", "paid", "refunded")
 # Where the buyer was when they ordered.
 SOURCES = ("product", "thread", "idea", "conversation", "circle", "api")
 
@@ -21,6 +25,10 @@ class Order(db.Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("state IN ('reserved', 'confirmed', 'cancelled')", name="state"),
         CheckConstraint("referrer_id IS NULL OR referrer_id <> buyer_id", name="not_self_referred"),
+        CheckConstraint("payment_status IN ('none', 'awaiting', 'authorised', 'deposit_paid', "
+                        "'paid', 'refunded')", name="payment_status"),
+        # The reservation sweep: unpaid orders whose hold has run out.
+        Index("ix_orders_pay_by", "payment_status", "pay_by"),
         Index("ix_orders_campaign", "campaign_id", "state"),
         Index("ix_orders_buyer", "buyer_id", "id"),
         Index("ix_orders_referrer", "referrer_id", "campaign_id"),
@@ -45,11 +53,21 @@ class Order(db.Model):
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(32))
+    # Payment: the units are held until pay_by; the sums come from the ledger.
+    payment_status: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
+    pay_by: Mapped[datetime | None]
+    paid_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    refunded_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    balance_due_by: Mapped[datetime | None]
+    # Why staff must look (a payment that did not match the order); never marked paid by it.
+    flag: Mapped[str | None] = mapped_column(String(200))
 
     campaign = relationship("Campaign", lazy="joined", innerjoin=True)
     tier = relationship("Tier", lazy="joined", innerjoin=True)
     buyer = relationship("User", lazy="joined", innerjoin=True, foreign_keys=[buyer_id])
     referrer = relationship("User", lazy="joined", foreign_keys=[referrer_id])
+    # order.payments and order.ledger come from products/payments/models.py (backrefs):
+    # payments/ builds on orders, not the other way round.
 
     @property
     def total_cents(self):

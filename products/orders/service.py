@@ -8,8 +8,10 @@ transactions never wait on each other in a circle.
 
 import hashlib
 import json
+from datetime import timedelta
 from functools import cache
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -135,7 +137,8 @@ def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_
         "buyer_id": buyer.id, "quantity": quantity, "unit_price_cents": tier.price_cents,
         "currency": tier.currency, "idempotency_key": key, "request_digest": digest,
         "source_kind": source_kind, "source_id": source_id,
-        "referrer_id": referrer_id if referrer_id != buyer.id else None, "created_at": now})
+        "referrer_id": referrer_id if referrer_id != buyer.id else None, "created_at": now,
+        **_payment_terms(campaign, now)})
     try:
         if tier.early_until is not None and now < tier.early_until:
             order.f_code_id = _early_access(campaign, buyer, f_code, now)
@@ -148,10 +151,19 @@ def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_
     return order
 
 
+def _payment_terms(campaign, now):
+    """A campaign that charges holds the units until the buyer pays (PAYMENTS_HOLD_MINUTES)."""
+    if campaign.charge_mode == "none":
+        return {"payment_status": "none", "pay_by": None}
+    return {"payment_status": "awaiting",
+            "pay_by": now + timedelta(minutes=current_app.config["PAYMENTS_HOLD_MINUTES"])}
+
+
 _ORDERS = Order.__table__
 _INSERT_ORDER = _ORDERS.insert().returning(_ORDERS.c.id)
 _UNSET = {"state": "reserved", "f_code_id": None, "confirmed_at": None, "cancelled_at": None,
-          "cancel_reason": None}
+          "cancel_reason": None, "paid_cents": 0, "refunded_cents": 0, "balance_due_by": None,
+          "flag": None}
 
 
 def _insert_order(campaign, tier, values):
@@ -248,7 +260,8 @@ def _take_units(campaign, tier, buyer_id, quantity):
 
 
 def cancel_order(order_id, buyer):
-    """The buyer cancels while the campaign is live; units go back on sale, the F-code too."""
+    """The buyer cancels while the campaign is live; units go back on sale, the F-code too,
+    and what was paid is refunded by the campaign's terms (payments listen)."""
     with transaction():
         order = db.session.get(Order, order_id, populate_existing=True)
         if order is None or buyer is None or order.buyer_id != buyer.id:
@@ -258,28 +271,51 @@ def cancel_order(order_id, buyer):
         campaign = db.session.get(Campaign, order.campaign_id, populate_existing=True)
         if campaign.effective_state() != "live":
             raise Conflict(_("The campaign has ended: pre-orders are final."), code="campaign_not_live")
-        now = utcnow()
-        done = db.session.execute(
-            update(Order).where(Order.id == order.id, Order.state == "reserved")
-            .values(state="cancelled", cancelled_at=now, cancel_reason="buyer").returning(Order.id)
-        ).first()
-        if done is None:
+        if not _cancel(order, (Order.state == "reserved",), "buyer"):
             raise Conflict(_("This pre-order can no longer be cancelled."), code="not_cancellable")
-        left = db.session.execute(
-            update(CampaignBuyer).where(CampaignBuyer.campaign_id == campaign.id,
-                                        CampaignBuyer.user_id == buyer.id)
-            .values(units=CampaignBuyer.units - order.quantity).returning(CampaignBuyer.units)
-        ).scalar_one()
-        db.session.execute(update(Campaign).where(Campaign.id == campaign.id).values(
-            reserved_units=Campaign.reserved_units - order.quantity,
-            backer_count=Campaign.backer_count - (1 if left == 0 else 0)))
-        db.session.execute(update(Tier).where(Tier.id == order.tier_id)
-                           .values(reserved_units=Tier.reserved_units - order.quantity))
-        if order.f_code_id is not None:
-            db.session.execute(update(FCode).where(FCode.id == order.f_code_id).values(used_at=None))
-        signals.order_cancelled.send(order)
     db.session.refresh(order)
     return order
+
+
+def cancel_unpaid(order_id, now=None, balance=False):
+    """The hold ran out (or, with balance=True, the balance's deadline passed) and the
+    order is still unpaid: cancel it and give its units back. False if it was paid meanwhile."""
+    now = now or utcnow()
+    if balance:
+        unpaid = (Order.state == "reserved", Order.payment_status == "deposit_paid",
+                  Order.balance_due_by <= now)
+    else:
+        unpaid = (Order.state == "reserved", Order.payment_status == "awaiting", Order.pay_by <= now)
+    with transaction():
+        order = db.session.get(Order, order_id, populate_existing=True)
+        done = order is not None and _cancel(order, unpaid, "balance_unpaid" if balance else "unpaid")
+    return done
+
+
+def _cancel(order, conditions, reason):
+    """Cancel `order` if `conditions` still hold (one conditional UPDATE decides), in the
+    caller's transaction: units back to the campaign, tier and buyer, the F-code freed."""
+    done = db.session.execute(
+        update(Order).where(Order.id == order.id, *conditions)
+        .values(state="cancelled", cancelled_at=utcnow(), cancel_reason=reason).returning(Order.id)
+    ).first()
+    if done is None:
+        return False
+    left = db.session.execute(
+        update(CampaignBuyer).where(CampaignBuyer.campaign_id == order.campaign_id,
+                                    CampaignBuyer.user_id == order.buyer_id)
+        .values(units=CampaignBuyer.units - order.quantity).returning(CampaignBuyer.units)
+    ).scalar_one()
+    db.session.execute(update(Campaign).where(Campaign.id == order.campaign_id).values(
+        reserved_units=Campaign.reserved_units - order.quantity,
+        backer_count=Campaign.backer_count - (1 if left == 0 else 0)))
+    db.session.execute(update(Tier).where(Tier.id == order.tier_id)
+                       .values(reserved_units=Tier.reserved_units - order.quantity))
+    if order.f_code_id is not None:
+        db.session.execute(update(FCode).where(FCode.id == order.f_code_id).values(used_at=None))
+    db.session.refresh(order)
+    signals.order_cancelled.send(order)
+    return True
 
 
 def get_order(order_id, viewer):

@@ -24,7 +24,8 @@ from community.web.pagecache import submit_token
 from community.web.roles import staff_required
 
 from ..campaigns import service as campaigns
-from . import referrals, service
+from . import referrals, service, timeline
+from .dues import due_now
 
 bp = Blueprint("orders", __name__)
 
@@ -71,10 +72,24 @@ def preorder(campaign_id):
             raise  # a conversation or circle the buyer cannot see: 404, as everywhere
         flash(error.message, "error")
         return redirect(back)
-    if created:
+    if created and order.payment_status == "none":
         flash(_("Pre-order placed: %(n)d × %(tier)s. No payment is taken now.",
                 n=order.quantity, tier=order.tier.name), "success")
-    return redirect(url_for("orders.mine", _anchor=f"order-{order.id}"))
+    elif created:
+        flash(_("Pre-order placed: %(n)d × %(tier)s. Your units are held while you pay.",
+                n=order.quantity, tier=order.tier.name), "success")
+    return redirect(url_for("orders.show", order_id=order.id))
+
+
+@bp.get("/preorders/<int:order_id>")
+@login_required
+def show(order_id):
+    try:
+        order = service.get_order(order_id, current_user)
+    except DomainError:
+        abort(404)
+    return render_template("products/orders/show.html", order=order, due=due_now(order),
+                           steps=timeline.steps(order))
 
 
 @bp.get("/me/preorders")

@@ -1,1 +1,38 @@
-"""Payment providers by name; FANFORGE_PAYMENTS_PROVIDER chooses the one checkout uses."""
+"""Payment providers by name: FANFORGE_PAYMENTS_PROVIDER chooses the one checkout uses;
+a payment keeps the name of the provider that took it, so webhooks, refunds and lookups
+go to that one even after the setting changes."""
+
+import hashlib
+import hmac
+
+from flask import current_app
+
+from . import dummy
+
+FACTORIES = {"dummy": dummy.from_config}
+_EXTENSION = "fanforge_payment_providers"
+
+
+def init_app(app):
+    name = app.config["PAYMENTS_PROVIDER"]
+    if name not in FACTORIES:
+        raise RuntimeError(f"FANFORGE_PAYMENTS_PROVIDER must be one of {', '.join(FACTORIES)}, "
+                           f"not {name!r}")
+    if not app.config["PAYMENTS_DUMMY_WEBHOOK_SECRET"]:
+        app.config["PAYMENTS_DUMMY_WEBHOOK_SECRET"] = hmac.new(
+            app.config["SECRET_KEY"].encode(), b"dummy-gateway-webhooks", hashlib.sha256).hexdigest()
+    # Built on first use: an unused provider's secrets are never asked for.
+    app.extensions[_EXTENSION] = {}
+
+
+def get(name):
+    """The provider called `name` (KeyError for one this site does not know)."""
+    built = current_app.extensions[_EXTENSION]
+    if name not in built:
+        built[name] = FACTORIES[name](current_app.config)
+    return built[name]
+
+
+def current():
+    """The provider new payments go through."""
+    return get(current_app.config["PAYMENTS_PROVIDER"])

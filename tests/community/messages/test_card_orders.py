@@ -47,7 +47,7 @@ def test_the_card_form_orders_with_source_and_referrer(app, chat):
         "tier": chat["tier"], "quantity": 2, "idempotency_key": "card-1",
         "source_kind": "conversation", "source_id": chat["conversation"],
         "next": f"/conversations/{chat['conversation']}"})
-    assert response.status_code == 302 and "/me/preorders" in response.headers["Location"]
+    assert response.status_code == 302 and "/preorders/" in response.headers["Location"]
     with app.app_context():
         order = db.session.scalars(select(Order)).one()
         assert (order.source_kind, order.source_id, order.referrer_id, order.quantity) == (

@@ -1,0 +1,39 @@
+"""Paying over the JSON API: start a payment for what is due; staff refund."""
+
+from community.api.core import api_blueprint, require_user, token_required
+from community.api.openapi import api_doc, define_schema
+from community.web.site import absolute, absolute_url
+
+from . import checkout
+
+bp = api_blueprint("payments_api", __name__)
+
+STARTED = define_schema("PaymentStarted", {
+    "type": "object", "required": ["id", "purpose", "amount_cents", "currency", "status", "checkout_url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "purpose": {"type": "string", "enum": ["full", "deposit", "balance"]},
+        "amount_cents": {"type": "integer"}, "currency": {"type": "string"},
+        "status": {"type": "string"},
+        "checkout_url": {"type": ["string", "null"],
+                         "description": "Send the buyer here to pay (the provider's page)."},
+        "qr_code": {"type": ["string", "null"],
+                    "description": "WeChat Pay: the code_url to show as a QR code."},
+    },
+})
+
+
+@bp.post("/preorders/<int:order_id>/pay")
+@api_doc("Start paying what is due on my pre-order", tag="orders", responses={200: STARTED},
+         errors=(404, 409, 422),
+         description="Answers the provider's checkout link for the amount due now (the whole "
+                     "price, the deposit or the balance). Calling it again while that payment is "
+                     "open answers the same payment. 409 nothing_due when nothing is due.")
+@token_required
+def pay(order_id):
+    payment = checkout.start(order_id, require_user(),
+                             absolute_url("orders.show", order_id=order_id))
+    return {"id": payment.id, "purpose": payment.purpose, "amount_cents": payment.amount_cents,
+            "currency": payment.currency, "status": payment.status,
+            "checkout_url": absolute(payment.checkout_url) if payment.checkout_url else None,
+            "qr_code": payment.client_secret if payment.provider == "wechatpay" else None}

@@ -1,0 +1,94 @@
+"""Paying: the pay step, the providers' webhooks, and the dummy gateway's own pages."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.kernel.errors import DomainError
+from community.kernel.extensions import csrf
+from community.web.http import form_text
+from community.web.site import absolute_url
+
+from . import checkout, providers, webhooks
+from .providers.base import BadSignature, ProviderError
+
+bp = Blueprint("payments", __name__)
+gateway = Blueprint("dummy_gateway", __name__)
+
+
+@bp.post("/preorders/<int:order_id>/pay")
+@login_required
+def pay(order_id):
+    try:
+        payment = checkout.start(order_id, current_user,
+                                 absolute_url("orders.show", order_id=order_id))
+    except DomainError as error:
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "error")
+        return redirect(url_for("orders.show", order_id=order_id))
+    return redirect(payment.checkout_url or url_for("orders.show", order_id=order_id))
+
+
+@bp.post("/payments/webhooks/<provider>")
+@csrf.exempt
+def webhook(provider):
+    if provider not in providers.FACTORIES:
+        return jsonify(error="No such payment provider."), 404
+    try:
+        outcome = webhooks.receive(provider, request.get_data(cache=False), request.headers)
+    except BadSignature:
+        return jsonify(error="The signature does not verify."), 400
+    return jsonify(received=outcome)
+
+
+# ---- the dummy gateway: the page a test-mode gateway would host ---------------
+
+def _dummy_charge(ref):
+    charge = providers.get("dummy").charge(ref)
+    if charge is None:
+        abort(404)
+    return charge
+
+
+def _deliver(events):
+    """The gateway tells the store, through the webhook path every provider uses."""
+    dummy = providers.get("dummy")
+    webhooks.receive("dummy", *dummy.notification(events))
+
+
+@gateway.get("/payments/dummy/checkout/<ref>")
+def checkout_page(ref):
+    return render_template("products/payments/dummy_checkout.html", charge=_dummy_charge(ref))
+
+
+@gateway.post("/payments/dummy/checkout/<ref>")
+def submit_card(ref):
+    charge = _dummy_charge(ref)
+    try:
+        events = providers.get("dummy").pay(ref, form_text("card_number"))
+    except ProviderError:
+        flash(_("This payment is not waiting for a card."), "error")
+        return redirect(charge.return_url)
+    return _after(ref, events)
+
+
+def _after(ref, events):
+    _deliver(events)
+    charge = _dummy_charge(ref)
+    if charge.status == "requires_action":
+        return redirect(url_for("dummy_gateway.checkout_page", ref=ref))
+    if charge.status == "requires_payment_method":
+        flash(_("Your card was declined. Try another card."), "error")
+        return redirect(url_for("dummy_gateway.checkout_page", ref=ref))
+    return redirect(charge.return_url)
+
+
+@gateway.post("/payments/dummy/checkout/<ref>/confirm")
+def confirm(ref):
+    _dummy_charge(ref)
+    try:
+        events = providers.get("dummy").confirm(ref, form_text("decision") == "approve")
+    except ProviderError:
+        abort(409)
+    return _after(ref, events)
