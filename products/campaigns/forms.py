@@ -1,5 +1,6 @@
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import get_currency_precision
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -18,15 +19,17 @@ from community.web.forms import Form, choices
 from .labels import CHARGE_MODES
 
 
-def cents(value):
-    """'199', '199.5' or '199.00' as integer cents; money never passes through a float."""
+def cents(value, currency="CNY"):
+    """'199', '199.5' or '199.00' as integer minor units of `currency` (yen have none);
+    money never passes through a float."""
     try:
         amount = Decimal(str(value).strip())
+        precision = get_currency_precision((currency or "CNY").upper())
     except (InvalidOperation, ValueError):
         raise ValidationError(_l("Write the price like 199.00.")) from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount < 0 or amount != amount.quantize(Decimal(1).scaleb(-precision)):
         raise ValidationError(_l("Write the price like 199.00."))
-    return int(amount * 100)
+    return int(amount.scaleb(precision))
 
 
 class TierForm(Form):
@@ -42,7 +45,7 @@ class TierForm(Form):
 
     def validate_price(self, field):
         if (self.name.data or "").strip():
-            cents(field.data or "")
+            cents(field.data or "", self.currency.data)
 
 
 class CampaignForm(Form):

@@ -37,8 +37,9 @@ def _tiers(form):
         tier = entry.form
         if not (tier.name.data or "").strip():
             continue
-        tiers.append({"name": tier.name.data, "price_cents": cents(tier.price.data or ""),
-                      "currency": (tier.currency.data or "").strip().upper(),
+        currency = (tier.currency.data or "").strip().upper()
+        tiers.append({"name": tier.name.data, "price_cents": cents(tier.price.data or "", currency),
+                      "currency": currency,
                       "limit_units": tier.limit_units.data,
                       "early_until": local_to_utc(tier.early_until.data)})
     return tiers

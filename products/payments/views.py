@@ -39,6 +39,9 @@ def webhook(provider):
         outcome = webhooks.receive(provider, request.get_data(cache=False), request.headers)
     except BadSignature:
         return jsonify(error="The signature does not verify."), 400
+    except ProviderError:
+        # Verified, but the provider could not be asked what it refers to: it sends it again.
+        return jsonify(error="Try again later."), 503
     return jsonify(received=outcome)
 
 

@@ -7,9 +7,10 @@ import hmac
 
 from flask import current_app
 
-from . import dummy
+from . import dummy, stripe_provider, wechatpay_provider
 
-FACTORIES = {"dummy": dummy.from_config}
+FACTORIES = {"dummy": dummy.from_config, "stripe": stripe_provider.StripeProvider.from_config,
+             "wechatpay": wechatpay_provider.WeChatPayProvider.from_config}
 _EXTENSION = "fanforge_payment_providers"
 
 

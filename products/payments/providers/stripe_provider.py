@@ -21,49 +21,21 @@ checkout.session.expired -> voided, refund.created/refund.updated (status succee
 charge.refunded (its listed refunds) -> refunded (`refund:{re_...}`). Others: no events.
 Subscribe the endpoint to those types.
 
-Amounts: the store's `amount_cents` is hundredths of the currency's unit whatever the
-currency (products/money.py divides by 100), while Stripe counts zero-decimal currencies
-(JPY, KRW...) in whole units and three-decimal ones (KWD, BHD...) in thousandths:
-`to_stripe` / `from_stripe` convert, using Stripe's own lists below.
+Amounts: the store counts every currency in its ISO 4217 minor unit (products/money.py
+reads the precision from babel), which is Stripe's "smallest currency unit" too: yen in
+yen, dinar in fils. Amounts pass through unchanged.
 """
 
 import stripe
 
 from .base import BadSignature, Created, Event, PaymentRequest, Provider, ProviderError, Webhook
 
-# https://docs.stripe.com/currencies#zero-decimal and #three-decimal
-ZERO_DECIMAL = frozenset((
-    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
-    "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"))
-THREE_DECIMAL = frozenset(("BHD", "JOD", "KWD", "OMR", "TND"))
 # Stripe's own refund reasons; any other reason text goes to the refund's metadata only.
 REFUND_REASONS = frozenset(("duplicate", "fraudulent", "requested_by_customer"))
 INTENT_WEBHOOKS = frozenset((
     "payment_intent.amount_capturable_updated", "payment_intent.succeeded",
     "payment_intent.payment_failed", "payment_intent.requires_action", "payment_intent.canceled"))
 RETRYABLE = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
-
-
-def to_stripe(cents, currency):
-    """The store's hundredths as Stripe's amount in the currency's smallest unit."""
-    currency = currency.upper()
-    if currency in ZERO_DECIMAL:
-        if cents % 100:
-            raise ProviderError(f"{currency} has no minor unit: {cents} is not whole",
-                                retryable=False)
-        return cents // 100
-    if currency in THREE_DECIMAL:
-        return cents * 10
-    return cents
-
-
-def from_stripe(amount, currency):
-    currency = currency.upper()
-    if currency in ZERO_DECIMAL:
-        return amount * 100
-    if currency in THREE_DECIMAL:
-        return amount // 10
-    return amount
 
 
 def retryable(error):
@@ -114,7 +86,7 @@ class StripeProvider(Provider):
             "mode": "payment",
             "line_items": [{"quantity": 1, "price_data": {
                 "currency": currency,
-                "unit_amount": to_stripe(request.amount_cents, currency),
+                "unit_amount": request.amount_cents,
                 "product_data": {"name": name},
             }}],
             "client_reference_id": str(request.payment_id),
@@ -132,7 +104,7 @@ class StripeProvider(Provider):
     def capture(self, ref, amount_cents, idempotency_key):
         session, intent_id = self._paid_session(ref)
         intent = self._call(self.client.v1.payment_intents.capture, intent_id, params={
-            "amount_to_capture": to_stripe(amount_cents, session["currency"]),
+            "amount_to_capture": amount_cents,
         }, options={"idempotency_key": idempotency_key})
         return intent_events(intent, ref)
 
@@ -156,7 +128,7 @@ class StripeProvider(Provider):
         session, intent_id = self._paid_session(ref)
         params = {
             "payment_intent": intent_id,
-            "amount": to_stripe(amount_cents, session["currency"]),
+            "amount": amount_cents,
             "metadata": {"fanforge_ref": ref, "reason": reason[:500]},
         }
         if reason in REFUND_REASONS:
@@ -249,7 +221,7 @@ class StripeProvider(Provider):
 
 def _event(key, ref, kind, amount, currency, raw_status):
     currency = currency.upper()
-    return Event(key=key, ref=ref, kind=kind, amount_cents=from_stripe(amount or 0, currency),
+    return Event(key=key, ref=ref, kind=kind, amount_cents=amount or 0,
                  currency=currency, raw_status=raw_status)
 
 
