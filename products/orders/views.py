@@ -2,6 +2,7 @@
 
 import csv
 import io
+import secrets
 
 from flask import (
     Blueprint,
@@ -89,7 +90,7 @@ def show(order_id):
     except DomainError:
         abort(404)
     return render_template("products/orders/show.html", order=order, due=due_now(order),
-                           steps=timeline.steps(order))
+                           steps=timeline.steps(order), refund_key=secrets.token_hex(8))
 
 
 @bp.get("/me/preorders")

@@ -2,14 +2,18 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
+from wtforms.validators import ValidationError as WTFormsValidationError
 
 from community.kernel.errors import DomainError
 from community.kernel.extensions import csrf
 from community.web.http import form_text
+from community.web.roles import staff_required
 from community.web.site import absolute_url
 
-from . import checkout, providers, webhooks
+from ..campaigns.forms import cents
+from . import actions, checkout, providers, refunds, webhooks
 from .providers.base import BadSignature, ProviderError
 
 bp = Blueprint("payments", __name__)
@@ -43,6 +47,33 @@ def webhook(provider):
         # Verified, but the provider could not be asked what it refers to: it sends it again.
         return jsonify(error="Try again later."), 503
     return jsonify(received=outcome)
+
+
+@bp.post("/staff/preorders/<int:order_id>/refund")
+@staff_required
+def refund(order_id):
+    back = url_for("orders.show", order_id=order_id)
+    try:
+        amount = cents(form_text("amount"), form_text("currency", "CNY"))
+        refunds.refund_order(order_id, current_user, amount, form_text("reason"),
+                             request_key=form_text("request_key") or None)
+    except (DomainError, WTFormsValidationError) as error:
+        if getattr(error, "status", None) == 404:
+            abort(404)
+        flash(getattr(error, "message", None) or str(error), "error")
+        return redirect(back)
+    flash(_("Refund queued; the buyer sees it on the order once the provider confirms."), "success")
+    return redirect(back)
+
+
+@bp.post("/staff/payments/actions/retry")
+@staff_required
+def retry_actions():
+    ids = request.form.getlist("id", type=int)
+    retried = actions.retry(ids or None)
+    flash(ngettext("%(num)d payment action queued again.", "%(num)d payment actions queued again.",
+                   retried), "success")
+    return redirect(url_for("jobs.index"))
 
 
 # ---- the dummy gateway: the page a test-mode gateway would host ---------------
