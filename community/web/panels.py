@@ -14,7 +14,7 @@ from sqlalchemy.orm import lazyload
 from ..kernel.extensions import db
 from .pagecache import per_user
 
-SLOTS = ("idea", "thread", "profile")
+SLOTS = ("idea", "thread", "profile", "settings")
 EXTENSION = "fanforge_panels"
 # The model each slot shows (idea, thread, account), given by the community's wiring:
 # this layer stands below the packages that own them.
