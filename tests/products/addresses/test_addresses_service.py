@@ -124,17 +124,14 @@ def test_copy_refuses_another_buyers_address_or_order_and_a_shipped_order(ctx):
     buyer, other = make_user(), make_user()
     mine, theirs = addresses.add_address(buyer, HOME), addresses.add_address(other, ABROAD)
     order = _order(buyer)
-    with pytest.raises(NotFound):
-        with transaction():
-            addresses.copy_to_order(order, buyer, theirs.id)
-    with pytest.raises(NotFound):
-        with transaction():
-            addresses.copy_to_order(order, other, theirs.id)  # not their order
+    with pytest.raises(NotFound), transaction():
+        addresses.copy_to_order(order, buyer, theirs.id)
+    with pytest.raises(NotFound), transaction():
+        addresses.copy_to_order(order, other, theirs.id)  # not their order
     with transaction():
         db.session.execute(update(Order).where(Order.id == order.id).values(
             state="confirmed", fulfilment_status="shipped", carrier="SF", tracking_number="SF1234"))
-    with pytest.raises(Conflict) as caught:
-        with transaction():
-            addresses.copy_to_order(order, buyer, mine.id)
+    with pytest.raises(Conflict) as caught, transaction():
+        addresses.copy_to_order(order, buyer, mine.id)
     assert caught.value.code == "address_locked"
     assert db.session.get(Order, order.id, populate_existing=True).ship_name is None
