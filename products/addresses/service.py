@@ -104,8 +104,9 @@ def get_address(address_id, owner):
 
 
 def _lock_owner(owner):
-    """Take the owner's row for the rest of the transaction, so two requests adding or
-    changing defaults at once take turns (SQLite's BEGIN IMMEDIATE already does)."""
+    """Take the owner's row for the rest of the transaction, first, so two requests
+    changing one book take turns (SQLite's BEGIN IMMEDIATE already does) and never wait
+    on each other in a circle."""
     db.session.execute(select(User.id).where(User.id == owner.id).with_for_update())
 
 
@@ -139,6 +140,7 @@ def add_address(owner, data, make_default=False):
 def update_address(address_id, owner, data, make_default=False):
     """Change some fields (the others stay as they are): the whole address is checked again."""
     with transaction():
+        _lock_owner(owner)
         address = get_address(address_id, owner)
         merged = {name: getattr(address, name) for name in FIELDS}
         merged.update({k: v for k, v in data.items() if k in FIELDS})
@@ -147,7 +149,6 @@ def update_address(address_id, owner, data, make_default=False):
         address.updated_at = utcnow()
         db.session.flush()
         if make_default:
-            _lock_owner(owner)
             _make_only_default(owner.id, address.id)
     db.session.refresh(address)
     return address
@@ -155,8 +156,8 @@ def update_address(address_id, owner, data, make_default=False):
 
 def set_default(address_id, owner):
     with transaction():
-        address = get_address(address_id, owner)
         _lock_owner(owner)
+        address = get_address(address_id, owner)
         _make_only_default(owner.id, address.id)
     db.session.refresh(address)
     return address
@@ -166,8 +167,8 @@ def delete_address(address_id, owner):
     """Delete an address; if it was the default, the newest other one becomes the default.
     Orders keep their copies."""
     with transaction():
-        address = get_address(address_id, owner)
         _lock_owner(owner)
+        address = get_address(address_id, owner)
         was_default = address.is_default
         db.session.delete(address)
         db.session.flush()

@@ -115,3 +115,14 @@ def test_the_picker_lists_the_buyers_addresses(app, book):
     assert 'name="address_id"' in html and "checked" in html and "中关村大街1号" in html
     assert "/me/addresses/new?next=/checkout" in html
 
+
+
+def test_the_pages_speak_chinese(client, auth, book):
+    auth.login("owner")
+    page = client.get("/me/addresses", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "我的地址" in page and "设为默认" not in page  # the only address is the default
+    form = client.get("/me/addresses/new", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "收件人" in form and "中国" in form
+    bad = client.post("/me/addresses/new", data={**HOME, "phone": "123"},
+                      headers={"Accept-Language": "zh"})
+    assert "请输入中国大陆手机号" in bad.get_data(as_text=True)
