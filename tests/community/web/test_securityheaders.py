@@ -33,6 +33,7 @@ from community.messages import reports, sending
 from community.messages import service as messages
 from community.rounds import service as rounds
 from community.web import markdown
+from products.addresses import service as addresses
 from products.orders import service as orders
 
 DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
@@ -71,7 +72,10 @@ def world(sqlite_app):
         message = sending.send(conversation.id, author, "Look", ("campaign", campaign.id))
         report = reports.report(message.id, fan, "spam")
         token = tokens.create_token(fan, "t")[1]
-        ids = {"thread_id": thread.id, "post_id": post.id, "idea_id": idea.id,
+        address = addresses.add_address(fan, {"recipient": "Reader", "phone": "13812345678",
+                                              "region": "Beijing", "city": "Beijing",
+                                              "street": "1 Sweep Road"})
+        ids = {"address_id": address.id, "thread_id": thread.id, "post_id": post.id, "idea_id": idea.id,
                "round_id": round_.id, "campaign_id": campaign.id, "event_id": event.id,
                "conversation_id": conversation.id, "report_id": report.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
