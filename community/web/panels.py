@@ -15,7 +15,7 @@ from ..kernel.extensions import db
 from .pagecache import per_user
 
 # "staff_jobs" is a section of the staff jobs page (no object: its panels get None).
-SLOTS = ("idea", "thread", "profile", "staff_jobs")
+SLOTS = ("idea", "thread", "profile", "settings", "staff_jobs")
 EXTENSION = "fanforge_panels"
 # The model each slot shows (idea, thread, account), given by the community's wiring:
 # this layer stands below the packages that own them.

@@ -72,3 +72,28 @@ class Order(db.Model):
     @property
     def total_cents(self):
         return self.unit_price_cents * self.quantity
+
+    # ---- Delivery (products/addresses, products/fulfilment) ----
+    # A copy of the address chosen at checkout: editing or deleting the address book entry
+    # never changes a placed order. Lengths match products/addresses/models.py.
+    ship_name: Mapped[str | None] = mapped_column(String(80))
+    ship_phone: Mapped[str | None] = mapped_column(String(24))
+    ship_country: Mapped[str | None] = mapped_column(String(2))
+    ship_region: Mapped[str | None] = mapped_column(String(80))
+    ship_city: Mapped[str | None] = mapped_column(String(80))
+    ship_address: Mapped[str | None] = mapped_column(String(500))  # district and street lines
+    ship_postal_code: Mapped[str | None] = mapped_column(String(16))
+    # NULL (waiting) -> in_production -> shipped -> delivered, for confirmed orders only;
+    # fulfilment/service.py moves it forward by conditional UPDATEs.
+    fulfilment_status: Mapped[str | None] = mapped_column(String(16), CheckConstraint(
+        "fulfilment_status IN ('in_production', 'shipped', 'delivered')",
+        name="fulfilment_status"))
+    in_production_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def has_shipping_address(self):
+        return self.ship_name is not None

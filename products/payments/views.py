@@ -8,7 +8,7 @@ from wtforms.validators import ValidationError as WTFormsValidationError
 
 from community.kernel.errors import DomainError
 from community.kernel.extensions import csrf
-from community.web.http import form_text
+from community.web.http import form_text, whole_number
 from community.web.roles import staff_required
 from community.web.site import absolute_url
 
@@ -25,7 +25,8 @@ gateway = Blueprint("dummy_gateway", __name__)
 def pay(order_id):
     try:
         payment = checkout.start(order_id, current_user,
-                                 absolute_url("orders.show", order_id=order_id))
+                                 absolute_url("orders.show", order_id=order_id),
+                                 address_id=whole_number(form_text("address_id", None)))
     except DomainError as error:
         if error.status == 404:
             abort(404)

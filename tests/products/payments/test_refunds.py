@@ -2,13 +2,13 @@
 logged reason, failures staff can see and retry, and the reconcile job."""
 
 from helpers import make_user
-from paying import charging_campaign, order, pay_directly, payments_of, place, run_actions
+from paying import charging_campaign, order, pay_directly, payments_of, place, run_actions, start
 from sqlalchemy import select
 
 from community.forum.models import ModerationAction
 from community.kernel.extensions import db
 from products.orders import service as orders
-from products.payments import checkout, providers, reservations
+from products.payments import providers, reservations
 from products.payments.models import PaymentAction
 from products.payments.providers import dummy
 from products.payments.providers.base import ProviderError
@@ -106,8 +106,7 @@ def test_reconcile_books_what_no_webhook_told(app):
     with app.app_context():
         campaign = charging_campaign("full")
         placed = place(campaign, make_user())
-        with app.test_request_context():
-            payment = checkout.start(placed.id, placed.buyer, "http://fanforge.test/back")
+        payment = start(placed)
         providers.get("dummy").pay(payment.ref, dummy.SUCCEEDS)  # the webhook never came
         assert reservations.reconcile() == 0  # not quiet long enough yet
         app.config["PAYMENTS_RECONCILE_AFTER_MINUTES"] = 0

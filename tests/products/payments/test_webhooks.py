@@ -12,6 +12,7 @@ from paying import (
     payments_of,
     place,
     run_actions,
+    start,
 )
 from sqlalchemy import func, select
 
@@ -25,8 +26,7 @@ from products.payments.providers.dummy import SIGNATURE_HEADER
 def _started(app):
     campaign = charging_campaign("full")
     placed = place(campaign, make_user())
-    with app.test_request_context():
-        payment = checkout.start(placed.id, placed.buyer, "http://fanforge.test/back")
+    payment = start(placed)
     return placed, payment
 
 
@@ -132,8 +132,7 @@ def test_a_payment_after_the_hold_ran_out_is_given_back(app):
     with app.app_context():
         campaign = charging_campaign("full")
         placed = place(campaign, make_user())
-        with app.test_request_context():
-            payment = checkout.start(placed.id, placed.buyer, "http://fanforge.test/back")
+        payment = start(placed)
         gateway = providers.get("dummy")
         paid_at_the_gateway = gateway.pay(payment.ref, SUCCEEDS)  # its webhook is late
         assert reservations.expire_unpaid(now=placed.pay_by) == 1
