@@ -31,8 +31,12 @@ class Choice(NamedTuple):
     personalisation: str | None = None  # JSON {option name: text}, None when there is none
 
     def unit_price(self, tier_price_cents):
-        """The tier's price and the variant's difference, never below zero."""
-        return max(0, tier_price_cents + self.price_delta_cents)
+        return unit_price(tier_price_cents, self.price_delta_cents)
+
+
+def unit_price(tier_price_cents, price_delta_cents):
+    """The tier's price and the variant's difference, never below zero."""
+    return max(0, tier_price_cents + price_delta_cents)
 
 
 NONE = Choice()
@@ -113,6 +117,7 @@ def _texts(options, texts):
     return stored
 
 
-def personalisation_of(order):
-    """The order's texts as a dict ({} when there are none)."""
-    return json.loads(order.personalisation) if order.personalisation else {}
+def texts_of(stored):
+    """An order's stored personalisation (JSON text or None) as a dict ({} when none);
+    templates have it as the filter `personalisation`."""
+    return json.loads(stored) if stored else {}

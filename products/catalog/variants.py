@@ -11,6 +11,7 @@ import itertools
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, true, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from community.forum.moderation import ensure_staff
 from community.kernel.database import transaction
@@ -33,7 +34,8 @@ MAX_CAP = 10_000_000
 def options_of(product_id):
     """The product's options with their values and source polls, in order (two queries)."""
     return db.session.scalars(select(ProductOption).where(ProductOption.product_id == product_id)
-                              .order_by(ProductOption.position, ProductOption.id)).all()
+                              .order_by(ProductOption.position, ProductOption.id)
+                              .execution_options(populate_existing=True)).all()
 
 
 def variants_of(product_id, active_only=False):
@@ -41,7 +43,20 @@ def variants_of(product_id, active_only=False):
     query = select(Variant).where(Variant.product_id == product_id)
     if active_only:
         query = query.where(Variant.active.is_(True))
-    return db.session.scalars(query.order_by(Variant.position, Variant.id)).all()
+    return db.session.scalars(query.order_by(Variant.position, Variant.id)
+                              .execution_options(populate_existing=True)).all()
+
+
+def for_buyers(product_id):
+    """(text options, variants on sale) without their values: what a pre-order form offers
+    (two queries)."""
+    texts = db.session.scalars(
+        select(ProductOption).where(ProductOption.product_id == product_id,
+                                    ProductOption.kind == "text")
+        .order_by(ProductOption.position, ProductOption.id).options(lazyload("*"))).all()
+    return texts, db.session.scalars(
+        select(Variant).where(Variant.product_id == product_id, Variant.active.is_(True))
+        .order_by(Variant.position, Variant.id).options(lazyload("*"))).all()
 
 
 def _option(product, option_id, kind=None):
@@ -186,7 +201,7 @@ def _add_values(option, labels):
                        code="too_many_values")
     start = max((value.position for value in option.values), default=-1) + 1
     for i, label in enumerate(new):
-        db.session.add(OptionValue(option_id=option.id, label=label, position=start + i))
+        option.values.append(OptionValue(option_id=option.id, label=label, position=start + i))
     db.session.flush()
     return len(new)
 
