@@ -11,7 +11,7 @@ from community.kernel.database import utcnow
 from community.kernel.extensions import db
 from products.campaigns import service as campaigns
 from products.campaigns.models import Campaign
-from products.catalog import participation, polls, promotion, stages
+from products.catalog import participation, polls, promotion, stages, variants
 from products.orders import service as orders
 from products.orders.referrals import code_for
 
@@ -62,10 +62,18 @@ def load(users):
          {"name": "标准 Standard", "price_cents": 22900, "currency": CNY}])
     campaigns.publish(live.id, staff)
     campaigns.issue_f_codes(live.id, staff, [users["meimei"].id], "Top contributor")
+    # Two colours to pick, the coral one dearer and fewer.
+    colour = variants.add_option(band9, staff, "颜色 Colour")
+    for label in ("曜石黑 Black", "珊瑚橙 Coral"):
+        variants.add_value(band9, staff, colour.id, label)
+    variants.generate_variants(band9, staff)
+    black, coral = variants.variants_of(band9.id)
+    variants.update_variant(band9, staff, coral.id, "BAND9-CORAL", coral.label, 1000, 30, True)
     for n, fan in enumerate(fans[2:9]):
         orders.place_order(live.id, fan, live.tiers[1].id, 1 + n % 2, f"demo-{n}",
                            referrer_id=users["lilei"].id if n % 3 == 0 else None,
-                           source_kind=("product", "thread", "idea")[n % 3])
+                           source_kind=("product", "thread", "idea")[n % 3],
+                           variant_id=(black, coral)[n % 2].id)
 
     # One that reached its goal, and one that did not.
     lock = _product(staff, ["门锁一次性临时密码"], "Forge Lock S", "forge-lock-s",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.kernel.database import utcnow
@@ -61,6 +61,12 @@ class Order(db.Model):
     balance_due_by: Mapped[datetime | None]
     # Why staff must look (a payment that did not match the order); never marked paid by it.
     flag: Mapped[str | None] = mapped_column(String(200))
+    # The variant chosen (products/catalog/options.py), its label as it read when ordered,
+    # and the buyer's texts for the product's text options, as a JSON object
+    # {option name: text} (products/catalog/variants.py reads it back).
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variants.id"))
+    variant_label: Mapped[str | None] = mapped_column(String(200))
+    personalisation: Mapped[str | None] = mapped_column(Text)
 
     campaign = relationship("Campaign", lazy="joined", innerjoin=True)
     tier = relationship("Tier", lazy="joined", innerjoin=True)
