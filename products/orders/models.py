@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.kernel.database import utcnow
@@ -103,3 +103,7 @@ class Order(db.Model):
     @property
     def has_shipping_address(self):
         return self.ship_name is not None
+
+
+# A cancelled order owes nothing: one still awaiting payment says "none" from then on.
+NOTHING_OWED = case((Order.payment_status == "awaiting", "none"), else_=Order.payment_status)

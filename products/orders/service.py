@@ -36,7 +36,7 @@ from ..campaigns.models import Campaign, CampaignBuyer, FCode, Tier
 from ..catalog import choosing, cocreation
 from ..catalog.models import Product
 from ..catalog.options import Variant
-from .models import SOURCES, Order
+from .models import NOTHING_OWED, SOURCES, Order
 
 MAX_KEY = 64
 
@@ -320,7 +320,8 @@ def _cancel(order, conditions, reason):
     caller's transaction: units back to the campaign, tier and buyer, the F-code freed."""
     done = db.session.execute(
         update(Order).where(Order.id == order.id, *conditions)
-        .values(state="cancelled", cancelled_at=utcnow(), cancel_reason=reason).returning(Order.id)
+        .values(state="cancelled", cancelled_at=utcnow(), cancel_reason=reason,
+                payment_status=NOTHING_OWED).returning(Order.id)
     ).first()
     if done is None:
         return False
