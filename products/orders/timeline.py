@@ -42,7 +42,7 @@ def steps(order, now=None):
     if order.in_production_at:
         done.append(Step("in_production", str(_l("In production")), order.in_production_at))
     if order.shipped_at:
-        done.append(Step("shipped", str(_l("Shipped")), order.shipped_at,
+        done.append(Step("shipped", str(_l("Dispatched")), order.shipped_at,
                          detail=f"{order.carrier} · {order.tracking_number}"))
     if order.delivered_at:
         done.append(Step("delivered", str(_l("Delivered")), order.delivered_at))
