@@ -15,14 +15,15 @@ from flask_babel import gettext as _
 from community.forum.moderation import ensure_staff
 from community.kernel.errors import DomainError, ValidationError
 
+from ..catalog.choosing import texts_of
 from . import service
 
 MAX_BYTES = 1024 * 1024  # also the app's MAX_CONTENT_LENGTH: a larger upload is a 413
 MAX_LINES = 5000
 MAX_CELL = 200
 COLUMNS = ("order_id", "carrier", "tracking_number")
-EXPORT_COLUMNS = ("order_id", "confirmed_at", "buyer", "email", "tier", "quantity",
-                  "ship_name", "ship_phone", "ship_country", "ship_region", "ship_city",
+EXPORT_COLUMNS = ("order_id", "confirmed_at", "buyer", "email", "tier", "variant",
+                  "personalisation", "quantity", "paid_cents", "currency", "ship_name", "ship_phone", "ship_country", "ship_region", "ship_city",
                   "ship_address", "ship_postal_code", "fulfilment_status", "carrier",
                   "tracking_number")
 # What a spreadsheet would run as a formula (CSV injection): written with a leading quote.
@@ -40,8 +41,10 @@ def _safe(value):
 
 def export_row(order):
     return [order.id, order.confirmed_at.isoformat(timespec="seconds") if order.confirmed_at
-            else "", order.buyer.username, order.buyer.email, order.tier.name, order.quantity,
-            order.ship_name, order.ship_phone, order.ship_country, order.ship_region,
+            else "", order.buyer.username, order.buyer.email, order.tier.name,
+            order.variant_label or "",
+            "; ".join(f"{name}: {text}" for name, text in texts_of(order.personalisation).items()),
+            order.quantity, order.paid_cents - order.refunded_cents, order.currency, order.ship_name, order.ship_phone, order.ship_country, order.ship_region,
             order.ship_city, (order.ship_address or "").replace("\n", ", "),
             order.ship_postal_code, order.fulfilment_status, order.carrier,
             order.tracking_number]

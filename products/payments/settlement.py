@@ -21,7 +21,7 @@ from community.kernel.extensions import db
 
 from .. import signals
 from ..orders.models import Order
-from . import actions
+from . import actions, mail
 from .models import Payment
 
 # Reasons a deposit is kept when the campaign's terms say it is not refundable.
@@ -56,6 +56,7 @@ def on_campaign_settled(campaign, outcome, **_kw):
             Order.campaign_id == campaign.id, Order.state == "reserved",
             Order.payment_status == "deposit_paid").values(
             balance_due_by=utcnow() + timedelta(days=campaign.balance_days)))
+        mail.queue_opened(campaign.id)
 
 
 def on_campaign_cancelled(campaign, **_kw):

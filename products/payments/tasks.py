@@ -2,7 +2,7 @@
 
 from community.kernel import jobs
 
-from . import actions, reservations, runner
+from . import actions, mail, reservations, runner
 
 
 @jobs.task(actions.KICK, on_start=True)
@@ -19,6 +19,11 @@ def run_actions():
 @jobs.periodic("payments.expire_unpaid", minute="*")
 def expire_unpaid():
     return f"{reservations.expire_unpaid()} released"
+
+
+@jobs.periodic("payments.balance_reminders", minute="7")
+def balance_reminders():
+    return f"{mail.queue_reminders()} reminders queued"
 
 
 @jobs.periodic("payments.reconcile", minute="*/5")

@@ -20,8 +20,10 @@ from sqlalchemy import select
 
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
+from community.mail import sender
 from products.campaigns.models import Campaign
 from products.payments import ledger, reservations
+from products.payments import mail as payment_mail
 from products.payments.models import Payment
 
 
@@ -190,3 +192,23 @@ def test_a_wechat_pay_code_is_shown_to_its_buyer_only(app, client, auth):
     page = client.get(f"/payments/{payment_id}/scan").get_data(as_text=True)
     qr = page.split('data-testid="qr"')[1].split("</figure>")[0]
     assert "<svg" in qr and "<path" in qr and "script" not in qr
+
+
+def test_deposit_buyers_are_mailed_when_the_balance_opens_and_before_it_is_due(ctx, smtp):
+    campaign = charging_campaign("deposit", goal=1, balance_days=7)
+    placed = place(campaign, make_user("remindme"))
+    pay_directly(placed)
+    end_campaign(campaign.id)
+    due_by = order(placed.id).balance_due_by
+    assert payment_mail.queue_reminders() == 0  # a week away: not yet
+    assert payment_mail.queue_reminders(now=due_by - timedelta(days=1)) == 1
+    assert payment_mail.queue_reminders(now=due_by - timedelta(hours=1)) == 0  # once
+    sender.send_due()
+    assert smtp.wait_for(2), smtp.messages
+    opened, reminder = sorted(smtp.messages, key=lambda m: "reminder" in str(m.get_body(("plain",))))
+    for message in (opened, reminder):
+        text = message.get_body(("plain",)).get_content()
+        assert message["To"] == "remindme@example.com" and "Pay the balance" in message["Subject"]
+        assert "159.20" in text and f"http://fanforge.test/preorders/{placed.id}" in text
+    assert "reached its goal" in opened.get_body(("plain",)).get_content()
+    assert "reminder" in reminder.get_body(("plain",)).get_content()
