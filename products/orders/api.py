@@ -44,6 +44,19 @@ PAYMENT = define_schema("OrderPayment", {
         "paid_cents": {"type": "integer"}, "refunded_cents": {"type": "integer"},
     },
 })
+DELIVERY = define_schema("OrderDelivery", {
+    "type": "object", "required": ["status", "carrier", "tracking_number", "ship_to"],
+    "description": "status: null (not started), in_production, shipped or delivered. ship_to is "
+                   "the order's copy of the address chosen at checkout.",
+    "properties": {
+        "status": {"type": ["string", "null"]}, "carrier": {"type": ["string", "null"]},
+        "tracking_number": {"type": ["string", "null"]},
+        "shipped_at": STAMP_OR_NULL, "delivered_at": STAMP_OR_NULL,
+        "ship_to": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+            k: {"type": ["string", "null"]} for k in
+            ("name", "phone", "country", "region", "city", "address", "postal_code")}}]},
+    },
+})
 STEP = {"type": "object", "required": ["kind", "label", "at"],
         "properties": {"kind": {"type": "string"}, "label": {"type": "string"}, "at": STAMP_OR_NULL,
                        "amount_cents": {"type": ["integer", "null"]}, "until": STAMP_OR_NULL}}
@@ -66,6 +79,7 @@ ORDER = define_schema("PreOrder", {
         "source": {"type": "object", "required": ["kind", "id"],
                    "properties": {"kind": {"type": "string"}, "id": {"type": ["integer", "null"]}}},
         "payment": PAYMENT,
+        "delivery": DELIVERY,
         "timeline": {"type": "array", "items": STEP,
                      "description": "GET /preorders/{id} only: the order's steps, then those to come."},
         "variant": {"oneOf": [{"type": "object", "required": ["id", "label"],
@@ -110,10 +124,21 @@ def order_json(order):
         "referrer": user_json(order.referrer) if order.referrer_id else None,
         "source": {"kind": order.source_kind, "id": order.source_id},
         "payment": payment_json(order),
+        "delivery": delivery_json(order),
         "variant": {"id": order.variant_id, "label": order.variant_label}
         if order.variant_label is not None else None,
         "personalisation": texts_of(order.personalisation),
     }
+
+
+def delivery_json(order):
+    return {"status": order.fulfilment_status, "carrier": order.carrier,
+            "tracking_number": order.tracking_number, "shipped_at": iso(order.shipped_at),
+            "delivered_at": iso(order.delivered_at),
+            "ship_to": None if order.ship_name is None else {
+                "name": order.ship_name, "phone": order.ship_phone, "country": order.ship_country,
+                "region": order.ship_region, "city": order.ship_city,
+                "address": order.ship_address, "postal_code": order.ship_postal_code}}
 
 
 def payment_json(order):

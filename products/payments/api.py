@@ -2,11 +2,17 @@
 
 from flask import request
 
-from community.api.core import api_blueprint, json_body, require_user, token_required
+from community.api.core import (
+    api_blueprint,
+    json_body,
+    require_user,
+    staff_required,
+    token_required,
+)
 from community.api.openapi import api_doc, define_schema
 from community.web.site import absolute, absolute_url
 
-from . import checkout
+from . import checkout, refunds
 
 bp = api_blueprint("payments_api", __name__)
 
@@ -47,3 +53,29 @@ def pay(order_id):
             "currency": payment.currency, "status": payment.status,
             "checkout_url": absolute(payment.checkout_url) if payment.checkout_url else None,
             "qr_code": payment.client_secret if payment.provider == "wechatpay" else None}
+
+
+REFUND = {"type": "object", "additionalProperties": False, "required": ["amount_cents", "reason"],
+          "properties": {"amount_cents": {"type": "integer", "minimum": 1},
+                         "reason": {"type": "string", "minLength": 1, "maxLength": refunds.MAX_REASON},
+                         "request_key": {"type": "string", "maxLength": 32,
+                                         "description": "The same key again refunds once."}}}
+REFUNDED = define_schema("RefundQueued", {
+    "type": "object", "required": ["order_id", "amount_cents", "currency"],
+    "properties": {"order_id": {"type": "integer"}, "amount_cents": {"type": "integer"},
+                   "currency": {"type": "string"}}})
+
+
+@bp.post("/preorders/<int:order_id>/refunds")
+@api_doc("Staff: refund an order in full or in part", tag="orders", request=REFUND,
+         responses={202: REFUNDED}, errors=(404, 422),
+         description="Queues refunds over the order's payments, newest first; the order's "
+                     "payment.refunded_cents moves once the provider confirms. The reason is "
+                     "logged. 422 refund_too_large past what is left to refund.")
+@staff_required
+def refund(order_id):
+    body = json_body()
+    amount = refunds.refund_order(order_id, require_user(), body["amount_cents"], body["reason"],
+                                  request_key=body.get("request_key"))
+    order = checkout.order_of(order_id)
+    return {"order_id": order_id, "amount_cents": amount, "currency": order.currency}, 202

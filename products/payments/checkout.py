@@ -28,6 +28,10 @@ from .providers.base import PaymentRequest, ProviderError
 OPEN = ("created", "action", "failed")
 
 
+def order_of(order_id):
+    return db.session.get(Order, order_id)
+
+
 def _own_order(order_id, buyer):
     order = db.session.get(Order, order_id, populate_existing=True)
     if order is None or buyer is None or not buyer.is_authenticated or order.buyer_id != buyer.id:
