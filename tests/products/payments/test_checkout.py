@@ -22,6 +22,8 @@ from community.kernel.database import utcnow
 from community.kernel.extensions import db
 from community.mail import sender
 from products.campaigns.models import Campaign
+from products.orders import service as orders
+from products.orders.models import Order
 from products.payments import ledger, reservations
 from products.payments import mail as payment_mail
 from products.payments.models import Payment
@@ -161,17 +163,33 @@ def test_another_buyers_order_cannot_be_paid_or_seen(app, client, auth):
 
 
 def test_ledger_and_orders_reconcile(app):
+    """Captured minus refunded equals the confirmed orders' total, per campaign and currency:
+    a campaign that succeeded (one order cancelled and refunded, one never paid), one that
+    failed, one that authorised and captured, in two currencies."""
     with app.app_context():
-        campaign = charging_campaign("full", goal=2)
-        placed = [place(campaign, make_user()) for _ in range(3)]
-        for each in placed:
-            pay_directly(each)
-        assert end_campaign(campaign.id) == "succeeded"
-        totals = ledger.campaign_totals(campaign.id)
-        confirmed = db.session.scalar(select(Campaign).where(Campaign.id == campaign.id))
-        total = sum(order(o.id).total_cents for o in placed if order(o.id).state == "confirmed")
-        assert confirmed.state == "succeeded"
-        assert totals == {"CNY": {"captured": total, "refunded": 0}}
+        won = charging_campaign("full", goal=2)
+        lost = charging_campaign("full", goal=5)
+        held = charging_campaign("authorise", goal=1, tiers=[
+            {"name": "Dollar", "price_cents": 4900, "currency": "USD"}])
+        for campaign in (won, lost, held):
+            for n, placed in enumerate(place(campaign, make_user()) for _ in range(4)):
+                if n < 3:
+                    pay_directly(placed)
+        cancelled = db.session.scalars(select(Order).where(
+            Order.campaign_id == won.id, Order.payment_status == "paid")).first()
+        orders.cancel_order(cancelled.id, cancelled.buyer)
+        for campaign in (won, lost, held):
+            end_campaign(campaign.id)
+        run_actions()
+        outcomes = {c.id: db.session.get(Campaign, c.id).state for c in (won, lost, held)}
+        assert outcomes == {won.id: "succeeded", lost.id: "failed", held.id: "succeeded"}
+        for campaign in (won, lost, held):
+            confirmed = db.session.scalars(select(Order).where(
+                Order.campaign_id == campaign.id, Order.state == "confirmed")).all()
+            [(currency, totals)] = ledger.campaign_totals(campaign.id).items()
+            assert totals["captured"] - totals["refunded"] == sum(o.total_cents for o in confirmed)
+            assert {o.currency for o in confirmed} <= {currency}
+        assert len(confirmed) == 3 and currency == "USD"
 
 
 def test_a_wechat_pay_code_is_shown_to_its_buyer_only(app, client, auth):
