@@ -20,6 +20,7 @@ from community.kernel.extensions import db
 
 from .. import signals
 from ..campaigns.models import Campaign
+from ..orders import service as orders
 from ..orders.models import Order
 
 STEPS = ("in_production", "shipped", "delivered")
@@ -148,13 +149,4 @@ def orders_page(campaign_id, page, per_page):
 
 def confirmed_orders(campaign_id, batch=500):
     """The campaign's confirmed orders in id order, read in batches (for the export)."""
-    last = 0
-    while True:
-        rows = db.session.scalars(select(Order).where(Order.campaign_id == campaign_id,
-                                                      Order.state == "confirmed",
-                                                      Order.id > last)
-                                  .order_by(Order.id).limit(batch)).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
+    return orders.campaign_orders(campaign_id, Order.state == "confirmed", batch=batch)

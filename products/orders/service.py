@@ -361,12 +361,13 @@ def orders_of(user, page=1, per_page=20):
     return rows[:per_page], len(rows) > per_page
 
 
-def campaign_orders(campaign_id, batch=1000):
-    """Every order of a campaign, streamed in id order in batches (for CSV export)."""
+def campaign_orders(campaign_id, *where, batch=1000):
+    """Every order of a campaign (those matching `where`, if given), streamed in id order in
+    batches (for CSV exports)."""
     last = 0
     while True:
         rows = db.session.scalars(select(Order).where(Order.campaign_id == campaign_id,
-                                                      Order.id > last)
+                                                      Order.id > last, *where)
                                   .order_by(Order.id).limit(batch)).all()
         if not rows:
             return
