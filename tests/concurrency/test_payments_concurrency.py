@@ -292,12 +292,14 @@ class Workers:
         self.tmp_path = tmp_path
         self.processes = []
 
-    def start(self, reply_seconds=0.0):
+    def start(self, reply_seconds=0.0, go_file=None):
         log = open(self.tmp_path / f"payments-worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
+        env = {**self.env, "PAYMENTS_WORKER_REPLY_SECONDS": str(reply_seconds)}
+        if go_file:
+            env["PAYMENTS_WORKER_GO_FILE"] = str(go_file)
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "tests" / "concurrency" / "payments_worker.py")],
-            cwd=ROOT, env={**self.env, "PAYMENTS_WORKER_REPLY_SECONDS": str(reply_seconds)},
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append((process, log))
         return process
 
@@ -332,7 +334,7 @@ def _refunds(app, campaign_id):
                     LedgerEntry.campaign_id == campaign_id, LedgerEntry.kind == "refunded")))
 
 
-def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers):
+def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers, tmp_path):
     with app.app_context():
         campaign = make_campaign(cap=200, goal=150, per_buyer=1, charge_mode="full")
         campaign_id, gateway = campaign.id, providers.get("dummy")
@@ -347,8 +349,12 @@ def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers):
             PaymentAction.kind == "refund", PaymentAction.state == "pending")) == 100
 
     # The first worker is killed once half the refunds are made, between the gateway
-    # making one and the action being marked done (the gateway's reply is slow).
-    first = workers.start(reply_seconds=0.05)
+    # making one and the action being marked done (the gateway's reply is slow); two
+    # spares, booted meanwhile, then finish, the dead one's claim taken once it lapses.
+    first = workers.start(reply_seconds=0.02)
+    go = tmp_path / "spares-go"
+    workers.start(go_file=go)
+    workers.start(go_file=go)
     deadline, at_kill = time.monotonic() + 60, None
     while time.monotonic() < deadline and first.poll() is None:
         made, booked = _refunds(app, campaign_id)
@@ -361,9 +367,7 @@ def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers):
     assert at_kill[0] < 100, "the worker finished before it could be killed"
     in_flight = at_kill[0] - at_kill[1]
 
-    # Two more workers finish, the dead one's claim taken once it lapses.
-    workers.start()
-    workers.start()
+    go.touch()
     deadline = time.monotonic() + 60
     while _refunds(app, campaign_id)[1] < 100 and time.monotonic() < deadline:
         time.sleep(0.1)
