@@ -351,18 +351,20 @@ def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers, tm
     # The first worker is killed once half the refunds are made, between the gateway
     # making one and the action being marked done (the gateway's reply is slow); two
     # spares, booted meanwhile, then finish, the dead one's claim taken once it lapses.
-    first = workers.start(reply_seconds=0.02)
+    first = workers.start(reply_seconds=0.04)
     go = tmp_path / "spares-go"
     workers.start(go_file=go)
     workers.start(go_file=go)
-    deadline, at_kill = time.monotonic() + 60, None
+    deadline, at_kill, seen = time.monotonic() + 60, None, 0
     while time.monotonic() < deadline and first.poll() is None:
         made, booked = _refunds(app, campaign_id)
-        if made >= 50 and made > booked:
+        # A refund made since the last look and not booked yet: the reply is on its way.
+        if made >= 50 and made > max(booked, seen):
             workers.kill(first)
             at_kill = _refunds(app, campaign_id)
             break
-        time.sleep(0.005)
+        seen = made
+        time.sleep(0.002)
     assert at_kill is not None, workers.logs()
     assert at_kill[0] < 100, "the worker finished before it could be killed"
     in_flight = at_kill[0] - at_kill[1]
