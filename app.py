@@ -108,6 +108,7 @@ DEFAULTS = {
     # wechatpay; each provider's secrets are FANFORGE_PAYMENTS_<PROVIDER>_* (README).
     "PAYMENTS_PROVIDER": "dummy",
     "PAYMENTS_DUMMY_WEBHOOK_SECRET": "",  # empty: derived from SECRET_KEY
+    "PAYMENTS_DUMMY_IN_PRODUCTION": False,  # a production start refuses the dummy otherwise
     "PAYMENTS_HOLD_MINUTES": 15,  # units a buyer has not paid for go back on sale after this
     "PAYMENTS_BALANCE_REMINDER_DAYS": 2,  # a reminder this many days before a balance is due
     "PAYMENTS_ACTION_BATCH": 50,  # captures, voids and refunds a worker claims at once

@@ -12,3 +12,6 @@ campaign_cancelled = _events.signal("campaign-cancelled")
 # sender is the Order.
 order_placed = _events.signal("order-placed")
 order_cancelled = _events.signal("order-cancelled")
+# sender is the Order; carrier and tracking_number as keywords. Sent inside the
+# transaction that marks it shipped (a listener writes its outbox rows there).
+order_shipped = _events.signal("order-shipped")

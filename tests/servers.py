@@ -38,6 +38,8 @@ class LiveServers:
             "FANFORGE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             # Visitors' pages cached in files shared by this database's workers only.
             "FANFORGE_CACHE_URL": f"file://{self.tmp_path}/page-cache-{database_key}",
+            # Links the site hands out (a payment's way back) lead to this server.
+            "FANFORGE_SITE_URL": f"http://127.0.0.1:{port}",
         })
         environ.update(env or {})
         log = open(self.tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115

@@ -28,9 +28,20 @@ def test_production_start_fails_clearly_from_the_command_line(tmp_path):
     assert "FANFORGE_SECRET_KEY is not set" in result.stderr
 
 
+def test_production_refuses_the_dummy_gateway_unless_told(monkeypatch, tmp_path):
+    monkeypatch.setenv("FANFORGE_ENV", "production")
+    monkeypatch.setenv("FANFORGE_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("FANFORGE_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    with pytest.raises(RuntimeError, match="takes no money"):
+        create_app()
+    monkeypatch.setenv("FANFORGE_PAYMENTS_PROVIDER", "stripe")  # secrets are asked on first use
+    assert create_app().config["PAYMENTS_PROVIDER"] == "stripe"
+
+
 def test_production_cookies_are_secure_unless_told_otherwise(monkeypatch, tmp_path):
     monkeypatch.setenv("FANFORGE_ENV", "production")
     monkeypatch.setenv("FANFORGE_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("FANFORGE_PAYMENTS_PROVIDER", "stripe")
     monkeypatch.setenv("FANFORGE_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

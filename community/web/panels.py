@@ -14,7 +14,8 @@ from sqlalchemy.orm import lazyload
 from ..kernel.extensions import db
 from .pagecache import per_user
 
-SLOTS = ("idea", "thread", "profile")
+# "staff_jobs" is a section of the staff jobs page (no object: its panels get None).
+SLOTS = ("idea", "thread", "profile", "settings", "staff_jobs")
 EXTENSION = "fanforge_panels"
 # The model each slot shows (idea, thread, account), given by the community's wiring:
 # this layer stands below the packages that own them.
@@ -40,7 +41,7 @@ def _providers(slot):
     return current_app.extensions.get(EXTENSION, {}).get(slot, ())
 
 
-def render(slot, obj):
+def render(slot, obj=None):
     """Template global: the slot's panels, in the order they were registered."""
     parts = []
     for index, (provider, personal) in enumerate(_providers(slot)):

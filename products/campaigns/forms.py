@@ -57,7 +57,7 @@ class CampaignForm(Form):
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     charge_mode = SelectField(_l("How buyers pay"), choices=choices(CHARGE_MODES.items()),
                               default="full")
-    deposit_percent = IntegerField(_l("Deposit (% of the price)"), default=20,
+    deposit_percent = IntegerField(_l("Deposit (percent of the price)"), default=20,
                                    validators=[Optional(), NumberRange(min=1, max=90)])
     balance_days = IntegerField(_l("Balance due within (days after success)"), default=7,
                                 validators=[Optional(), NumberRange(min=1, max=60)])

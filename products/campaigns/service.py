@@ -17,7 +17,7 @@ from .. import signals
 from ..catalog import cocreation
 from ..catalog.models import Product
 from ..catalog.stages import record_stage
-from ..orders.models import Order
+from ..orders.models import NOTHING_OWED, Order
 from .models import CHARGE_MODES, Campaign, FCode, Tier
 
 MAX_TIERS = 10
@@ -237,7 +237,8 @@ def _confirm(campaign, now):
                        .values(state="confirmed", confirmed_at=now))
     db.session.execute(update(Order).where(Order.campaign_id == campaign.id, Order.state == "reserved",
                                            Order.payment_status == "awaiting")
-                       .values(state="cancelled", cancelled_at=now, cancel_reason="unpaid"))
+                       .values(state="cancelled", cancelled_at=now, cancel_reason="unpaid",
+                               payment_status="none"))
 
 
 def _cancel_all(campaign_id, reason, now):
@@ -245,7 +246,8 @@ def _cancel_all(campaign_id, reason, now):
     # carry the reason, so units can be told apart afterwards.
     db.session.execute(update(Order).where(Order.campaign_id == campaign_id,
                                            Order.state == "reserved")
-                       .values(state="cancelled", cancelled_at=now, cancel_reason=reason))
+                       .values(state="cancelled", cancelled_at=now, cancel_reason=reason,
+                               payment_status=NOTHING_OWED))
 
 
 def settle_due():

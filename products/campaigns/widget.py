@@ -11,7 +11,7 @@ from community.kernel.extensions import db
 from community.web import pagecache
 from community.web.templating import render_fragment
 
-from ..catalog import cocreation
+from ..catalog import cocreation, variants
 from . import service
 from .models import Campaign, CampaignBuyer, FCode
 
@@ -52,7 +52,11 @@ def widget_context(campaign, source_kind, source_id, facts):
     reader sees it, and of its reader nothing but `facts` (BuyerFacts)."""
     campaign = service.refresh(campaign)
     now = utcnow()
+    texts, on_sale = variants.for_buyers(campaign.product_id)
     return {
+        "text_options": texts,
+        "variants": on_sale,  # units left per variant: live figures, as the tiers'
+        "currency": campaign.tiers[0].currency if campaign.tiers else None,
         "campaign": campaign,
         "state": campaign.effective_state(now),
         "early_tiers": [t for t in campaign.tiers if t.early_until and now < t.early_until],

@@ -22,7 +22,8 @@ from community.web.site import absolute_url
 
 from ..campaigns.api import CAMPAIGN, campaign_json
 from ..campaigns.service import current_campaign, refresh
-from . import catalog, participation, promotion
+from . import catalog, participation, promotion, variants
+from .choosing import unit_price
 from .models import STAGES
 
 bp = api_blueprint("products_api", __name__)
@@ -66,6 +67,74 @@ NEW_PRODUCT = {
 }
 
 
+OPTION = {
+    "type": "object",
+    "required": ["id", "name", "kind", "required", "max_length", "values", "poll"],
+    "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "kind": {"type": "string", "enum": ["choice", "text"]}, "required": {"type": "boolean"},
+        "max_length": {"type": ["integer", "null"], "description": "Text options: the most "
+                                                                   "characters a buyer types."},
+        "values": {"type": "array", "items": {
+            "type": "object", "required": ["id", "label"],
+            "properties": {"id": {"type": "integer"}, "label": {"type": "string"}}}},
+        "poll": {"oneOf": [{"type": "object", "required": ["id", "question", "voters"],
+                            "properties": {"id": {"type": "integer"},
+                                           "question": {"type": "string"},
+                                           "voters": {"type": "integer"}}},
+                           {"type": "null"}],
+                 "description": "The design poll whose co-creators chose the values."},
+    },
+}
+VARIANT = {
+    "type": "object",
+    "required": ["id", "sku", "label", "values", "price_delta_cents", "units_left", "sold_out",
+                 "prices"],
+    "properties": {
+        "id": {"type": "integer"}, "sku": {"type": "string"}, "label": {"type": "string"},
+        "values": {"type": "array", "items": {"type": "integer"},
+                   "description": "The ids of the option values it is made of."},
+        "price_delta_cents": {"type": "integer"},
+        "units_left": {"type": ["integer", "null"],
+                       "description": "Null when only the campaign's cap limits it."},
+        "sold_out": {"type": "boolean"},
+        "prices": {"type": "array", "description": "Its unit price in each tier of the "
+                                                   "product's campaign (none without one).",
+                   "items": {"type": "object", "required": ["tier", "unit_price_cents", "currency"],
+                             "properties": {"tier": {"type": "integer"},
+                                            "unit_price_cents": {"type": "integer"},
+                                            "currency": {"type": "string"}}}},
+    },
+}
+PRODUCT_OPTIONS = define_schema("ProductOptions", {
+    "type": "object", "required": ["options", "variants"],
+    "properties": {"options": {"type": "array", "items": OPTION},
+                   "variants": {"type": "array", "items": VARIANT,
+                                "description": "The variants on sale: a pre-order of a "
+                                               "product with any names one."}},
+})
+
+
+def options_json(product):
+    campaign = current_campaign(product.id)
+    tiers = campaign.tiers if campaign else []
+    return {
+        "options": [{"id": o.id, "name": o.name, "kind": o.kind, "required": o.required,
+                     "max_length": o.max_length,
+                     "values": [{"id": v.id, "label": v.label} for v in o.values],
+                     "poll": {"id": o.source_poll.id, "question": o.source_poll.question,
+                              "voters": o.source_poll.vote_count} if o.source_poll else None}
+                    for o in variants.options_of(product.id)],
+        "variants": [{"id": v.id, "sku": v.sku, "label": v.label,
+                      "values": sorted(v.value_ids), "price_delta_cents": v.price_delta_cents,
+                      "units_left": v.units_left, "sold_out": v.sold_out,
+                      "prices": [{"tier": t.id, "currency": t.currency,
+                                  "unit_price_cents": unit_price(t.price_cents, v.price_delta_cents)}
+                                 for t in tiers]}
+                     for v in variants.variants_of(product.id, active_only=True)],
+    }
+
+
 def product_json(product):
     return {"id": product.id, "slug": product.slug, "name": product.name, "summary": product.summary,
             "stage": product.stage, "board": {"id": product.board.id, "slug": product.board.slug},
@@ -100,6 +169,13 @@ def index():
          responses={200: PRODUCT_DETAIL}, errors=(404,))
 def show(slug):
     return detail_json(catalog.get_product(slug))
+
+
+@bp.get("/products/<slug>/options")
+@api_doc("A product's options (choices and texts) and the variants on sale, with units left "
+         "and prices", tag="products", responses={200: PRODUCT_OPTIONS}, errors=(404,))
+def options(slug):
+    return options_json(catalog.get_product(slug))
 
 
 @bp.post("/products/<slug>/participants")

@@ -13,7 +13,7 @@ from community.kernel.database import utcnow
 from community.kernel.extensions import db
 from community.web import pagecache
 
-from . import catalog, participation, polls
+from . import catalog, participation, polls, variants
 from .models import CoCreator, Poll, PollVote, Product
 
 COCREATORS_SHOWN = 24
@@ -29,6 +29,7 @@ class ProductPage:
     cocreators: list
     images: list
     timeline: list
+    options: list = field(default_factory=list)  # with their values and source polls
 
 
 @dataclass
@@ -61,6 +62,7 @@ def product_page(product, cocreators_shown=COCREATORS_SHOWN):
         cocreators=participation.cocreators(product.id, limit=cocreators_shown),
         images=catalog.images_of(product.id),
         timeline=catalog.timeline(product.id),
+        options=variants.options_of(product.id),
     )
 
 

@@ -18,6 +18,7 @@ from community.api.openapi import api_doc, define_schema
 from community.kernel.errors import DomainError
 from community.web.site import absolute_url
 
+from ..catalog.choosing import texts_of
 from . import referrals, service, timeline
 from .dues import due_now
 from .models import PAYMENT_STATUSES, STATES
@@ -67,6 +68,13 @@ ORDER = define_schema("PreOrder", {
         "payment": PAYMENT,
         "timeline": {"type": "array", "items": STEP,
                      "description": "GET /preorders/{id} only: the order's steps, then those to come."},
+        "variant": {"oneOf": [{"type": "object", "required": ["id", "label"],
+                               "properties": {"id": {"type": ["integer", "null"]},
+                                              "label": {"type": "string"}}},
+                              {"type": "null"}],
+                    "description": "The variant chosen, with its label as it read then."},
+        "personalisation": {"type": "object", "additionalProperties": {"type": "string"},
+                            "description": "The buyer's text for each text option, by name."},
     },
 })
 NEW_ORDER = {
@@ -75,6 +83,12 @@ NEW_ORDER = {
         "tier": {"type": "integer"}, "quantity": {"type": "integer"},
         "ref": {"type": ["string", "null"], "description": "A referral code."},
         "f_code": {"type": ["string", "null"], "maxLength": 24},
+        "variant": {"type": ["integer", "null"],
+                    "description": "One of the product's variants on sale (GET "
+                                   "/products/{slug}/options): required when it has any."},
+        "personalisation": {"type": ["object", "null"], "additionalProperties": {"type": "string"},
+                            "description": "Text for the product's text options, by option "
+                                           "name or id, each within its max_length."},
         "source": {"type": "object", "required": ["kind", "id"], "additionalProperties": False,
                    "description": "The share card ordered from: the order records the place "
                                   "and the fan who shared the card there as its referrer. A "
@@ -96,6 +110,9 @@ def order_json(order):
         "referrer": user_json(order.referrer) if order.referrer_id else None,
         "source": {"kind": order.source_kind, "id": order.source_id},
         "payment": payment_json(order),
+        "variant": {"id": order.variant_id, "label": order.variant_label}
+        if order.variant_label is not None else None,
+        "personalisation": texts_of(order.personalisation),
     }
 
 
@@ -115,7 +132,7 @@ def payment_json(order):
          description="Send a unique Idempotency-Key header (1-64 characters): the same key "
                      "again answers 200 with the same order; with a different body, 422. "
                      "409 codes: sold_out, campaign_not_live, limit_reached, early_access_only, "
-                     "invalid_f_code. 404 also for a source the caller cannot see.")
+                     "invalid_f_code. 422 codes include bad_variant and bad_personalisation. 404 also for a source the caller cannot see.")
 @token_required
 @light_user
 def place(campaign_id):
@@ -129,7 +146,8 @@ def place(campaign_id):
     order, created = service.place_order(
         campaign_id, buyer, body["tier"], body["quantity"], key,
         referrer_id=referrals.user_id_for(body.get("ref")), f_code=body.get("f_code"),
-        source_kind=source["kind"], source_id=source["id"], ref=body.get("ref"))
+        source_kind=source["kind"], source_id=source["id"], ref=body.get("ref"),
+        variant_id=body.get("variant"), personalisation=body.get("personalisation"))
     return order_json(order), 201 if created else 200
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.kernel.database import utcnow
@@ -61,6 +61,12 @@ class Order(db.Model):
     balance_due_by: Mapped[datetime | None]
     # Why staff must look (a payment that did not match the order); never marked paid by it.
     flag: Mapped[str | None] = mapped_column(String(200))
+    # The variant chosen (products/catalog/options.py), its label as it read when ordered,
+    # and the buyer's texts for the product's text options, as a JSON object
+    # {option name: text} (products/catalog/variants.py reads it back).
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variants.id"))
+    variant_label: Mapped[str | None] = mapped_column(String(200))
+    personalisation: Mapped[str | None] = mapped_column(Text)
 
     campaign = relationship("Campaign", lazy="joined", innerjoin=True)
     tier = relationship("Tier", lazy="joined", innerjoin=True)
@@ -72,3 +78,32 @@ class Order(db.Model):
     @property
     def total_cents(self):
         return self.unit_price_cents * self.quantity
+
+    # ---- Delivery (products/addresses, products/fulfilment) ----
+    # A copy of the address chosen at checkout: editing or deleting the address book entry
+    # never changes a placed order. Lengths match products/addresses/models.py.
+    ship_name: Mapped[str | None] = mapped_column(String(80))
+    ship_phone: Mapped[str | None] = mapped_column(String(24))
+    ship_country: Mapped[str | None] = mapped_column(String(2))
+    ship_region: Mapped[str | None] = mapped_column(String(80))
+    ship_city: Mapped[str | None] = mapped_column(String(80))
+    ship_address: Mapped[str | None] = mapped_column(String(500))  # district and street lines
+    ship_postal_code: Mapped[str | None] = mapped_column(String(16))
+    # NULL (waiting) -> in_production -> shipped -> delivered, for confirmed orders only;
+    # fulfilment/service.py moves it forward by conditional UPDATEs.
+    fulfilment_status: Mapped[str | None] = mapped_column(String(16), CheckConstraint(
+        "fulfilment_status IN ('in_production', 'shipped', 'delivered')",
+        name="fulfilment_status"))
+    in_production_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def has_shipping_address(self):
+        return self.ship_name is not None
+
+
+# A cancelled order owes nothing: one still awaiting payment says "none" from then on.
+NOTHING_OWED = case((Order.payment_status == "awaiting", "none"), else_=Order.payment_status)

@@ -33,16 +33,19 @@ from community.kernel.extensions import db
 
 from .. import signals
 from ..campaigns.models import Campaign, CampaignBuyer, FCode, Tier
-from ..catalog import cocreation
+from ..catalog import choosing, cocreation
 from ..catalog.models import Product
-from .models import SOURCES, Order
+from ..catalog.options import Variant
+from .models import NOTHING_OWED, SOURCES, Order
 
 MAX_KEY = 64
 
 
-def request_digest(campaign_id, tier_id, quantity, ref, f_code):
-    body = json.dumps([campaign_id, tier_id, quantity, ref or None, (f_code or "").upper() or None])
-    return hashlib.sha256(body.encode()).hexdigest()
+def request_digest(campaign_id, tier_id, quantity, ref, f_code, variant_id=None, texts=None):
+    body = [campaign_id, tier_id, quantity, ref or None, (f_code or "").upper() or None]
+    if variant_id is not None or texts:  # an order without them digests as it always did
+        body.append([variant_id, texts or None])
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def _check(buyer, tier_id, quantity, idempotency_key, source_kind):
@@ -87,10 +90,13 @@ def existing_order(buyer_id, idempotency_key, digest):
 
 
 def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer_id=None,
-                f_code=None, source_kind="product", source_id=None, ref=None):
-    """Reserve units for a buyer. Returns (order, created); a repeated key returns the first order."""
+                f_code=None, source_kind="product", source_id=None, ref=None, variant_id=None,
+                personalisation=None):
+    """Reserve units for a buyer. Returns (order, created); a repeated key returns the first order.
+    `variant_id` and `personalisation` ({text option name or id: text}) as products/catalog/choosing.py says."""
     _check(buyer, tier_id, quantity, idempotency_key, source_kind)
-    digest = request_digest(campaign_id, tier_id, quantity, ref, f_code)
+    variant_id, texts = choosing.check_input(variant_id, personalisation)
+    digest = request_digest(campaign_id, tier_id, quantity, ref, f_code, variant_id, texts)
     if (order := existing_order(buyer.id, idempotency_key, digest)) is not None:
         return order, False
     try:
@@ -99,7 +105,7 @@ def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer
         # that committed meanwhile trips the order's unique key (below).
         with transaction(reload=False):
             order = _reserve(campaign_id, buyer, tier_id, quantity, idempotency_key, digest,
-                             referrer_id, f_code, source_kind, source_id)
+                             referrer_id, f_code, source_kind, source_id, (variant_id, texts))
     except IntegrityError:
         # A twin request committed first: answer with its order.
         db.session.rollback()
@@ -110,7 +116,7 @@ def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer
 
 
 def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_code,
-             source_kind, source_id):
+             source_kind, source_id, wanted=(None, {})):
     now = utcnow()
     campaign, tier, product = db.session.execute(_CAMPAIGN_AND_TIER, {
         "campaign_id": campaign_id, "tier_id": tier_id}).first() or (None, None, None)
@@ -131,18 +137,21 @@ def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_
         # to see (else NotFound), and whoever shared the card there is the referrer.
         referrer_id = cards.sharer_for(source_kind, source_id, buyer,
                                        [("campaign", campaign.id), ("product", campaign.product_id)])
+    choice = choosing.choose(campaign.product_id, *wanted)
     # The order row goes first: a twin request now waits on its unique key
     # instead of racing for stock it would not keep.
     order = _insert_order(campaign, tier, {
-        "buyer_id": buyer.id, "quantity": quantity, "unit_price_cents": tier.price_cents,
+        "buyer_id": buyer.id, "quantity": quantity,
+        "unit_price_cents": choice.unit_price(tier.price_cents),
         "currency": tier.currency, "idempotency_key": key, "request_digest": digest,
         "source_kind": source_kind, "source_id": source_id,
         "referrer_id": referrer_id if referrer_id != buyer.id else None, "created_at": now,
-        **_payment_terms(campaign, now)})
+        "variant_id": choice.variant_id, "variant_label": choice.variant_label,
+        "personalisation": choice.personalisation, **_payment_terms(campaign, now)})
     try:
         if tier.early_until is not None and now < tier.early_until:
             order.f_code_id = _early_access(campaign, buyer, f_code, now)
-        _take_units(campaign, tier, buyer.id, quantity)
+        _take_units(campaign, tier, buyer.id, quantity, choice.variant_id)
         signals.order_placed.send(order)
     except BaseException:
         # The rollback leaves an object the session never saw as new: it goes by hand.
@@ -199,6 +208,7 @@ def _early_access(campaign, buyer, f_code, now):
 
 
 _BUYERS, _CAMPAIGNS, _TIERS = CampaignBuyer.__table__, Campaign.__table__, Tier.__table__
+_VARIANTS = Variant.__table__
 
 
 @cache
@@ -230,9 +240,16 @@ _TAKE_TIER_UNITS = (
            | (_TIERS.c.reserved_units + bindparam("quantity") <= _TIERS.c.limit_units))
     .values(reserved_units=_TIERS.c.reserved_units + bindparam("quantity"))
     .returning(_TIERS.c.reserved_units))
+_TAKE_VARIANT_UNITS = (
+    _VARIANTS.update()
+    .where(_VARIANTS.c.id == bindparam("variant_id"), _VARIANTS.c.active.is_(True),
+           _VARIANTS.c.cap_units.is_(None)
+           | (_VARIANTS.c.reserved_units + bindparam("quantity") <= _VARIANTS.c.cap_units))
+    .values(reserved_units=_VARIANTS.c.reserved_units + bindparam("quantity"))
+    .returning(_VARIANTS.c.reserved_units))
 
 
-def _take_units(campaign, tier, buyer_id, quantity):
+def _take_units(campaign, tier, buyer_id, quantity, variant_id=None):
     """The buyer's, the campaign's and the tier's units, each one conditional statement.
 
     The statements are built once (above) and run with parameters: building one
@@ -252,11 +269,17 @@ def _take_units(campaign, tier, buyer_id, quantity):
     tier_taken = write(_TAKE_TIER_UNITS, {"tier_id": tier.id, "quantity": quantity}).first()
     if tier_taken is None:
         raise Conflict(_("Sold out: this tier has no units left."), code="sold_out")
+    variant_taken = variant_id is not None and write(_TAKE_VARIANT_UNITS, {
+        "variant_id": variant_id, "quantity": quantity}).first()
+    if variant_taken is None:
+        raise Conflict(_("Sold out: this variant has no units left."), code="sold_out")
     # What the ORM UPDATEs these replace showed on the loaded rows.
     sync_loaded(CampaignBuyer, (campaign.id, buyer_id), units=held.units)
     sync_loaded(Campaign, campaign.id, reserved_units=reserved.reserved_units,
                 backer_count=reserved.backer_count)
     sync_loaded(Tier, tier.id, reserved_units=tier_taken.reserved_units)
+    if variant_taken:
+        sync_loaded(Variant, variant_id, reserved_units=variant_taken.reserved_units)
 
 
 def cancel_order(order_id, buyer):
@@ -297,7 +320,8 @@ def _cancel(order, conditions, reason):
     caller's transaction: units back to the campaign, tier and buyer, the F-code freed."""
     done = db.session.execute(
         update(Order).where(Order.id == order.id, *conditions)
-        .values(state="cancelled", cancelled_at=utcnow(), cancel_reason=reason).returning(Order.id)
+        .values(state="cancelled", cancelled_at=utcnow(), cancel_reason=reason,
+                payment_status=NOTHING_OWED).returning(Order.id)
     ).first()
     if done is None:
         return False
@@ -311,6 +335,9 @@ def _cancel(order, conditions, reason):
         backer_count=Campaign.backer_count - (1 if left == 0 else 0)))
     db.session.execute(update(Tier).where(Tier.id == order.tier_id)
                        .values(reserved_units=Tier.reserved_units - order.quantity))
+    if order.variant_id is not None:
+        db.session.execute(update(Variant).where(Variant.id == order.variant_id)
+                           .values(reserved_units=Variant.reserved_units - order.quantity))
     if order.f_code_id is not None:
         db.session.execute(update(FCode).where(FCode.id == order.f_code_id).values(used_at=None))
     db.session.refresh(order)

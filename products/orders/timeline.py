@@ -14,6 +14,7 @@ class Step(NamedTuple):
     at: object  # a naive UTC datetime, or None for a step still to come
     amount_cents: int | None = None
     until: object = None  # a deadline (naive UTC) for a step still to come
+    detail: str = ""  # the carrier and tracking number of a shipment
 
 
 _MOVES = {"authorised": _l("Payment authorised (charged if the campaign succeeds)"),
@@ -38,6 +39,13 @@ def steps(order, now=None):
         done.append(Step(entry.kind, str(label), entry.created_at, entry.amount_cents))
     if order.confirmed_at:
         done.append(Step("confirmed", str(_l("Confirmed: the campaign succeeded")), order.confirmed_at))
+    if order.in_production_at:
+        done.append(Step("in_production", str(_l("In production")), order.in_production_at))
+    if order.shipped_at:
+        done.append(Step("shipped", str(_l("Dispatched")), order.shipped_at,
+                         detail=f"{order.carrier} · {order.tracking_number}"))
+    if order.delivered_at:
+        done.append(Step("delivered", str(_l("Delivered")), order.delivered_at))
     if order.cancelled_at:
         done.append(Step("cancelled", str(_CANCELLED.get(order.cancel_reason, _l("Cancelled"))),
                          order.cancelled_at))
@@ -57,4 +65,7 @@ def _to_come(order, now):
         coming.append(Step("due", str(label), None, amount, until=until))
     if order.state == "reserved":
         coming.append(Step("confirmed", str(_l("Confirmed when the campaign reaches its goal")), None))
+    elif order.fulfilment_status != "delivered":
+        coming.append(Step(order.fulfilment_status or "confirmed", str(_l("Then: made, shipped, delivered")),
+                           None))
     return coming

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import secrets
 
 from flask import (
     Blueprint,
@@ -53,6 +54,13 @@ def referrer_from(explicit_code=None):
     return referrals.user_id_for(explicit_code or request.cookies.get(referrals.COOKIE))
 
 
+def _texts():
+    """The pre-order form's personalisation_<option id> fields, as {option id: text}."""
+    prefix = "personalisation_"
+    return {name[len(prefix):]: form_text(name) for name in request.form
+            if name.startswith(prefix)} or None
+
+
 @bp.post("/campaigns/<int:campaign_id>/preorder")
 @login_required
 def preorder(campaign_id):
@@ -66,7 +74,8 @@ def preorder(campaign_id):
         order, created = service.place_order(
             campaign_id, current_user, tier_id, quantity, form_text("idempotency_key"),
             referrer_id=referrer_from(), f_code=form_text("f_code") or None,
-            source_kind=form_text("source_kind", "product"), source_id=source_id)
+            source_kind=form_text("source_kind", "product"), source_id=source_id,
+            variant_id=whole_number(form_text("variant", None)), personalisation=_texts())
     except DomainError as error:
         if error.status == 404 and source_id is not None:
             raise  # a conversation or circle the buyer cannot see: 404, as everywhere
@@ -89,7 +98,7 @@ def show(order_id):
     except DomainError:
         abort(404)
     return render_template("products/orders/show.html", order=order, due=due_now(order),
-                           steps=timeline.steps(order))
+                           steps=timeline.steps(order), refund_key=secrets.token_hex(8))
 
 
 @bp.get("/me/preorders")
@@ -119,7 +128,8 @@ def cancel(order_id):
 def export(campaign_id):
     campaign = campaigns.get_campaign(campaign_id)
     columns = ["order_id", "created_at", "state", "buyer", "email", "tier", "quantity",
-               "unit_price_cents", "currency", "referrer_id", "source_kind", "source_id"]
+               "unit_price_cents", "currency", "referrer_id", "source_kind", "source_id",
+               "variant", "personalisation"]
 
     def rows():
         buffer = io.StringIO()
@@ -129,7 +139,8 @@ def export(campaign_id):
             writer.writerow([order.id, order.created_at.isoformat(), order.state,
                              order.buyer.username, order.buyer.email, order.tier.name,
                              order.quantity, order.unit_price_cents, order.currency,
-                             order.referrer_id or "", order.source_kind, order.source_id or ""])
+                             order.referrer_id or "", order.source_kind, order.source_id or "",
+                             order.variant_label or "", order.personalisation or ""])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

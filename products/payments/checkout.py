@@ -17,6 +17,7 @@ from community.kernel.database import transaction, utcnow
 from community.kernel.errors import Conflict, NotFound, ValidationError
 from community.kernel.extensions import db
 
+from ..addresses import service as addresses
 from ..orders.dues import due_now
 from ..orders.models import Order
 from . import ledger, providers
@@ -34,9 +35,10 @@ def _own_order(order_id, buyer):
     return order
 
 
-def start(order_id, buyer, return_url):
+def start(order_id, buyer, return_url, address_id=None):
     """The payment the buyer pays the order's due amount with (an open one, or a new one);
-    the provider sends the buyer back to `return_url` (the order's page) afterwards."""
+    the provider sends the buyer back to `return_url` (the order's page) afterwards. The
+    order keeps a copy of the address `address_id` (one is needed before the first payment)."""
     order = _own_order(order_id, buyer)
     due = due_now(order)
     if due is None:
@@ -47,6 +49,11 @@ def start(order_id, buyer, return_url):
         raise ValidationError(_("This payment method does not take %(currency)s.",
                                 currency=order.currency), code="currency_not_supported")
     with transaction():
+        if address_id is not None:
+            addresses.copy_to_order(order, buyer, address_id)
+        elif order.ship_name is None and purpose != "balance":
+            raise ValidationError(_("Choose where to ship it."), field="address_id",
+                                  code="address_required")
         payment = db.session.scalars(select(Payment).where(
             Payment.order_id == order.id, Payment.purpose == purpose,
             Payment.provider == provider.name, Payment.amount_cents == amount,

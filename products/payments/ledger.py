@@ -105,7 +105,7 @@ def derive_order(order):
         order.flag = next(p.flag for p in payments if p.flag)
     order.paid_cents = sum(p.captured_cents for p in payments)
     order.refunded_cents = refunded
-    if order.payment_status == "none":
+    if order.campaign.charge_mode == "none":
         return order
     if captured and refunded >= captured:
         status = "refunded"
@@ -115,6 +115,8 @@ def derive_order(order):
         status = "deposit_paid"
     elif any(p.status == "authorised" for p in good):
         status = "authorised"
+    elif order.state == "cancelled":
+        status = "none"  # nothing was taken, and nothing is owed any more
     else:
         status = "awaiting"
     order.payment_status = status

@@ -29,7 +29,7 @@ def product(sqlite_app):
                           utcnow() + timedelta(days=2))
         campaign = campaigns.create_campaign(
             product, staff, 5, 20, utcnow() - timedelta(hours=1), utcnow() + timedelta(days=5), 2,
-            [{"name": "Standard", "price_cents": 19900, "currency": "CNY"}])
+            [{"name": "Standard", "price_cents": 19900, "currency": "CNY"}], charge_mode="none")
         campaigns.publish(campaign.id, staff)
         return {"slug": product.slug, "thread": product.thread_id}
 
@@ -50,7 +50,8 @@ def test_join_vote_preorder_from_the_thread_and_cancel(site, product, signed_in)
     widget = page.locator("[data-testid=campaign-widget]")
     widget.locator("[data-testid=preorder-quantity]").fill("2")
     widget.locator("[data-testid=preorder-submit]").click()
-    page.wait_for_url("**/me/preorders**")
+    page.wait_for_url("**/preorders/**")
+    page.goto(f"{site}/me/preorders")
     order = page.locator("[data-testid=my-preorders] li").first
     assert "Forge Band 9" in order.inner_text() and "× 2" in order.inner_text()
     assert order.locator("[data-testid=order-state]").inner_text() == "Reserved"

@@ -19,6 +19,11 @@ def init_app(app):
     if name not in FACTORIES:
         raise RuntimeError(f"FANFORGE_PAYMENTS_PROVIDER must be one of {', '.join(FACTORIES)}, "
                            f"not {name!r}")
+    if name == "dummy" and app.config["ENV"] == "production" and not app.config["PAYMENTS_DUMMY_IN_PRODUCTION"]:
+        raise RuntimeError(
+            "FANFORGE_PAYMENTS_PROVIDER is the dummy gateway, which takes no money (card 4242... "
+            "always pays). Set it to stripe or wechatpay with their FANFORGE_PAYMENTS_* secrets, "
+            "or FANFORGE_PAYMENTS_DUMMY_IN_PRODUCTION=true for a staging site.")
     if not app.config["PAYMENTS_DUMMY_WEBHOOK_SECRET"]:
         app.config["PAYMENTS_DUMMY_WEBHOOK_SECRET"] = hmac.new(
             app.config["SECRET_KEY"].encode(), b"dummy-gateway-webhooks", hashlib.sha256).hexdigest()

@@ -33,6 +33,7 @@ from community.messages import reports, sending
 from community.messages import service as messages
 from community.rounds import service as rounds
 from community.web import markdown
+from products.addresses import service as addresses
 from products.orders import service as orders
 
 DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
@@ -62,7 +63,7 @@ def world(sqlite_app):
                                      now + timedelta(days=2))
         product = make_product(board, staff, slug="sweep-product")
         campaign = make_campaign(product, staff)
-        orders.place_order(campaign.id, fan, campaign.tiers[0].id, 1, "sweep-1")
+        order, _ = orders.place_order(campaign.id, fan, campaign.tiers[0].id, 1, "sweep-1")
         circle = circles.create_circle(fan, "Open circle", "open-circle", "About it")
         circle_thread = threads.create_thread(circle, fan, "Circle plans", TABLE)
         event = events.create_event(circle, fan, "Meetup", "Come", "Somewhere",
@@ -71,11 +72,14 @@ def world(sqlite_app):
         message = sending.send(conversation.id, author, "Look", ("campaign", campaign.id))
         report = reports.report(message.id, fan, "spam")
         token = tokens.create_token(fan, "t")[1]
-        ids = {"thread_id": thread.id, "post_id": post.id, "idea_id": idea.id,
+        address = addresses.add_address(fan, {"recipient": "Reader", "phone": "13812345678",
+                                              "region": "Beijing", "city": "Beijing",
+                                              "street": "1 Sweep Road"})
+        ids = {"address_id": address.id, "thread_id": thread.id, "post_id": post.id, "idea_id": idea.id,
                "round_id": round_.id, "campaign_id": campaign.id, "event_id": event.id,
                "conversation_id": conversation.id, "report_id": report.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
-               "filename": "css/site.css"}
+               "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown"}
         slugs = {"/circles/": circle.slug, "/products/": product.slug,
                  "/staff/products/": product.slug}
         return {"ids": ids, "slugs": slugs, "board": board.slug, "token": token,

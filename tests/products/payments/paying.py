@@ -9,6 +9,7 @@ from helpers import make_campaign, make_user
 
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
+from products.addresses import service as addresses
 from products.campaigns import service as campaigns
 from products.campaigns.models import Campaign
 from products.orders import service as orders
@@ -25,8 +26,18 @@ def charging_campaign(charge_mode="full", **kwargs):
         kwargs.setdefault("balance_days", 7)
     return make_campaign(charge_mode=charge_mode, **kwargs)
 
+def address_for(buyer):
+    """A Chinese address in the buyer's book."""
+    return addresses.add_address(buyer, {
+        "recipient": "王小明", "phone": "13800138000", "country": "CN", "region": "北京市",
+        "city": "北京市", "district": "海淀区", "street": "清华园1号", "postal_code": "100084"},
+        make_default=True)
+
+
 def place(campaign, buyer=None, quantity=1, key=None):
     buyer = buyer or make_user()
+    if addresses.default_address(buyer) is None:
+        address_for(buyer)
     order, _created = orders.place_order(campaign.id, buyer, campaign.tiers[0].id, quantity,
                                          key or f"k-{buyer.id}")
     return order
@@ -34,7 +45,10 @@ def place(campaign, buyer=None, quantity=1, key=None):
 def pay(client, order_id, card=SUCCEEDS, approve=None):
     """Pay an order from its page: the pay button, the gateway's card form (and its extra
     step); returns the last response."""
-    response = client.post(f"/preorders/{order_id}/pay")
+    with client.application.app_context():
+        placed = db.session.get(Order, order_id)
+        address = addresses.default_address(placed.buyer)
+    response = client.post(f"/preorders/{order_id}/pay", data={"address_id": address.id})
     assert response.status_code == 302, response.get_data(as_text=True)
     gateway = urlsplit(response.headers["Location"]).path
     assert gateway.startswith("/payments/dummy/checkout/"), gateway
@@ -70,7 +84,15 @@ def run_actions():
 def pay_directly(placed, card=SUCCEEDS):
     """What the gateway's page does, without a browser: start, the card, the webhook."""
     with current_app.test_request_context():
-        payment = checkout.start(placed.id, placed.buyer, f"http://fanforge.test/preorders/{placed.id}")
+        payment = checkout.start(placed.id, placed.buyer, f"http://fanforge.test/preorders/{placed.id}",
+                                 address_id=addresses.default_address(placed.buyer).id)
     gateway = providers.get("dummy")
     webhooks.receive("dummy", *gateway.notification(gateway.pay(payment.ref, card)))
     return payment
+
+
+def start(placed):
+    """checkout.start for the order's buyer, to their default address."""
+    with current_app.test_request_context():
+        return checkout.start(placed.id, placed.buyer, "http://fanforge.test/back",
+                              address_id=addresses.default_address(placed.buyer).id)

@@ -22,6 +22,7 @@ from community.kernel.database import utcnow
 from community.kernel.extensions import db
 from products.campaigns.models import Campaign
 from products.payments import ledger, reservations
+from products.payments.models import Payment
 
 
 def test_pay_in_full_from_the_order_page(app, client, auth):
@@ -169,3 +170,23 @@ def test_ledger_and_orders_reconcile(app):
         total = sum(order(o.id).total_cents for o in placed if order(o.id).state == "confirmed")
         assert confirmed.state == "succeeded"
         assert totals == {"CNY": {"captured": total, "refunded": 0}}
+
+
+def test_a_wechat_pay_code_is_shown_to_its_buyer_only(app, client, auth):
+    with app.app_context():
+        campaign = charging_campaign("full")
+        placed = place(campaign, make_user("wechatter"))
+        make_user("other")
+        payment = Payment(order_id=placed.id, provider="wechatpay", purpose="full",
+                          amount_cents=19900, currency="CNY", ref="ff1x0",
+                          client_secret="weixin://wxpay/bizpayurl?pr=AbCdEf")
+        db.session.add(payment)
+        db.session.commit()
+        payment_id = payment.id
+    auth.login("other")
+    assert client.get(f"/payments/{payment_id}/scan").status_code == 404
+    auth.logout()
+    auth.login("wechatter")
+    page = client.get(f"/payments/{payment_id}/scan").get_data(as_text=True)
+    qr = page.split('data-testid="qr"')[1].split("</figure>")[0]
+    assert "<svg" in qr and "<path" in qr and "script" not in qr
