@@ -7,13 +7,13 @@
 
 A fresh database (bench/.data/payments.sqlite3, or --database-url, whose schema is
 emptied), migrated, then seeded through the services: a "full" campaign with a cap of a
-million units and --buyers fans with API tokens. The app runs under gunicorn with 4 sync
-workers. Then:
+million units and --buyers fans with API tokens and an address each. The app runs under
+gunicorn with 4 sync workers. Then:
 
 - checkout: for each --clients count, closed-loop clients for --seconds (after a warm-up)
   each place a pre-order (POST /api/v1/campaigns/<id>/preorders, a fresh Idempotency-Key)
-  and start paying it (POST /api/v1/preorders/<id>/pay). One checkout is the pair; its
-  p50/p99 is the pair's. Afterwards every 201 must be an order and every 200 a payment
+  and start paying it (POST /api/v1/preorders/<id>/pay, to the buyer's address). One
+  checkout is the pair; its p50/p99 is the pair's. Afterwards every 201 must be an order and every 200 a payment
   with its checkout link and a charge at the gateway.
 - webhooks: every order placed gets a signed dummy-gateway webhook reporting its capture
   (built beforehand, the gateway's books updated to match), POSTed once each to
@@ -54,6 +54,8 @@ from bench.servers import app_server
 
 SECRET = "whsec_bench_payments"
 PRICE = 19900
+ADDRESS = {"recipient": "王小明", "phone": "13800138000", "country": "CN", "region": "北京市",
+           "city": "北京市", "district": "海淀区", "street": "清华园1号", "postal_code": "100084"}
 
 
 def seed(url, buyers):
@@ -64,6 +66,7 @@ def seed(url, buyers):
     from community.forum import service as forum
     from community.kernel.database import transaction, utcnow
     from community.kernel.extensions import db
+    from products.addresses import service as addresses
     from products.campaigns import service as campaigns
     from products.catalog.models import Product
 
@@ -89,15 +92,16 @@ def seed(url, buyers):
         campaigns.publish(campaign.id, staff)
         campaign = campaigns.get_campaign(campaign.id)
         start = time.monotonic()
-        plaintexts = []
+        shoppers = []  # (token, address id)
         for i in range(buyers):
             fan = accounts.register(f"payfan{i}", f"payfan{i}@example.com", PASSWORD, verified=True)
-            plaintexts.append(tokens.create_token(fan, "bench")[1])
+            shoppers.append((tokens.create_token(fan, "bench")[1],
+                             addresses.add_address(fan, ADDRESS, make_default=True).id))
         # Tokens in use write last_used_at once an hour: not in the timed runs.
         with transaction():
             db.session.execute(update(tokens.ApiToken).values(last_used_at=utcnow()))
         print(f"  seeded a campaign and {buyers} buyers with tokens in {time.monotonic() - start:.1f}s")
-        return {"campaign": campaign.id, "tier": campaign.tiers[0].id, "tokens": plaintexts}
+        return {"campaign": campaign.id, "tier": campaign.tiers[0].id, "shoppers": shoppers}
 
 
 def _percentiles(latencies):
@@ -154,10 +158,10 @@ def _post(conn, path, body, headers):
 
 
 def checkout_step(ids, run):
-    tokens = ids["tokens"]
+    shoppers = ids["shoppers"]
 
     def step(conn, client, n):
-        token = tokens[(client * 7919 + n) % len(tokens)]
+        token, address_id = shoppers[(client * 7919 + n) % len(shoppers)]
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         status, body = _post(conn, f"/api/v1/campaigns/{ids['campaign']}/preorders",
                              json.dumps({"tier": ids["tier"], "quantity": 1}),
@@ -165,7 +169,8 @@ def checkout_step(ids, run):
         if status != 201:
             return f"place {status}", None
         order_id = json.loads(body)["id"]
-        status, body = _post(conn, f"/api/v1/preorders/{order_id}/pay", b"", auth)
+        status, body = _post(conn, f"/api/v1/preorders/{order_id}/pay",
+                             json.dumps({"address_id": address_id}), auth)
         if status != 200:
             return f"pay {status}", (order_id, None)
         return "ok", (order_id, json.loads(body)["checkout_url"])
@@ -263,7 +268,7 @@ def profile(url, ids, count):
     """cProfile in-process: `count` checkouts, then `count` webhooks; the top costs."""
     app = make_app(url, PAYMENTS_DUMMY_WEBHOOK_SECRET=SECRET)
     client = app.test_client()
-    token = ids["tokens"][0]
+    token, address_id = ids["shoppers"][0]
     auth = {"Authorization": f"Bearer {token}"}
     order_ids = []
 
@@ -273,7 +278,8 @@ def profile(url, ids, count):
                                  json={"tier": ids["tier"], "quantity": 1},
                                  headers={**auth, "Idempotency-Key": f"profile-{time.time()}-{n}"})
             order_ids.append(answer.get_json()["id"])
-            assert client.post(f"/api/v1/preorders/{order_ids[-1]}/pay", headers=auth).status_code == 200
+            assert client.post(f"/api/v1/preorders/{order_ids[-1]}/pay", headers=auth,
+                               json={"address_id": address_id}).status_code == 200
 
     for name, work in (("checkout (place + pay)", checkouts), ("webhook", None)):
         if work is None:
