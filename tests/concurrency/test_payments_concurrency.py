@@ -58,6 +58,15 @@ def _serve(app, live_servers):
                               env={"FANFORGE_PAYMENTS_DUMMY_WEBHOOK_SECRET": SECRET})
 
 
+@contextlib.contextmanager
+def _serving_meanwhile(app, live_servers):
+    """gunicorn boots while the test seeds (it needs no rows to start); yields a callable
+    answering its base URL once it is up."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        started = pool.submit(_serve, app, live_servers)
+        yield started.result
+
+
 class Buyer:
     """A buyer with an API token: places and starts paying over the API, then pays on the
     gateway's card form in a browser session of their own (CSRF token and all)."""
@@ -155,12 +164,12 @@ def _run_actions():
 
 def test_300_buyers_rush_a_paying_campaign_of_50(app, live_servers):
     plans = ("pay", "never", "abandon", "decline")
-    with app.app_context():
+    with _serving_meanwhile(app, live_servers) as served, app.app_context():
         campaign = make_campaign(cap=50, per_buyer=1, charge_mode="full")
         ids = {"campaign": campaign.id, "tier": campaign.tiers[0].id}
         first = [(_shopper(f"rush{i}"), plans[i % 4]) for i in range(300)]
         second = [_shopper(f"later{i}") for i in range(60)]
-    base = _serve(app, live_servers)
+        base = served()
 
     wave = [Buyer(base, shopper, plan) for shopper, plan in first]
     _run_all([lambda b=b: _rush(b, ids) for b in wave])
@@ -346,6 +355,12 @@ def _refunds(app, campaign_id):
 
 
 def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers, tmp_path):
+    # The workers boot while the orders are paid: the first finds nothing to do until the
+    # campaign fails; the two spares wait for their go.
+    first = workers.start(reply_seconds=0.04)
+    go = tmp_path / "spares-go"
+    workers.start(go_file=go)
+    workers.start(go_file=go)
     with app.app_context():
         campaign = make_campaign(cap=200, goal=150, per_buyer=1, charge_mode="full")
         campaign_id, gateway = campaign.id, providers.get("dummy")
@@ -360,12 +375,8 @@ def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers, tm
             PaymentAction.kind == "refund", PaymentAction.state == "pending")) == 100
 
     # The first worker is killed once half the refunds are made, between the gateway
-    # making one and the action being marked done (the gateway's reply is slow); two
-    # spares, booted meanwhile, then finish, the dead one's claim taken once it lapses.
-    first = workers.start(reply_seconds=0.04)
-    go = tmp_path / "spares-go"
-    workers.start(go_file=go)
-    workers.start(go_file=go)
+    # making one and the action being marked done (the gateway's reply is slow); the two
+    # spares then finish, the dead one's claim taken once it lapses.
     deadline, at_kill, seen = time.monotonic() + 60, None, 0
     while time.monotonic() < deadline and first.poll() is None:
         made, booked = _refunds(app, campaign_id)
