@@ -56,7 +56,8 @@ def _locked_payment(provider, ref):
     if found is None:
         return None
     db.session.execute(select(Order.id).where(Order.id == found.order_id).with_for_update())
-    return db.session.execute(select(Payment).where(Payment.id == found.id).with_for_update()
+    return db.session.execute(select(Payment).where(Payment.id == found.id)
+                              .with_for_update(of=Payment)
                               .execution_options(populate_existing=True)).scalar_one()
 
 
