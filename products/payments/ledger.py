@@ -12,11 +12,13 @@ after the other, each seeing the other's row.
 
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import lazyload
 
 from community.kernel.database import insert_ignore, utcnow
 from community.kernel.extensions import db
 
+from ..campaigns.models import Campaign
 from ..orders.models import Order
 from . import actions
 from .models import LedgerEntry, Payment
@@ -27,38 +29,53 @@ _MONEY_KINDS = ("authorised", "captured")
 
 def record(provider, events, source):
     """Add `events` (base.Event) to the ledger; returns the orders whose money changed."""
-    touched = {}
+    touched = {}  # order id -> (order, its payments that took money just now)
     for event in events:
-        payment = _locked_payment(provider, event.ref)
-        if payment is None:
+        locked = _locked(provider, event.ref)
+        if locked is None:
             # Not a payment of ours, or one whose ref is not stored yet: the reconcile
             # job asks the provider about every open payment, so nothing is lost.
             log.warning("payment event %s for unknown %s payment %s", event.key, provider, event.ref)
             continue
+        order, payment = locked
         added = insert_ignore(
-            LedgerEntry, payment_id=payment.id, order_id=payment.order_id,
-            campaign_id=payment.order.campaign_id, provider=provider, key=event.key[:160],
-            kind=event.kind, amount_cents=event.amount_cents, currency=event.currency.upper(),
+            LedgerEntry, payment_id=payment.id, order_id=order.id, campaign_id=order.campaign_id,
+            provider=provider, key=event.key[:160], kind=event.kind,
+            amount_cents=event.amount_cents, currency=event.currency.upper(),
             raw_status=event.raw_status[:64], source=source, created_at=utcnow())
         if added:
             _derive_payment(payment)
+            took = touched.setdefault(order.id, (order, set()))[1]
             if event.kind in _MONEY_KINDS:
-                _refuse_unwanted(payment)
-            touched[payment.order_id] = payment.order
-    for order in touched.values():
-        derive_order(order)
-    return list(touched.values())
+                took.add(payment.id)
+    for order, took in touched.values():
+        payments = derive_order(order)
+        for payment in payments:
+            if payment.id in took:
+                _refuse_unwanted(order, payment, payments, took)
+    return [order for order, _took in touched.values()]
 
 
-def _locked_payment(provider, ref):
-    found = db.session.execute(select(Payment.id, Payment.order_id).where(
-        Payment.provider == provider, Payment.ref == ref)).first()
+# Built once, run with parameters; rows alone, without the relationships' joins.
+_PAYMENT_OF_REF = select(Payment.id, Payment.order_id).where(
+    Payment.provider == bindparam("provider"), Payment.ref == bindparam("ref"))
+_LOCK_ORDER = (select(Order).where(Order.id == bindparam("id")).with_for_update(of=Order)
+               .options(lazyload("*")).execution_options(populate_existing=True))
+_LOCK_PAYMENT = (select(Payment).where(Payment.id == bindparam("id")).with_for_update(of=Payment)
+                 .options(lazyload("*")).execution_options(populate_existing=True))
+_PAYMENTS_OF_ORDER = (select(Payment).where(Payment.order_id == bindparam("order_id"))
+                      .order_by(Payment.id).options(lazyload("*"))
+                      .execution_options(populate_existing=True))
+_TERMS = select(Campaign.charge_mode, Campaign.state).where(Campaign.id == bindparam("id"))
+
+
+def _locked(provider, ref):
+    """(order, payment) of the provider's payment `ref`, both locked, or None."""
+    found = db.session.execute(_PAYMENT_OF_REF, {"provider": provider, "ref": ref}).first()
     if found is None:
         return None
-    db.session.execute(select(Order.id).where(Order.id == found.order_id).with_for_update())
-    return db.session.execute(select(Payment).where(Payment.id == found.id)
-                              .with_for_update(of=Payment)
-                              .execution_options(populate_existing=True)).scalar_one()
+    order = db.session.execute(_LOCK_ORDER, {"id": found.order_id}).scalar_one()
+    return order, db.session.execute(_LOCK_PAYMENT, {"id": found.id}).scalar_one()
 
 
 def _derive_payment(payment):
@@ -94,10 +111,11 @@ def _status(payment, seen, last):
 
 
 def derive_order(order):
-    """The order's payment status and sums from its payments (flagged ones never pay it)."""
+    """The order's payment status and sums from its payments (flagged ones never pay it).
+    Returns the order's payments."""
     db.session.flush()
-    payments = db.session.scalars(select(Payment).where(Payment.order_id == order.id)
-                                  .execution_options(populate_existing=True)).all()
+    payments = db.session.scalars(_PAYMENTS_OF_ORDER, {"order_id": order.id}).all()
+    charge_mode, campaign_state = db.session.execute(_TERMS, {"id": order.campaign_id}).one()
     good = [p for p in payments if p.flag is None]
     captured = sum(p.captured_cents for p in good)
     refunded = sum(p.refunded_cents for p in payments)
@@ -105,8 +123,8 @@ def derive_order(order):
         order.flag = next(p.flag for p in payments if p.flag)
     order.paid_cents = sum(p.captured_cents for p in payments)
     order.refunded_cents = refunded
-    if order.campaign.charge_mode == "none":
-        return order
+    if charge_mode == "none":
+        return payments
     if captured and refunded >= captured:
         status = "refunded"
     elif captured >= order.total_cents:
@@ -120,22 +138,21 @@ def derive_order(order):
     else:
         status = "awaiting"
     order.payment_status = status
-    if status == "paid" and order.state == "reserved" and order.campaign.state == "succeeded":
+    if status == "paid" and order.state == "reserved" and campaign_state == "succeeded":
         # The balance of a deposit order came in after success: the order is confirmed.
         order.state, order.confirmed_at = "confirmed", utcnow()
-    return order
+    return payments
 
 
-def _refuse_unwanted(payment):
+def _refuse_unwanted(order, payment, payments, took):
     """Money the order did not want goes back: a payment for an order already cancelled
-    (it came after the hold ran out), or a second payment for what another already paid."""
-    order = payment.order
+    (it came after the hold ran out), or a second payment for what another already paid
+    (the one that took money first keeps it; of two in one notification, the older)."""
     if order.state == "cancelled":
         reason = "order_cancelled"
-    elif db.session.scalar(select(func.count()).select_from(Payment).where(
-            Payment.order_id == order.id, Payment.purpose == payment.purpose,
-            Payment.id != payment.id, Payment.flag.is_(None),
-            (Payment.captured_cents > 0) | (Payment.status == "authorised"))):
+    elif any(other.id != payment.id and other.purpose == payment.purpose and other.flag is None
+             and (other.captured_cents > 0 or other.status == "authorised")
+             and (other.id not in took or other.id < payment.id) for other in payments):
         reason = "duplicate_payment"
     else:
         return

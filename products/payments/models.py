@@ -59,7 +59,9 @@ class Payment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    order = relationship("Order", lazy="joined", innerjoin=True, viewonly=True,
+    # Loaded when asked: a payment read on the hot paths (webhooks) needs none of the
+    # order's own joins.
+    order = relationship("Order", viewonly=True,
                          backref=backref("payments", order_by="Payment.id", viewonly=True))
 
 
@@ -136,4 +138,4 @@ class PaymentAction(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
 
-    payment = relationship("Payment", lazy="joined", innerjoin=True)
+    payment = relationship("Payment")

@@ -88,11 +88,21 @@ def pay_directly(placed, card=SUCCEEDS):
                                  address_id=addresses.default_address(placed.buyer).id)
     gateway = providers.get("dummy")
     webhooks.receive("dummy", *gateway.notification(gateway.pay(payment.ref, card)))
+    _fresh(placed, placed.campaign, payment)
     return payment
+
+
+def _fresh(*objects):
+    """Reload what a checkout's transactions expired, so a test may read it after its
+    app context has ended."""
+    for obj in objects:
+        db.session.refresh(obj)
 
 
 def start(placed):
     """checkout.start for the order's buyer, to their default address."""
     with current_app.test_request_context():
-        return checkout.start(placed.id, placed.buyer, "http://fanforge.test/back",
-                              address_id=addresses.default_address(placed.buyer).id)
+        payment = checkout.start(placed.id, placed.buyer, "http://fanforge.test/back",
+                                 address_id=addresses.default_address(placed.buyer).id)
+    _fresh(placed, placed.campaign, payment)
+    return payment

@@ -46,22 +46,23 @@ def test_staff_refund_part_of_an_order_with_a_logged_reason(app, client, auth):
         placed = place(campaign, make_user(), quantity=2)
         pay_directly(placed)
         make_user("cashier", role="staff")
+        order_id = placed.id
     auth.login("cashier")
-    page = client.get(f"/preorders/{placed.id}").get_data(as_text=True)
+    page = client.get(f"/preorders/{order_id}").get_data(as_text=True)
     assert 'data-testid="refund-form"' in page
     form = {"amount": "50.00", "reason": "Scratched box", "currency": "CNY", "request_key": "r1"}
-    client.post(f"/staff/preorders/{placed.id}/refund", data=form)
-    client.post(f"/staff/preorders/{placed.id}/refund", data=form)  # a double submit
-    too_much = client.post(f"/staff/preorders/{placed.id}/refund", follow_redirects=True,
+    client.post(f"/staff/preorders/{order_id}/refund", data=form)
+    client.post(f"/staff/preorders/{order_id}/refund", data=form)  # a double submit
+    too_much = client.post(f"/staff/preorders/{order_id}/refund", follow_redirects=True,
                            data={**form, "amount": "999.00", "request_key": "r2"})
     assert "more than is left to refund" in too_much.get_data(as_text=True)
     with app.app_context():
         assert run_actions() == 1
-        refunded = order(placed.id)
+        refunded = order(order_id)
         assert (refunded.refunded_cents, refunded.payment_status) == (5000, "paid")
         logged = db.session.scalars(select(ModerationAction).where(
             ModerationAction.action == "refund")).one()
-        assert logged.target_id == placed.id and "Scratched box" in logged.reason
+        assert logged.target_id == order_id and "Scratched box" in logged.reason
 
 
 def test_fans_cannot_refund(app, client, auth):
@@ -83,6 +84,7 @@ def test_a_refund_the_provider_refuses_waits_for_staff_who_can_retry(app, client
         placed = place(campaign, make_user())
         pay_directly(placed)
         make_user("ops", role="staff")
+        order_id = placed.id
         broken = ProviderError("gateway down", retryable=True)
 
         def refuse(*_args, **_kwargs):
@@ -99,7 +101,7 @@ def test_a_refund_the_provider_refuses_waits_for_staff_who_can_retry(app, client
     client.post("/staff/payments/actions/retry")
     with app.app_context():
         assert run_actions() == 1
-        assert order(placed.id).payment_status == "refunded"
+        assert order(order_id).payment_status == "refunded"
 
 
 def test_reconcile_books_what_no_webhook_told(app):

@@ -89,10 +89,11 @@ def test_an_amount_or_currency_that_does_not_match_is_flagged_not_paid(app, clie
         gateway = providers.get("dummy")
         short = gateway.notification([_captured(payment, amount=100)])
         dollars = gateway.notification([_captured(other_payment, currency="USD")])
+        order_ids = (placed.id, other.id)
     assert _post(client, *short).status_code == 200
     assert _post(client, *dollars).status_code == 200
     with app.app_context():
-        for order_id in (placed.id, other.id):
+        for order_id in order_ids:
             flagged = order(order_id)
             assert flagged.payment_status == "awaiting" and flagged.flag
             assert checkout.due_now(flagged) is None  # staff look first; no second charge
