@@ -97,6 +97,11 @@ def form_text(name, default=""):
     return text_arg(name, default, request.form)
 
 
+def form_texts(prefix):
+    """Every posted field named `prefix...`, cleaned as form_text does: {rest of the name: text}."""
+    return {name[len(prefix):]: form_text(name) for name in request.form if name.startswith(prefix)}
+
+
 def page_arg(name="page"):
     """The ?page= number; anything but a whole number from 1 is a 400, not a 500."""
     return int_arg(name, 1, maximum=MAX_PAGE,

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.kernel.errors import DomainError
-from community.web.http import form_text, next_url, page_arg, text_arg, whole_number
+from community.web.http import form_text, form_texts, next_url, page_arg, text_arg, whole_number
 from community.web.pagecache import submit_token
 from community.web.roles import staff_required
 
@@ -56,9 +56,7 @@ def referrer_from(explicit_code=None):
 
 def _texts():
     """The pre-order form's personalisation_<option id> fields, as {option id: text}."""
-    prefix = "personalisation_"
-    return {name[len(prefix):]: form_text(name) for name in request.form
-            if name.startswith(prefix)} or None
+    return form_texts("personalisation_") or None
 
 
 @bp.post("/campaigns/<int:campaign_id>/preorder")

@@ -59,7 +59,8 @@ def test_share_a_campaign_and_preorder_from_the_card(site, chat, signed_in, sqli
     assert "Shall we back this?" in buyer.locator("[data-testid=messages]").inner_text()
     buyer.fill("[data-testid=messages] [data-testid=card-quantity]", "2")
     buyer.click("[data-testid=messages] [data-testid=card-preorder]")
-    buyer.wait_for_url("**/me/preorders**")
+    buyer.wait_for_url("**/preorders/**")
+    buyer.goto(buyer.url.split("/preorders/")[0] + "/me/preorders")
     assert "× 2" in buyer.locator("[data-testid=my-preorders] li").first.inner_text()
 
     with sqlite_app.app_context():

@@ -80,7 +80,7 @@ def test_the_main_pages_run_under_the_policy(site, world, new_page, sqlite_app):
     widget = page.locator("[data-testid=campaign-widget]")
     widget.locator("[data-testid=preorder-quantity]").fill("2")
     widget.locator("[data-testid=preorder-submit]").click()
-    page.wait_for_url("**/me/preorders**")
+    page.wait_for_url("**/preorders/**")
 
     page.goto(f"{site}/conversations/{world['conversation']}")  # a chat, and a card by poll
     page.wait_for_selector("[data-testid=messages] [data-testid=card-campaign]")

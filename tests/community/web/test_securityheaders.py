@@ -79,7 +79,8 @@ def world(sqlite_app):
                "round_id": round_.id, "campaign_id": campaign.id, "event_id": event.id,
                "conversation_id": conversation.id, "report_id": report.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
-               "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown"}
+               "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
+               "payment_id": 1}
         slugs = {"/circles/": circle.slug, "/products/": product.slug,
                  "/staff/products/": product.slug}
         return {"ids": ids, "slugs": slugs, "board": board.slug, "token": token,
@@ -199,6 +200,7 @@ def test_a_view_keeps_its_own_referrer_policy(sqlite_app):
 @pytest.mark.parametrize("env", ["production", "development"])
 def test_hsts_only_in_production(tmp_path, env):
     app = create_app(dict(TEST_CONFIG, ENV=env, SITE_URL="https://fans.example.com",
+                          PAYMENTS_PROVIDER="stripe",
                           SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/h.sqlite3"))
     with app.app_context():
         db.create_all()
