@@ -35,6 +35,7 @@ from community.rounds import service as rounds
 from community.web import markdown
 from products.addresses import service as addresses
 from products.orders import service as orders
+from products.trials import service as trials
 
 DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
               "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'")
@@ -80,7 +81,11 @@ def world(sqlite_app):
                "conversation_id": conversation.id, "report_id": report.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
                "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
-               "payment_id": 1}
+               "payment_id": 1,
+               "trial_id": trials.create_trial(
+                   product, staff, "Sweep trial", "", 2, now + timedelta(days=1),
+                   now + timedelta(days=9), questions_text="choice: Which? | a | b",
+                   report_questions_text="rating: Sound").id}
         slugs = {"/circles/": circle.slug, "/products/": product.slug,
                  "/staff/products/": product.slug}
         return {"ids": ids, "slugs": slugs, "board": board.slug, "token": token,

@@ -1,0 +1,70 @@
+"""Photos in trial reports: the checks of products/catalog/images.py (PNG, JPEG or WebP up
+to 5 MB, judged by their content, under a random name in the upload folder), reused as
+they are; only the rows (TrialPhoto) and the limit per report are this package's."""
+
+import contextlib
+import os
+import re
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from community.kernel.errors import NotFound, ValidationError
+from community.kernel.extensions import db
+
+from ..catalog.images import detect, read_limited, upload_dir
+from .models import TrialPhoto, TrialReport
+
+MAX_PHOTOS = 4
+NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+
+
+def store(files):
+    """Check and write each upload (before the transaction); [(name, type, size)]."""
+    files = [f for f in files or () if f is not None and getattr(f, "filename", "x")]
+    if len(files) > MAX_PHOTOS:
+        raise ValidationError(_("A report has %(n)d photos at most.", n=MAX_PHOTOS),
+                              field="photos", code="too_many_images")
+    checked = []
+    for upload in files:
+        data = read_limited(upload)
+        extension, content_type = detect(data)
+        checked.append((data, extension, content_type))
+    stored = []
+    for data, extension, content_type in checked:
+        name = f"{secrets.token_hex(16)}.{extension}"
+        with open(os.path.join(upload_dir(), name), "xb") as out:
+            out.write(data)
+        stored.append((name, content_type, len(data)))
+    return stored
+
+
+def add_rows(report_id, stored, now):
+    for name, content_type, size in stored:
+        db.session.add(TrialPhoto(report_id=report_id, filename=name, content_type=content_type,
+                                  size=size, created_at=now))
+
+
+def discard(stored):
+    """Files of a report that was not saved: the folder holds only what rows name."""
+    for name, _type, _size in stored:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(os.path.join(upload_dir(), name))
+
+
+def find(name, viewer):
+    """(folder, name, content type) of a photo the viewer may see: in a public report, or
+    their own, or any for staff. NotFound otherwise, so no name reaches the disk unchecked."""
+    if not NAME_RE.match(name or ""):
+        raise NotFound(_("No such file."))
+    row = db.session.execute(
+        select(TrialPhoto.content_type, TrialReport.public, TrialReport.user_id)
+        .join(TrialReport, TrialReport.id == TrialPhoto.report_id)
+        .where(TrialPhoto.filename == name)).first()
+    if row is None:
+        raise NotFound(_("No such file."))
+    signed_in = viewer is not None and viewer.is_authenticated
+    if not (row.public or (signed_in and (viewer.is_staff or viewer.id == row.user_id))):
+        raise NotFound(_("No such file."))
+    return upload_dir(), name, row.content_type
