@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import pytest
 from freshness_world import AUTHOR, MEMBER, STAFF, WRITER, Site, normalised
 
+from community.kernel.database import utcnow
+
 WRITES = {}
 
 
@@ -206,12 +208,17 @@ def test_a_stored_page_shows_what_a_fresh_render_shows_after(site, kind):
 def test_a_private_message_keeps_every_stored_page(site):
     """Messages show on no stored page: the pages stay stored, and still fresh (the
     reader's envelope is a hole of their own)."""
+    minute = utcnow().replace(second=0, microsecond=0)
     _warm(site)
     site.post(WRITER, f"/conversations/{site.world['conversation']}/messages",
               body="See you on Friday?")
     stale, _moved, served = _compare(site)
     assert not stale, "\n".join(stale)
-    assert set(served.values()) == {"hit"}
+    # A page that shows the time is kept for its minute only: on a slow machine the
+    # minute may turn between the two reads, and then those pages are drawn again.
+    turned = utcnow().replace(second=0, microsecond=0) != minute
+    misses = {name for name, how in served.items() if how != "hit"}
+    assert not misses or turned, misses
 
 
 def test_every_kind_of_stored_page_is_compared(saved_site):
