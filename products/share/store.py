@@ -39,13 +39,15 @@ def name_for(facts, link, language):
     return hashlib.sha256(text.encode()).hexdigest()[:32] + ".png"
 
 
-def poster_path(facts, link, language):
-    """(path, name) of the poster's file, drawn now only if no file has its name."""
+def poster(facts, link, language):
+    """(PNG bytes, name) of the poster, drawn now only if no file has its name."""
     name = name_for(facts, link, language)
     path = os.path.join(folder(), name)
     try:
+        with open(path, "rb") as kept:
+            data = kept.read()
         os.utime(path)  # served: the last to be evicted
-        return path, name
+        return data, name
     except FileNotFoundError:
         pass
     data = draw.render(facts, link, language)
@@ -54,7 +56,7 @@ def poster_path(facts, link, language):
         out.write(data)
     os.replace(temporary, path)
     _prune(folder(), current_app.config.get("POSTER_CACHE_SIZE", DEFAULT_SIZE), keep=name)
-    return path, name
+    return data, name
 
 
 def _prune(path, limit, keep):

@@ -10,6 +10,8 @@ A name that is not the current poster of its asker (figures moved since, or some
 else's) redirects back to the plain address.
 """
 
+import io
+
 from flask import Blueprint, redirect, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -58,9 +60,9 @@ def _send(posters, name, page_endpoint, **values):
     if name not in posters:
         return redirect(url_for(page_endpoint, **values))
     facts, link, language, personal = posters[name]
-    path, name = store.poster_path(facts, link, language)
-    response = send_file(path, mimetype="image/png", etag=name[:-4], conditional=True,
-                         max_age=YEAR)
+    data, name = store.poster(facts, link, language)
+    response = send_file(io.BytesIO(data), mimetype="image/png", etag=name[:-4],
+                         conditional=True, max_age=YEAR, last_modified=None)
     response.cache_control.immutable = True
     if personal:  # send_file made it public
         response.cache_control.public = False
