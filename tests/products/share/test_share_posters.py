@@ -198,3 +198,16 @@ def test_the_page_links_to_the_poster(app, world, posters):
     client = app.test_client()
     assert f'href="/ideas/{world["idea"]}/poster"' in client.get(f"/ideas/{world['idea']}").text
     assert 'href="/products/keycaps/poster"' in client.get("/products/keycaps").text
+
+
+def test_with_a_cjk_font_a_chinese_reader_gets_chinese(app, world, posters):
+    # A stand-in for FANFORGE_POSTER_FONT (DejaVu has no Chinese; the choice is what is checked).
+    app.config["POSTER_FONT"] = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    if not os.path.isfile(app.config["POSTER_FONT"]):
+        pytest.skip("no DejaVu on this machine")
+    client = app.test_client()
+    client.post("/locale", data={"locale": "zh"})
+    _poster(client, f"/ideas/{world['idea']}/poster")
+    english = app.test_client()
+    _poster(english, f"/ideas/{world['idea']}/poster")
+    assert [p[2] for p in posters] == ["zh", "en"]
