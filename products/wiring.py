@@ -13,6 +13,7 @@ from .catalog import wiring as catalog
 from .fulfilment import wiring as fulfilment
 from .orders import models as _order_models  # noqa: F401
 from .payments import wiring as payments
+from .share import wiring as share
 from .trials import wiring as trials
 
 
@@ -25,3 +26,4 @@ def init_app(app):
     addresses.init_app(app)
     fulfilment.init_app(app)
     trials.init_app(app)
+    share.init_app(app)

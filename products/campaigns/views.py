@@ -15,6 +15,7 @@ from community.web.http import apply_error, flash_outcome, form_text
 from community.web.pagecache import public_page
 from community.web.roles import staff_required
 
+from ..catalog.catalog import cover_images
 from ..catalog.models import Product
 from . import service
 from .forms import CampaignForm, FCodeForm, cents
@@ -75,7 +76,9 @@ def show(campaign_id):
         abort(404)
     context = widget_context(campaign, "product", campaign.product_id,
                              buyer_facts(campaign.id, current_user))
-    return render_template("products/campaigns/show.html", fcode_form=FCodeForm(), **context)
+    cover = cover_images([campaign.product_id]).get(campaign.product_id)  # its share image
+    return render_template("products/campaigns/show.html", fcode_form=FCodeForm(), cover=cover,
+                           **context)
 
 
 @bp.post("/campaigns/<int:campaign_id>/publish")
