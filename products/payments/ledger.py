@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from community.kernel.database import insert_ignore, utcnow
 from community.kernel.extensions import db
 
+from .. import signals
 from ..orders.models import Order
 from . import actions
 from .models import LedgerEntry, Payment
@@ -27,7 +28,7 @@ _MONEY_KINDS = ("authorised", "captured")
 
 def record(provider, events, source):
     """Add `events` (base.Event) to the ledger; returns the orders whose money changed."""
-    touched = {}
+    touched, heard = {}, []
     for event in events:
         payment = _locked_payment(provider, event.ref)
         if payment is None:
@@ -45,8 +46,12 @@ def record(provider, events, source):
             if event.kind in _MONEY_KINDS:
                 _refuse_unwanted(payment)
             touched[payment.order_id] = payment.order
+            heard.append((payment.order, event))
     for order in touched.values():
         derive_order(order)
+    for order, event in heard:
+        signals.payment_recorded.send(order, kind=event.kind, amount_cents=event.amount_cents,
+                                      currency=event.currency.upper())
     return list(touched.values())
 
 
