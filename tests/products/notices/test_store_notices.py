@@ -2,13 +2,14 @@
 notifications and by mail as each chose; big audiences are told by the worker in batches
 that survive a dead worker."""
 
+import pytest
 from helpers import make_campaign, make_product, make_user
 from sqlalchemy import func, select
 
 from community.kernel.extensions import db
 from community.mail import broadcast, prefs, sender
 from community.mail.models import MailOutbox
-from community.notifications.models import Notification, NoticeBatch
+from community.notifications.models import NoticeBatch, Notification
 from products.campaigns import service as campaigns
 from products.notices import service as notices
 from products.orders import service as orders
@@ -77,10 +78,8 @@ def test_a_backer_update_reaches_each_backer_once_even_if_the_worker_dies(ctx, s
     def die(*args, **kwargs):
         raise RuntimeError("worker killed")
     monkeypatch.setattr(broadcast.outbox, "queue_select", die)
-    try:
+    with pytest.raises(RuntimeError):
         broadcast.run_batch(batch_id, size=3)
-    except RuntimeError:
-        pass
     monkeypatch.undo()
     assert len(notes("backer_update")) == 3
     # And one that committed a batch is run again from scratch by a second worker.
