@@ -64,7 +64,7 @@ def update_json(update):
          "(backers-only ones need a backer's or staff token)", tag="campaigns",
          responses={200: UPDATES}, errors=(404,))
 def updates(campaign_id):
-    service.campaign_of(campaign_id)
+    service.campaign_of(campaign_id, api_user())
     return {"items": [update_json(u) for u in service.updates_of(api_user(),
                                                                   campaign_id=campaign_id)]}
 

@@ -146,8 +146,12 @@ def tiers_of(campaign_id):
                               .order_by(Tier.position, Tier.id)).all()
 
 
-def campaign_of(campaign_id):
+def campaign_of(campaign_id, viewer=None):
+    """The campaign, as anyone may see it: a draft is staff's alone (others get a 404, as
+    for a campaign that does not exist)."""
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
+    hidden = campaign is not None and campaign.state == "draft" and not getattr(
+        viewer, "is_staff", False)
+    if campaign is None or hidden:
         raise NotFound(_("No such campaign."))
     return campaign

@@ -61,7 +61,7 @@ def _followed(found, following):
 @bp.post("/campaigns/<int:campaign_id>/updates")
 @staff_required
 def post_update(campaign_id):
-    campaign = service.campaign_of(campaign_id)
+    campaign = service.campaign_of(campaign_id, current_user)
     tiers = [t for t in request.form.getlist("tiers") if t.isdigit()]
     try:
         service.post_update(campaign_id, current_user, form_text("title"), form_text("body"),
