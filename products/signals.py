@@ -15,3 +15,12 @@ order_cancelled = _events.signal("order-cancelled")
 # sender is the Order; carrier and tracking_number as keywords. Sent inside the
 # transaction that marks it shipped (a listener writes its outbox rows there).
 order_shipped = _events.signal("order-shipped")
+# sender is the FCode, just issued (flushed: it has its id).
+f_code_issued = _events.signal("f-code-issued")
+# sender is the Campaign id; its confirmed orders just went into production.
+production_started = _events.signal("production-started")
+# sender is the Order, just marked delivered.
+order_delivered = _events.signal("order-delivered")
+# sender is the Order; kind ("captured", "failed", "refunded", ...), amount_cents and
+# currency of a ledger row just recorded (payments/ledger.py), in its transaction.
+payment_recorded = _events.signal("payment-recorded")

@@ -11,6 +11,7 @@ from .catalog import models as _catalog_models  # noqa: F401
 from .catalog import tasks as _catalog_tasks  # noqa: F401
 from .catalog import wiring as catalog
 from .fulfilment import wiring as fulfilment
+from .notices import wiring as notices
 from .orders import models as _order_models  # noqa: F401
 from .payments import wiring as payments
 from .share import wiring as share
@@ -27,3 +28,4 @@ def init_app(app):
     fulfilment.init_app(app)
     trials.init_app(app)
     share.init_app(app)
+    notices.init_app(app)

@@ -21,8 +21,9 @@ from ..accounts.models import User
 from ..kernel import clock
 from ..kernel.database import utcnow
 from ..kernel.extensions import db
+from ..notifications import kinds as notice_kinds
 from ..notifications.fanout import fan_out
-from ..notifications.models import KINDS, Notification
+from ..notifications.models import Notification
 from ..notifications.views import event_url
 from ..web.site import absolute, absolute_url
 from . import outbox, prefs
@@ -31,7 +32,7 @@ from .render import Letter, locale_of, register_kind
 DIGEST_PER_KIND = 20  # items listed per kind; the rest is a count and a link
 
 
-def _recipient_ok():
+def recipient_ok():
     return (User.banned_at.is_(None), User.email_verified_at.is_not(None))
 
 
@@ -56,7 +57,7 @@ def queue_immediate(kind, since, target_type=None, target_id=None, idea_id=None)
         where.append(n.idea_id == idea_id)
     rows = (select(n.user_id.label("user_id"), n.id.label("ref_id"))
             .join(User, User.id == n.user_id)
-            .where(*where, *_recipient_ok(), prefs.choice_column(n.user_id, n.kind) == "immediate"))
+            .where(*where, *recipient_ok(), prefs.choice_column(n.user_id, n.kind) == "immediate"))
     return outbox.queue_select("notification", rows)
 
 
@@ -83,7 +84,7 @@ def queue_digests(day):
     rows = (select(n.user_id.label("user_id"), literal(day_key(day)).label("ref_id"))
             .join(User, User.id == n.user_id)
             .where(n.created_at >= start, n.created_at < end, n.read_at.is_(None),
-                   *_recipient_ok(), prefs.choice_column(n.user_id, n.kind) == "digest")
+                   *recipient_ok(), prefs.choice_column(n.user_id, n.kind) == "digest")
             .distinct())
     return outbox.queue_select("digest", rows)
 
@@ -128,7 +129,7 @@ def build_digest(row):
     day = day_of_key(row.ref_id)
     start, end = window(day)
     chosen = prefs.preferences(user.id)
-    kinds = [k for k in KINDS if chosen[k] == "digest"]
+    kinds = [k for k in notice_kinds.names() if chosen[k] == "digest"]
     notes = db.session.scalars(
         select(Notification).where(Notification.user_id == user.id,
                                    Notification.created_at >= start,

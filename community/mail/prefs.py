@@ -16,7 +16,7 @@ from sqlalchemy import String, case, delete, literal, select
 from ..kernel.database import conflict_insert, transaction
 from ..kernel.errors import ValidationError
 from ..kernel.extensions import db
-from ..notifications.models import KINDS
+from ..notifications import kinds as notice_kinds
 from ..web.site import absolute_url
 from .models import CHOICES, MailPreference
 
@@ -25,8 +25,12 @@ DIGEST = "digest"  # the unsubscribe list that stops every kind now in the diges
 _SALT = "mail-unsubscribe"
 
 
+def _immediate():
+    return notice_kinds.immediate_by_default(IMMEDIATE_BY_DEFAULT)
+
+
 def default_choice(kind):
-    return "immediate" if kind in IMMEDIATE_BY_DEFAULT else "digest"
+    return "immediate" if kind in _immediate() else "digest"
 
 
 def choice_column(user_id_col, kind_col):
@@ -34,7 +38,7 @@ def choice_column(user_id_col, kind_col):
     stored = (select(MailPreference.choice)
               .where(MailPreference.user_id == user_id_col, MailPreference.kind == kind_col)
               .scalar_subquery())
-    default = case((kind_col.in_(IMMEDIATE_BY_DEFAULT), literal("immediate", String)),
+    default = case((kind_col.in_(_immediate()), literal("immediate", String)),
                    else_=literal("digest", String))
     return case((stored.is_not(None), stored), else_=default)
 
@@ -43,14 +47,14 @@ def preferences(user_id):
     """{kind: choice} for every notification kind."""
     stored = dict(db.session.execute(select(MailPreference.kind, MailPreference.choice)
                                      .where(MailPreference.user_id == user_id)).all())
-    return {kind: stored.get(kind, default_choice(kind)) for kind in KINDS}
+    return {kind: stored.get(kind, default_choice(kind)) for kind in notice_kinds.names()}
 
 
 def set_preferences(user, choices):
     """Save the choices {kind: choice}; kinds left out keep theirs."""
     user_id = user.id
     for kind, choice in choices.items():
-        if kind not in KINDS or choice not in CHOICES:
+        if kind not in notice_kinds.names() or choice not in CHOICES:
             raise ValidationError(_("Pick immediately, daily digest or never."), field=kind)
     with transaction():
         for kind, choice in choices.items():
@@ -71,7 +75,7 @@ def unsubscribe(user_id, mail_list):
     """Stop one kind (or, for DIGEST, every kind now in the digest); returns the kinds
     stopped. Doing it twice changes nothing."""
     current = preferences(user_id)
-    kinds = [k for k in KINDS if current[k] == "digest"] if mail_list == DIGEST else [mail_list]
+    kinds = [k for k in notice_kinds.names() if current[k] == "digest"] if mail_list == DIGEST else [mail_list]
     with transaction():
         for kind in kinds:
             _store(user_id, kind, "never")
@@ -98,7 +102,7 @@ def read_unsubscribe_token(token):
         user_id, mail_list = _serializer().loads(token)
     except (BadData, TypeError, ValueError):
         return None
-    if not isinstance(user_id, int) or (mail_list != DIGEST and mail_list not in KINDS):
+    if not isinstance(user_id, int) or (mail_list != DIGEST and mail_list not in notice_kinds.names()):
         return None
     return user_id, mail_list
 

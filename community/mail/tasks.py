@@ -4,7 +4,7 @@ from flask import current_app
 
 from ..kernel import jobs
 from ..kernel.database import transaction, utcnow
-from . import notify, outbox, sender
+from . import broadcast, notify, outbox, sender
 
 # A run stops after this many seconds and hands the rest to a fresh run, so one task
 # never holds a worker thread for long.
@@ -20,6 +20,13 @@ def send():
 def sweep():
     """Retries fall due and claims of dead workers expire with no one to kick a worker."""
     return _summary(sender.send_due(time_budget=SEND_BUDGET))
+
+
+@jobs.task(broadcast.TASK, on_start=True)
+@jobs.periodic("notices.broadcast_sweep", minute="*")
+def broadcast_notices():
+    """Notices to many, a batch at a time (a dead worker's batch is taken again)."""
+    return f"{broadcast.run_due(time_budget=SEND_BUDGET)} batch(es)"
 
 
 @jobs.periodic("mail.digests", minute="5")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import User
 from ..kernel.extensions import csrf, db
-from ..notifications.models import KINDS
+from ..notifications import kinds as notice_kinds
 from ..web.http import form_text
 from . import prefs
 
@@ -41,7 +41,7 @@ def _problem(status, message):
 @bp.post("/settings/mail")
 @login_required
 def preferences():
-    choices = {kind: form_text(f"mail-{kind}", None) for kind in KINDS}
+    choices = {kind: form_text(f"mail-{kind}", None) for kind in notice_kinds.names()}
     choices = {kind: value for kind, value in choices.items() if value is not None}
     prefs.set_preferences(current_user, choices)
     flash(_("Mail settings saved."), "success")

@@ -1,5 +1,8 @@
 """Wire mail into an app: Flask-Mailman, the community's mail kinds, pages, CLI, jobs."""
 
+from collections import ChainMap
+
+from ..notifications import kinds
 from . import jobs_views, notify, views
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
 from . import tasks as _tasks  # noqa: F401  (registers the mail jobs)
@@ -13,6 +16,6 @@ def init_app(app):
     notify.register()
     app.register_blueprint(views.bp)
     app.register_blueprint(jobs_views.bp)
-    app.add_template_global(KIND_NAMES, "MAIL_KIND_NAMES")
+    app.add_template_global(ChainMap(KIND_NAMES, kinds.LABELS), "MAIL_KIND_NAMES")
     app.add_template_global(CHOICE_NAMES, "MAIL_CHOICE_NAMES")
     app.cli.add_command(cli)

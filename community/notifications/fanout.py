@@ -8,12 +8,12 @@ import html
 import re
 
 import nh3
-from sqlalchemy import insert, literal, select
+from sqlalchemy import insert, literal, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..accounts.models import User
 from ..accounts.names import key
-from ..kernel.database import utcnow
+from ..kernel.database import conflict_insert, utcnow
 from ..kernel.extensions import db
 from .models import EXCERPT_MAX, TITLE_MAX, Notification
 
@@ -64,12 +64,13 @@ def _value(name, value):
     return literal(value, type_=_COLUMNS[name].type).label(name)
 
 
-def fan_out(kind, recipients, exclude=(), **values):
+def fan_out(kind, recipients, exclude=(), once=False, **values):
     """Notify everyone `recipients` (a SELECT with a user_id column) names, in one statement.
 
     Other columns of `recipients` named like Notification's (title, idea_id, ...)
     fill those columns row by row; `values` fill the rest for every row. Ids in
-    `exclude` (the actor, say) are left out.
+    `exclude` (the actor, say) are left out. With `once` (and a ref_key in `values`) a
+    person who already has this (kind, ref_key) is skipped: ON CONFLICT DO NOTHING.
     """
     people = recipients.subquery("people")
     row = {"user_id": people.c.user_id, "kind": kind, "created_at": utcnow()}
@@ -78,4 +79,9 @@ def fan_out(kind, recipients, exclude=(), **values):
     rows = select(*(_value(name, value) for name, value in row.items()))
     for user_id in {u for u in exclude if u is not None}:
         rows = rows.where(people.c.user_id != user_id)
-    db.session.execute(insert(Notification).from_select(list(row), rows))
+    if not once:
+        db.session.execute(insert(Notification).from_select(list(row), rows))
+        return
+    # WHERE true: SQLite would otherwise read ON CONFLICT as part of the SELECT's join.
+    stmt = conflict_insert(Notification).from_select(list(row), rows.where(true()))
+    db.session.execute(stmt.on_conflict_do_nothing())

@@ -10,7 +10,7 @@ deleted (posts are soft-deleted).
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..kernel.database import utcnow
@@ -65,12 +65,17 @@ class Notification(EventColumns, db.Model):
         # Mail for one fan-out picks the rows it wrote by time (mail/notify.py): without
         # this, each reply scanned every notification (134 ms at 915k rows, large seed).
         Index("ix_notifications_created", "created_at"),
+        # A notice sent in batches (mail/broadcast.py) reaches each person once: a batch
+        # run again after a dead worker inserts nothing twice (NULL keys never clash).
+        Index("ux_notifications_ref", "kind", "ref_key", "user_id", unique=True),
         private_table(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     read_at: Mapped[datetime | None]
+    # What one event is, for notices that must reach each person once ("update:7").
+    ref_key: Mapped[str | None] = mapped_column(String(48))
 
     actor = relationship("User", foreign_keys="Notification.actor_id", lazy="joined")
 
@@ -100,3 +105,31 @@ class Activity(EventColumns, db.Model):
     hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     actor = relationship("User", foreign_keys="Activity.actor_id", lazy="joined")
+
+
+class NoticeBatch(db.Model):
+    """A notice to many people (a campaign's backers, a product's followers), written in
+    the transaction that decides it and expanded by the worker in batches of recipients
+    taken in user id order (mail/broadcast.py). `cursor` is the last user id done, moved
+    in the same transaction as each batch's rows, so a worker killed mid-way leaves a
+    cursor from which the next run goes on: nobody twice, nobody missed."""
+
+    __tablename__ = "notice_batches"
+    __table_args__ = (
+        Index("ix_notice_batches_open", "done_at", "id"),
+        private_table(),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    ref_key: Mapped[str] = mapped_column(String(48))
+    # Who: a registered audience (notifications/kinds.py) and its arguments.
+    audience: Mapped[str] = mapped_column(String(32))
+    audience_args: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What: the Notification columns every recipient's row gets (title, target, ...).
+    notice: Mapped[dict] = mapped_column(JSON, default=dict)
+    exclude_user_id: Mapped[int | None]
+    cursor: Mapped[int] = mapped_column(default=0, server_default="0")
+    sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from ..accounts import follows
 from ..web.http import int_arg, redirect_next
-from . import feed, service
+from . import feed, kinds, service
 
 bp = Blueprint("notifications", __name__)
 
@@ -21,6 +21,7 @@ TARGET = "<any(idea, board, user):target_type>/<int:target_id>"
 def init_app(app):
     """Template globals: where a notification's event links to (the bell is community/viewer/header.py)."""
     app.add_template_global(event_url)
+    app.add_template_global(kinds.EXTRA, "NOTICE_KINDS")
 
 
 def _wants_json():
@@ -77,7 +78,10 @@ def _followed(target_type, target, following):
 
 
 def event_url(event):
-    """Where a notification or feed item leads: the post, the idea, or the round."""
+    """Where a notification or feed item leads: the post, the idea, or the round (or,
+    for a registered kind, where its package says)."""
+    if event.kind in kinds.EXTRA:
+        return kinds.EXTRA[event.kind].url(event)
     if event.target_type == "post":
         return url_for("forum.post", post_id=event.target_id)
     if event.target_type == "idea":

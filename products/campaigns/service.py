@@ -149,8 +149,11 @@ def publish(campaign_id, actor):
 
 def _issue(campaign_id, user_id, reason, issued_by_id):
     code = secrets.token_hex(5).upper()
-    db.session.add(FCode(campaign_id=campaign_id, user_id=user_id, code=code, reason=reason,
-                         issued_by_id=issued_by_id))
+    f_code = FCode(campaign_id=campaign_id, user_id=user_id, code=code, reason=reason,
+                   issued_by_id=issued_by_id)
+    db.session.add(f_code)
+    db.session.flush()
+    signals.f_code_issued.send(f_code)
     return code
 
 

@@ -64,6 +64,8 @@ def start_production(campaign_id, actor):
                                 Order.fulfilment_status.is_(None))
             .values(fulfilment_status="in_production", in_production_at=utcnow())
             .returning(Order.id), execution_options={"synchronize_session": False}).all()
+        if moved:
+            signals.production_started.send(campaign_id)
     return len(moved)
 
 
@@ -137,6 +139,8 @@ def deliver(order_id, actor, campaign_id=None):
         if done is None and order.fulfilment_status != "delivered":
             raise Conflict(_("Only a shipped pre-order can be marked delivered."),
                            code="not_shipped")
+        if done is not None:
+            signals.order_delivered.send(order)
     return order, done is not None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import lazyload
 from community.kernel.database import insert_ignore, utcnow
 from community.kernel.extensions import db
 
+from .. import signals
 from ..campaigns.models import Campaign
 from ..orders.models import Order
 from . import actions
@@ -30,6 +31,7 @@ _MONEY_KINDS = ("authorised", "captured")
 def record(provider, events, source):
     """Add `events` (base.Event) to the ledger; returns the orders whose money changed."""
     touched = {}  # order id -> (order, its payments that took money just now)
+    heard = []  # (order, event) of each movement booked, for the listeners
     for event in events:
         locked = _locked(provider, event.ref)
         if locked is None:
@@ -48,11 +50,15 @@ def record(provider, events, source):
             took = touched.setdefault(order.id, (order, set()))[1]
             if event.kind in _MONEY_KINDS:
                 took.add(payment.id)
+            heard.append((order, event))
     for order, took in touched.values():
         payments = derive_order(order)
         for payment in payments:
             if payment.id in took:
                 _refuse_unwanted(order, payment, payments, took)
+    for order, event in heard:
+        signals.payment_recorded.send(order, kind=event.kind, amount_cents=event.amount_cents,
+                                      currency=event.currency.upper())
     return [order for order, _took in touched.values()]
 
 

@@ -1,0 +1,99 @@
+"""The store's events told to the people they concern, inside each event's transaction.
+
+One person (a buyer about their order): a notification and, if they want it at once, a
+mail, right away (fan_out_and_mail). Many people (a campaign's backers, a product's
+watchers): one NoticeBatch row, which the worker expands in batches (mail/broadcast.py).
+"""
+
+from community.kernel.extensions import db
+from community.mail import broadcast
+from community.mail.notify import fan_out_and_mail
+from community.notifications.fanout import one
+
+from .. import signals
+from ..campaigns.models import Campaign
+from ..catalog.models import Product
+
+PAYMENT_KINDS = {"captured": "payment_received", "failed": "payment_failed",
+                 "refunded": "refund"}
+
+
+def connect():
+    signals.order_placed.connect(on_order_placed)
+    signals.payment_recorded.connect(on_payment_recorded)
+    signals.order_shipped.connect(on_order_shipped)
+    signals.order_delivered.connect(on_order_delivered)
+    signals.f_code_issued.connect(on_f_code_issued)
+    signals.campaign_published.connect(on_campaign_published)
+    signals.campaign_settled.connect(on_campaign_settled)
+    signals.campaign_cancelled.connect(on_campaign_cancelled)
+    signals.production_started.connect(on_production_started)
+
+
+def _about_order(order, **values):
+    return {"target_type": "order", "target_id": order.id,
+            "title": order.campaign.product.name, **values}
+
+
+def on_order_placed(order, **_):
+    fan_out_and_mail("order_placed", one(order.buyer_id), **_about_order(order))
+
+
+def on_payment_recorded(order, kind, amount_cents, currency, **_):
+    if kind in PAYMENT_KINDS:
+        fan_out_and_mail(PAYMENT_KINDS[kind], one(order.buyer_id),
+                         **_about_order(order, detail=f"{amount_cents} {currency}"))
+
+
+def on_order_shipped(order, carrier, tracking_number, **_):
+    fan_out_and_mail("order_stage", one(order.buyer_id), **_about_order(
+        order, detail="shipped", excerpt=f"{carrier} {tracking_number}".strip()))
+
+
+def on_order_delivered(order, **_):
+    fan_out_and_mail("order_stage", one(order.buyer_id),
+                     **_about_order(order, detail="delivered"))
+
+
+def on_f_code_issued(f_code, **_):
+    campaign = db.session.get(Campaign, f_code.campaign_id)
+    early = [t for t in campaign.tiers if t.early_until is not None]
+    tier = min(early, key=lambda t: t.early_until) if early else None
+    detail = f"{tier.early_until.isoformat()}|{tier.name}" if tier else ""
+    fan_out_and_mail("f_code", one(f_code.user_id), target_type="product",
+                     target_id=campaign.product_id, title=campaign.product.name,
+                     detail=detail, excerpt=f_code.code)
+
+
+def _product(campaign):
+    return db.session.get(Product, campaign.product_id)
+
+
+def on_campaign_published(campaign, **_):
+    broadcast.start("campaign_opens", f"campaign:{campaign.id}", "product_watchers",
+                    {"product_id": campaign.product_id}, target_type="product",
+                    target_id=campaign.product_id, title=_product(campaign).name,
+                    detail=campaign.state)
+
+
+def _result(campaign, outcome, reasons):
+    broadcast.start("campaign_result", f"campaign:{campaign.id}", "campaign_buyers",
+                    {"campaign_id": campaign.id, "reasons": reasons}, target_type="product",
+                    target_id=campaign.product_id, title=_product(campaign).name,
+                    detail=outcome)
+
+
+def on_campaign_settled(campaign, outcome, **_):
+    _result(campaign, outcome, ["campaign_failed"] if outcome == "failed" else [])
+
+
+def on_campaign_cancelled(campaign, **_):
+    _result(campaign, "cancelled", ["campaign_cancelled"])
+
+
+def on_production_started(campaign_id, **_):
+    campaign = db.session.get(Campaign, campaign_id)
+    broadcast.start("order_stage", f"production:{campaign_id}", "campaign_buyers",
+                    {"campaign_id": campaign_id, "fulfilment": "in_production"},
+                    target_type="product", target_id=campaign.product_id,
+                    title=_product(campaign).name, detail="in_production")

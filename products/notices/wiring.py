@@ -1,0 +1,17 @@
+"""Wire the store's notices into an app: kinds, audiences, listeners, pages, API, holes."""
+
+from community.web import pagecache
+
+from . import kinds, listeners
+from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
+from .api import bp as api_bp
+from .views import bp, following_holes, updates_holes
+
+
+def init_app(app):
+    kinds.register()
+    listeners.connect()
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    pagecache.register_predicate("product_following", following_holes)
+    pagecache.register_renderer("backer_updates", updates_holes)
