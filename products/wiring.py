@@ -13,6 +13,7 @@ from .catalog import wiring as catalog
 from .fulfilment import wiring as fulfilment
 from .orders import models as _order_models  # noqa: F401
 from .payments import wiring as payments
+from .reviews import wiring as reviews
 
 
 def init_app(app):
@@ -23,3 +24,4 @@ def init_app(app):
     payments.init_app(app)
     addresses.init_app(app)
     fulfilment.init_app(app)
+    reviews.init_app(app)

@@ -79,7 +79,8 @@ def world(sqlite_app):
                "round_id": round_.id, "campaign_id": campaign.id, "event_id": event.id,
                "conversation_id": conversation.id, "report_id": report.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
-               "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown"}
+               "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
+               "review_id": 987654, "payment_id": 987654}
         slugs = {"/circles/": circle.slug, "/products/": product.slug,
                  "/staff/products/": product.slug}
         return {"ids": ids, "slugs": slugs, "board": board.slug, "token": token,
