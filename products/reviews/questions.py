@@ -27,18 +27,6 @@ def has_bought(user_id, product_id):
         Order.campaign_id.in_(select(Campaign.id).where(Campaign.product_id == product_id))))))
 
 
-def can_answer(user, product_ids):
-    """Of these products, those whose questions the user may answer (strings, for holes)."""
-    if not user.is_authenticated or user.is_banned or not product_ids:
-        return set()
-    if user.is_staff:
-        return {str(pid) for pid in product_ids}
-    return {str(pid) for pid in db.session.scalars(
-        select(Campaign.product_id).join(Order, Order.campaign_id == Campaign.id)
-        .where(Campaign.product_id.in_(product_ids), Order.buyer_id == user.id,
-               Order.state == "confirmed").distinct())}
-
-
 def ask(product_id, user, body):
     body = check_body(body, MAX_QUESTION)
     ensure_can_post(user, need_verified=False)

@@ -67,16 +67,6 @@ def reviewable_orders(product_id, user):
         .order_by(Order.id)))
 
 
-def reviewable_products(user, product_ids):
-    """Of these products, those the user may review now (as strings, for page holes)."""
-    if not user.is_authenticated or not product_ids:
-        return set()
-    return {str(pid) for pid in db.session.scalars(
-        select(Campaign.product_id).join(Order, Order.campaign_id == Campaign.id)
-        .where(Campaign.product_id.in_(product_ids), Order.buyer_id == user.id, _DELIVERED,
-               ~exists().where(Review.order_id == Order.id)).distinct())}
-
-
 def check_order_product(order_id, user, product_id):
     """NotFound unless the order is the user's and of this product."""
     order = db.session.get(Order, order_id)

@@ -4,7 +4,7 @@ its holes."""
 from community.web import pagecache
 
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
-from . import page, questions, service
+from . import page, service
 from .api import bp as api_bp
 from .views import bp
 
@@ -17,10 +17,6 @@ def init_app(app):
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.add_template_global(page.product_reviews, "product_reviews")
-    pagecache.register_predicate(
-        "can_review", lambda user, args: service.reviewable_products(user, _ints(args)))
-    pagecache.register_predicate(
-        "can_answer", lambda user, args: questions.can_answer(user, _ints(args)))
     pagecache.register_predicate(
         "review_helpful", lambda user, args: service.helpful_ids(user, _ints(args)))
     pagecache.register_predicate(
