@@ -26,6 +26,7 @@ from .kernel import compiled, connections, jobs, signals
 from .kernel import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
 from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
 from .mail import wiring as mail
+from .media import wiring as media
 from .messages import wiring as messages
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
@@ -82,6 +83,7 @@ def init_app(app):
     account_mails.register()
     circles.init_app(app)
     messages.init_app(app)
+    media.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)

@@ -14,6 +14,7 @@ from .fulfilment import wiring as fulfilment
 from .notices import wiring as notices
 from .orders import models as _order_models  # noqa: F401
 from .payments import wiring as payments
+from .reviews import wiring as reviews
 from .share import wiring as share
 from .trials import wiring as trials
 
@@ -29,3 +30,4 @@ def init_app(app):
     trials.init_app(app)
     share.init_app(app)
     notices.init_app(app)
+    reviews.init_app(app)

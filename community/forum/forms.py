@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
+from wtforms import MultipleFileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..web.forms import Form, OnceForm
@@ -8,10 +8,12 @@ from ..web.forms import Form, OnceForm
 class ThreadForm(OnceForm):
     title = StringField(_l("Title"), validators=[DataRequired()])
     body = TextAreaField(_l("Message (Markdown)"), validators=[DataRequired()])
+    images = MultipleFileField(_l("Images (PNG, JPEG, WebP or GIF)"))
 
 
 class ReplyForm(OnceForm):
     body = TextAreaField(_l("Reply (Markdown)"), validators=[DataRequired()])
+    images = MultipleFileField(_l("Images (PNG, JPEG, WebP or GIF)"))
 
 
 class EditPostForm(Form):

@@ -12,6 +12,7 @@ from ..kernel.compiled import rows_among
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
+from ..media import service as media
 from ..web.markdown import render
 from ..web.pagination import Page
 from .models import Board, Post, PostLike, Thread
@@ -125,16 +126,20 @@ def existing_submission(author_id, token):
     )
 
 
-def create_thread(board, author, title, body, submit_token=None, kind="discussion", listed=True):
-    """Open a thread with its first post. A resubmitted form returns the first thread."""
+def create_thread(board, author, title, body, submit_token=None, kind="discussion", listed=True,
+                  images=()):
+    """Open a thread with its first post. A resubmitted form returns the first thread.
+    `images`: media.prepare()'s re-encoded images for the first post."""
     title, body = check_title(title, kind), check_body(body)
     ensure_can_post(author)
     guard_post(author, body)
     try:
-        with transaction():
+        with media.pending(images) as stored, transaction():
             if (post := existing_submission(author.id, submit_token)) is not None:
+                media.discard(stored)
                 return db.session.get(Thread, post.thread_id)
             thread = add_thread(board.id, author, title, body, submit_token, kind, listed)
+            media.add_rows(stored, "post", first_post(thread).id, author.id)
     except IntegrityError:
         if (post := existing_submission(author.id, submit_token)) is not None:
             return db.session.get(Thread, post.thread_id)
@@ -232,16 +237,19 @@ def decode_cursor(raw):
 
 # ---- posts -----------------------------------------------------------------
 
-def reply(thread, author, body, submit_token=None):
-    """Add a reply. A resubmitted form returns the first reply instead of a twin."""
+def reply(thread, author, body, submit_token=None, images=()):
+    """Add a reply. A resubmitted form returns the first reply instead of a twin.
+    `images`: media.prepare()'s re-encoded images for it."""
     body = check_body(body)
     ensure_can_post(author)
     guard_post(author, body)
     try:
-        with transaction():
+        with media.pending(images) as stored, transaction():
             if (post := existing_submission(author.id, submit_token)) is not None:
+                media.discard(stored)
                 return post
             post = add_reply(thread.id, author, body, submit_token)
+            media.add_rows(stored, "post", post.id, author.id)
     except IntegrityError:
         if (post := existing_submission(author.id, submit_token)) is not None:
             return post

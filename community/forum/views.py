@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel.errors import DomainError
+from ..media import service as media
 from ..web import ratelimits
 from ..web.http import apply_error, form_text, page_arg, text_arg
 from ..web.pagecache import not_shared, public_page
@@ -57,8 +58,9 @@ def new_thread(slug):
     form = ThreadForm()
     if form.validate_on_submit():
         try:
+            images = media.prepare(request.files.getlist("images"), current_user)
             thread = service.create_thread(board, current_user, form.title.data, form.body.data,
-                                           form.submit_token.data)
+                                           form.submit_token.data, images=images)
         except DomainError as error:
             apply_error(form, error)
         else:
@@ -73,6 +75,7 @@ def _render_thread(thread, form=None, status=200):
         abort(404)
     return render_template(
         "community/forum/thread.html", thread=thread, page=page,
+        post_images=media.images_of("post", [post.id for post in page.items]),
         # The reply box shows a form to the signed-in only (_reply_form.html).
         form=form or (ReplyForm() if current_user.is_authenticated else None),
     ), status
@@ -99,7 +102,9 @@ def reply(thread_id):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            post = service.reply(thread, current_user, form.body.data, form.submit_token.data)
+            images = media.prepare(request.files.getlist("images"), current_user)
+            post = service.reply(thread, current_user, form.body.data, form.submit_token.data,
+                                 images=images)
         except DomainError as error:
             if (owner := service.owner_url(thread)) is not None:
                 flash(error.message, "error")

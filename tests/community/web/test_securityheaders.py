@@ -81,7 +81,7 @@ def world(sqlite_app):
                "conversation_id": conversation.id, "report_id": report.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
                "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
-               "payment_id": 1,
+               "payment_id": 1, "review_id": 987654,
                "trial_id": trials.create_trial(
                    product, staff, "Sweep trial", "", 2, now + timedelta(days=1),
                    now + timedelta(days=9), questions_text="choice: Which? | a | b",

@@ -73,6 +73,7 @@ def pages(w):
         Page("round", f"/rounds/{w['round']}", False),
         Page("products", "/products", True),
         Page("product", f"/products/{w['product']}", True, staff=True),
+        Page("product reviews", f"/products/{w['product']}/reviews", True),
         Page("campaign", f"/campaigns/{w['campaign']}", False),
         Page("author profile", f"/u/{AUTHOR}", False),
         Page("writer replies", f"/u/{WRITER}?tab=replies", False),

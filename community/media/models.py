@@ -1,0 +1,30 @@
+"""An image a fan attached to something (a post, a review), with its thumbnail."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..kernel.database import utcnow
+from ..kernel.extensions import db
+
+
+class MediaImage(db.Model):
+    __tablename__ = "media_images"
+    __table_args__ = (Index("ix_media_images_owner", "owner_kind", "owner_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What it is attached to: ("post", post id), ("review", review id), ... The owner's
+    # package says which kinds it uses; this package never reads the owners.
+    owner_kind: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[int]
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Random names (storage.py): the image and its thumbnail, both re-encoded here.
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    thumb_name: Mapped[str] = mapped_column(String(40), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
