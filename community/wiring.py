@@ -29,6 +29,7 @@ from .mail import wiring as mail
 from .messages import wiring as messages
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
+from .roadmap import wiring as roadmap
 from .rounds import api as rounds_api
 from .rounds import tasks as _round_tasks  # noqa: F401
 from .rounds import views as rounds_views
@@ -71,6 +72,7 @@ def init_app(app):
     api.init_app(app)
     app.register_blueprint(ideas_api.bp)
     app.register_blueprint(rounds_api.bp)
+    roadmap.init_app(app)
     app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
     notifications_views.init_app(app)
     notification_listeners.connect()
