@@ -31,6 +31,7 @@ from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
 from community.messages import reports, sending
 from community.messages import service as messages
+from community.roadmap import notes as release_notes
 from community.rounds import service as rounds
 from community.web import markdown
 from products.addresses import service as addresses
@@ -72,6 +73,7 @@ def world(sqlite_app):
         message = sending.send(conversation.id, author, "Look", ("campaign", campaign.id))
         report = reports.report(message.id, fan, "spam")
         token = tokens.create_token(fan, "t")[1]
+        note = release_notes.publish(staff, "Shipped", TABLE, [idea.id])
         address = addresses.add_address(fan, {"recipient": "Reader", "phone": "13812345678",
                                               "region": "Beijing", "city": "Beijing",
                                               "street": "1 Sweep Road"})
@@ -79,7 +81,8 @@ def world(sqlite_app):
                "round_id": round_.id, "campaign_id": campaign.id, "event_id": event.id,
                "conversation_id": conversation.id, "report_id": report.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
-               "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown"}
+               "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
+               "note_id": note.id, "kind": "ideas", "key": board.slug, "payment_id": 987654}
         slugs = {"/circles/": circle.slug, "/products/": product.slug,
                  "/staff/products/": product.slug}
         return {"ids": ids, "slugs": slugs, "board": board.slug, "token": token,
