@@ -5,8 +5,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from roadmap_world import build
+from sqlalchemy import update
 
 from community.accounts.models import User
+from community.circles import service as circles
+from community.circles import threads as circle_threads
+from community.kernel.database import transaction
 from community.kernel.extensions import db
 from community.roadmap import notes
 from community.web import feeds
@@ -109,3 +113,19 @@ def test_another_package_registers_a_feed(app, client):
     feeds.register(app, "backer-updates", backer_updates)
     _root, entries, _ = _atom(client, "/feeds/backer-updates/band-pro.atom")
     assert entries == []
+
+
+def test_no_feed_shows_a_private_circle(app, client, world):
+    with app.app_context():
+        owner = db.session.scalar(db.select(User).filter_by(username="kai"))
+        with transaction():
+            db.session.execute(update(User).where(User.id == owner.id).values(points=100))
+        owner = db.session.get(User, owner.id, populate_existing=True)
+        circle = circles.create_circle(owner, "Hush zebracross", "hush", "About zebracross",
+                                       visibility="private")
+        circle_threads.create_thread(circle, owner, "Plans zebracross", "zebracross inside")
+    for path in ("/feeds/ideas.atom", "/feeds/changes.atom", "/feeds/releases.atom"):
+        assert "zebracross" not in client.get(path).get_data(as_text=True), path
+    # The circles' own board has no feed.
+    assert client.get(f"/feeds/ideas/{circle_threads.BOARD_SLUG}.atom").status_code == 404
+    assert client.get(f"/feeds/changes/{circle_threads.BOARD_SLUG}.atom").status_code == 404
