@@ -30,6 +30,7 @@ from .media import wiring as media
 from .messages import wiring as messages
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
+from .roadmap import wiring as roadmap
 from .rounds import api as rounds_api
 from .rounds import tasks as _round_tasks  # noqa: F401
 from .rounds import views as rounds_views
@@ -72,6 +73,7 @@ def init_app(app):
     api.init_app(app)
     app.register_blueprint(ideas_api.bp)
     app.register_blueprint(rounds_api.bp)
+    roadmap.init_app(app)
     app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
     notifications_views.init_app(app)
     notification_listeners.connect()

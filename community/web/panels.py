@@ -14,8 +14,9 @@ from sqlalchemy.orm import lazyload
 from ..kernel.extensions import db
 from .pagecache import per_user
 
-# "staff_jobs" is a section of the staff jobs page (no object: its panels get None).
-SLOTS = ("idea", "thread", "profile", "settings", "staff_jobs")
+# "staff_jobs" is a section of the staff jobs page (no object: its panels get None);
+# "shipped" the shipped ideas' page (its panels get the page's ideas).
+SLOTS = ("idea", "thread", "profile", "settings", "staff_jobs", "shipped")
 EXTENSION = "fanforge_panels"
 # The model each slot shows (idea, thread, account), given by the community's wiring:
 # this layer stands below the packages that own them.

@@ -1,9 +1,10 @@
 """Wire the catalog into an app: blueprints, page panels, the view counter, CLI."""
 
+from community.roadmap import links as roadmap_links
 from community.web import pagecache
 from community.web import panels as community_panels
 
-from . import choosing, cocreation, page, panels, participation, views_counter
+from . import choosing, cocreation, page, panels, participation, roadmap, views_counter
 from . import search as catalog_search
 from .api import bp as api_bp
 from .cli import cli
@@ -23,6 +24,7 @@ def init_app(app):
     app.register_blueprint(api_bp)
     community_panels.register(app, "idea", panels.idea_panel, personal=False)
     community_panels.register(app, "thread", panels.thread_panel, personal=False)
+    roadmap_links.register(app, products=roadmap.products_of, cocreators=roadmap.cocreators_of)
     views_counter.init_app(app)
     pagecache.register_hit_action("product_view", views_counter.record)
     pagecache.register_renderer("product_polls", page.polls_holes)

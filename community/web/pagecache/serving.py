@@ -73,16 +73,20 @@ MINUTE_FORMAT = "%Y%m%d%H%M"
 _HIT_ACTIONS = {}
 
 
-def public_page(view=None, *, members=False):
+def public_page(view=None, *, members=False, mimetype="text/html"):
     """Mark a view whose page, for a signed-out visitor, depends only on the URL, the
     language, what is stored and the minute (not on cookies, headers or randomness).
 
     members=True: signed-in fans share it too, one copy per role, with what is theirs
     left to the page's holes (community/web/pagecache/holes.py). A render that reads anything
-    else of its viewer (AudienceView notices) is not stored."""
+    else of its viewer (AudienceView notices) is not stored.
+
+    mimetype: what the view answers, if not a page (an Atom feed, community/web/feeds.py):
+    a response of another type is never stored, and a stored one is served as this."""
     def mark(view):
         view.public_page = True
         view.member_page = members
+        view.page_mimetype = mimetype
         return view
 
     return mark(view) if view is not None else mark
@@ -143,7 +147,7 @@ def serve_from_cache():
         # Its parse is kept under what names this body: the key and when it was drawn.
         response = current_app.response_class(
             _per_response(found.body, (key, found.drawn.seq, found.drawn.born)),
-            mimetype="text/html")
+            mimetype=_page_mimetype())
         response.headers["X-Page-Cache"] = "hit"
         g.page_filled = True  # store_page has nothing left to do
         return response
@@ -188,7 +192,8 @@ def store_page(response):
     """after_request (runs after every other one): keep a page fit to be shown to the
     rest of its audience, then fill in this viewer's holes and tokens."""
     key = g.get("page_cache_key")
-    if response.mimetype != "text/html" or response.direct_passthrough or g.get("page_filled"):
+    if (response.mimetype != _page_mimetype() or response.direct_passthrough
+            or g.get("page_filled")):
         _stop()
         return response
     if key is None:
@@ -213,6 +218,12 @@ def store_page(response):
         response.headers["X-Page-Cache"] = "miss"
     response.set_data(fill_tokens(body))
     return response
+
+
+def _page_mimetype():
+    """What the request's view answers (public_page's mimetype): text/html for pages."""
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "page_mimetype", "text/html")
 
 
 def _private(reads):

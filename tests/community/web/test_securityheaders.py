@@ -31,6 +31,7 @@ from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
 from community.messages import reports, sending
 from community.messages import service as messages
+from community.roadmap import notes as release_notes
 from community.rounds import service as rounds
 from community.web import markdown
 from products.addresses import service as addresses
@@ -73,6 +74,7 @@ def world(sqlite_app):
         message = sending.send(conversation.id, author, "Look", ("campaign", campaign.id))
         report = reports.report(message.id, fan, "spam")
         token = tokens.create_token(fan, "t")[1]
+        note = release_notes.publish(staff, "Shipped", TABLE, [idea.id])
         address = addresses.add_address(fan, {"recipient": "Reader", "phone": "13812345678",
                                               "region": "Beijing", "city": "Beijing",
                                               "street": "1 Sweep Road"})
@@ -82,6 +84,7 @@ def world(sqlite_app):
                "username": "reader", "token": "no-such-token", "name": "none.png",
                "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
                "payment_id": 1, "review_id": 987654,
+               "note_id": note.id, "kind": "ideas", "key": board.slug,
                "trial_id": trials.create_trial(
                    product, staff, "Sweep trial", "", 2, now + timedelta(days=1),
                    now + timedelta(days=9), questions_text="choice: Which? | a | b",

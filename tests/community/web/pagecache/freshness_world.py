@@ -37,6 +37,7 @@ from community.ideas import statuses
 from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
 from community.messages import service as messages
+from community.roadmap import notes as release_notes
 from community.rounds import service as rounds
 from community.web.pagecache import serving
 from products.catalog import polls
@@ -79,6 +80,11 @@ def pages(w):
         Page("writer replies", f"/u/{WRITER}?tab=replies", False),
         Page("leaderboards", "/leaderboards", True),
         Page("search", "/search?q=battery", True),
+        Page("roadmap", "/roadmap", True),
+        Page("releases", "/releases", True),
+        Page("release", f"/releases/{w['note']}", True),
+        Page("new ideas feed", "/feeds/ideas/talk.atom", False),
+        Page("releases feed", "/feeds/releases.atom", False),
         Page("circles", "/circles", False),
         Page("circle", circle, False),
         Page("circle members", f"{circle}/members", False),
@@ -112,6 +118,7 @@ def build_world(app):
             ideas.vote(idea.id, voter)
         dark = ideas.propose(talk, lin, "Dark mode", "Easier on the eyes.")
         statuses.change_status(dark.id, boss, "shipped", "Out now.")
+        note = release_notes.publish(boss, "Dark mode is here", "Try it **tonight**.", [dark.id])
         spring = make_board(slug="spring", name="Spring")
         live = rounds.create_round(spring, boss, "Spring round", "Which first?",
                                    now - timedelta(hours=1), now + timedelta(days=2))
@@ -143,7 +150,7 @@ def build_world(app):
             "product_id": product.id, "campaign": campaign.id, "tier": campaign.tiers[1].id,
             "poll": poll.id, "poll_option": poll.options[1].id, "circle": circle.slug,
             "circle_thread": circle_thread.id, "meetup": meetup.id, "member_id": ava.id,
-            "conversation": conversation.id,
+            "conversation": conversation.id, "note": note.id,
         }
 
 

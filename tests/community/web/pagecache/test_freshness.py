@@ -68,13 +68,20 @@ def _hide(site, w):
     site.post(STAFF, f"/mod/posts/{w['kai_reply']}/hide", reason="Off topic")
 
 
-@write("idea status (staff)", shows_on={"idea", "shipped"})
+@write("idea status (staff)", shows_on={"idea", "shipped", "roadmap"})
 def _status(site, w):
     site.post(STAFF, f"/ideas/{w['longer']}/status", status="shipped",
               response="In the new model.")
 
 
-@write("new idea", shows_on={"ideas new", "board ideas"})
+@write("release note (staff)", shows_on={"releases", "shipped", "roadmap", "author profile",
+                                         "releases feed"})
+def _release_note(site, w):
+    site.post(STAFF, "/releases/new", title="Longer battery ships",
+              ideas=str(w["longer"]), body="Two days on one charge.")
+
+
+@write("new idea", shows_on={"ideas new", "board ideas", "new ideas feed"})
 def _new_idea(site, w):
     site.post(WRITER, "/b/talk/ideas/new", title="Quieter fan", body="It hums at night.",
               post_anyway="1", round_id="0", submit_token=uuid.uuid4().hex)
