@@ -5,6 +5,7 @@ deposit), never more than each has left; each share is an action the worker does
 (actions.py), keyed per request so a double submit is one refund.
 """
 
+import hashlib
 import secrets
 
 from flask_babel import gettext as _
@@ -41,13 +42,15 @@ def refund_order(order_id, actor, amount_cents, reason, request_key=None):
         raise ValidationError(_("Say why, in at most %(n)d characters.", n=MAX_REASON), field="reason")
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
         raise ValidationError(_("Give an amount above zero."), field="amount")
-    key = request_key or secrets.token_hex(8)
+    # The form's (or API client's) key, whatever its length, as 16 hex characters.
+    key = hashlib.sha256(request_key.encode()).hexdigest()[:16] if request_key else secrets.token_hex(8)
     with transaction():
         order = db.session.get(Order, order_id, populate_existing=True)
         if order is None:
             raise NotFound(_("No such pre-order."))
+        request_prefix = f"staff-{order.id}-{key}-"  # the same form for this order, again
         if db.session.scalar(select(PaymentAction.id).where(
-                PaymentAction.key.startswith(f"staff-{key}-", autoescape=True)).limit(1)):
+                PaymentAction.key.startswith(request_prefix, autoescape=True)).limit(1)):
             return amount_cents  # the same form sent again: refunded once, logged once
         left = refundable(order.id)
         if amount_cents > sum(max(0, n) for n in left.values()):
@@ -57,7 +60,7 @@ def refund_order(order_id, actor, amount_cents, reason, request_key=None):
         for payment in sorted(left, key=lambda p: p.id, reverse=True):
             share = min(remaining, max(0, left[payment]))
             if share:
-                actions.queue(payment, "refund", share, reason, key=f"staff-{key}-{payment.id}",
+                actions.queue(payment, "refund", share, reason, key=f"{request_prefix}{payment.id}",
                               requested_by_id=actor.id)
                 remaining -= share
         log_action(actor, "refund", "order", order.id, f"{amount_cents} {order.currency}: {reason}")

@@ -57,10 +57,10 @@ def scan(payment_id):
 @bp.post("/payments/webhooks/<provider>")
 @csrf.exempt
 def webhook(provider):
-    if provider not in providers.FACTORIES:
-        return jsonify(error="No such payment provider."), 404
     try:
         outcome = webhooks.receive(provider, request.get_data(cache=False), request.headers)
+    except providers.NotConfigured:
+        return jsonify(error="No such payment provider."), 404
     except BadSignature:
         return jsonify(error="The signature does not verify."), 400
     except ProviderError:

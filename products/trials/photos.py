@@ -1,6 +1,7 @@
-"""Photos in trial reports: the checks of products/catalog/images.py (PNG, JPEG or WebP up
-to 5 MB, judged by their content, under a random name in the upload folder), reused as
-they are; only the rows (TrialPhoto) and the limit per report are this package's."""
+"""Photos in trial reports: decoded and encoded anew by community/media/processing.py, as
+every fan image is (only pixels survive: no EXIF or GPS of a tester's phone, no bytes after
+the image), under a random name in the upload folder; only the rows (TrialPhoto) and the
+limit per report are this package's."""
 
 import contextlib
 import os
@@ -12,8 +13,9 @@ from sqlalchemy import select
 
 from community.kernel.errors import NotFound, ValidationError
 from community.kernel.extensions import db
+from community.media.processing import process
 
-from ..catalog.images import detect, read_limited, upload_dir
+from ..catalog.images import read_limited, upload_dir
 from .models import TrialPhoto, TrialReport
 
 MAX_PHOTOS = 4
@@ -28,9 +30,8 @@ def store(files):
                               field="photos", code="too_many_images")
     checked = []
     for upload in files:
-        data = read_limited(upload)
-        extension, content_type = detect(data)
-        checked.append((data, extension, content_type))
+        clean = process(read_limited(upload))
+        checked.append((clean.data, clean.extension, clean.content_type))
     stored = []
     for data, extension, content_type in checked:
         name = f"{secrets.token_hex(16)}.{extension}"

@@ -31,11 +31,21 @@ def init_app(app):
     app.extensions[_EXTENSION] = {}
 
 
+class NotConfigured(LookupError):
+    """A provider this site has no settings for (its webhooks are answered 404)."""
+
+
 def get(name):
-    """The provider called `name` (KeyError for one this site does not know)."""
+    """The provider called `name`; NotConfigured for one this site does not know or has
+    no secrets for (a payment taken through it stays readable by name in the ledger)."""
     built = current_app.extensions[_EXTENSION]
     if name not in built:
-        built[name] = FACTORIES[name](current_app.config)
+        if name not in FACTORIES:
+            raise NotConfigured(name)
+        try:
+            built[name] = FACTORIES[name](current_app.config)
+        except RuntimeError as missing:  # a secret is not set
+            raise NotConfigured(name) from missing
     return built[name]
 
 
