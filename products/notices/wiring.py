@@ -1,8 +1,9 @@
 """Wire the store's notices into an app: kinds, audiences, listeners, pages, API, holes."""
 
+from community.web import feeds as web_feeds
 from community.web import pagecache
 
-from . import kinds, listeners
+from . import feeds, kinds, listeners
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
 from .api import bp as api_bp
 from .views import bp, following_holes, updates_holes
@@ -15,3 +16,4 @@ def init_app(app):
     app.register_blueprint(api_bp)
     pagecache.register_predicate("product_following", following_holes)
     pagecache.register_renderer("backer_updates", updates_holes)
+    web_feeds.register(app, feeds.KIND, feeds.backer_updates)

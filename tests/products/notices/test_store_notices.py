@@ -156,6 +156,23 @@ def test_the_api_lists_updates_to_whoever_may_read_them(ctx, client):
     assert [i["title"] for i in items] == ["Open"]
 
 
+def test_a_products_backer_updates_feed_carries_the_public_ones(app, client):
+    with app.app_context():
+        staff = make_user("boss", role="staff")
+        campaign = make_campaign(staff=staff)
+        notices.post_update(campaign.id, staff, "Moulds are ready", "**Great** news")
+        notices.post_update(campaign.id, staff, "Backers only", "secret", audience="backers")
+        slug = campaign.product.slug
+    feed = client.get(f"/feeds/backer-updates/{slug}.atom")
+    assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
+    text = feed.get_data(as_text=True)
+    assert "Moulds are ready" in text and "<strong>Great</strong>" in text.replace("&lt;", "<").replace("&gt;", ">")
+    assert "Backers only" not in text and "secret" not in text
+    assert client.get("/feeds/backer-updates/no-such-product.atom").status_code == 404
+    page = client.get(f"/products/{slug}").get_data(as_text=True)
+    assert f'href="http://fanforge.test/feeds/backer-updates/{slug}.atom"' in page
+
+
 def test_a_failed_campaign_tells_its_buyers_what_happens_to_their_money(ctx):
     campaign = make_campaign(goal=5, ends_in_hours=24)
     buyer = make_user("buyer")
