@@ -85,11 +85,12 @@ def following_holes(user, product_ids):
 def updates_holes(user, args):
     """The product page's updates section, for whoever is looking."""
     out = {}
+    staff = user is not None and user.is_authenticated and user.is_staff
     for arg in args:
         product_id = int(arg)
-        campaign = campaigns.current_campaign(product_id)
+        # The campaign only for staff's form: a fan's reload reads the updates alone.
+        campaign = campaigns.current_campaign(product_id) if staff else None
         updates = service.updates_of(user, product_id=product_id)
-        staff = user is not None and user.is_authenticated and user.is_staff
         out[arg] = render_template(
             "products/notices/_updates.html", updates=updates, campaign=campaign,
             staff=staff, tiers=service.tiers_of(campaign.id) if staff and campaign else [])

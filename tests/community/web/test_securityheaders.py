@@ -83,7 +83,7 @@ def world(sqlite_app):
                "conversation_id": conversation.id, "report_id": report.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
                "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
-               "payment_id": 1, "review_id": 987654,
+               "payment_id": 1, "review_id": 987654, "product_id": product.id, "update_id": 987654, "question_id": 987654,
                "note_id": note.id, "kind": "ideas", "key": board.slug,
                "trial_id": trials.create_trial(
                    product, staff, "Sweep trial", "", 2, now + timedelta(days=1),
