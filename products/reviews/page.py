@@ -13,7 +13,8 @@ QUESTIONS_SHOWN = 5
 
 def product_reviews(product):
     reviews = service.reviews_of(product.id, "helpful", 1, REVIEWS_SHOWN).items
-    return Markup(render_template(
+    # bandit B704, reviewed: the output of an autoescaped template, placed in another.
+    return Markup(render_template(  # nosec B704
         "products/reviews/_section.html", product=product, summary=service.summary(product.id),
         reviews=reviews, photos=service.photos_of(reviews),
         questions=questions.questions_of(product.id, 1, QUESTIONS_SHOWN).items))
