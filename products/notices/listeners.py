@@ -5,6 +5,8 @@ mail, right away (fan_out_and_mail). Many people (a campaign's backers, a produc
 watchers): one NoticeBatch row, which the worker expands in batches (mail/broadcast.py).
 """
 
+from sqlalchemy import bindparam, select
+
 from community.kernel.extensions import db
 from community.mail import broadcast
 from community.mail.notify import fan_out_and_mail
@@ -30,9 +32,14 @@ def connect():
     signals.production_started.connect(on_production_started)
 
 
+# The product's name alone: loading the order's campaign would join product, board and tiers.
+_PRODUCT_NAME = select(Product.name).join(Campaign, Campaign.product_id == Product.id).where(
+    Campaign.id == bindparam("campaign_id"))
+
+
 def _about_order(order, **values):
-    return {"target_type": "order", "target_id": order.id,
-            "title": order.campaign.product.name, **values}
+    name = db.session.execute(_PRODUCT_NAME, {"campaign_id": order.campaign_id}).scalar_one()
+    return {"target_type": "order", "target_id": order.id, "title": name, **values}
 
 
 def on_order_placed(order, **_):
