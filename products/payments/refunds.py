@@ -9,7 +9,7 @@ import hashlib
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from community.forum.moderation import ensure_staff
 from community.forum.moderation import record as log_action
@@ -27,10 +27,12 @@ MAX_REASON = 200
 def refundable(order_id):
     """What is left to refund on an order: captured minus refunded and minus refunds queued."""
     payments = db.session.scalars(select(Payment).where(Payment.order_id == order_id)).all()
+    # Summed per payment: two refunds waiting on one payment both count.
     queued = dict(db.session.execute(
-        select(PaymentAction.payment_id, PaymentAction.amount_cents).where(
+        select(PaymentAction.payment_id, func.sum(PaymentAction.amount_cents)).where(
             PaymentAction.payment_id.in_([p.id for p in payments]), PaymentAction.kind == "refund",
-            PaymentAction.state == "pending")).all()) if payments else {}
+            PaymentAction.state == "pending").group_by(PaymentAction.payment_id)).all()
+    ) if payments else {}
     return {p: p.captured_cents - p.refunded_cents - queued.get(p.id, 0) for p in payments}
 
 

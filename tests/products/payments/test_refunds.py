@@ -1,14 +1,17 @@
+
 """Refunds: a buyer cancelling while the campaign is live, staff refunding in part with a
 logged reason, failures staff can see and retry, and the reconcile job."""
 
+import pytest
 from helpers import make_user
 from paying import charging_campaign, order, pay_directly, payments_of, place, run_actions, start
 from sqlalchemy import select
 
 from community.forum.models import ModerationAction
+from community.kernel.errors import ValidationError
 from community.kernel.extensions import db
 from products.orders import service as orders
-from products.payments import providers, reservations
+from products.payments import providers, refunds, reservations
 from products.payments.models import PaymentAction
 from products.payments.providers import dummy
 from products.payments.providers.base import ProviderError
@@ -63,6 +66,20 @@ def test_staff_refund_part_of_an_order_with_a_logged_reason(app, client, auth):
         logged = db.session.scalars(select(ModerationAction).where(
             ModerationAction.action == "refund")).one()
         assert logged.target_id == order_id and "Scratched box" in logged.reason
+
+
+def test_refunds_still_waiting_count_against_what_is_left(app):
+    with app.app_context():
+        campaign = charging_campaign("full")
+        placed = place(campaign, make_user())
+        pay_directly(placed)
+        staff = make_user(role="staff")
+        refunds.refund_order(placed.id, staff, 8000, "Part one")
+        refunds.refund_order(placed.id, staff, 8000, "Part two")  # both still waiting
+        with pytest.raises(ValidationError):
+            refunds.refund_order(placed.id, staff, 8000, "One too many")  # 19900 - 16000 left
+        assert run_actions() == 2
+        assert order(placed.id).refunded_cents == 16000
 
 
 def test_fans_cannot_refund(app, client, auth):
