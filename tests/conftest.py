@@ -38,11 +38,21 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 LONG = ("concurrency", "e2e", "long")
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """The long tests (servers under load, the browser, walks of every route) run first and
     the short ones after them: with `--dist worksteal` (the Makefile) a worker that runs out
     takes the others' last tests, so the run ends on short tests, not one worker finishing
-    a long one alone."""
+    a long one alone.
+
+    A module marked `one_database` tests what the database does not decide (a page's
+    words, a form's messages, an image): it runs on SQLite alone. The services, the API,
+    the page cache and the races beneath those pages run on both."""
+    dropped = [item for item in items if item.get_closest_marker("one_database")
+               and getattr(item, "callspec", None) and item.callspec.params.get("app") == "postgresql"]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in gone]
     items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG))
 
 

@@ -4,6 +4,8 @@ from helpers import PASSWORD, make_user
 from community.accounts import service
 from community.forum import moderation
 
+pytestmark = pytest.mark.one_database
+
 
 def test_register_says_check_your_mail_and_signing_in_works(client, app):
     response = client.post("/register", data={"username": "newfan", "email": "new@example.com",

@@ -17,6 +17,8 @@ from community.kernel.database import utcnow
 from community.kernel.errors import DomainError
 from community.kernel.extensions import db, login_manager
 
+pytestmark = pytest.mark.one_database
+
 
 def _sqlite_app(tmp_path, **config):
     app = build_app(f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.sqlite3", tmp_path, **config)

@@ -1,6 +1,7 @@
 """Conversation pages through the test client: the list, the envelope, a conversation with
 its poll (JSON, 304, few queries), sending, blocking from a profile, reports for staff."""
 
+import pytest
 from helpers import PASSWORD, make_user
 from querycount import counting
 from sqlalchemy import select
@@ -9,6 +10,8 @@ from community.accounts import service as accounts
 from community.kernel.extensions import db
 from community.messages import sending, service
 from community.messages.models import Message, Report
+
+pytestmark = pytest.mark.one_database
 
 
 def _login(client, name):
