@@ -12,6 +12,8 @@ from .accounts.cli import users
 from .accounts.models import User
 from .accounts.views import bp as accounts_bp
 from .circles import wiring as circles
+from .composer import listeners as composer_listeners
+from .composer.views import bp as composer_bp
 from .engagement import wiring as engagement
 from .forum import service as forum
 from .forum.models import Thread
@@ -40,7 +42,7 @@ from .viewer import header, readers, social, votes_left
 from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
 
 BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
-              notifications_views.bp, health.bp)
+              notifications_views.bp, health.bp, composer_bp)
 
 
 def init_app(app):
@@ -77,6 +79,7 @@ def init_app(app):
     app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
     notifications_views.init_app(app)
     notification_listeners.connect()
+    composer_listeners.connect()
     forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
     engagement.init_app(app)
     search.init_app(app)

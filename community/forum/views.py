@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..kernel import signals
 from ..kernel.errors import DomainError
 from ..media import service as media
 from ..web import ratelimits
@@ -107,16 +108,25 @@ def reply(thread_id):
                                  images=images)
         except DomainError as error:
             if (owner := service.owner_url(thread)) is not None:
-                flash(error.message, "error")
-                return redirect(owner + "#reply")
+                return _refused_elsewhere(thread, owner, form, error.message)
             apply_error(form, error)
             return _render_thread(thread, form, error.status)
         return redirect(post_url(post))
     if (owner := service.owner_url(thread)) is not None:
-        for errors in form.errors.values():
-            flash(" ".join(errors), "error")
-        return redirect(owner + "#reply")
+        return _refused_elsewhere(thread, owner, form,
+                                  " ".join(e for errors in form.errors.values() for e in errors))
     return _render_thread(thread, form, 422)
+
+
+def _refused_elsewhere(thread, owner, form, message):
+    """A reply refused on an idea's or meetup's page, which this view cannot draw: the
+    text and the reason wait as the fan's draft for that page's reply box (composer.js
+    puts both back and moves focus there); the flash says it without script."""
+    flash(message, "error")
+    if (form.body.data or "").strip() and "csrf_token" not in form.errors:
+        signals.reply_refused.send(current_user._get_current_object(), thread_id=thread.id,
+                                   body=form.body.data, url=owner, error=message)
+    return redirect(owner + "#reply")
 
 
 def post_url(post):

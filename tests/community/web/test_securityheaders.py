@@ -84,7 +84,7 @@ def world(sqlite_app):
                "username": "reader", "token": "no-such-token", "name": "none.png",
                "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
                "payment_id": 1, "review_id": 987654, "product_id": product.id, "update_id": 987654, "question_id": 987654,
-               "note_id": note.id, "kind": "ideas", "key": board.slug,
+               "note_id": note.id, "kind": "ideas", "key": board.slug, "place": f"reply:{thread.id}",
                "trial_id": trials.create_trial(
                    product, staff, "Sweep trial", "", 2, now + timedelta(days=1),
                    now + timedelta(days=9), questions_text="choice: Which? | a | b",
