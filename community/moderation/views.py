@@ -29,6 +29,9 @@ def _page(user, status=200, **forms):
     for name, form_class in FORMS.items():
         forms.setdefault(name, form_class(formdata=None))
     forms.setdefault("role", RoleForm(formdata=None, role=user.role))
+    for name, form in forms.items():  # several forms have a reason: one id each
+        for field in form:
+            field.id = field.label.field_id = f"{name}-{field.name}"
     return render_template("community/moderation/member.html", member=user,
                            standing=service.standing(user), record=service.record_of(user),
                            forms=forms), status
