@@ -30,6 +30,7 @@ from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
 from .mail import wiring as mail
 from .media import wiring as media
 from .messages import wiring as messages
+from .moderation import wiring as moderation
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
 from .roadmap import wiring as roadmap
@@ -88,6 +89,7 @@ def init_app(app):
     account_mails.register()
     circles.init_app(app)
     messages.init_app(app)
+    moderation.init_app(app)
     media.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)

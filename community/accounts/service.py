@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from .. import mail
+from ..audit.service import record_audit
 from ..kernel import signals
 from ..kernel.database import transaction, utcnow
 from ..kernel.errors import Forbidden, NotFound, ValidationError
@@ -206,12 +207,15 @@ def ensure_verified(user):
                           "or have it sent again from your settings."), code="email_unverified")
 
 
-def set_role(username, role):
+def set_role(username, role, actor=None):
+    """Give the account a role; the staff audit log says who (None: the command line)."""
     if role not in ROLES:
         raise ValidationError(_("Unknown role %(role)s; use one of %(roles)s.", role=role, roles=", ".join(ROLES)), field="role")
     with transaction():
         user = get_by_username(username)
-        user.role = role
+        if user.role != role:
+            record_audit(actor, "role", f"user:{user.id}", f"{user.username}: {user.role} -> {role}")
+            user.role = role
     return user
 
 

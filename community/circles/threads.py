@@ -56,7 +56,7 @@ def create_thread(circle, author, title, body, submit_token=None):
         with transaction():
             if (post := forum.existing_submission(author.id, submit_token)) is not None:
                 return db.session.get(Thread, post.thread_id)
-            access.ensure_member(access.membership(circle.id, author))
+            access.ensure_can_post_in(access.membership(circle.id, author))
             thread = add_circle_thread(circle.id, author, title, body, submit_token)
             listeners.opening_post(forum.first_post(thread), thread, circle.id)
     except IntegrityError:
@@ -117,6 +117,7 @@ def share(thread_id, sharer, kind, target_id, comment=""):
         thread = db.session.get(Thread, thread_id)
         if circle is None or thread is None or not forum.can_see_thread(thread, sharer):
             raise NotFound(_("No such thread."))
+        access.ensure_can_post_in(access.membership(circle.id, sharer))
         post = forum.add_reply(thread_id, sharer, body)
         db.session.add(CircleCard(post_id=post.id, circle_id=circle.id, kind=kind,
                                   target_id=target_id, sharer_id=sharer_id))

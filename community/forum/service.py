@@ -70,6 +70,10 @@ def ensure_can_post(user, need_verified=True):
         raise Forbidden(_("Sign in to post."), code="sign_in_required")
     if user.is_banned:
         raise Forbidden(_("Your account is banned and cannot post."), code="banned")
+    if user.is_suspended:
+        raise Forbidden(_("Your account is suspended and cannot post until %(until)s.",
+                          until=user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")),
+                        code="suspended")
     if need_verified:
         accounts.ensure_verified(user)
 
