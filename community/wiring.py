@@ -30,6 +30,7 @@ from .media import wiring as media
 from .messages import wiring as messages
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
+from .reports import wiring as reports
 from .roadmap import wiring as roadmap
 from .rounds import api as rounds_api
 from .rounds import tasks as _round_tasks  # noqa: F401
@@ -85,6 +86,7 @@ def init_app(app):
     account_mails.register()
     circles.init_app(app)
     messages.init_app(app)
+    reports.init_app(app)
     media.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
