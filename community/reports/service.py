@@ -86,7 +86,7 @@ def report(kind, target_id, reporter, reason, text=""):
     target = targets.find(kind, target_id, reporter)
     reason, text = check(reason, text)
     if target.author_id is not None and target.author_id == reporter.id:
-        raise ValidationError(_("You cannot report your own post."), code="own_content")
+        raise ValidationError(_("You cannot report what you wrote yourself."), code="own_content")
     trusted = reporter.level.number >= trusted_level()
     reporter_id, now = reporter.id, utcnow()
     with transaction():

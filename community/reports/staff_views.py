@@ -44,9 +44,10 @@ def settings():
     return redirect(url_for("report_queue.index"))
 
 
-@bp.get("/mod/reports/<kind>/<int:target_id>")
+@bp.get("/mod/reports/<target_kind>/<int:target_id>")
 @staff_required
-def show(kind, target_id):
+def show(target_kind, target_id):
+    kind = target_kind
     target_kind = targets.kind(kind)
     row, reports, context = service.open_target(kind, target_id, current_user)
     return render_template(
@@ -56,16 +57,17 @@ def show(kind, target_id):
         author_url=author_moderation_url(row.author))
 
 
-@bp.post("/mod/reports/<kind>/<int:target_id>/<any(removed, dismissed):outcome>")
+@bp.post("/mod/reports/<target_kind>/<int:target_id>/<any(removed, dismissed):outcome>")
 @staff_required
-def resolve(kind, target_id, outcome):
+def resolve(target_kind, target_id, outcome):
+    kind = target_kind
     try:
         closed = service.resolve(kind, target_id, current_user, outcome, form_text("reason"))
     except DomainError as error:
         if error.status == 404:
             raise
         flash(error.message, "error")
-        return redirect(url_for("report_queue.show", kind=kind, target_id=target_id))
+        return redirect(url_for("report_queue.show", target_kind=kind, target_id=target_id))
     if closed:
         flash(_("Hidden, and the reporters were told.") if outcome == "removed"
               else _("Dismissed, and the reporters were told."), "success")

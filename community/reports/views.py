@@ -14,10 +14,11 @@ from .forms import ReportForm
 bp = Blueprint("reports", __name__)
 
 
-@bp.route("/report/<kind>/<int:target_id>", methods=["GET", "POST"])
+@bp.route("/report/<target_kind>/<int:target_id>", methods=["GET", "POST"])
 @login_required
 @ratelimits.posting
-def new(kind, target_id):
+def new(target_kind, target_id):
+    kind = target_kind
     target = targets.find(kind, target_id, current_user)
     form = ReportForm()
     status = 200

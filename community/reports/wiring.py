@@ -25,7 +25,7 @@ def init_app(app):
 
 def report_url(kind, target_id):
     """Template global: the report form of a target (a link: it works without JavaScript)."""
-    return url_for("reports.new", kind=kind, target_id=target_id)
+    return url_for("reports.new", target_kind=kind, target_id=target_id)
 
 
 def outcome_text(event):
