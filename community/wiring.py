@@ -33,6 +33,7 @@ from .messages import wiring as messages
 from .moderation import wiring as moderation
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
+from .reports import wiring as reports
 from .roadmap import wiring as roadmap
 from .rounds import api as rounds_api
 from .rounds import tasks as _round_tasks  # noqa: F401
@@ -90,6 +91,7 @@ def init_app(app):
     circles.init_app(app)
     messages.init_app(app)
     moderation.init_app(app)
+    reports.init_app(app)
     media.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)

@@ -148,7 +148,7 @@ def post(post_id):
 @login_required
 def edit_post(post_id):
     post = service.get_post(post_id, current_user)
-    if post.author_id != current_user.id:
+    if post.author_id != current_user.id and not current_user.is_staff:
         abort(403)
     thread = service.get_thread(post.thread_id, current_user)
     form = EditPostForm(obj=post)

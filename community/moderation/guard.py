@@ -49,7 +49,8 @@ ALLOWED = {
     "notifications.read_all": "marking notices read is reading",
     # Protecting themselves and leaving: nothing anyone else reads.
     "messages.block": "blocking someone protects the member",
-    "messages.report": "reporting abuse to staff protects the member",
+    "reports.new": "reporting abuse to staff protects the member",
+    "reports_api.create": "reporting abuse to staff protects the member",
     "messages_api.block": "blocking someone protects the member",
     "messages.mute": "muting a conversation changes only the member's inbox",
     "circles.leave": "leaving a circle writes nothing others read",
