@@ -206,15 +206,6 @@ def ensure_verified(user):
                           "or have it sent again from your settings."), code="email_unverified")
 
 
-def set_role(username, role):
-    if role not in ROLES:
-        raise ValidationError(_("Unknown role %(role)s; use one of %(roles)s.", role=role, roles=", ".join(ROLES)), field="role")
-    with transaction():
-        user = get_by_username(username)
-        user.role = role
-    return user
-
-
 def set_locale(user, locale):
     with transaction():
         db.session.execute(update(User).where(User.id == user.id).values(locale=locale))
