@@ -21,6 +21,7 @@ call confirm_identity(user, password, code): the password, and the second factor
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from datetime import datetime
@@ -44,6 +45,7 @@ WINDOW = 1  # steps either side of now whose code is still taken
 RECOVERY_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 ENFORCE = ("no", "staff", "all")
+_CODE = re.compile(f"[0-9]{{{DIGITS}}}")
 
 
 class TwoFactor(db.Model):
@@ -193,7 +195,7 @@ def verify_second_factor(user, code):
     row = settings_of(user.id)
     if row is None or row.enabled_at is None:
         return False
-    if code.isdigit():
+    if _CODE.fullmatch(code):
         return _take_totp(user.id, row.secret, code)
     return _take_recovery_code(user.id, code)
 
@@ -220,7 +222,7 @@ def _take_totp(user_id, secret, code):
     """The code is one of the window's steps newer than the last taken: take it (the
     conditional UPDATE lets one request win)."""
     code = (code or "").strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    if not _CODE.fullmatch(code):  # ASCII digits: "１２３４５６" is isdigit() too
         return False
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
     now = current_step()

@@ -48,6 +48,8 @@ def code():
     user = signin.pending_user()
     if user is None:
         return _start_again()
+    if twofactor.second_step(user) == "enrol":
+        return redirect(url_for("twofactor.enrol"))
     form = CodeForm()
     if form.validate_on_submit():
         if twofactor.verify_second_factor(user, form.code.data):
