@@ -64,7 +64,7 @@ def pending_user():
     data = _pending()
     if data is None:
         return None
-    user = service.load_session_user(f"{data.get('user')}.{data.get('version')}")
+    user = service.account_at_version(data.get("user"), data.get("version"))
     if user is None:
         session.pop(PENDING, None)
     return user

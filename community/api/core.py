@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 
-from ..accounts import tokens
+from ..accounts import tokens, twofactor
 from ..accounts.models import ROLES
 from ..kernel.errors import DomainError, Forbidden, ValidationError
 from ..kernel.extensions import csrf
@@ -108,7 +108,7 @@ def api_scope(scope):
 def _check_scope(view, token):
     """Every route, whoever owns it: the token must carry the route's scope (403
     insufficient_scope), public routes too, as a token that broke is refused there."""
-    if view is None:
+    if view is None or request.method == "OPTIONS":
         return
     scope = required_scope(view, request.method)
     if scope != NO_SCOPE and scope not in token.scopes:
@@ -162,8 +162,12 @@ def staff_required(view):
     @api_scope above it to choose another."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not require_user().is_staff:
+        user = require_user()
+        if not user.is_staff:
             raise Forbidden(_("Only staff can do that."))
+        if twofactor.required_for(user) and not twofactor.is_enabled(user):
+            raise Forbidden(_("Set up two-factor sign-in on the website first."),
+                            code="two_factor_required")
         return view(*args, **kwargs)
 
     wrapper.api_auth = "staff"

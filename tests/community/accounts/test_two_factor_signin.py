@@ -10,7 +10,7 @@ import pytest
 from helpers import PASSWORD, build_app, make_user
 from test_two_factor_service import code_at, turned_on
 
-from community.accounts import links, passwords, roles, twofactor
+from community.accounts import links, passwords, roles, tokens, twofactor
 from community.accounts import service as accounts
 from community.kernel.extensions import db
 
@@ -221,3 +221,36 @@ def test_a_fan_made_staff_is_signed_out_and_sets_it_up_next_time(enforced, clien
     assert not _signed_in(client, "rising")
     assert auth.login("rising").headers["Location"] == "/login/two-factor/setup"
     assert client.get("/login/code").headers["Location"] == "/login/two-factor/setup"
+
+
+def test_a_staff_session_without_it_ends_once_it_is_required(app, client, auth):
+    """The rule came in (or was turned on) while staff were signed in: their sessions end,
+    and the next sign-in sets it up. A staff member with it on keeps theirs, stored pages
+    included (the check runs as the reader loads, before a page records its reads)."""
+    with app.app_context():
+        make_user("keeper", role="staff")
+        secret, _codes = turned_on(make_user("guard", role="staff"))
+    auth.login("keeper")
+    assert client.get("/mod/log").status_code == 200
+    guard = app.test_client()
+    guard.post("/login", data={"login": "guard", "password": PASSWORD})
+    guard.post("/login/code", data={"code": code_at(secret, 1)})
+    app.config["TWO_FACTOR_ENFORCE"] = "staff"
+    assert client.get("/mod/log").status_code == 302
+    assert not _signed_in(client, "keeper")
+    assert guard.get("/mod/log").status_code == 200
+    guard.get("/")
+    hit = guard.get("/")
+    assert hit.headers.get("X-Page-Cache") == "hit" and ">guard</a>" in hit.get_data(as_text=True)
+
+
+def test_staff_api_routes_refuse_a_staff_account_without_it(app, client):
+    """A token with staff scopes made before the rule came in stops doing staff work."""
+    with app.app_context():
+        plaintext = tokens.create_token(make_user("keeper", role="staff"), "t")[1]
+    app.config["TWO_FACTOR_ENFORCE"] = "staff"
+    response = client.post("/api/v1/products", json={},
+                           headers={"Authorization": f"Bearer {plaintext}"})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "two_factor_required"
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plaintext}"}).status_code == 200
