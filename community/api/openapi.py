@@ -22,7 +22,10 @@ INFO = {
     "description": (
         "The Fanforge JSON API. Authenticate with a personal API token, created on the "
         "settings page or by `POST /api/v1/tokens`: `Authorization: Bearer <token>`. "
-        "Session cookies are ignored under /api/. Every error is "
+        "Session cookies are ignored under /api/. A token has scopes, chosen when it is "
+        "made: `read` (GET), `write` (anything else), and for staff `staff:moderate` and "
+        "`staff:store`; each operation names the one it needs, and a token without it gets "
+        "403 `insufficient_scope`. Every error is "
         '`{"error": {"code": "...", "message": "..."}}` with a fitting status; '
         "a 422 also names the fields at fault. Paged lists take `page` and `per_page` "
         "(at most 100)."
