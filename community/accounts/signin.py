@@ -48,6 +48,11 @@ def begin(user, remember=False, next_url=None):
     return step
 
 
+def forget_pending():
+    """Signing out also drops a sign-in left half-way on this browser."""
+    session.pop(PENDING, None)
+
+
 def _pending():
     data = session.get(PENDING)
     if not isinstance(data, dict) or not isinstance(data.get("until"), int):

@@ -110,6 +110,7 @@ def logout():
     Flask-Login already checks, for stored pages' light readers too)."""
     if current_user.is_authenticated:
         passwords.end_sessions(current_user.id)
+    signin.forget_pending()
     logout_user()
     return redirect(url_for("forum.index"))
 

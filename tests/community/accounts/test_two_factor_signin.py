@@ -254,3 +254,15 @@ def test_staff_api_routes_refuse_a_staff_account_without_it(app, client):
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "two_factor_required"
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plaintext}"}).status_code == 200
+
+
+def test_remember_me_rides_through_the_code_step_and_sign_out_drops_half_way(app, client):
+    secret, _codes = _with_two_factor(app)
+    client.post("/login", data={"login": "lilei", "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is None  # not until the code
+    client.post("/login/code", data={"code": code_at(secret, 1)})
+    assert client.get_cookie("remember_token") is not None
+    other = app.test_client()
+    other.post("/login", data={"login": "lilei", "password": PASSWORD})
+    other.post("/logout")
+    assert other.get("/login/code").headers["Location"] == "/login"
