@@ -43,7 +43,7 @@ def begin(user, remember=False, next_url=None):
     session[PENDING] = {
         "user": user.id, "version": user.auth_version, "remember": bool(remember),
         "until": int(time.time()) + current_app.config["TWO_FACTOR_PENDING_SECONDS"],
-        "next": next_url or "",
+        "after": next_url or "",
     }
     return step
 
@@ -79,7 +79,7 @@ def finish(user):
     """The second step passed: the session starts; returns where to go next."""
     data = _pending() or {}
     sign_in(user, remember=data.get("remember", False))
-    return safe_next(data.get("next") or None)
+    return safe_next(data.get("after") or None)
 
 
 def _attempting_account():
