@@ -1,13 +1,17 @@
 """Two-factor sign-in's use cases: codes taken once, recovery codes once, who may turn it
 off, and what a role change does (community/accounts/twofactor.py, roles.py)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pyotp
 import pytest
 from helpers import PASSWORD, make_user
 
 from community.accounts import roles, tokens, twofactor
 from community.accounts import service as accounts
+from community.accounts.models import User
 from community.kernel.errors import Conflict, Forbidden, ValidationError
+from community.kernel.extensions import db
 
 
 def code_at(secret, offset=0):
@@ -147,3 +151,21 @@ def test_a_reset_turns_it_off_and_signs_out(ctx):
     twofactor.reset(user)
     assert not twofactor.is_enabled(user)
     assert accounts.load_session_user(session_id) is None
+
+
+def test_racing_requests_take_a_code_once(app):
+    """The same code and the same recovery code sent at once by several requests: one
+    each gets through (the conditional UPDATEs decide, not a read in Python)."""
+    with app.app_context():
+        user = make_user()
+        secret, codes = turned_on(user)
+        user_id = user.id
+    code = code_at(secret, 1)
+
+    def attempt(value):
+        with app.app_context():
+            return twofactor.verify_second_factor(db.session.get(User, user_id), value)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert sum(pool.map(attempt, [code] * 6)) == 1
+        assert sum(pool.map(attempt, [codes[0]] * 6)) == 1
