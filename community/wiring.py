@@ -10,6 +10,7 @@ from .accounts import service as accounts
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
 from .accounts.cli import users
 from .accounts.models import User
+from .accounts.twofactor_views import bp as twofactor_bp
 from .accounts.views import bp as accounts_bp
 from .circles import wiring as circles
 from .composer import listeners as composer_listeners
@@ -43,7 +44,7 @@ from .search import wiring as search
 from .viewer import header, readers, social, votes_left
 from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
 
-BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
+BLUEPRINTS = (forum_bp, accounts_bp, twofactor_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
               notifications_views.bp, health.bp, composer_bp)
 
 

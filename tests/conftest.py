@@ -192,6 +192,8 @@ def live_servers(tmp_path, monkeypatch):
     monkeypatch.setenv("FANFORGE_QUEUE_URL", "memory://")
     monkeypatch.setenv("FANFORGE_MAIL_BACKEND", "locmem")
     monkeypatch.setenv("FANFORGE_REQUIRE_VERIFIED_EMAIL", "false")
+    # As TEST_CONFIG: staff sign in with a password alone unless a test asks for more.
+    monkeypatch.setenv("FANFORGE_TWO_FACTOR_ENFORCE", "no")
     servers = LiveServers(tmp_path)
     yield servers
     servers.stop_all()

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
 
+from ..accounts import roles
 from ..accounts import service as accounts
 from ..kernel.errors import DomainError
 from ..web.http import apply_error
@@ -86,6 +87,6 @@ def role(username):
         return _page(user, 422, role=form)
     if user.id == current_user.id:
         abort(403)
-    accounts.set_role(user.username, form.role.data, actor=current_user)
+    roles.set_role(user.username, form.role.data, actor=current_user)
     flash(_done("role"), "success")
     return redirect(url_for("moderation.member", username=user.username))
