@@ -12,6 +12,7 @@ from .accounts.cli import users
 from .accounts.models import User
 from .accounts.views import bp as accounts_bp
 from .circles import wiring as circles
+from .datarights import wiring as datarights
 from .engagement import wiring as engagement
 from .forum import service as forum
 from .forum.models import Thread
@@ -86,6 +87,7 @@ def init_app(app):
     circles.init_app(app)
     messages.init_app(app)
     media.init_app(app)
+    datarights.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)

@@ -21,7 +21,7 @@ import secrets
 
 from flask import current_app
 
-NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|zip)$")
 _FACTORIES = {}
 
 
