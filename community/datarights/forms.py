@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField
 from wtforms.validators import DataRequired
 
-from ..web.forms import Form
+from ..web.forms import Form, choices
 
 
 class ExportForm(Form):
@@ -14,10 +14,10 @@ class DownloadForm(Form):
 
 
 class CloseAccountForm(Form):
-    posts = RadioField(_l("What you wrote"), default="keep", choices=[
+    posts = RadioField(_l("What you wrote"), default="keep", choices=choices([
         ("keep", _l("Keep my posts and messages, shown as written by a deleted user")),
         ("remove", _l("Remove my posts and messages")),
-    ], validators=[DataRequired()])
+    ]), validators=[DataRequired()])
     password = PasswordField(_l("Your password"), validators=[DataRequired()])
     understood = BooleanField(
         _l("I understand that once the grace period ends, my name, email, addresses and "

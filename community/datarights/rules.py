@@ -27,7 +27,7 @@ def declare_community():
       remove=BLANK_POST)
     d("ideas", "author_id", True, CONTENT, "votes on the idea are others' too")
     d("messages", "author_id", True, CONTENT, "the other participants keep the conversation",
-      remove={"body": "", "body_html": "", "hidden": True})
+      remove={"body": "-", "body_html": "", "hidden": True})  # a body is never empty
     d("conversations", "created_by_id", True, KEEP, "the other participants keep it",
       hide=("direct_key",))
     d("circles", "owner_id", True, KEEP, "its members keep the circle")

@@ -72,7 +72,7 @@ def close():
     return _page(close_form=form)
 
 
-def on_sign_in(_app, user, **_):
+def on_sign_in(_app, user, **_kwargs):
     """flask-login's user_logged_in: signing in within the grace period cancels closing,
     and says so."""
     if closure.cancel(user.id):
