@@ -20,6 +20,8 @@ def declare_store():
     d("orders", "referrer_id", False, KEEP, "other buyers' orders; they name only the account's "
       "id, which no longer leads to a person")
     d("addresses", "user_id", True, DELETE)
+    d("notice_batches", "exclude_user_id", False, KEEP, "a notice's delivery bookkeeping: the "
+      "poster it skips")
     d("product_follows", "user_id", True, DELETE)
     for table in ("campaign_buyers", "cocreators", "f_codes", "poll_votes",
                   "product_review_helpful"):

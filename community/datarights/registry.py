@@ -18,6 +18,7 @@ store's from products/): whether the rows it finds are the account's own and go 
 an account column without a rule, so a new table is never silently left out.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import ForeignKey
@@ -79,13 +80,20 @@ def retained():
     return [rule for rule in rules() if rule.on_close == RETAIN]
 
 
+# Columns named like an account's id count even without a foreign key.
+ACCOUNT_NAME_RE = re.compile(
+    r"(^|_)(user|author|owner|buyer|actor|reporter|sharer|uploader|referrer|member)_id$"
+    r"|_by_id$")
+
+
 def account_columns(metadata):
     """(table, column) of every column holding an account's id: a foreign key to users.id,
-    and the users table's own id."""
+    a column named like one, and the users table's own id."""
     found = {("users", "id")}
     for table in metadata.tables.values():
         for column in table.columns:
-            if any(_points_at_users(fk) for fk in column.foreign_keys):
+            if any(_points_at_users(fk) for fk in column.foreign_keys) \
+                    or ACCOUNT_NAME_RE.search(column.name):
                 found.add((table.name, column.name))
     return found
 

@@ -49,6 +49,8 @@ def declare_community():
     d("user_blocks", "blocker_id", True, DELETE)
     d("user_blocks", "blocked_id", False, DELETE, "another member's choice to block them")
     d("media_images", "uploader_id", True, KEEP, "images illustrate posts that may stay")
+    d("media_images", "owner_id", False, KEEP, "the id of the post or product an image "
+      "belongs to (owner_kind says which), not an account")
     # Not the member's own data.
     d("notifications", "user_id", False, DELETE,
       "what others did, addressed to the member (the mail settings are exported)")
