@@ -5,11 +5,12 @@ the closed account's name, address or email left in any row of any table."""
 from datetime import timedelta
 
 import pytest
-from helpers import PASSWORD, AuthActions
+from helpers import PASSWORD, AuthActions, make_user
 from sqlalchemy import JSON, String, Text, cast, func, select
 from world_datarights import build
 
 from community.accounts import service as accounts
+from community.accounts import tokens
 from community.accounts.tokens import ApiToken
 from community.datarights import closure
 from community.datarights.models import AccountClosure
@@ -47,7 +48,9 @@ def _closed(app, world, posts="keep"):
     return client
 
 
-def test_a_wrong_password_closes_nothing(app, world):
+def test_a_wrong_password_closes_nothing(app):
+    with app.app_context():
+        zoe = make_user("zoe_closing")
     client = app.test_client()
     AuthActions(client).login("zoe_closing")
     refused = _ask(client, password="not-my-password")
@@ -55,10 +58,13 @@ def test_a_wrong_password_closes_nothing(app, world):
     unticked = client.post("/settings/data/close", data={"password": PASSWORD, "posts": "keep"})
     assert unticked.status_code == 422
     with app.app_context():
-        assert closure.pending(world.zoe.user.id) is None
+        assert closure.pending(zoe.id) is None
 
 
-def test_signing_in_within_the_grace_period_cancels_and_says_so(app, world):
+def test_signing_in_within_the_grace_period_cancels_and_says_so(app):
+    with app.app_context():
+        zoe = make_user("zoe_closing")
+        tokens.create_token(zoe, "a script")
     client = app.test_client()
     auth = AuthActions(client)
     auth.login("zoe_closing")
@@ -66,16 +72,16 @@ def test_signing_in_within_the_grace_period_cancels_and_says_so(app, world):
     assert asked.status_code == 302
     assert client.get("/settings").status_code == 302  # signed out everywhere
     with app.app_context():
-        pending = closure.pending(world.zoe.user.id)
+        pending = closure.pending(zoe.id)
         grace = pending.due_at - pending.requested_at
         assert timedelta(days=13, hours=23) < grace <= timedelta(days=14)
         assert db.session.scalar(select(func.count()).select_from(ApiToken).where(
-            ApiToken.user_id == world.zoe.user.id, ApiToken.revoked_at.is_(None))) == 0
+            ApiToken.user_id == zoe.id, ApiToken.revoked_at.is_(None))) == 0
     assert auth.login("zoe_closing").status_code == 302
     page = client.get("/").data.decode()
     assert "signing in has cancelled that" in page
     with app.app_context():
-        assert closure.pending(world.zoe.user.id) is None
+        assert closure.pending(zoe.id) is None
         assert closure.close_due(now=utcnow() + timedelta(days=30)) == 0
 
 

@@ -7,7 +7,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from helpers import PASSWORD, AuthActions
+from helpers import PASSWORD, AuthActions, make_user
 from sqlalchemy import select, update
 from world_datarights import build
 
@@ -116,7 +116,9 @@ def test_an_unused_link_expires_with_its_file(app, world):
     assert client.get(link).status_code == 404
 
 
-def test_settings_ask_for_an_export_and_show_how_it_stands(app, world):
+def test_settings_ask_for_an_export_and_show_how_it_stands(app):
+    with app.app_context():
+        make_user("zoe_closing")
     client = app.test_client()
     AuthActions(client).login("zoe_closing")
     settings = client.get("/settings")
@@ -130,10 +132,10 @@ def test_settings_ask_for_an_export_and_show_how_it_stands(app, world):
         assert db.session.scalar(select(db.func.count()).select_from(DataExport)) == 1
 
 
-def test_the_api_asks_for_an_export_and_tells_its_state(app, world):
+def test_the_api_asks_for_an_export_and_tells_its_state(app):
     client = app.test_client()
     with app.app_context():
-        _token, plaintext = tokens.create_token(world.zoe.user, "export")
+        _token, plaintext = tokens.create_token(make_user("zoe_closing"), "export")
     headers = {"Authorization": f"Bearer {plaintext}"}
     assert client.get("/api/v1/me/data-export", headers=headers).status_code == 404
     assert client.post("/api/v1/me/data-export").status_code == 401
