@@ -37,8 +37,11 @@ INDEX_ROWS = 200  # rows per area drawn in index.html; the JSON files hold them 
 
 
 def request_export(user):
-    """Queue an export of `user`'s data, or return the one already waiting."""
+    """Queue an export of `user`'s data, or return the one already waiting. The account's
+    row is taken first, so two requests at once take turns (SQLite's BEGIN IMMEDIATE
+    already does) and the second finds the first's."""
     with transaction():
+        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
         waiting = db.session.scalar(select(DataExport).where(
             DataExport.user_id == user.id, DataExport.state == "queued"))
         if waiting is not None:
@@ -119,7 +122,16 @@ def build_one(export_id):
     if export is None or export.state != "queued":
         return False
     user = db.session.get(User, export.user_id)
-    data = build_zip(user)
+    try:
+        data = build_zip(user)
+    except Exception:  # one broken export must not hold up the others, nor loop for ever
+        db.session.rollback()
+        current_app.logger.exception("data export %s failed", export_id)
+        with transaction(reload=False):
+            db.session.execute(update(DataExport).where(
+                DataExport.id == export_id, DataExport.state == "queued")
+                .values(state="failed").execution_options(synchronize_session=False))
+        return False
     name = storage.new_name("zip")
     storage.backend().put(name, data, "application/zip")
     now = utcnow()
