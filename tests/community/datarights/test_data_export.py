@@ -146,3 +146,20 @@ def test_the_api_asks_for_an_export_and_tells_its_state(app):
     status = client.get("/api/v1/me/data-export", headers=headers).get_json()
     assert status["state"] == "ready" and status["size"] > 0 and status["expires_at"]
     assert status["id"] == asked.get_json()["id"]
+
+
+def test_a_build_that_fails_says_so_and_may_be_asked_again(app, monkeypatch):
+    with app.app_context():
+        zoe = make_user("zoe_closing")
+        export.request_export(zoe)
+
+        def broken(user):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(export, "build_zip", broken)
+        assert export.build_due() == 0 and export.latest(zoe.id).state == "failed"
+        assert export.build_due() == 0  # not tried again for ever
+    client = app.test_client()
+    AuthActions(client).login("zoe_closing")
+    page = client.get("/settings/data", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "你上一份数据副本未能生成" in page and 'data-testid="request-export"' in page
