@@ -6,18 +6,20 @@ from datetime import timedelta
 
 import pytest
 from helpers import PASSWORD, AuthActions, make_user
-from sqlalchemy import JSON, String, Text, cast, func, select
+from sqlalchemy import JSON, String, Text, cast, func, select, update
 from world_datarights import build
 
 from community.accounts import service as accounts
 from community.accounts import tokens
 from community.accounts.tokens import ApiToken
-from community.datarights import closure
-from community.datarights.models import AccountClosure
+from community.datarights import closure, export
+from community.datarights.models import AccountClosure, DataExport
 from community.forum.models import Post
 from community.ideas.models import Idea, Vote
-from community.kernel.database import utcnow
+from community.kernel import jobs
+from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
+from community.media import storage
 from community.messages.models import Message
 from products.addresses.models import Address
 from products.orders.models import Order
@@ -165,3 +167,18 @@ def test_after_the_purge_no_row_anywhere_holds_the_closed_accounts_identity(app,
         order = db.session.get(Order, world.order_ids["zoe_closing"], populate_existing=True)
         assert order.total_cents > 0 and order.ship_name is None
         assert db.session.get(AccountClosure, zoe.user.id).purged_at is not None
+
+
+def test_the_worker_closes_what_is_due_and_its_export_goes_too(app):
+    with app.app_context():
+        zoe = make_user("zoe_closing")
+        export.request_export(zoe)
+        assert jobs.JOBS[export.BUILD_TASK].func() == 1
+        name = export.latest(zoe.id).file_name
+        closure.request_closure(zoe, PASSWORD, keep_posts=True)
+        with transaction():
+            db.session.execute(update(AccountClosure).values(
+                due_at=utcnow() - timedelta(minutes=1)))
+        assert jobs.run_periodic("datarights.close_due") == "1 account(s) closed, 1 purged"
+        assert storage.backend().get(name) is None
+        assert db.session.scalar(select(func.count()).select_from(DataExport)) == 0
