@@ -88,12 +88,17 @@ def collect(user_id):
 
 
 def build_zip(user):
-    """The zip's bytes for `user`: <area>.json for each area and index.html."""
+    """The zip's bytes for `user`: <area>.json for each area, index.html, and media/ with
+    the images they uploaded."""
     areas = collect(user.id)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for area, rows in areas.items():
             archive.writestr(f"{area}.json", json.dumps(rows, ensure_ascii=False, indent=1))
+        for row in areas.get("media_images", ()):  # the photos they uploaded, as stored
+            if storage.valid_name(row.get("name")) \
+                    and (data := storage.backend().get(row["name"])) is not None:
+                archive.writestr(f"media/{row['name']}", data)
         archive.writestr("index.html", _index_html(user, areas))
     return out.getvalue()
 

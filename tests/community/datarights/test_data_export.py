@@ -7,17 +7,21 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from helpers import PASSWORD, AuthActions, make_user
+from helpers import PASSWORD, AuthActions, make_thread, make_user
+from PIL import Image
 from sqlalchemy import select, update
+from werkzeug.datastructures import FileStorage
 from world_datarights import build
 
 from community.accounts import tokens
 from community.datarights import export, registry
 from community.datarights.models import DataExport
+from community.forum import service as forum
 from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
 from community.mail import render
 from community.mail.models import MailOutbox
+from community.media import service as media
 from community.media import storage
 
 
@@ -37,7 +41,8 @@ def _built(user):
 def _files(found):
     data = storage.backend().get(found.file_name)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: archive.read(name).decode() for name in archive.namelist()}
+        return {name: archive.read(name) if name.startswith("media/")
+                else archive.read(name).decode() for name in archive.namelist()}
 
 
 def _link(user_id):
@@ -53,7 +58,7 @@ def test_the_export_holds_the_accounts_rows_and_nothing_of_anyone_elses(app, wor
     zoe, bob = world.zoe, world.bob
     with app.app_context():
         files = _files(_built(zoe.user))
-        everything = "\n".join(files.values())
+        everything = "\n".join(v for v in files.values() if isinstance(v, str))
         # Everything Zoe wrote and owns...
         for text in (zoe.said, zoe.email, zoe.street, zoe.recipient, "zoe_closing",
                      "Shared circle", "A thread to talk in", "Zoe's idea"):
@@ -163,3 +168,21 @@ def test_a_build_that_fails_says_so_and_may_be_asked_again(app, monkeypatch):
     AuthActions(client).login("zoe_closing")
     page = client.get("/settings/data", headers={"Accept-Language": "zh"}).get_data(as_text=True)
     assert "你上一份数据副本未能生成" in page and 'data-testid="request-export"' in page
+
+
+def _png():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(out, "PNG")
+    out.seek(0)
+    return out
+
+
+def test_the_photos_they_uploaded_are_in_the_zip(app):
+    with app.app_context():
+        zoe = make_user("zoe_closing", role="staff")  # staff may attach images at once
+        thread = make_thread(author=zoe)
+        forum.reply(forum.get_thread(thread.id, zoe), zoe, "A photo of my desk",
+                    images=media.prepare([FileStorage(_png(), filename="desk.png")], zoe))
+        files = _files(_built(zoe))
+        [row] = json.loads(files["media_images.json"])
+        assert files[f"media/{row['name']}"] == storage.backend().get(row["name"])
