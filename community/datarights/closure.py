@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 from werkzeug.security import check_password_hash
 
+from .. import mail
 from ..accounts import names
 from ..accounts.models import User
 from ..accounts.tokens import ApiToken
@@ -27,6 +28,7 @@ from . import audit, registry
 from .models import AccountClosure, DataExport
 
 DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: never a real address
+MAIL_KIND = "account_closing"
 
 
 def confirm_identity(user, password, code=None):
@@ -55,6 +57,7 @@ def request_closure(user, password, keep_posts=True, code=None):
         db.session.execute(update(User).where(User.id == user.id)
                            .values(auth_version=User.auth_version + 1)
                            .execution_options(synchronize_session=False))
+        mail.queue(MAIL_KIND, user_id=user.id)
         audit.record("account.close_requested", user.id)
     return pending(user.id)
 

@@ -19,6 +19,8 @@ from community.ideas.models import Idea, Vote
 from community.kernel import jobs
 from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
+from community.mail import render
+from community.mail.models import MailOutbox
 from community.media import storage
 from community.messages.models import Message
 from products.addresses.models import Address
@@ -79,11 +81,17 @@ def test_signing_in_within_the_grace_period_cancels_and_says_so(app):
         assert timedelta(days=13, hours=23) < grace <= timedelta(days=14)
         assert db.session.scalar(select(func.count()).select_from(ApiToken).where(
             ApiToken.user_id == zoe.id, ApiToken.revoked_at.is_(None))) == 0
+        warning = db.session.scalar(select(MailOutbox).where(
+            MailOutbox.kind == closure.MAIL_KIND, MailOutbox.user_id == zoe.id))
+        letter = render.build_message(warning)
+        assert letter.to == ["zoe_closing@example.com"]
+        assert pending.due_at.strftime("%Y-%m-%d") in letter.body and "/login" in letter.body
     assert auth.login("zoe_closing").status_code == 302
     page = client.get("/").data.decode()
     assert "signing in has cancelled that" in page
     with app.app_context():
         assert closure.pending(zoe.id) is None
+        assert render.build_message(warning) is None  # called off: the warning is not sent
         assert closure.close_due(now=utcnow() + timedelta(days=30)) == 0
 
 
