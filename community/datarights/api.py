@@ -8,6 +8,7 @@ from ..api.openapi import api_doc, define_schema
 from ..kernel.errors import NotFound
 from . import export
 from .models import EXPORT_STATES
+from .views import exporting
 
 bp = api_blueprint("datarights_api", __name__)
 
@@ -41,8 +42,11 @@ def export_json(found):
          responses={202: DATA_EXPORT}, description=(
              "A worker builds a zip (JSON per area and a readable index.html) and mails a "
              "single-use link, valid for 7 days, to the account's address. While an export "
-             "is queued, asking again returns that one."))
+             "is queued, asking again returns that one. Rate-limited per account "
+             "(FANFORGE_RATELIMIT_DATA_EXPORT, 5 a day), with the settings page's button."),
+         errors=(429,))
 @token_required
+@exporting
 def request_export():
     return export_json(export.request_export(require_user())), 202
 

@@ -6,11 +6,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ..kernel.errors import ValidationError
+from ..kernel.extensions import limiter
+from ..web import ratelimits
 from ..web.http import apply_error
 from . import closure, export
 from .forms import CloseAccountForm, DownloadForm, ExportForm
 
 bp = Blueprint("datarights", __name__)
+# Building an export reads every table: one budget per account for the page and the API.
+exporting = limiter.shared_limit(lambda: current_app.config["RATELIMIT_DATA_EXPORT"],
+                                 scope="data-export", key_func=ratelimits.user_or_address,
+                                 methods=["POST"])
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -31,6 +37,7 @@ def _page(close_form=None):
 
 @bp.post("/settings/data/export")
 @login_required
+@exporting
 def request_export():
     if ExportForm().validate_on_submit():
         export.request_export(current_user)

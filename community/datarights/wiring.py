@@ -13,6 +13,7 @@ def init_app(app):
     app.config.setdefault("DATA_EXPORT_DAYS", 7)
     app.config.setdefault("ACCOUNT_CLOSE_GRACE_DAYS", 14)
     app.config.setdefault("ORDER_RETENTION_DAYS", 3 * 365)
+    app.config.setdefault("RATELIMIT_DATA_EXPORT", "5 per day")
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     mails.register()

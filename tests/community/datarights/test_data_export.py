@@ -7,7 +7,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from helpers import PASSWORD, AuthActions, make_thread, make_user
+from helpers import PASSWORD, AuthActions, build_app, make_thread, make_user
 from PIL import Image
 from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage
@@ -186,3 +186,17 @@ def test_the_photos_they_uploaded_are_in_the_zip(app):
         files = _files(_built(zoe))
         [row] = json.loads(files["media_images.json"])
         assert files[f"media/{row['name']}"] == storage.backend().get(row["name"])
+
+
+def test_asking_for_exports_is_rate_limited_across_the_page_and_the_api(tmp_path):
+    app = build_app(f"sqlite:///{tmp_path}/limits.sqlite3", tmp_path, RATELIMIT_ENABLED=True,
+                    RATELIMIT_DATA_EXPORT="2 per day")
+    with app.app_context():
+        db.create_all()
+        _token, plaintext = tokens.create_token(make_user("zoe_closing"), "export")
+    client = app.test_client()
+    AuthActions(client).login("zoe_closing")
+    assert client.post("/settings/data/export").status_code == 302
+    api = client.post("/api/v1/me/data-export", headers={"Authorization": f"Bearer {plaintext}"})
+    assert api.status_code == 202
+    assert client.post("/settings/data/export").status_code == 429
