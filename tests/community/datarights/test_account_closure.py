@@ -158,14 +158,14 @@ def _rows_holding(text):
 
 def test_after_the_purge_no_row_anywhere_holds_the_closed_accounts_identity(app, world):
     zoe = world.zoe
-    identity = (zoe.email, "zoe_closing", zoe.recipient, zoe.street)
+    identity = (zoe.email, "zoe_closing", zoe.recipient, zoe.street, zoe.phone)
     with app.app_context():
         assert _rows_holding(zoe.street) == ["addresses.street", "orders.ship_address"]
     _closed(app, world)
     with app.app_context():
         # Closed: only the order, kept for the law, still says who and where.
         assert {hit for text in identity for hit in _rows_holding(text)} == {
-            "orders.ship_address", "orders.ship_name"}
+            "orders.ship_address", "orders.ship_name", "orders.ship_phone"}
         years = timedelta(days=app.config["ORDER_RETENTION_DAYS"])
         assert closure.purge_due(now=utcnow() + years - timedelta(days=1)) == 0
         assert closure.purge_due(now=utcnow() + years + timedelta(days=1)) == 1

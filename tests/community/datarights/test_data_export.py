@@ -60,7 +60,7 @@ def test_the_export_holds_the_accounts_rows_and_nothing_of_anyone_elses(app, wor
         files = _files(_built(zoe.user))
         everything = "\n".join(v for v in files.values() if isinstance(v, str))
         # Everything Zoe wrote and owns...
-        for text in (zoe.said, zoe.email, zoe.street, zoe.recipient, "zoe_closing",
+        for text in (zoe.said, zoe.email, zoe.street, zoe.recipient, zoe.phone, "zoe_closing",
                      "Shared circle", "A thread to talk in", "Zoe's idea"):
             assert text in everything, text
         areas = {name.removesuffix(".json") for name in files if name.endswith(".json")}
@@ -71,7 +71,7 @@ def test_the_export_holds_the_accounts_rows_and_nothing_of_anyone_elses(app, wor
         assert len(json.loads(files["messages.json"])) == 1  # the one she sent
         assert len(json.loads(files["orders.json"])) == 1
         # ...and nothing of Bob's, nor any secret.
-        for text in (bob.said, bob.email, bob.street, bob.recipient, "bob_staying",
+        for text in (bob.said, bob.email, bob.street, bob.recipient, bob.phone, "bob_staying",
                      "Bob's own thread", "pbkdf2", "scrypt"):
             assert text not in everything, text
         # Every row is found through one of her own columns.

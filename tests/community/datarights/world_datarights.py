@@ -22,6 +22,7 @@ class Person:
     email: str
     street: str
     recipient: str
+    phone: str
     said: str  # a marker inside everything they wrote
 
 
@@ -38,21 +39,23 @@ class World:
     order_ids: dict
 
 
-def _person(name, street, recipient, said):
+def _person(name, street, recipient, phone, said):
     email = f"{name.replace('_', '.')}@example.com"
-    return Person(make_user(name, email=email), email, street, recipient, said)
+    return Person(make_user(name, email=email), email, street, recipient, phone, said)
 
 
 def _address(person):
     return addresses.add_address(person.user, {
-        "recipient": person.recipient, "phone": "13812345678", "country": "CN",
+        "recipient": person.recipient, "phone": person.phone, "country": "CN",
         "region": "北京市", "city": "北京", "street": person.street, "postal_code": "100080"})
 
 
 def build():
     """Needs an app context (CIRCLE_MIN_LEVEL 0)."""
-    zoe = _person("zoe_closing", "88 Quiet Lane", "Zoe Closingrecipient", "zoe-wrote-this")
-    bob = _person("bob_staying", "12 Busy Road", "Bob Stayingrecipient", "bob-wrote-this")
+    zoe = _person("zoe_closing", "88 Quiet Lane", "Zoe Closingrecipient", "13911112222",
+                  "zoe-wrote-this")
+    bob = _person("bob_staying", "12 Busy Road", "Bob Stayingrecipient", "13733334444",
+                  "bob-wrote-this")
     board = make_board()
     thread = forum.create_thread(board, zoe.user, "A thread to talk in", f"Hello, {zoe.said}")
     bob_thread = forum.create_thread(board, bob.user, "Bob's own thread", f"Hi, {bob.said}")
