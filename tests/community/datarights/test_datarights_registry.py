@@ -19,6 +19,10 @@ def test_every_account_column_has_a_rule(sqlite_app):
             if rule.on_close == registry.RETAIN:
                 named.append(rule.age_column)
             assert set(named) <= set(table.c.keys()), rule
+            if rule.on_close == registry.NULL:
+                assert table.c[rule.column].nullable, rule
+            for column in rule.scrub:  # emptied to NULL once the retention ends
+                assert table.c[column].nullable, (rule, column)
 
 
 def test_a_new_table_pointing_at_accounts_is_caught(sqlite_app):
