@@ -4,7 +4,7 @@ the account by the registry's rules, and a later pass empties the orders' person
 columns once the law's retention (ORDER_RETENTION_DAYS) has run out.
 
 The anonymised account keeps its row (id), so every vote, like and point still counts
-and kept posts show under "deleted-<id>"; its name, addresses, passwords, tokens and
+and kept posts show under "deleted user <id>"; its name, addresses, passwords, tokens and
 mail are gone, and it is marked banned so no mail, sign-in or write can reach it again.
 """
 
@@ -137,21 +137,28 @@ def _apply(rule, user_id, keep_posts, now):
 
 
 def deleted_name(user_id):
-    return f"deleted-{user_id}"
+    """A name nobody can sign up with (spaces are not allowed in usernames), so it never
+    collides with a living account's."""
+    return f"deleted user {user_id}"
 
 
 def _anonymise_user(user_id, now):
     name = deleted_name(user_id)
     db.session.execute(update(User).where(User.id == user_id).values(
         username=name, username_key=names.key(name), username_skeleton=names.skeleton(name),
-        email=f"{name}@{DELETED_DOMAIN}", password_hash="!", locale=None,
+        email=deleted_email(user_id), password_hash="!", locale=None,
         email_verified_at=None, pending_email=None, pending_email_at=None,
         banned_at=now, ban_reason=None, auth_version=User.auth_version + 1,
     ).execution_options(synchronize_session=False))
 
 
+def deleted_email(user_id):
+    """An address at a reserved name: nobody can sign up with it, and no mail goes there."""
+    return f"deleted-{user_id}@{DELETED_DOMAIN}"
+
+
 def is_closed(user):
-    return user.email.endswith("@" + DELETED_DOMAIN) and user.username == deleted_name(user.id)
+    return user.email == deleted_email(user.id) and user.username == deleted_name(user.id)
 
 
 # ---- the worker: the second pass -------------------------------------------

@@ -103,7 +103,7 @@ def test_a_closed_account_is_anonymised_and_every_total_stays(app, world):
     zoe_id = world.zoe.user.id
     with app.app_context():
         user = db.session.get(accounts.User, zoe_id, populate_existing=True)
-        assert user.username == f"deleted-{zoe_id}" and closure.is_closed(user)
+        assert user.username == f"deleted user {zoe_id}" and closure.is_closed(user)
         assert user.is_banned and accounts.authenticate(world.zoe.email, PASSWORD) is None
         assert accounts.authenticate(user.username, PASSWORD) is None
         after = {i: db.session.get(Idea, i, populate_existing=True).votes
@@ -121,7 +121,9 @@ def test_a_closed_account_is_anonymised_and_every_total_stays(app, world):
         order = db.session.get(Order, world.order_ids["zoe_closing"])
         assert order.ship_name == world.zoe.recipient
     thread = app.test_client().get(f"/t/{world.thread_id}")
-    assert f"deleted-{zoe_id}".encode() in thread.data and b"zoe_closing" not in thread.data
+    assert f"deleted user {zoe_id}".encode() in thread.data and b"zoe_closing" not in thread.data
+    profile = app.test_client().get(f"/u/deleted user {zoe_id}")
+    assert profile.status_code == 200 and b"zoe_closing" not in profile.data
     assert AuthActions(app.test_client()).login("zoe_closing").status_code == 422
 
 
