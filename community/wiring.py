@@ -15,6 +15,7 @@ from .accounts.views import bp as accounts_bp
 from .circles import wiring as circles
 from .composer import listeners as composer_listeners
 from .composer.views import bp as composer_bp
+from .datarights import wiring as datarights
 from .engagement import wiring as engagement
 from .forum import service as forum
 from .forum.models import Thread
@@ -94,6 +95,7 @@ def init_app(app):
     moderation.init_app(app)
     reports.init_app(app)
     media.init_app(app)
+    datarights.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)

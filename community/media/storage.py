@@ -1,7 +1,9 @@
 """Where media files live, behind one small interface.
 
 A backend has three methods, and names are always storage.new_name()'s (random hex and
-an extension), checked by NAME_RE before any backend sees them:
+an extension), checked by NAME_RE before any backend sees them. Besides images it keeps
+members' data exports (.zip, community/datarights/export.py), which /media/ never serves:
+it serves only names media_images lists.
 
     put(name, data, content_type)   store the bytes (never overwrites: names are new)
     get(name) -> bytes | None       the bytes, or None when missing
@@ -21,7 +23,7 @@ import secrets
 
 from flask import current_app
 
-NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|zip)$")
 _FACTORIES = {}
 
 
