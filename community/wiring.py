@@ -17,6 +17,7 @@ from .forum import service as forum
 from .forum.models import Thread
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
+from .gatekeeping import wiring as gatekeeping
 from .ideas import api as ideas_api
 from .ideas import service as ideas
 from .ideas import views as ideas_views
@@ -85,6 +86,7 @@ def init_app(app):
     account_mails.register()
     circles.init_app(app)
     messages.init_app(app)
+    gatekeeping.init_app(app)
     media.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
