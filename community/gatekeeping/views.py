@@ -33,9 +33,9 @@ def decide():
     if decision not in ("approve", "reject"):
         flash(_("Choose approve or reject."), "error")
         return redirect(url_for("gatekeeping.queue_page"))
+    ids = form_numbers("ids", queue.MAX_BATCH)  # anything but ids from the list: a 400
     try:
-        outcome = queue.decide(form_numbers("ids", queue.MAX_BATCH), current_user, decision == "approve",
-                               form_text("note"))
+        outcome = queue.decide(ids, current_user, decision == "approve", form_text("note"))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("gatekeeping.queue_page"))
