@@ -12,6 +12,7 @@ from helpers import PASSWORD, make_board, make_thread, make_user
 from sqlalchemy import select
 
 from community import search
+from community.accounts import tokens
 from community.accounts.models import User
 from community.circles import service as circles
 from community.circles import threads as circle_threads
@@ -191,3 +192,21 @@ def test_staff_keep_watched_words_at_a_page_that_refuses_unsafe_patterns(app, wo
 
 def _user(name):
     return db.session.scalar(select(User).where(User.username == name))
+
+
+def test_the_api_answers_202_with_the_held_post(app, world):
+    with app.app_context():
+        token = tokens.create_token(_user("gateauthor"), "t")[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    answer = client.post("/api/v1/ideas", headers=headers, json={
+        "board": world["board"], "title": f"A {MARK} idea, please", "body": "It would help."})
+    assert answer.status_code == 202
+    with app.app_context():
+        [held] = held_rows()
+    assert answer.get_json() == {"held": {"id": held.id, "code": "held_for_approval",
+                                          "message": answer.get_json()["held"]["message"]}}
+    answer = client.post(f"/api/v1/circles/{world['circle']}/threads", headers=headers,
+                         json={"title": f"{MARK} at noon", "body": "Bring paint."})
+    assert answer.status_code == 202 and answer.get_json()["held"]["id"] == held.id + 1
+    assert MARK not in client.get("/api/v1/ideas").get_data(as_text=True)
