@@ -52,7 +52,7 @@ def _texts(fields):
 def screen(author, kind, fields, submit_token=None):
     staff = author.is_staff
     if submit_token and (earlier := _held_by_token(author.id, submit_token)) is not None:
-        _again(earlier)
+        return _again(earlier, fields)
     entries = watched_entries()
     for name, text in _texts(fields):
         if words.matches(entries, text, "block"):
@@ -81,13 +81,14 @@ def screen(author, kind, fields, submit_token=None):
     _hold(author.id, kind, fields, submit_token, reasons, held_words)
 
 
-def _again(earlier):
+def _again(earlier, fields):
+    """A form sent again after its post was held: the same answer as the first time."""
     if earlier.state == "pending":
         raise HeldForApproval(held_message(), earlier.id)
     if earlier.state == "rejected":
         raise ValidationError(_("This form was sent already: reload the page to write again."),
                               code="form_used")
-    # approved: the writer finds the post its token wrote and returns it
+    return fields  # approved: the writer finds the post its token wrote and returns that
 
 
 def _held_by_token(author_id, token):

@@ -240,3 +240,21 @@ def test_two_staff_approving_the_same_batch_at_once_publish_each_post_once(app):
 
 def _user(user_id):
     return db.session.get(User, user_id)
+
+
+def test_a_form_sent_again_after_its_post_was_decided_writes_nothing_new(gate):
+    staff = make_user(role="staff")
+    thread, fan = make_thread(), make_user()
+    link = "my [shop](https://shop.example)"
+    for token in ("approve-me", "reject-me"):
+        with pytest.raises(HeldForApproval):
+            forum.reply(thread, fan, link + token, token)
+    approved, rejected = held_rows()
+    queue.decide([approved.id], staff, approve=True)
+    queue.decide([rejected.id], staff, approve=False)
+    again = forum.reply(thread, fan, link + "approve-me", "approve-me")
+    assert again.id == held_rows()[0].post_id
+    with pytest.raises(ValidationError) as refused:
+        forum.reply(thread, fan, link + "reject-me", "reject-me")
+    assert refused.value.code == "form_used"
+    assert posts_saying("shop.example") == 1
