@@ -13,6 +13,7 @@ from typing import NamedTuple
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..forum import moderation
@@ -81,6 +82,9 @@ def decide(ids, staff, approve, note=""):
                     outcome.skipped.append(held_id)
         except DomainError as error:
             outcome.failed.append((held_id, error.message))
+        except IntegrityError:  # its form's token was spent on another post meanwhile
+            outcome.failed.append((held_id, _("This form was sent already: reload the page "
+                                              "to write again.")))
     return outcome
 
 
