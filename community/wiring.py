@@ -21,6 +21,7 @@ from .forum import service as forum
 from .forum.models import Thread
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
+from .gatekeeping import wiring as gatekeeping
 from .ideas import api as ideas_api
 from .ideas import service as ideas
 from .ideas import views as ideas_views
@@ -94,6 +95,7 @@ def init_app(app):
     messages.init_app(app)
     moderation.init_app(app)
     reports.init_app(app)
+    gatekeeping.init_app(app)
     media.init_app(app)
     datarights.init_app(app)
     cards.register_community_kinds()

@@ -20,6 +20,10 @@ TEST_CONFIG = {
     "RATELIMIT_STORAGE_URI": "memory://",
     # Links need no level in tests, except in the test of that guard.
     "LINKS_MIN_LEVEL": 1,
+    # New accounts' posts with links go straight up, and a copy is no flood, except in the
+    # tests of those screens (tests/community/gatekeeping).
+    "SPAM_FIRST_POSTS_HELD": 0,
+    "SPAM_COPIES_ALLOWED": 0,
     "SERVER_NAME": None,
     # Mail stays in memory and the queue is nobody's, unless a test sets up an SMTP server
     # (the `smtp` fixture) or a worker (tests/concurrency/test_mail_worker.py).

@@ -40,6 +40,10 @@ class LiveServers:
             "FANFORGE_CACHE_URL": f"file://{self.tmp_path}/page-cache-{database_key}",
             # Links the site hands out (a payment's way back) lead to this server.
             "FANFORGE_SITE_URL": f"http://127.0.0.1:{port}",
+            # Load and race tests post as new accounts, often the same text: spam screens
+            # off, as in TEST_CONFIG.
+            "FANFORGE_SPAM_FIRST_POSTS_HELD": "0",
+            "FANFORGE_SPAM_COPIES_ALLOWED": "0",
         })
         environ.update(env or {})
         log = open(self.tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115

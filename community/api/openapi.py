@@ -47,6 +47,21 @@ def define_schema(name, schema):
     return ref(name)
 
 
+# A post kept for staff to approve (community/gatekeeping): 202, nothing published yet.
+HELD = define_schema("Held", {
+    "type": "object",
+    "required": ["held"],
+    "properties": {"held": {
+        "type": "object",
+        "required": ["id", "code", "message"],
+        "properties": {
+            "id": {"type": "integer", "description": "The held post; its author sees it at /me/waiting."},
+            "code": {"type": "string", "enum": ["held_for_approval"]},
+            "message": {"type": "string"},
+        },
+    }},
+})
+
 ERROR = define_schema("Error", {
     "type": "object",
     "required": ["error"],

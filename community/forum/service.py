@@ -17,6 +17,7 @@ from ..web.markdown import render
 from ..web.pagination import Page
 from .models import Board, Post, PostLike, Thread
 from .rows import board_thread_rows, posts_between, profile_items, thread_page, thread_titles
+from .screening import GUARDS, guard_post, register_post_guard, screen
 
 MAX_TITLE = 200
 # Title lengths per thread kind; an idea's title is its thread's.
@@ -38,18 +39,9 @@ def owner_url(thread):
     return builder(thread) if builder else None
 
 
-# Checks a post must pass before it is written: guard(author, body) raises a
-# ValidationError (engagement registers the level needed for links and images).
-POST_GUARDS = []
-
-
-def register_post_guard(guard):
-    POST_GUARDS.append(guard)
-
-
-def guard_post(author, body):
-    for guard in POST_GUARDS:
-        guard(author, body)
+# Checks a post must pass before it is written: screening.py (the link level, watched
+# words, copies, approval). Kept here under their old names for their callers.
+POST_GUARDS, register_post_guard, guard_post = GUARDS, register_post_guard, guard_post
 
 
 # Threads whose readers their owner decides (a circle's threads are its members'):
@@ -136,7 +128,10 @@ def create_thread(board, author, title, body, submit_token=None, kind="discussio
     `images`: media.prepare()'s re-encoded images for the first post."""
     title, body = check_title(title, kind), check_body(body)
     ensure_can_post(author)
-    guard_post(author, body)
+    fields = screen(author, "thread", {"board_id": board.id, "title": title, "body": body,
+                                       "kind": kind, "listed": listed, "uploads": len(images)},
+                    submit_token)
+    title, body = fields["title"], fields["body"]
     try:
         with media.pending(images) as stored, transaction():
             if (post := existing_submission(author.id, submit_token)) is not None:
@@ -246,7 +241,8 @@ def reply(thread, author, body, submit_token=None, images=()):
     `images`: media.prepare()'s re-encoded images for it."""
     body = check_body(body)
     ensure_can_post(author)
-    guard_post(author, body)
+    body = screen(author, "reply", {"thread_id": thread.id, "body": body,
+                                    "uploads": len(images)}, submit_token)["body"]
     try:
         with media.pending(images) as stored, transaction():
             if (post := existing_submission(author.id, submit_token)) is not None:
@@ -317,7 +313,8 @@ def edit_post(post, user, body, title=None):
     body = check_body(body)
     _ensure_author(post, user, staff_may=True)  # staff edit from the report queue
     ensure_can_post(user)
-    guard_post(user, body)
+    fields = screen(user, "edit", {"body": body} if title is None else {"body": body, "title": title})
+    body, title = fields["body"], fields.get("title")
     thread = db.session.get(Thread, post.thread_id)
     if title is not None and post.position == 0:
         title = check_title(title, thread.kind)

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel import signals
-from ..kernel.errors import DomainError
+from ..kernel.errors import DomainError, HeldForApproval
 from ..media import service as media
 from ..web import ratelimits
-from ..web.http import apply_error, form_text, page_arg, text_arg
+from ..web.http import apply_error, form_text, page_arg, text_arg, to_waiting
 from ..web.pagecache import not_shared, public_page
 from . import boards as board_service
 from . import service
@@ -62,6 +62,8 @@ def new_thread(slug):
             images = media.prepare(request.files.getlist("images"), current_user)
             thread = service.create_thread(board, current_user, form.title.data, form.body.data,
                                            form.submit_token.data, images=images)
+        except HeldForApproval as held:
+            return to_waiting(held)
         except DomainError as error:
             apply_error(form, error)
         else:
@@ -106,6 +108,8 @@ def reply(thread_id):
             images = media.prepare(request.files.getlist("images"), current_user)
             post = service.reply(thread, current_user, form.body.data, form.submit_token.data,
                                  images=images)
+        except HeldForApproval as held:
+            return to_waiting(held)
         except DomainError as error:
             if (owner := service.owner_url(thread)) is not None:
                 return _refused_elsewhere(thread, owner, form, error.message)
