@@ -55,22 +55,22 @@ class World:
             ("products", "/products"),
             ("product", f"/products/{self.product_slug}"),
             ("circles", "/circles"),
-            ("rounds", "/rounds"),
-            ("leaderboards", "/leaderboards"),
             ("search", "/search?q=%E6%89%8B%E7%8E%AF"),
             ("profile", f"/u/{self.username}"),
         ]
         if signed_in:
-            pages += [
-                ("me", "/me"),
-                ("notifications", "/notifications"),
-                ("conversations", "/conversations"),
-                ("preorders", "/me/preorders"),
-                ("settings", "/settings"),
-            ]
+            return pages + [("me", "/me"), ("notifications", "/notifications"),
+                            ("preorders", "/me/preorders"), ("settings", "/settings")]
+        return pages + [("login", "/login")]
+
+    def more_pages(self, signed_in):
+        """The main pages and the rest of the sections a phone reaches from the footer."""
+        more = [("rounds", "/rounds"), ("roadmap", "/roadmap"), ("leaderboards", "/leaderboards")]
+        if signed_in:
+            more.append(("conversations", "/conversations"))
         else:
-            pages += [("login", "/login"), ("register", "/register")]
-        return pages
+            more.append(("register", "/register"))
+        return self.pages(signed_in) + more
 
 
 def seed(folder):

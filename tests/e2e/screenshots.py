@@ -50,7 +50,7 @@ def main(argv=None):
                                 sign_in(page, world)
                             set_language(page, world, language)
                             who = "fan" if signed_in else "visitor"
-                            for name, path in world.pages(signed_in):
+                            for name, path in world.more_pages(signed_in):
                                 page.goto(world.base + path)
                                 target = out / f"{name}-{who}-{language}-{size}.png"
                                 page.screenshot(path=str(target), full_page=args.full_page)
