@@ -82,6 +82,11 @@ bench: $(STAMP) translations
 # PNG files in screenshots/ (git-ignored) for review. SCREENSHOT_ARGS="--full-page" for whole pages.
 SCREENSHOT_ARGS ?=
 screenshots: $(STAMP) translations browser
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+		echo "Installing Debian's fonts-wqy-microhei: Chinese pages need a CJK font to be looked at..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 \
+		|| echo "No CJK font: Chinese text shows as boxes in the screenshots."; }
 	$(BIN)/python tests/e2e/screenshots.py --out screenshots $(SCREENSHOT_ARGS)
 
 clean:

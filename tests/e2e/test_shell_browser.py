@@ -103,6 +103,26 @@ def test_the_skip_link_and_the_slash_key_lead_to_the_content_and_the_search(worl
     expect(page.get_by_test_id("header-search")).to_be_focused()
 
 
+def _too_small(page, selector, least=44):
+    boxes = [page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())]
+    assert boxes, selector
+    return [box for box in boxes if box and (box["width"] < least or box["height"] < least)]
+
+
+def test_votes_likes_tabs_and_buttons_are_thumb_sized_and_inputs_do_not_zoom(world, phone):
+    page = phone(world, signed_in=True)
+    page.goto(world.base + "/ideas")
+    assert _too_small(page, "[data-testid=vote-button]") == []
+    assert _too_small(page, "[data-testid=tab-bar] a") == []
+    page.goto(world.base + f"/t/{world.thread_id}")
+    assert _too_small(page, "button.like") == []
+    assert _too_small(page, "main .button:visible") == []
+    sizes = page.eval_on_selector_all(
+        "main textarea, main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), .site-search input",
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert sizes and min(sizes) >= 16
+
+
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "fan"])
 def test_no_main_page_is_wider_than_a_360_px_phone(world, phone, signed_in):
     for language in LANGUAGES:
