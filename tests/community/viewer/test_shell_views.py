@@ -45,6 +45,7 @@ def test_me_gathers_what_is_the_readers_own(app, client, auth):
         assert f'href="{href}" data-testid="{testid}"' in page or f'data-testid="{testid}"' in page
     assert 'data-testid="tab-me" aria-current="page"' in page
     assert 'aria-label="Streak"' in page  # an icon with a text alternative, no emoji
+    assert "points to Lv2" in page
 
 
 def test_checking_in_says_one_day_not_one_days(app, client, auth):
