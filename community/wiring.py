@@ -43,7 +43,7 @@ from .rounds import tasks as _round_tasks  # noqa: F401
 from .rounds import views as rounds_views
 from .search import tasks as _search_tasks  # noqa: F401
 from .search import wiring as search
-from .viewer import header, readers, social, votes_left
+from .viewer import header, readers, shell, social, votes_left
 from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
 
 BLUEPRINTS = (forum_bp, accounts_bp, twofactor_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
@@ -101,6 +101,8 @@ def init_app(app):
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)
+    shell.init_app(app)
+    app.register_blueprint(shell.bp)
     _register_holes()
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
@@ -116,6 +118,7 @@ def _favicon():
 def _register_holes():
     """What the community's templates leave to be filled in for whoever is looking."""
     pagecache.register_renderer("account_nav", header.account_nav)
+    pagecache.register_renderer("tab_badge", shell.tab_badge_holes)
     pagecache.register_renderer("social_proof", social.render_holes)
     pagecache.register_renderer("panels", panels.render_holes)
     pagecache.register_renderer("votes_left", votes_left.votes_left_holes)
