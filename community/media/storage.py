@@ -7,11 +7,21 @@ an extension), checked by NAME_RE before any backend sees them:
     get(name) -> bytes | None       the bytes, or None when missing
     delete(name)                    forget it (missing is fine)
 
-The default is LocalStorage in the instance folder (FANFORGE_MEDIA_DIR, by default
-instance/media). Another backend (S3-compatible storage for several hosts) is a class
-with these three methods registered with register_backend(kind, factory) and chosen with
-FANFORGE_MEDIA_STORAGE=<kind>; factory(app) builds it from the app's config (bucket,
-endpoint, keys). None ships yet: boto3 is not a dependency.
+Two areas use it: "media" (fans' images, community/media) and "uploads" (product images
+and trial photos, products/). FANFORGE_MEDIA_STORAGE chooses the backend for both:
+
+- local (the default): files in the instance folder, FANFORGE_MEDIA_DIR (instance/media)
+  and FANFORGE_UPLOAD_DIR (instance/uploads). One host only: another host's disk has
+  none of them.
+- database: the bytes in the media_blobs table (MediaBlob), so every host on the
+  database serves every file with no shared disk. put() and delete() commit on a
+  connection of their own, as a file write would, so a use case writes its files before
+  its transaction and deletes them after, whichever backend runs.
+
+Another backend (S3-compatible storage) is a class with these three methods registered
+with register_backend(kind, factory) and chosen with FANFORGE_MEDIA_STORAGE=<kind>;
+factory(app, area) builds it from the app's config (bucket, endpoint, keys; the area as a
+key prefix). None ships: boto3 is not a dependency.
 """
 
 import contextlib
@@ -20,8 +30,14 @@ import re
 import secrets
 
 from flask import current_app
+from sqlalchemy import bindparam, delete, insert, select
+
+from ..kernel.database import WRITE_OPTION
+from ..kernel.extensions import db
+from .models import MediaBlob
 
 NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+AREAS = {"media": ("MEDIA_DIR", "media"), "uploads": ("UPLOAD_DIR", "uploads")}
 _FACTORIES = {}
 
 
@@ -33,15 +49,19 @@ def valid_name(name):
     return bool(NAME_RE.match(name or ""))
 
 
+def _checked(name):
+    if not valid_name(name):
+        raise ValueError(f"not a media name: {name!r}")
+    return name
+
+
 class LocalStorage:
     def __init__(self, folder):
         self.folder = folder
         os.makedirs(folder, exist_ok=True)
 
     def _path(self, name):
-        if not valid_name(name):
-            raise ValueError(f"not a media name: {name!r}")
-        return os.path.join(self.folder, name)
+        return os.path.join(self.folder, _checked(name))
 
     def put(self, name, data, content_type):
         with open(self._path(name), "xb") as out:
@@ -59,8 +79,40 @@ class LocalStorage:
             os.remove(self._path(name))
 
 
-def _local(app):
-    return LocalStorage(app.config.get("MEDIA_DIR") or os.path.join(app.instance_path, "media"))
+class DatabaseStorage:
+    """Bytes in the media_blobs table, through a connection of its own (a write commits
+    at once, taking SQLite's write turn as any writer does; a read sees the latest
+    commit, not the snapshot the request's session began with)."""
+
+    _PUT = insert(MediaBlob.__table__)
+    _GET = select(MediaBlob.__table__.c.data).where(MediaBlob.__table__.c.name == bindparam("name"))
+    _DELETE = delete(MediaBlob.__table__).where(MediaBlob.__table__.c.name == bindparam("name"))
+
+    def _write(self, statement, params):
+        with db.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                conn.execute(statement, params)
+
+    def put(self, name, data, content_type):
+        self._write(self._PUT, {"name": _checked(name), "content_type": content_type,
+                                "data": data})
+
+    def get(self, name):
+        with db.engine.connect() as conn:
+            return conn.scalar(self._GET, {"name": _checked(name)})
+
+    def delete(self, name):
+        self._write(self._DELETE, {"name": _checked(name)})
+
+
+def _local(app, area):
+    setting, folder = AREAS[area]
+    return LocalStorage(app.config.get(setting) or os.path.join(app.instance_path, folder))
+
+
+def _database(_app, _area):
+    return DatabaseStorage()
 
 
 def register_backend(kind, factory):
@@ -68,13 +120,20 @@ def register_backend(kind, factory):
 
 
 register_backend("local", _local)
+register_backend("database", _database)
 
 
-def backend():
-    """The app's storage backend, built on first use."""
+def backend(area="media"):
+    """The app's storage backend for `area`, built on first use."""
+    if area not in AREAS:
+        raise ValueError(f"not a storage area: {area!r}")
     app = current_app._get_current_object()
-    found = app.extensions.get("media_storage")
+    key = "media_storage" if area == "media" else f"media_storage:{area}"
+    found = app.extensions.get(key)
     if found is None:
         kind = app.config.get("MEDIA_STORAGE", "local")
-        found = app.extensions["media_storage"] = _FACTORIES[kind](app)
+        if kind not in _FACTORIES:
+            raise RuntimeError(f"FANFORGE_MEDIA_STORAGE={kind!r}: not one of "
+                               f"{', '.join(sorted(_FACTORIES))}")
+        found = app.extensions[key] = _FACTORIES[kind](app, area)
     return found
