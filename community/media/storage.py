@@ -119,6 +119,11 @@ def register_backend(kind, factory):
     _FACTORIES[kind] = factory
 
 
+def backend_factory(kind):
+    """The factory registered for `kind` (factory(app, area) -> backend)."""
+    return _FACTORIES[kind]
+
+
 register_backend("local", _local)
 register_backend("database", _database)
 

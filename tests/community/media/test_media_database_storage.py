@@ -76,3 +76,21 @@ def test_an_unknown_backend_is_named_at_first_use(app):
     app.extensions.pop("media_storage", None)
     with app.app_context(), pytest.raises(RuntimeError, match="database, local"):
         storage.backend()
+
+
+def test_a_site_moving_to_the_database_copies_its_files_once(app, tmp_path):
+    """`flask media copy-to-database`: local files in, names checked, twice is harmless."""
+    app.config.update(MEDIA_DIR=str(tmp_path / "media"), UPLOAD_DIR=str(tmp_path / "uploads"))
+    names = {"media": storage.new_name("png"), "uploads": storage.new_name("jpg")}
+    with app.app_context():
+        for area, name in names.items():
+            storage.backend_factory("local")(app, area).put(name, area.encode(), "image/png")
+    (tmp_path / "media" / "notes.txt").write_text("not a stored file")
+    runner = app.test_cli_runner()
+    assert "2 files copied, 0 already" in runner.invoke(args=["media", "copy-to-database"]).output
+    assert "0 files copied, 2 already" in runner.invoke(args=["media", "copy-to-database"]).output
+    with app.app_context():
+        database = storage.DatabaseStorage()
+        assert {area: database.get(name) for area, name in names.items()} == {
+            "media": b"media", "uploads": b"uploads"}
+        assert _blobs(app) == 2
