@@ -177,7 +177,7 @@ class Curve:
         env.update({"FANFORGE_CACHE_URL": REDIS_URL, "FANFORGE_CACHE_KEY_PREFIX": prefix,
                     "FANFORGE_QUEUE_URL": "memory://", "FANFORGE_MEDIA_STORAGE": "database"})
         hosts = [Gunicorn("app:app", env=env, workers=workers, name=f"curve-{i}",
-                          cwd=host_folder(self.folder, f"{label[0]}-{workers}-{i}"))
+                          cwd=host_folder(self.folder, f"point{len(self.prefixes)}-host{i}"))
                  for i in range(host_count)]
         try:
             for host in hosts:
