@@ -13,7 +13,9 @@ cold), uploads and everything else in PostgreSQL; each host is a gunicorn starte
 folder of its own (its own instance folder). For two hosts the readers are split between
 them and the writes go to the second, so pages stored by one are made stale by the other.
 Per point and kind of reader (visitors, then signed-in fans): 2 s of warm-up, then
---seconds timed, with bench/mixed_writes.py writing at --rate.
+--seconds timed, with bench/mixed_writes.py writing at --rate. Before each point the
+bare control app (bench/control_app.py) runs with as many workers for half that, as the
+machine's speed at that moment (it is shared).
 
 The profile: CPU seconds used during the timed window by the gunicorn workers, by this
 database's PostgreSQL backends (pg_stat_activity's pids, read from /proc), by Redis and
@@ -46,11 +48,11 @@ from sqlalchemy import create_engine, text
 from bench import mixed_paths, mixed_writes
 from bench.common import DATA, PYTHON, ROOT, database_url, is_sqlite, load_sidecar, machine
 from bench.common import server_env as bench_env
-from bench.loadgen import have_wrk
+from bench.loadgen import have_wrk, run_get
 from bench.mixed import WRITER_FANS, fan_names, sessions
 from bench.mixed_paths import ReadResult
 from bench.seed_db import catch_up
-from bench.servers import Gunicorn
+from bench.servers import Gunicorn, control_server
 
 POINTS = [("1 worker", 1, 1), ("2 workers", 1, 2), ("4 workers", 1, 4),
           ("2 hosts × 2 workers", 2, 2)]
@@ -170,7 +172,15 @@ class Curve:
         with ThreadPoolExecutor(max_workers=len(bases)) as pool:
             return combined(list(pool.map(one, bases)))
 
+    def control(self, workers):
+        """The bare Flask control app with as many workers, for the machine's speed now."""
+        with control_server(workers) as control:
+            control.start()
+            return run_get(control.base, "/", self.args.clients, self.args.seconds / 2,
+                           tool="wrk" if have_wrk() else "python").rps
+
     def point(self, label, host_count, workers):
+        self.control_rps = self.control(host_count * workers)
         env = bench_env(self.url)
         prefix = f"fanforge-curve-{uuid.uuid4().hex[:8]}:page:"
         self.prefixes.append(prefix)
@@ -217,7 +227,8 @@ class Curve:
             writer.wait()
         n = max(result.requests, 1)
         row = {"point": label, "hosts": host_count, "workers": workers, "who": who_name,
-               "rate": args.rate, **result.as_dict(),
+               "rate": args.rate, **result.as_dict(), "control_rps": round(self.control_rps, 1),
+               "ratio": round(result.rps / self.control_rps, 3) if self.control_rps else 0.0,
                "app_cpu_ms": round(1000 * used["app_s"] / n, 2),
                "db_cpu_ms": round(1000 * used["db_s"] / n, 2),
                "redis_cpu_ms": round(1000 * used["redis_s"] / n, 3),
@@ -244,7 +255,8 @@ class Curve:
 
 
 def line(row):
-    return (f"{row['point']:<22} {row['who']:<8} {row['rps']:7.1f} req/s  p50 "
+    return (f"{row['point']:<22} {row['who']:<8} {row['rps']:7.1f} req/s "
+            f"({row['ratio']:.3f} of control {row['control_rps']:.0f})  p50 "
             f"{row['p50_ms']:6.1f}  p99 {row['p99_ms']:7.1f} ms  hits {row['hit_share']:.0%}  "
             f"CPU ms/req app {row['app_cpu_ms']:.2f} db {row['db_cpu_ms']:.2f} "
             f"client {row['client_cpu_ms']:.2f}  machine busy {row['machine_busy']:.0%}  "
@@ -252,12 +264,13 @@ def line(row):
 
 
 def table(rows):
-    lines = ["| point | readers | req/s | p50 ms | p99 ms | page-cache hits | CPU ms/req: "
-             "app / PostgreSQL / Redis / load client | cores busy: app / PostgreSQL / client | "
-             "machine busy |", "|---|---|---:|---:|---:|---:|---|---|---:|"]
+    lines = ["| point | readers | req/s | control req/s | p50 ms | p99 ms | page-cache hits | "
+             "CPU ms/req: app / PostgreSQL / Redis / load client | cores busy: app / PostgreSQL"
+             " / client | machine busy |", "|---|---|---:|---:|---:|---:|---:|---|---|---:|"]
     for r in rows:
         lines.append(
-            f"| {r['point']} | {r['who']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
+            f"| {r['point']} | {r['who']} | {r['rps']:.0f} | {r['control_rps']:.0f} | "
+            f"{r['p50_ms']:.1f} | "
             f"{r['p99_ms']:.1f} | {r['hit_share']:.0%} | {r['app_cpu_ms']:.2f} / "
             f"{r['db_cpu_ms']:.2f} / {r['redis_cpu_ms']:.3f} / {r['client_cpu_ms']:.2f} | "
             f"{r['app_cores']:.2f} / {r['db_cores']:.2f} / {r['client_cores']:.2f} | "
