@@ -55,7 +55,7 @@ def load_catalog(dirname, locale, domain):
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    log.info("%s is missing or older than its .po: compiled in memory "
+    log.warning("%s is missing or older than its .po: compiled in memory "
              "(`pybabel compile -d translations` saves this)", mo)
     return support.Translations(compiled, domain=domain)
 

@@ -14,7 +14,8 @@ from community.media import storage
 from community.media.models import MediaBlob, MediaImage
 
 
-def database_hosts(app, tmp_path):
+@pytest.fixture
+def hosts(app, tmp_path):
     """`app` and a second app on its database, each with folders of its own, both storing
     uploads in the database; yields (a, b)."""
     other = build_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
@@ -26,9 +27,6 @@ def database_hosts(app, tmp_path):
     yield app, other
     with other.app_context():
         db.engine.dispose()
-
-
-hosts = pytest.fixture(database_hosts)
 
 
 def _blobs(app):

@@ -38,9 +38,10 @@ def sources_only(tmp_path):
     return folder
 
 
-def test_a_catalog_never_compiled_is_read_from_its_source(tmp_path, sources_only):
+def test_a_catalog_never_compiled_is_read_from_its_source(tmp_path, sources_only, caplog):
     assert _sign_in_word(_app(tmp_path, sources_only)) == "登录"
     assert not (sources_only / PO).with_suffix(".mo").exists()  # nothing written
+    assert "compiled in memory" in caplog.text  # and the operator is told
 
 
 def test_a_compiled_catalog_older_than_its_source_gives_way(tmp_path, sources_only):
