@@ -30,7 +30,7 @@ import re
 import secrets
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, event, insert, select
 
 from ..kernel.database import WRITE_OPTION
 from ..kernel.extensions import db
@@ -79,10 +79,33 @@ class LocalStorage:
             os.remove(self._path(name))
 
 
+_DELETES = "fanforge_media_deletes"  # on a session's info: deletes waiting for its end
+
+
+def _after_transaction(session, ended):
+    """The outermost transaction ended (commit or rollback): the deletes asked for in it."""
+    if ended.parent is None:
+        waiting = session.info.pop(_DELETES, ())
+        for storage, params in waiting:
+            storage._write(storage._DELETE, params)
+
+
+def _in_write_transaction(session):
+    """Whether the session holds a use case's write transaction (transaction())."""
+    return session.in_transaction() and bool(
+        session.connection().get_execution_options().get(WRITE_OPTION))
+
+
 class DatabaseStorage:
     """Bytes in the media_blobs table, through a connection of its own (a write commits
     at once, taking SQLite's write turn as any writer does; a read sees the latest
-    commit, not the snapshot the request's session began with)."""
+    commit, not the snapshot the request's session began with).
+
+    On SQLite a second connection cannot write while the request's own holds the write
+    turn, so a delete asked for inside a use case's transaction (a form sent twice
+    discards its new files there) waits for that transaction to end, committed or
+    rolled back; a put there is a mistake (files go in before the transaction) and says so.
+    """
 
     _PUT = insert(MediaBlob.__table__)
     _GET = select(MediaBlob.__table__.c.data).where(MediaBlob.__table__.c.name == bindparam("name"))
@@ -95,6 +118,8 @@ class DatabaseStorage:
                 conn.execute(statement, params)
 
     def put(self, name, data, content_type):
+        if _in_write_transaction(db.session()):
+            raise RuntimeError("store files before the use case's transaction, not inside it")
         self._write(self._PUT, {"name": _checked(name), "content_type": content_type,
                                 "data": data})
 
@@ -103,7 +128,14 @@ class DatabaseStorage:
             return conn.scalar(self._GET, {"name": _checked(name)})
 
     def delete(self, name):
-        self._write(self._DELETE, {"name": _checked(name)})
+        params = {"name": _checked(name)}
+        session = db.session()
+        if not _in_write_transaction(session):
+            self._write(self._DELETE, params)
+            return
+        session.info.setdefault(_DELETES, []).append((self, params))
+        if not event.contains(session, "after_transaction_end", _after_transaction):
+            event.listen(session, "after_transaction_end", _after_transaction)
 
 
 def _local(app, area):

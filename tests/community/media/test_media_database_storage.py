@@ -2,6 +2,7 @@
 the same database (its own instance folder, no shared disk) serves what the first one
 stored: fans' images, product images and trial photos alike."""
 
+import contextlib
 import io
 
 import pytest
@@ -9,6 +10,7 @@ from helpers import AuthActions, build_app, make_thread, make_user
 from media_factories import png, set_points
 from sqlalchemy import func, select
 
+from community.kernel.database import transaction
 from community.kernel.extensions import db
 from community.media import storage
 from community.media.models import MediaBlob, MediaImage
@@ -92,3 +94,24 @@ def test_a_site_moving_to_the_database_copies_its_files_once(app, tmp_path):
         assert {area: database.get(name) for area, name in names.items()} == {
             "media": b"media", "uploads": b"uploads"}
         assert _blobs(app) == 2
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+def test_a_delete_inside_a_use_case_waits_for_its_end(app, outcome):
+    """A form sent twice discards its new files inside the transaction: on SQLite a second
+    connection could not write then, so the delete goes in as the transaction ends."""
+    app.config["MEDIA_STORAGE"] = "database"
+    app.extensions.pop("media_storage", None)
+    with app.app_context():
+        backend = storage.backend()
+        name = storage.new_name("png")
+        backend.put(name, b"bytes", "image/png")
+        with contextlib.suppress(LookupError), transaction():
+            backend.delete(name)
+            assert backend.get(name) == b"bytes"  # not yet
+            with pytest.raises(RuntimeError, match="before the use case's transaction"):
+                backend.put(storage.new_name("png"), b"x", "image/png")
+            if outcome == "rollback":
+                raise LookupError
+        assert backend.get(name) is None
+        assert _blobs(app) == 0
