@@ -24,6 +24,7 @@ import time
 import uuid
 
 import pytest
+import redis
 import requests
 from helpers import PASSWORD, make_board, make_campaign, make_thread, make_user
 from PIL import Image
@@ -57,8 +58,8 @@ class Site:
     """Two hosts and a worker; `a` and `b` are their base URLs."""
 
     def __init__(self, app, live_servers, tmp_path):
-        self.app = app
-        run = uuid.uuid4().hex[:10]
+        self.app, self.servers = app, live_servers
+        self.run = run = uuid.uuid4().hex[:10]
         self.env = {
             "FANFORGE_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
             "FANFORGE_SECRET_KEY": "two-hosts-secret",
@@ -98,6 +99,14 @@ class Site:
             os.killpg(self.worker.pid, signal.SIGKILL)
         self.worker.wait()
         self.worker_log.close()
+        self.servers.stop_all()  # nothing writes to Redis any more
+        # The run's keys in Redis: its queue (huey drops the name's dashes), pages, versions
+        # and limits.
+        for number in (0, 1, 2):
+            store = redis.Redis(*REDIS, db=number)
+            for key in store.scan_iter(match=f"*{self.run}*"):
+                store.delete(key)
+            store.close()
 
     def log(self):
         self.worker_log.flush()
