@@ -24,12 +24,14 @@ STAND_INS = {
     ".venv/bin/pip install -e .": ":",
     "install -d -o fanforge -g fanforge instance": "install -d instance",
     "runuser -u postgres -- createuser fanforge": ":",
-    # The test made an empty database; the env file is pointed at it (and at a queue of
-    # its own) in place of handing the file to the service's user.
+    # The test made an empty database; the env file is pointed at it (and at Redis keys of
+    # its own: queue, pages, limits) in place of handing the file to the service's user.
     "runuser -u postgres -- createdb --owner fanforge fanforge": ":",
     "chown root:fanforge /etc/fanforge.env":
         'sed -i "s|^FANFORGE_DATABASE_URL=.*|FANFORGE_DATABASE_URL=$TEST_DATABASE_URL|" '
-        '/etc/fanforge.env && echo "FANFORGE_QUEUE_NAME=$TEST_QUEUE_NAME" >> /etc/fanforge.env',
+        '/etc/fanforge.env && printf "FANFORGE_QUEUE_NAME=recipe%s\\nFANFORGE_CACHE_KEY_PREFIX=recipe%s:'
+        '\\nFANFORGE_RATELIMIT_KEY_PREFIX=recipe%s\\n" "$TEST_RUN" "$TEST_RUN" "$TEST_RUN" '
+        '>> /etc/fanforge.env',
 }
 # Left to the test, which starts nginx from deploy/nginx.conf and gunicorn as the unit says.
 LEFT_TO_THE_TEST = (

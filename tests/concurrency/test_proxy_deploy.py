@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 import readme_recipe
+import redis
 from servers import free_port
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -273,6 +274,7 @@ def _unit_setting(unit, key):
 def test_the_readme_recipe_word_for_word_speaks_chinese(nginx_binary, empty_database, tmp_path):
     srv, etc = tmp_path / "srv", tmp_path / "etc"
     etc.mkdir()
+    keys = uuid.uuid4().hex[:10]  # the run's own Redis keys
     script, left = readme_recipe.script(srv, etc)
     assert any(step.startswith("systemctl enable --now fanforge-web") for step in left), left
     run = subprocess.run(
@@ -281,7 +283,7 @@ def test_the_readme_recipe_word_for_word_speaks_chinese(nginx_binary, empty_data
         env={**{k: v for k, v in os.environ.items() if not k.startswith("FANFORGE_")},
              "CLONE": str(_fresh_clone(tmp_path / "clone")), "VENV": str(ROOT / ".venv"),
              "TEST_DATABASE_URL": empty_database,
-             "TEST_QUEUE_NAME": f"fanforge-recipe-{uuid.uuid4().hex[:10]}"})
+             "TEST_RUN": keys})
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
 
     # fanforge-web.service, as systemd would start it (on a free port, one worker).
@@ -326,3 +328,8 @@ def test_the_readme_recipe_word_for_word_speaks_chinese(nginx_binary, empty_data
             os.killpg(web.pid, signal.SIGKILL)
         web.wait()
         nginx.wait(timeout=10)
+        for number in (0, 1, 2):  # the run's keys in the recipe's Redis databases
+            store = redis.Redis("127.0.0.1", 6379, db=number)
+            for key in store.scan_iter(match=f"*recipe{keys}*"):
+                store.delete(key)
+            store.close()
