@@ -25,6 +25,7 @@ from ..kernel.database import (
 )
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
+from ..kernel.plaintext import single_line
 from ..kernel.reads import rows_among, rows_of
 from ..rounds import budget
 from ..rounds.models import Round
@@ -121,7 +122,9 @@ def set_board_tags(board, names):
 
 
 def _resolve_tags(board_id, names):
-    names = list(dict.fromkeys(n.strip() for n in names or () if n and n.strip()))
+    # Ticked boxes are not checked against the board's list by the form: cleaned here,
+    # so a NUL or a control character is an unknown tag, not a database error.
+    names = list(dict.fromkeys(single_line(n) for n in names or () if n and single_line(n)))
     if len(names) > MAX_TAGS:
         raise ValidationError(_("Pick at most %(n)d tags.", n=MAX_TAGS), field="tags")
     if not names:
