@@ -211,3 +211,18 @@ def smtp_server():
 def smtp(app, smtp_server):
     """The app sends its mail to `smtp_server`."""
     return smtp_server.configure(app)
+
+
+@pytest.fixture
+def storage_hosts(app, tmp_path):
+    """`app` and a second app on its database, each with folders of its own, both storing
+    uploads in the database; yields (a, b)."""
+    other = build_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    for host, name in ((app, "a"), (other, "b")):
+        host.config.update(MEDIA_STORAGE="database", MEDIA_DIR=str(tmp_path / name / "media"),
+                           UPLOAD_DIR=str(tmp_path / name / "uploads"))
+        host.extensions.pop("media_storage", None)
+        host.extensions.pop("media_storage:uploads", None)
+    yield app, other
+    with other.app_context():
+        db.engine.dispose()

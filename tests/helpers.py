@@ -2,10 +2,14 @@
 
 import itertools
 
+from sqlalchemy import func, select
+
 from app import create_app
 from community.accounts import service as accounts
 from community.forum import boards as board_service
 from community.forum import service as forum
+from community.kernel.extensions import db
+from community.media.models import MediaBlob
 from community.web.pagecache import markers
 
 PASSWORD = "correct-horse-9"
@@ -221,3 +225,9 @@ def unfilled_marks(app, html):
     marks = markers.markers(app)
     return [mark for mark in (marks.csrf, marks.submit, marks.next, marks.opening)
             if mark in html]
+
+
+def stored_blobs(app):
+    """How many uploads the database storage backend holds."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(MediaBlob))

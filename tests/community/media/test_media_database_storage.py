@@ -6,38 +6,18 @@ import contextlib
 import io
 
 import pytest
-from helpers import AuthActions, build_app, make_thread, make_user
+from helpers import AuthActions, make_thread, make_user, stored_blobs
 from media_factories import png, set_points
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from community.kernel.database import transaction
 from community.kernel.extensions import db
 from community.media import storage
-from community.media.models import MediaBlob, MediaImage
+from community.media.models import MediaImage
 
 
-@pytest.fixture
-def hosts(app, tmp_path):
-    """`app` and a second app on its database, each with folders of its own, both storing
-    uploads in the database; yields (a, b)."""
-    other = build_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
-    for host, name in ((app, "a"), (other, "b")):
-        host.config.update(MEDIA_STORAGE="database", MEDIA_DIR=str(tmp_path / name / "media"),
-                           UPLOAD_DIR=str(tmp_path / name / "uploads"))
-        host.extensions.pop("media_storage", None)
-        host.extensions.pop("media_storage:uploads", None)
-    yield app, other
-    with other.app_context():
-        db.engine.dispose()
-
-
-def _blobs(app):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(MediaBlob))
-
-
-def test_a_fans_photo_posted_on_one_host_is_served_by_another(hosts, tmp_path):
-    a, b = hosts
+def test_a_fans_photo_posted_on_one_host_is_served_by_another(storage_hosts, tmp_path):
+    a, b = storage_hosts
     with a.app_context():
         fan = set_points(make_user("snapper"), 100)
         thread_id = make_thread(author=fan).id
@@ -55,9 +35,9 @@ def test_a_fans_photo_posted_on_one_host_is_served_by_another(hosts, tmp_path):
     assert not (tmp_path / "a" / "media").exists()  # nothing on either host's disk
 
 
-def test_a_refused_write_leaves_no_bytes_behind(hosts):
+def test_a_refused_write_leaves_no_bytes_behind(storage_hosts):
     """pending() stores before the use case's transaction and deletes on its failure."""
-    a, _b = hosts
+    a, _b = storage_hosts
     with a.app_context():
         found = [storage.new_name("png")]
         backend = storage.backend()
@@ -68,7 +48,7 @@ def test_a_refused_write_leaves_no_bytes_behind(hosts):
         backend.delete(found[0])
         backend.delete(found[0])  # missing is fine
         assert backend.get(found[0]) is None
-    assert _blobs(a) == 0
+    assert stored_blobs(a) == 0
 
 
 def test_an_unknown_backend_is_named_at_first_use(app):
@@ -93,7 +73,7 @@ def test_a_site_moving_to_the_database_copies_its_files_once(app, tmp_path):
         database = storage.DatabaseStorage()
         assert {area: database.get(name) for area, name in names.items()} == {
             "media": b"media", "uploads": b"uploads"}
-        assert _blobs(app) == 2
+        assert stored_blobs(app) == 2
 
 
 @pytest.mark.parametrize("outcome", ["commit", "rollback"])
@@ -114,4 +94,4 @@ def test_a_delete_inside_a_use_case_waits_for_its_end(app, outcome):
             if outcome == "rollback":
                 raise LookupError
         assert backend.get(name) is None
-        assert _blobs(app) == 0
+        assert stored_blobs(app) == 0
