@@ -1,6 +1,7 @@
-"""In chromium: a fan reports a reply through the plain form, staff find it in the queue
-grouped with its reason, hide it and see the way to its author's moderation page; the fan
-is told the content was removed. (Suspending the author lands with community/moderation.)"""
+"""In chromium: a fan reports a reply through the plain form; staff find it in the queue
+grouped with its reason, follow it to its author's moderation page and suspend them, then
+hide it; the author sees the suspension notice and the reporter is told the content was
+removed (issue 25's browser test)."""
 
 import pytest
 from helpers import make_board, make_thread, make_user
@@ -22,7 +23,7 @@ def reply(sqlite_app):
         return thread.id, forum.reply(thread, author, "Cheap followers here").id
 
 
-def test_report_a_reply_staff_hide_it_and_the_reporter_hears(site, reply, signed_in):
+def test_report_a_reply_staff_suspend_its_author_from_the_queue_and_hide_it(site, reply, signed_in):
     thread_id, reply_id = reply
     fan = signed_in("watcher")
     fan.goto(f"{site}/t/{thread_id}")
@@ -37,10 +38,23 @@ def test_report_a_reply_staff_hide_it_and_the_reporter_hears(site, reply, signed
     expect(row).to_contain_text("Cheap followers here")
     expect(row).to_contain_text("Spam (1)")
     row.locator("[data-testid=review-report]").click()
+    review = staff.url
     expect(staff.locator("[data-testid=moderate-author]")).to_have_attribute(
         "href", "/mod/users/shouty")
+    staff.click("[data-testid=moderate-author]")
+    staff.check("input[name=length][value=day]")
+    staff.fill("#suspend-reason", "Selling followers")
+    staff.click("[data-testid=suspend-form] button[type=submit]")
+    expect(staff.locator("[data-testid=member-suspended]")).to_contain_text("Selling followers")
+    staff.goto(review)
     staff.click("[data-testid=hide-target]")
     expect(staff.locator("[data-testid=reports]")).to_contain_text("No reports waiting.")
+
+    author = signed_in("shouty")
+    author.goto(f"{site}/t/{thread_id}")
+    notice = author.locator("[data-testid=suspension-notice]")
+    expect(notice).to_contain_text("Selling followers")
+    expect(notice).to_contain_text("suspended until")
 
     fan.goto(f"{site}/notifications")
     expect(fan.locator("body")).to_contain_text("the content was removed")
