@@ -42,7 +42,8 @@ def declare_community():
     d("held_posts", "author_id", True, DELETE, hide=("matched", "decided_by"))
     d("sanctions", "user_id", True, KEEP, "the moderation record of the account",
       hide=("actor_id", "lifted_by_id"))
-    d("circle_bans", "user_id", True, KEEP, "a circle's ban stays the circle's")
+    d("circle_bans", "user_id", True, KEEP, "a circle's ban stays the circle's",
+      hide=("actor_id",))
     # What the member did: kept as anonymous counts, so no total changes.
     for table in ("votes", "post_likes", "round_budgets", "point_entries", "checkins",
                   "user_medals", "circle_members", "circle_rsvps",
