@@ -4,12 +4,14 @@ Each line is one column that holds an account's id (registry.py says what the ac
 mean). The store declares its own tables from products/.
 """
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..forum.models import Post, Thread
 from ..kernel.database import utcnow
 from ..kernel.extensions import db
+from ..reports.models import ReportTarget
 from ..search import outbox as search_outbox
+from .closure import deleted_name
 from .registry import CONTENT, DELETE, KEEP, NULL, after_close, declare
 
 BLANK_POST = {"body": "", "body_html": "", "deleted_at": utcnow}
@@ -98,3 +100,16 @@ def _forget_removed_posts(user_id, keep_posts):
         Post.author_id == user_id, Post.position > 0))
     for thread in db.session.scalars(select(Thread).where(Thread.author_id == user_id)):
         search_outbox.enqueue_thread(thread)
+
+
+@after_close
+def _forget_reported_copies(user_id, keep_posts):
+    """The report queue keeps its own copy of what was reported (ReportTarget.title): a
+    profile's is the username, and a removed post's is an excerpt of its words."""
+    db.session.execute(update(ReportTarget).where(
+        ReportTarget.kind == "profile", ReportTarget.target_id == user_id)
+        .values(title=deleted_name(user_id)).execution_options(synchronize_session=False))
+    if not keep_posts:
+        db.session.execute(update(ReportTarget).where(
+            ReportTarget.kind == "post", ReportTarget.author_id == user_id)
+            .values(title="").execution_options(synchronize_session=False))
