@@ -34,7 +34,9 @@ def suggest(user, prefix, thread_id=None):
         except NotFound:
             thread = None
         if thread is not None:
-            posted = exists().where(and_(Post.thread_id == thread.id, Post.author_id == User.id))
+            # Posts anyone may see: a hidden or removed one says nothing of its author.
+            posted = exists().where(and_(Post.thread_id == thread.id, Post.author_id == User.id,
+                                         Post.hidden.is_(False), Post.deleted_at.is_(None)))
             rank = [case((followed, 0), (posted, 1), else_=2)]
     rows = db.session.scalars(
         select(User.username)

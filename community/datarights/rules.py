@@ -4,12 +4,14 @@ Each line is one column that holds an account's id (registry.py says what the ac
 mean). The store declares its own tables from products/.
 """
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..forum.models import Post, Thread
 from ..kernel.database import utcnow
 from ..kernel.extensions import db
+from ..reports.models import ReportTarget
 from ..search import outbox as search_outbox
+from .closure import deleted_name
 from .registry import CONTENT, DELETE, KEEP, NULL, after_close, declare
 
 BLANK_POST = {"body": "", "body_html": "", "deleted_at": utcnow}
@@ -35,7 +37,15 @@ def declare_community():
     d("circle_cards", "sharer_id", True, KEEP, "a card in a circle's thread")
     d("circle_invites", "created_by_id", True, KEEP, "an invitation's link stays the circle's",
       hide=("token",))
-    d("message_reports", "reporter_id", True, KEEP, "staff's record of the report")
+    d("reports", "reporter_id", True, KEEP, "staff's record of the report")
+    d("drafts", "user_id", True, DELETE)
+    # A post waiting for approval is the member's own text: exported, and gone with the
+    # account (the watched words it matched are staff's, not the member's).
+    d("held_posts", "author_id", True, DELETE, hide=("matched", "decided_by"))
+    d("sanctions", "user_id", True, KEEP, "the moderation record of the account",
+      hide=("actor_id", "lifted_by_id"))
+    d("circle_bans", "user_id", True, KEEP, "a circle's ban stays the circle's",
+      hide=("actor_id",))
     # What the member did: kept as anonymous counts, so no total changes.
     for table in ("votes", "post_likes", "round_budgets", "point_entries", "checkins",
                   "user_medals", "circle_members", "circle_rsvps",
@@ -59,7 +69,19 @@ def declare_community():
     d("activities", "actor_id", False, KEEP, "a feed derived from the member's posts and votes, "
       "which are exported themselves; it names others' threads")
     d("mail_outbox", "user_id", False, DELETE, "mail waiting to be sent: delivery bookkeeping")
-    d("message_reports", "resolved_by_id", False, NULL, ABOUT_OTHERS)
+    d("reports", "resolved_by_id", False, NULL, ABOUT_OTHERS)
+    d("report_targets", "author_id", False, KEEP, "staff's queue row about the member's "
+      "content (the reports themselves are the reporters')")
+    # Secrets of the second factor: never exported, gone with the account.
+    d("two_factor", "user_id", False, DELETE, "the second factor's secret")
+    d("recovery_codes", "user_id", False, DELETE, "hashes of one-time sign-in codes")
+    d("held_posts", "decided_by", False, KEEP, STAFF_WORK)
+    d("report_settings", "updated_by_id", False, KEEP, STAFF_WORK)
+    d("sanctions", "actor_id", False, KEEP, STAFF_WORK + "; the moderation record")
+    d("sanctions", "lifted_by_id", False, KEEP, STAFF_WORK + "; the moderation record")
+    d("circle_bans", "actor_id", False, KEEP, "a circle moderator's work for the circle")
+    d("audit_entries", "actor_id", False, KEEP, STAFF_WORK + "; the staff audit log")
+    d("watched_words", "created_by", False, KEEP, STAFF_WORK)
     d("moderation_actions", "actor_id", False, KEEP, STAFF_WORK + "; the moderation log")
     d("idea_status_changes", "actor_id", False, KEEP, STAFF_WORK)
     d("rounds", "created_by_id", False, KEEP, STAFF_WORK)
@@ -78,3 +100,16 @@ def _forget_removed_posts(user_id, keep_posts):
         Post.author_id == user_id, Post.position > 0))
     for thread in db.session.scalars(select(Thread).where(Thread.author_id == user_id)):
         search_outbox.enqueue_thread(thread)
+
+
+@after_close
+def _forget_reported_copies(user_id, keep_posts):
+    """The report queue keeps its own copy of what was reported (ReportTarget.title): a
+    profile's is the username, and a removed post's is an excerpt of its words."""
+    db.session.execute(update(ReportTarget).where(
+        ReportTarget.kind == "profile", ReportTarget.target_id == user_id)
+        .values(title=deleted_name(user_id)).execution_options(synchronize_session=False))
+    if not keep_posts:
+        db.session.execute(update(ReportTarget).where(
+            ReportTarget.kind == "post", ReportTarget.author_id == user_id)
+            .values(title="").execution_options(synchronize_session=False))

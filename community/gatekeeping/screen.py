@@ -66,7 +66,8 @@ def screen(author, kind, fields, submit_token=None):
     held_words = [] if staff else sorted({e.label for _n, text in _texts(fields)
                                           for e in words.matches(entries, text, "hold")})
     reasons = ["words"] if held_words else []
-    if publishable and not staff and _is_new(author.id) and has_links_or_images(fields["body"]):
+    # Edits and cards too: a post first written plain must not get its links by an edit.
+    if not staff and has_links_or_images(fields["body"]) and _is_new(author.id):
         reasons.append("links")
     if not reasons:
         return fields

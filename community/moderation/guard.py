@@ -47,6 +47,10 @@ ALLOWED = {
     "mail.unsubscribe": "stopping mail always works",
     "i18n.switch": "the language of the pages they read",
     "notifications.read_all": "marking notices read is reading",
+    "datarights.request_export": "a copy of the member's own data (their right, not paused)",
+    "datarights_api.request_export": "a copy of the member's own data (their right, not paused)",
+    "datarights.download": "taking the mailed copy of the member's own data",
+    "datarights.close": "closing one's own account writes nothing others read",
     # Protecting themselves and leaving: nothing anyone else reads.
     "messages.block": "blocking someone protects the member",
     "reports.new": "reporting abuse to staff protects the member",

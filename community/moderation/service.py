@@ -116,8 +116,8 @@ def _end_running(user_id, actor_id, now, kind="suspension"):
 
 
 def lift(user, actor, reason=""):
-    """End a running suspension now."""
-    ensure_staff(actor)
+    """End a running suspension now (of staff: an admin's, as putting it on was)."""
+    _ensure_may_sanction(user, actor)
     now = utcnow()
     with transaction():
         lifted = db.session.execute(
@@ -151,7 +151,7 @@ def ban_user(user, actor, reason):
 
 
 def unban_user(user, actor, reason=""):
-    ensure_staff(actor)
+    _ensure_may_sanction(user, actor)  # of staff: an admin's, as the ban was
     now = utcnow()
     with transaction():
         undone = db.session.execute(update(User).where(User.id == user.id,

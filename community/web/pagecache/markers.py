@@ -27,6 +27,8 @@ class Markers:
         key = secret if isinstance(secret, bytes) else str(secret).encode()
         nonce = hmac.new(key, b"fanforge page markers", hashlib.sha256).hexdigest()[:32]
         self.id = nonce[:8]
+        # In every mark below: a response holding it still has marks to fill.
+        self.nonce_bytes = f"ff{nonce}".encode()
         self.csrf = f"__ff{nonce}-csrf__"
         self.csrf_bytes = self.csrf.encode()
         self.submit = f"__ff{nonce}-submit__"

@@ -195,6 +195,11 @@ def store_page(response):
     if (response.mimetype != _page_mimetype() or response.direct_passthrough
             or g.get("page_filled")):
         _stop()
+        if not (response.direct_passthrough or response.is_streamed or g.get("page_filled")) \
+                and markers().nonce_bytes in response.get_data():
+            # Not the view's page type (a feed's 404 is an HTML page): never stored, but
+            # drawn with marks all the same, and no mark may leave the server.
+            response.set_data(_per_response(response.get_data()))
         return response
     if key is None:
         response.set_data(_per_response(response.get_data()))

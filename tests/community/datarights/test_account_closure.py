@@ -58,7 +58,7 @@ def test_a_wrong_password_closes_nothing(app):
     client = app.test_client()
     AuthActions(client).login("zoe_closing")
     refused = _ask(client, password="not-my-password")
-    assert refused.status_code == 422 and b"not your password" in refused.data
+    assert refused.status_code == 422 and b"password is not right" in refused.data
     unticked = client.post("/settings/data/close", data={"password": PASSWORD, "posts": "keep"})
     assert unticked.status_code == 422
     with app.app_context():
