@@ -163,7 +163,9 @@ def test_links_need_a_level(app):
         assert caught.value.code == "level_too_low"
         with pytest.raises(ValidationError):
             forum.reply(thread, fan, "![x](https://spam.example/x.png)")
-        forum.reply(thread, fan, "plain words are fine, even https://example.com as text")
+        with pytest.raises(ValidationError):  # a bare URL is a link too (it renders as one)
+            forum.reply(thread, fan, "look at https://spam.example now")
+        forum.reply(thread, fan, "plain words are fine, and so is @someone or example.com")
         forum.reply(thread, staff, "[staff may](https://example.com)")
         db.session.execute(update(type(fan)).where(type(fan).id == fan.id).values(points=20))
         db.session.commit()

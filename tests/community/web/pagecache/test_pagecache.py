@@ -24,6 +24,7 @@ from helpers import (
 from querycount import counting
 from sqlalchemy import update
 
+from community.accounts.models import User
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.kernel import database
@@ -189,7 +190,7 @@ def test_error_pages_carry_a_real_token_and_are_not_stored(app, world):
 
 def test_a_write_makes_stale_only_the_pages_that_show_it(app, world):
     with app.app_context():
-        user = make_user()
+        user_id = make_user().id
         other = make_thread(title="Elsewhere").id
     visitor = app.test_client()
     pages = (f"/t/{world['thread']}", f"/t/{other}")
@@ -197,9 +198,10 @@ def test_a_write_makes_stale_only_the_pages_that_show_it(app, world):
         visitor.get(path)
         assert _cached(visitor.get(path)) == "hit"
     with app.app_context():  # a write nobody sees signed out: every page stays
-        _read_notifications(user)
+        _read_notifications(user_id)
     assert [_cached(visitor.get(path)) for path in pages] == ["hit", "hit"]
     with app.app_context():
+        user = db.session.get(User, user_id)
         forum.reply(forum.get_thread(world["thread"], user), user, "A visible reply")
     replied = visitor.get(pages[0])
     assert _cached(replied) == "miss" and "A visible reply" in replied.get_data(as_text=True)
@@ -209,8 +211,8 @@ def test_a_write_makes_stale_only_the_pages_that_show_it(app, world):
     assert _cached(visitor.get(pages[1])) == ("hit" if app.backend == "sqlite" else "miss")
 
 
-def _read_notifications(user):
-    db.session.execute(update(Notification).where(Notification.user_id == user.id)
+def _read_notifications(user_id):
+    db.session.execute(update(Notification).where(Notification.user_id == user_id)
                        .values(read_at=database.utcnow()))
     db.session.commit()
 
@@ -226,7 +228,7 @@ def test_a_rolled_back_write_keeps_the_pages(app, world):
             raise RuntimeError("changed my mind")
         assert serving.generation(store) == settled
         # The thread it flushed is forgotten: the next commit, private only, moves nothing.
-        _read_notifications(user)
+        _read_notifications(user.id)
         assert serving.generation(store) == settled
 
 

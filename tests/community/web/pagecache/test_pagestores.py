@@ -42,7 +42,8 @@ def test_the_embedded_store_keeps_text_and_runs_nothing_it_reads(tmp_path):
     app = _app(tmp_path, f"file://{store_path}")
     with app.app_context():
         product = make_product()
-        slug, thread_id = product.slug, make_thread(title="Kept as text").id
+        product_id, slug = product.id, product.slug
+        thread_id = make_thread(title="Kept as text").id
     visitor = app.test_client()
     for path in (f"/t/{thread_id}", f"/products/{slug}"):
         assert _cached(visitor.get(path)) == "miss"
@@ -52,7 +53,7 @@ def test_the_embedded_store_keeps_text_and_runs_nothing_it_reads(tmp_path):
     assert len(rows) == 2
     assert all(body.startswith(b"<!doctype html>") for body, _ in rows)
     assert {json.dumps(json.loads(header)["a"]) for _, header in rows} == {
-        "[]", f'[["product_view", [{product.id}]]]'}
+        "[]", f'[["product_view", [{product_id}]]]'}
     # Someone who can write the store plants a pickle: it is never unpickled.
     planted = tmp_path / "planted"
     with sqlite3.connect(store_path) as stored:
