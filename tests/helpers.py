@@ -2,10 +2,16 @@
 
 import itertools
 
+from sqlalchemy import select
+
 from app import create_app
 from community.accounts import service as accounts
 from community.forum import boards as board_service
 from community.forum import service as forum
+from community.kernel.extensions import db
+from community.search import backends
+from community.search.index import get_index
+from community.search.models import SearchDocument
 from community.web.pagecache import markers
 
 PASSWORD = "correct-horse-9"
@@ -214,3 +220,12 @@ def unfilled_marks(app, html):
     marks = markers.markers(app)
     return [mark for mark in (marks.csrf, marks.submit, marks.next, marks.opening)
             if mark in html]
+
+
+def indexed_search_keys():
+    """"kind:id" of every document the app's search backend holds (an app context)."""
+    if backends.postgresql():
+        rows = db.session.execute(select(SearchDocument.kind, SearchDocument.ref_id))
+        return {f"{kind}:{ref_id}" for kind, ref_id in rows}
+    with get_index().reading() as searcher:
+        return {key.decode() for key in searcher.lexicon("key")} if searcher.doc_count() else set()
