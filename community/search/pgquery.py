@@ -136,23 +136,27 @@ def _rank(tsv, tsq):
     return rank
 
 
-def find(tsq, limit, sort="relevance", kinds=None, board_id=None):
-    """([((kind, id), score)] best first, total, whether total is exact)."""
+def find_statement(tsq, limit, sort="relevance", kinds=None, board_id=None):
+    """The select of ((kind, id), score, matches) rows find() runs."""
     doc = SearchDocument
     where = _matching(tsq, kinds, board_id)
     if sort == "date":
-        rows = db.session.execute(
-            select(doc.kind, doc.ref_id, literal(0.0), func.count().over())
-            .where(*where).order_by(doc.created_at.desc(), doc.ref_id.desc()).limit(limit)).all()
-        return [((k, i), s) for k, i, s, _n in rows], (rows[0][3] if rows else 0), True
+        return (select(doc.kind, doc.ref_id, literal(0.0), func.count().over())
+                .where(*where).order_by(doc.created_at.desc(), doc.ref_id.desc()).limit(limit))
     found = (select(doc.kind, doc.ref_id, doc.created_at, doc.tsv).where(*where)
              .limit(RANK_CAP + 1).subquery())
     score = _rank(found.c.tsv, tsq).label("score")
-    rows = db.session.execute(
-        select(found.c.kind, found.c.ref_id, score, func.count().over())
-        .order_by(score.desc(), found.c.created_at.desc(), found.c.ref_id.desc())
-        .limit(limit)).all()
+    return (select(found.c.kind, found.c.ref_id, score, func.count().over())
+            .order_by(score.desc(), found.c.created_at.desc(), found.c.ref_id.desc())
+            .limit(limit))
+
+
+def find(tsq, limit, sort="relevance", kinds=None, board_id=None):
+    """([((kind, id), score)] best first, total, whether total is exact)."""
+    rows = db.session.execute(find_statement(tsq, limit, sort, kinds, board_id)).all()
     total = rows[0][3] if rows else 0
+    if sort == "date":
+        return [((k, i), 0.0) for k, i, _s, _n in rows], total, True
     return [((k, i), float(s)) for k, i, s, _n in rows], min(total, RANK_CAP), total <= RANK_CAP
 
 
