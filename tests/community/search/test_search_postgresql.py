@@ -126,3 +126,16 @@ def test_sqlite_keeps_whoosh_whatever_is_asked(sqlite_app):
     sqlite_app.config["SEARCH_BACKEND"] = "postgresql"
     with sqlite_app.app_context():
         assert backends.name() == "whoosh"
+
+
+def test_a_stored_results_page_shows_a_post_made_since(app, client):
+    """The page cache learns of a new document on either backend: whoosh's drain deletes
+    outbox rows, PostgreSQL's transaction writes search_documents."""
+    with app.app_context():
+        make_thread(title="First rambutan")
+        search.drain()
+    assert client.get("/search?q=rambutan").text.count('data-testid="search-hit"') == 1
+    with app.app_context():
+        make_thread(title="Second rambutan")
+        search.drain()
+    assert client.get("/search?q=rambutan").text.count('data-testid="search-hit"') == 2
