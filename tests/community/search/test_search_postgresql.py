@@ -139,3 +139,15 @@ def test_a_stored_results_page_shows_a_post_made_since(app, client):
         make_thread(title="Second rambutan")
         search.drain()
     assert client.get("/search?q=rambutan").text.count('data-testid="search-hit"') == 2
+
+
+def test_outbox_rows_left_from_whoosh_are_drained_into_postgresql(pg):
+    thread = make_thread(title="Switched pitaya")
+    db.session.execute(SearchDocument.__table__.delete())
+    db.session.execute(SearchOutbox.__table__.insert().values(
+        kind="thread", ref_id=thread.id, created_at=thread.created_at))
+    db.session.commit()
+    assert _found("pitaya") == set()
+    assert search.drain() == 1
+    assert _found("pitaya") == {("thread", thread.id)}
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
