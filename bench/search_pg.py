@@ -162,11 +162,43 @@ def truth(app, words):
     return found
 
 
+def writes(pg_url, workdir, n):
+    """A reply's cost on PostgreSQL: indexed in its transaction (FTS) against an outbox
+    row plus the drain the request runs after its response (whoosh)."""
+    from community import search
+    from community.accounts import service as accounts
+    from community.forum import service as forum
+    from community.forum.models import Thread
+    from community.kernel.extensions import db
+
+    print(f"\na reply on PostgreSQL, {n} each (ms):")
+    for label, backend in (("PostgreSQL FTS", ""), ("whoosh on PostgreSQL", "whoosh")):
+        app = make_app(pg_url, workdir / f"writes-{backend or 'fts'}", backend)
+        commit, drain = [], []
+        with app.test_request_context():
+            user = accounts.register(f"writer{backend}", f"w{backend}@example.com", "bench-pass-1")
+            thread_id = db.session.scalar(select(Thread.id).order_by(Thread.id).limit(1))
+            for i in range(n):
+                started = time.perf_counter()
+                forum.reply(db.session.get(Thread, thread_id), user,
+                            f"电池续航 battery reply {i} 充电 charging notifications")
+                commit.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                search.drain()
+                drain.append((time.perf_counter() - started) * 1000)
+            db.session.remove()
+            db.engine.dispose()
+        print(f"  {label:<22} in the request p50 {pct(commit, 50):6.2f} p99 {pct(commit, 99):6.2f}"
+              f"   after it (drain) p50 {pct(drain, 50):6.2f} p99 {pct(drain, 99):6.2f}",
+              flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200, help="per query type")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--writes", type=int, default=100, help="replies timed per backend")
     ap.add_argument("--pg-url", default=os.environ.get(
         "FANFORGE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     args = ap.parse_args()
@@ -230,6 +262,7 @@ def main():
                         / max(len(expected[w]), 1))
             print(f"  {label:<18} {hit}/{want} = {100 * hit / max(want, 1):.2f}% "
                   f"(lowest: {worst})", flush=True)
+        writes(pg_url, workdir, args.writes)
         for app in apps.values():
             with app.app_context():
                 from community.kernel.extensions import db
