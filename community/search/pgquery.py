@@ -30,11 +30,13 @@ from ..kernel.extensions import db
 from .analyzer import correct_query
 from .models import SearchDocument, SearchWord
 from .pgindex import _quote
-from .query import SORTS, SUGGEST_BELOW, check, parse, prepare, present, query_terms
+from .query import MAX_PAGE, SORTS, SUGGEST_BELOW, check, parse, prepare, present, query_terms
 from .similar import ANY_WORDS, MIN_COVER, shortlist
 
 MAX_TERMS = 16
-RANK_CAP = 5000
+# Enough for every page a search shows (MAX_PAGE of 20 hits); ranking 5000 matches of a
+# common word cost 20 ms p50 in PostgreSQL on a loaded machine (bench/RESULTS.md).
+RANK_CAP = MAX_PAGE * 20 * 2
 PHRASE_BOOST = 1.0
 # ts_rank_cd's weights for {D, C, B, A}: a body word (B) a third of a title word (A).
 WEIGHTS = [0.1, 0.1, 0.33, 1.0]
