@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench lint translations messages browser clean
+.PHONY: run test bench lint translations messages browser screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed."; exit 1; }
@@ -77,6 +77,17 @@ bench: $(STAMP) translations
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null 2>&1 \
 		|| echo "wrk is not installed: the Python load client drives the reads."; }
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# The main pages at 390 and 1280 px, in zh and en, signed out and in, on the demo community:
+# PNG files in screenshots/ (git-ignored) for review. SCREENSHOT_ARGS="--full-page" for whole pages.
+SCREENSHOT_ARGS ?=
+screenshots: $(STAMP) translations browser
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+		echo "Installing Debian's fonts-wqy-microhei: Chinese pages need a CJK font to be looked at..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 \
+		|| echo "No CJK font: Chinese text shows as boxes in the screenshots."; }
+	$(BIN)/python tests/e2e/screenshots.py --out screenshots $(SCREENSHOT_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

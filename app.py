@@ -96,6 +96,12 @@ DEFAULTS = {
     "RATELIMIT_RESET": "10 per hour",  # per client
     "RATELIMIT_RESET_ADDRESS": "3 per hour",  # per address asked for
     "RATELIMIT_RESEND": "3 per hour",  # confirmation mails per account
+    # Two-factor sign-in (community/accounts/twofactor.py): who must use it, "staff" (staff
+    # and admin), "all" or "no"; how long the code step waits after a right password; and
+    # codes tried per account (from any client; fails closed, as sign-in does).
+    "TWO_FACTOR_ENFORCE": "staff",
+    "TWO_FACTOR_PENDING_SECONDS": 300,
+    "RATELIMIT_TWO_FACTOR": "5 per 5 minutes",
     # The task queue: empty is SQLite in the instance folder; redis://host:6379/0 to share.
     "QUEUE_URL": "",
     "QUEUE_NAME": "fanforge",
@@ -168,6 +174,10 @@ def _finish_config(app, explicit=frozenset()):
         # (Flask's None means "as debug"; say it outright for production).
         if cfg.get("TEMPLATES_AUTO_RELOAD") is None:
             cfg["TEMPLATES_AUTO_RELOAD"] = False
+
+    if cfg["TWO_FACTOR_ENFORCE"] not in ("no", "staff", "all"):
+        raise RuntimeError("FANFORGE_TWO_FACTOR_ENFORCE must be no, staff or all, "
+                           f"not {cfg['TWO_FACTOR_ENFORCE']!r}")
 
     url = cfg.get("SQLALCHEMY_DATABASE_URI") or cfg.get("DATABASE_URL")
     if not url:

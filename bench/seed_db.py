@@ -8,7 +8,7 @@ named, so the gap is visible rather than papered over.
 import subprocess
 import time
 
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import Integer, create_engine, func, inspect, select, text
 
 from .common import PYTHON, ROOT, Progress, is_sqlite, server_env, sqlite_path
 
@@ -172,7 +172,10 @@ class Writer:
         start = time.monotonic()
         if self.conn.dialect.name == "postgresql":
             for table in self.db.metadata.sorted_tables:
-                if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+                # Integer ids only: a text id (a provider's own, dummy_gateway_refunds) has
+                # no sequence, and SQLAlchemy still calls it autoincrement ("auto").
+                if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement \
+                        and isinstance(table.c.id.type, Integer):
                     self.conn.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"coalesce((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)"))

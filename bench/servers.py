@@ -27,8 +27,10 @@ def free_port():
 class Gunicorn:
     """One gunicorn master with `workers` sync workers serving `target` (module:app)."""
 
-    def __init__(self, target, env=None, workers=4, name="app", extra_args=()):
+    def __init__(self, target, env=None, workers=4, name="app", extra_args=(), cwd=ROOT):
+        """`cwd` is the folder gunicorn starts in (bench/curve.py's hosts each have one)."""
         self.target, self.env, self.workers, self.name = target, env, workers, name
+        self.cwd = cwd
         self.extra_args = list(extra_args)
         self.process = self.port = self.log = None
 
@@ -48,7 +50,7 @@ class Gunicorn:
                  # gunicorn.conf.py recycles workers every ~10,000 requests (production's
                  # leak guard): mid-run that reset the CPU counters and reloaded the search.
                  "--max-requests", "0", *self.extra_args, self.target],
-                cwd=ROOT, env=self.env or dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
+                cwd=self.cwd, env=self.env or dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -10,13 +10,18 @@ from .accounts import service as accounts
 from .accounts import tasks as _account_tasks  # noqa: F401  (registers its periodic job)
 from .accounts.cli import users
 from .accounts.models import User
+from .accounts.twofactor_views import bp as twofactor_bp
 from .accounts.views import bp as accounts_bp
 from .circles import wiring as circles
+from .composer import listeners as composer_listeners
+from .composer.views import bp as composer_bp
+from .datarights import wiring as datarights
 from .engagement import wiring as engagement
 from .forum import service as forum
 from .forum.models import Thread
 from .forum.staff_views import bp as staff_bp
 from .forum.views import bp as forum_bp
+from .gatekeeping import wiring as gatekeeping
 from .ideas import api as ideas_api
 from .ideas import service as ideas
 from .ideas import views as ideas_views
@@ -28,19 +33,21 @@ from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
 from .mail import wiring as mail
 from .media import wiring as media
 from .messages import wiring as messages
+from .moderation import wiring as moderation
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
+from .reports import wiring as reports
 from .roadmap import wiring as roadmap
 from .rounds import api as rounds_api
 from .rounds import tasks as _round_tasks  # noqa: F401
 from .rounds import views as rounds_views
 from .search import tasks as _search_tasks  # noqa: F401
 from .search import wiring as search
-from .viewer import header, readers, social, votes_left
+from .viewer import header, readers, shell, social, votes_left
 from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
 
-BLUEPRINTS = (forum_bp, accounts_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
-              notifications_views.bp, health.bp)
+BLUEPRINTS = (forum_bp, accounts_bp, twofactor_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
+              notifications_views.bp, health.bp, composer_bp)
 
 
 def init_app(app):
@@ -77,6 +84,7 @@ def init_app(app):
     app.add_template_global(STATUS_NAMES, "STATUS_NAMES")
     notifications_views.init_app(app)
     notification_listeners.connect()
+    composer_listeners.connect()
     forum.register_owner_url("idea", ideas_views.idea_url_for_thread)
     engagement.init_app(app)
     search.init_app(app)
@@ -85,10 +93,16 @@ def init_app(app):
     account_mails.register()
     circles.init_app(app)
     messages.init_app(app)
+    moderation.init_app(app)
+    reports.init_app(app)
+    gatekeeping.init_app(app)
     media.init_app(app)
+    datarights.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)
+    shell.init_app(app)
+    app.register_blueprint(shell.bp)
     _register_holes()
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
@@ -104,6 +118,7 @@ def _favicon():
 def _register_holes():
     """What the community's templates leave to be filled in for whoever is looking."""
     pagecache.register_renderer("account_nav", header.account_nav)
+    pagecache.register_renderer("tab_badge", shell.tab_badge_holes)
     pagecache.register_renderer("social_proof", social.render_holes)
     pagecache.register_renderer("panels", panels.render_holes)
     pagecache.register_renderer("votes_left", votes_left.votes_left_holes)

@@ -1,6 +1,6 @@
 """Wire the store into an app: its tables, blueprints, CLI and the community hooks it uses."""
 
-from . import cards
+from . import cards, privacy
 from .addresses import models as _address_models  # noqa: F401
 from .addresses import wiring as addresses
 from .campaigns import models as _campaign_models  # noqa: F401  (tables for create_all and Alembic)
@@ -31,3 +31,4 @@ def init_app(app):
     share.init_app(app)
     notices.init_app(app)
     reviews.init_app(app)
+    privacy.declare_store()

@@ -2,13 +2,14 @@
 
 import itertools
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import create_app
 from community.accounts import service as accounts
 from community.forum import boards as board_service
 from community.forum import service as forum
 from community.kernel.extensions import db
+from community.media.models import MediaBlob
 from community.search import backends
 from community.search.index import get_index
 from community.search.models import SearchDocument
@@ -26,6 +27,10 @@ TEST_CONFIG = {
     "RATELIMIT_STORAGE_URI": "memory://",
     # Links need no level in tests, except in the test of that guard.
     "LINKS_MIN_LEVEL": 1,
+    # New accounts' posts with links go straight up, and a copy is no flood, except in the
+    # tests of those screens (tests/community/gatekeeping).
+    "SPAM_FIRST_POSTS_HELD": 0,
+    "SPAM_COPIES_ALLOWED": 0,
     "SERVER_NAME": None,
     # Mail stays in memory and the queue is nobody's, unless a test sets up an SMTP server
     # (the `smtp` fixture) or a worker (tests/concurrency/test_mail_worker.py).
@@ -39,6 +44,9 @@ TEST_CONFIG = {
     # tests of that lag.
     "PAGE_CACHE_LIVE_SECONDS": 0,
     "SITE_URL": "http://fanforge.test",
+    # Staff sign in with a password alone here, as they did before two-factor sign-in;
+    # its own tests (tests/community/accounts/test_two_factor*.py) turn it on ("staff").
+    "TWO_FACTOR_ENFORCE": "no",
 }
 
 
@@ -220,6 +228,12 @@ def unfilled_marks(app, html):
     marks = markers.markers(app)
     return [mark for mark in (marks.csrf, marks.submit, marks.next, marks.opening)
             if mark in html]
+
+
+def stored_blobs(app):
+    """How many uploads the database storage backend holds."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(MediaBlob))
 
 
 def indexed_search_keys():

@@ -26,8 +26,10 @@ class LiveServers:
         self.tmp_path = tmp_path
         self.processes = []
 
-    def start(self, database_url, workers=4, env=None, threads=1):
-        """Serve the app on a free port with `workers` processes; returns the base URL."""
+    def start(self, database_url, workers=4, env=None, threads=1, cwd=ROOT):
+        """Serve the app on a free port with `workers` processes; returns the base URL.
+        `cwd` is the folder gunicorn starts in: the app's root and instance folder are
+        where it finds app.py (a host_folder() has its own instance folder)."""
         port = free_port()
         database_key = hashlib.sha256(database_url.encode()).hexdigest()[:12]
         environ = dict(os.environ)
@@ -40,13 +42,17 @@ class LiveServers:
             "FANFORGE_CACHE_URL": f"file://{self.tmp_path}/page-cache-{database_key}",
             # Links the site hands out (a payment's way back) lead to this server.
             "FANFORGE_SITE_URL": f"http://127.0.0.1:{port}",
+            # Load and race tests post as new accounts, often the same text: spam screens
+            # off, as in TEST_CONFIG.
+            "FANFORGE_SPAM_FIRST_POSTS_HELD": "0",
+            "FANFORGE_SPAM_COPIES_ALLOWED": "0",
         })
         environ.update(env or {})
         log = open(self.tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
              "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--preload", "app:app"],
-            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=cwd, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.processes.append((process, log))
         base = f"http://127.0.0.1:{port}"
@@ -72,6 +78,17 @@ class LiveServers:
             process.wait()
             log.close()
         self.processes.clear()
+
+
+def host_folder(folder):
+    """A folder that looks like a checkout to a process started in it (every entry of the
+    repository linked in) but has its own empty instance folder: another host's disk."""
+    folder.mkdir(parents=True)
+    for entry in ROOT.iterdir():
+        if entry.name not in ("instance", ".git", ".pytest_cache", ".ruff_cache"):
+            (folder / entry.name).symlink_to(entry)
+    (folder / "instance").mkdir()
+    return folder
 
 
 def csrf_token(html):

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from ..kernel.errors import DomainError
-from . import service, tokens, verification
+from . import roles, service, tokens, twofactor, verification
 from .models import ROLES
 
 users = AppGroup("users", help="Create users and change their roles.")
@@ -31,12 +31,26 @@ def create(name, email, password, role, verified):
 @click.argument("name")
 @click.argument("role", type=click.Choice(ROLES))
 def set_role(name, role):
-    """Give user NAME the role ROLE (fan, staff or admin)."""
+    """Give user NAME the role ROLE (fan, staff or admin): their sessions end and their
+    API tokens are revoked; staff set up two-factor sign-in as they sign in again."""
     try:
-        user = service.set_role(name, role)
+        user = roles.set_role(name, role)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{user.username} is now {user.role}.")
+
+
+@users.command("reset-two-factor")
+@click.argument("name")
+def reset_two_factor(name):
+    """Turn user NAME's two-factor sign-in off (a lost phone and lost recovery codes):
+    their sessions end; staff set it up again as they sign in."""
+    try:
+        user = service.get_by_username(name)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    twofactor.reset(user)
+    click.echo(f"Two-factor sign-in is off for {user.username}.")
 
 
 @users.command("purge-expired")

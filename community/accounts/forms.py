@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..web.forms import Form
 
@@ -28,6 +29,10 @@ class ChangePasswordForm(Form):
 
 class NewTokenForm(Form):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=64)])
+    # Choices (tokens.SCOPES the account may have) are set by the view.
+    scopes = SelectMultipleField(_l("What it may do"), default=["read", "write"],
+                                 widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
 
 
 class ForgotPasswordForm(Form):
@@ -45,3 +50,14 @@ class ResetPasswordForm(Form):
 class ChangeEmailForm(Form):
     email = EmailField(_l("New email address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class CodeForm(Form):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+
+
+class ConfirmCodeForm(Form):
+    """The password and a code: turning two-factor sign-in on, off, or new recovery codes."""
+
+    password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])

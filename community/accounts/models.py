@@ -31,6 +31,12 @@ class AccountFacts(UserMixin):
     def is_banned(self):
         return self.banned_at is not None
 
+    @property
+    def is_suspended(self):
+        """Suspended now: the end is read against the clock at every ask, so a suspension
+        lifts itself when its time is up (community/moderation)."""
+        return self.suspended_until is not None and self.suspended_until > utcnow()
+
     def get_id(self):
         return f"{self.id}.{self.auth_version}"
 
@@ -52,6 +58,10 @@ class User(AccountFacts, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     banned_at: Mapped[datetime | None]
     ban_reason: Mapped[str | None] = mapped_column(String(500))
+    # The current suspension (community/moderation/service.py): over once the clock
+    # passes it, whether or not anything cleared it.
+    suspended_until: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
     # Bumped when the password changes or the account is banned: every session and
     # remember-me cookie carries it, so old ones stop working.
     auth_version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -78,7 +88,7 @@ class User(AccountFacts, db.Model):
 
 # What a Reader holds: enough for a stored page's hit and for the API's write paths.
 READER_COLUMNS = (User.id, User.username, User.role, User.locale, User.banned_at,
-                  User.auth_version, User.email_verified_at)
+                  User.auth_version, User.email_verified_at, User.suspended_until)
 
 
 def _moment(value):
@@ -93,9 +103,10 @@ class Reader(AccountFacts):
 
     def __init__(self, row):
         (self.id, self.username, self.role, self.locale, banned_at, self.auth_version,
-         verified_at) = row[:len(READER_COLUMNS)]
+         verified_at, suspended_until) = row[:len(READER_COLUMNS)]
         # A row run as the driver's own SQL (community/kernel/compiled.py) holds SQLite's text.
         self.banned_at, self.email_verified_at = _moment(banned_at), _moment(verified_at)
+        self.suspended_until = _moment(suspended_until)
         self._account = None
 
     @property

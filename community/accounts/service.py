@@ -16,7 +16,7 @@ from ..kernel import signals
 from ..kernel.database import transaction, utcnow
 from ..kernel.errors import Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
-from . import names
+from . import names, twofactor
 from .models import ROLES, SKELETON_CHARS, User
 
 USERNAME_RE = re.compile(r"^[\w-]{2,32}$")
@@ -206,15 +206,6 @@ def ensure_verified(user):
                           "or have it sent again from your settings."), code="email_unverified")
 
 
-def set_role(username, role):
-    if role not in ROLES:
-        raise ValidationError(_("Unknown role %(role)s; use one of %(roles)s.", role=role, roles=", ".join(ROLES)), field="role")
-    with transaction():
-        user = get_by_username(username)
-        user.role = role
-    return user
-
-
 def set_locale(user, locale):
     with transaction():
         db.session.execute(update(User).where(User.id == user.id).values(locale=locale))
@@ -250,8 +241,24 @@ def parse_session_id(session_id):
 
 
 def session_still_valid(account, version):
-    """A session signed in at auth `version` still holds: same version, not banned."""
+    """A session signed in at auth `version` still holds: same version, not banned, and
+    not a staff account that must use two-factor sign-in and does not (it was made staff,
+    or the rule came in, since): signed out, it sets it up as it signs in again. Only a
+    staff session pays that query."""
+    return (_version_holds(account, version)
+            and not (account.is_staff and twofactor.required_for(account)
+                     and not twofactor.is_enabled(account)))
+
+
+def _version_holds(account, version):
     return account is not None and account.auth_version == version and not account.is_banned
+
+
+def account_at_version(user_id, version):
+    """The account half-way through signing in (accounts/signin.py) if it still holds at
+    auth `version` (not banned, no sign-out or new password since), else None."""
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    return user if _version_holds(user, version) else None
 
 
 def load_session_user(session_id):

@@ -4,17 +4,15 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..engagement.story import profile_story
 from ..forum import service as forum
@@ -22,9 +20,9 @@ from ..kernel.errors import DomainError, ValidationError
 from ..kernel.extensions import limiter
 from ..mail import prefs as mail_prefs
 from ..web import ratelimits
-from ..web.http import apply_error, page_arg, redirect_next, text_arg
+from ..web.http import apply_error, next_url, page_arg, redirect_next, text_arg
 from ..web.pagecache import public_page
-from . import passwords, recovery, service, tokens, verification
+from . import passwords, recovery, service, signin, tokens, verification
 from .forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -53,13 +51,16 @@ confirmation_mail = limiter.shared_limit(_config("RATELIMIT_RESEND"), scope="con
                                          key_func=ratelimits.user_or_address, methods=["POST"])
 
 
-def _sign_in(user, remember=False):
-    """Start a session for `user` with a new CSRF token: a token planted before
-    sign-in (or one that leaked from the signed-out page) does not carry over."""
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    session.pop(field, None)
-    g.pop(field, None)
-    login_user(user, remember=remember)
+_sign_in = signin.sign_in
+SECOND_STEPS = {"code": "twofactor.code", "enrol": "twofactor.enrol"}
+
+
+def _begin_sign_in(user, remember=False):
+    """Signed in, or on to the second step (two-factor sign-in): the redirect either way."""
+    step = signin.begin(user, remember, next_url())
+    if step is None:
+        return redirect_next()
+    return redirect(url_for(SECOND_STEPS[step]))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -95,8 +96,7 @@ def login():
         elif user.is_banned:
             form.login.errors = [_("This account is banned.")]
         else:
-            _sign_in(user, remember=form.remember.data)
-            return redirect_next()
+            return _begin_sign_in(user, remember=form.remember.data)
     status = 422 if form.errors else 200
     return render_template("community/accounts/login.html", form=form), status
 
@@ -110,6 +110,7 @@ def logout():
     Flask-Login already checks, for stored pages' light readers too)."""
     if current_user.is_authenticated:
         passwords.end_sessions(current_user.id)
+    signin.forget_pending()
     logout_user()
     return redirect(url_for("forum.index"))
 
@@ -138,16 +139,24 @@ def settings():
 @bp.post("/settings/tokens")
 @login_required
 def create_token():
-    form = NewTokenForm()
+    form = _token_form()
     plaintext = None
     if form.validate_on_submit():
         try:
-            _token, plaintext = tokens.create_token(current_user, form.name.data)
+            _token, plaintext = tokens.create_token(
+                current_user, form.name.data, form.scopes.data or tokens.DEFAULT_SCOPES)
         except DomainError as error:
             apply_error(form, error)
     # Rendered, not redirected: the plaintext is shown this once and kept nowhere.
     response, status = _settings_page(token_form=form, new_token=plaintext)
     return response, status, {"Cache-Control": "no-store"}
+
+
+def _token_form(**kwargs):
+    form = NewTokenForm(**kwargs)
+    form.scopes.choices = [(scope, tokens.SCOPES[scope])
+                           for scope in tokens.allowed_scopes(current_user)]
+    return form
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")
@@ -160,7 +169,7 @@ def revoke_token(token_id):
 
 def _settings_page(password_form=None, token_form=None, email_form=None, new_token=None):
     password_form = password_form or ChangePasswordForm(formdata=None)
-    token_form = token_form or NewTokenForm(formdata=None)
+    token_form = token_form or _token_form(formdata=None)
     email_form = email_form or ChangeEmailForm(formdata=None)
     failed = password_form.errors or token_form.errors or email_form.errors
     return render_template("community/accounts/settings.html", form=password_form,
@@ -244,7 +253,13 @@ def reset_password(token):
             apply_error(form, error)
         else:
             logout_user()
-            _sign_in(user)
+            # With two-factor sign-in, the mail alone does not sign anyone in.
+            step = signin.begin(user)
+            if step is not None:
+                flash(_("Your new password is set. Every other session was signed out and "
+                        "your API tokens were revoked. Finish signing in with your code."),
+                      "success")
+                return redirect(url_for(SECOND_STEPS[step]))
             flash(_("Your new password is set and you are signed in. Every other session "
                     "was signed out and your API tokens were revoked."), "success")
             return redirect(url_for("forum.index"))

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 
-from ..accounts import tokens
+from ..accounts import tokens, twofactor
 from ..accounts.models import ROLES
 from ..kernel.errors import DomainError, Forbidden, ValidationError
 from ..kernel.extensions import csrf
@@ -68,17 +68,52 @@ def authenticate_request():
             g.api_auth_error = tokens.Unauthorized(
                 _("Send the token as 'Authorization: Bearer <token>'."), code="invalid_token")
         else:
+            view = current_app.view_functions.get(request.endpoint)
             try:
-                view = current_app.view_functions.get(request.endpoint)
                 g.api_user, g.api_token = tokens.authenticate_token(
                     credentials.strip(), light=getattr(view, "light_user", False))
+                _check_scope(view, g.api_token)
             except DomainError as error:
                 g.api_auth_error = error
-    set_user(g.api_user)
+    set_user(g.api_user if g.api_auth_error is None else None)
     if g.api_auth_error is not None:
         # On every route, public ones too (as GitHub's API does): a client whose token
         # broke finds out at once instead of quietly reading as nobody.
         raise g.api_auth_error
+
+
+# ---- scopes ----------------------------------------------------------------
+
+NO_SCOPE = ""  # a route any working token may call (signing in, revoking itself)
+
+
+def required_scope(view, method):
+    """The scope a token needs for `method` on `view`: its own (staff routes, @api_scope),
+    else `read` to GET and `write` for anything else. NO_SCOPE: none."""
+    return openapi.token_scope(view, method)
+
+
+def api_scope(scope):
+    """Declare the scope a route needs (tokens.SCOPES, or NO_SCOPE); above @staff_required
+    it replaces the one staff_required chose."""
+    if scope != NO_SCOPE and scope not in tokens.SCOPES:
+        raise ValueError(f"unknown API scope {scope!r}")
+
+    def decorate(view):
+        view.api_scope = scope
+        return view
+    return decorate
+
+
+def _check_scope(view, token):
+    """Every route, whoever owns it: the token must carry the route's scope (403
+    insufficient_scope), public routes too, as a token that broke is refused there."""
+    if view is None or request.method == "OPTIONS":
+        return
+    scope = required_scope(view, request.method)
+    if scope != NO_SCOPE and scope not in token.scopes:
+        raise Forbidden(_("This token may not do that: it needs the %(scope)s scope.",
+                          scope=scope), code="insufficient_scope")
 
 
 def api_user():
@@ -87,7 +122,7 @@ def api_user():
 
 
 def api_token():
-    """The token in use (tokens.TokenInUse: its id and last_used_at), or None."""
+    """The token in use (tokens.TokenInUse: its id, last_used_at and scopes), or None."""
     return g.get("api_token")
 
 
@@ -122,14 +157,22 @@ def token_required(view):
 
 
 def staff_required(view):
-    """Only with a staff member's token (403 for anyone else)."""
+    """Only with a staff member's token (403 for anyone else) carrying a staff scope: the
+    store's routes (products/) need staff:store, the community's staff:moderate; put
+    @api_scope above it to choose another."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not require_user().is_staff:
+        user = require_user()
+        if not user.is_staff:
             raise Forbidden(_("Only staff can do that."))
+        if twofactor.required_for(user) and not twofactor.is_enabled(user):
+            raise Forbidden(_("Set up two-factor sign-in on the website first."),
+                            code="two_factor_required")
         return view(*args, **kwargs)
 
     wrapper.api_auth = "staff"
+    wrapper.api_scope = ("staff:store" if view.__module__.startswith("products.")
+                         else "staff:moderate")
     return wrapper
 
 
@@ -304,5 +347,6 @@ def user_json(user):
 @bp.get("/openapi.json")
 @api_doc("This OpenAPI 3.1 document", tag="meta",
          responses={200: {"type": "object", "required": ["openapi", "paths"]}})
+@api_scope(NO_SCOPE)
 def openapi_document():
     return jsonify(openapi.document(current_app))

@@ -22,7 +22,10 @@ INFO = {
     "description": (
         "The Fanforge JSON API. Authenticate with a personal API token, created on the "
         "settings page or by `POST /api/v1/tokens`: `Authorization: Bearer <token>`. "
-        "Session cookies are ignored under /api/. Every error is "
+        "Session cookies are ignored under /api/. A token has scopes, chosen when it is "
+        "made: `read` (GET), `write` (anything else), and for staff `staff:moderate` and "
+        "`staff:store`; each operation names the one it needs, and a token without it gets "
+        "403 `insufficient_scope`. Every error is "
         '`{"error": {"code": "...", "message": "..."}}` with a fitting status; '
         "a 422 also names the fields at fault. Paged lists take `page` and `per_page` "
         "(at most 100)."
@@ -43,6 +46,21 @@ def define_schema(name, schema):
     SCHEMAS[name] = schema
     return ref(name)
 
+
+# A post kept for staff to approve (community/gatekeeping): 202, nothing published yet.
+HELD = define_schema("Held", {
+    "type": "object",
+    "required": ["held"],
+    "properties": {"held": {
+        "type": "object",
+        "required": ["id", "code", "message"],
+        "properties": {
+            "id": {"type": "integer", "description": "The held post; its author sees it at /me/waiting."},
+            "code": {"type": "string", "enum": ["held_for_approval"]},
+            "message": {"type": "string"},
+        },
+    }},
+})
 
 ERROR = define_schema("Error", {
     "type": "object",
@@ -111,6 +129,15 @@ def api_doc(summary, *, request=None, responses=None, errors=(), query=None, pag
     return decorate
 
 
+def token_scope(view, method):
+    """The scope a token needs for `method` on `view` (api/core.py checks it): the view's
+    own `api_scope` ("" for none), else read to GET and write for the rest."""
+    scope = getattr(view, "api_scope", None)
+    if scope is not None:
+        return scope
+    return "read" if method in ("GET", "HEAD") else "write"
+
+
 def spec_for(view, method):
     """The api_doc declaration of `view` for `method`, or None."""
     docs = getattr(view, "api_docs", {})
@@ -155,10 +182,11 @@ def _response(status, schema):
 
 def _operation(rule, view, method, spec, path_parameters, several):
     auth = getattr(view, "api_auth", None)
+    scope = token_scope(view, method)
     # 401: a broken or revoked token is refused on every route, public ones too.
     implied = set(spec["errors"]) | {401}
-    if auth:
-        implied |= {403}  # a banned account or not staff
+    if auth or scope:
+        implied |= {403}  # a banned account, not staff, or a token without the scope
     if spec["request"] is not None:
         implied |= {400, 422}
     if spec["query"] or spec["paged"] or spec["headers"]:
@@ -176,18 +204,21 @@ def _operation(rule, view, method, spec, path_parameters, several):
         for name, schema in query.items()
     ] + [{"name": name, "in": "header", "required": True, "schema": schema}
          for name, schema in spec["headers"].items()]
+    scopes = [scope] if scope else []
     blueprint = rule.endpoint.rpartition(".")[0] or "api"
     operation = {
         "operationId": rule.endpoint.replace(".", "_") + (f"_{method.lower()}" if several else ""),
         "summary": spec["summary"],
         "tags": [spec["tag"] or blueprint],
         # A public route takes a token too (optional: the empty requirement).
-        "security": [{"bearerAuth": []}] if auth else [{}, {"bearerAuth": []}],
+        "security": ([{"bearerAuth": scopes}] if auth else [{}, {"bearerAuth": scopes}]),
         "responses": responses,
     }
     description = spec["description"] or ""
     if auth == "staff":
         description = (description + " Staff only.").strip()
+    if scope:
+        description = (description + f" A token needs the `{scope}` scope.").strip()
     if description:
         operation["description"] = description
     if parameters:

@@ -8,7 +8,11 @@ source and the forum's thread hook ask.
   meetups only to members. An open circle is read by anyone.
 - Joining (or asking to join, or starting a circle) needs a signed-in, unbanned account
   with a confirmed address when FANFORGE_REQUIRE_VERIFIED_EMAIL is on, as posting does.
-- Posting, RSVPs and sharing need membership; moderating needs the moderator or owner role.
+- Posting, RSVPs and sharing need membership, and a member muted by the circle's
+  moderators posts nothing there until the mute ends (sanctions.py); moderating needs the
+  moderator or owner role.
+- A fan banned from a circle cannot join it again, by any road (open join, request,
+  invitation), until its moderators lift the ban.
 - Staff have no way in: a circle is its members' (they moderate what fans report elsewhere).
 
 Membership is read from the database at every check (no cache), so leaving, or being
@@ -19,9 +23,10 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ..accounts import service as accounts
+from ..kernel.database import utcnow
 from ..kernel.errors import Forbidden, NotFound
 from ..kernel.extensions import db
-from .models import Circle, CircleMember, CircleThread
+from .models import Circle, CircleBan, CircleMember, CircleThread
 
 MODERATING = ("owner", "moderator")
 
@@ -99,6 +104,21 @@ def ensure_member(member):
         raise Forbidden(_("Join the circle first."), code="not_a_member")
 
 
+def ensure_can_post_in(member):
+    """Membership, and no running mute."""
+    ensure_member(member)
+    if member.is_muted(utcnow()):
+        raise Forbidden(_("The circle's moderators muted you here until %(until)s.",
+                          until=member.muted_until.strftime("%Y-%m-%d %H:%M UTC")),
+                        code="muted")
+
+
+def ensure_not_banned_from(circle_id, user_id):
+    if db.session.get(CircleBan, (circle_id, user_id)) is not None:
+        raise Forbidden(_("The circle's moderators banned you from this circle."),
+                        code="banned_from_circle")
+
+
 def ensure_moderator(member):
     if not is_moderator(member):
         raise Forbidden(_("Only the circle's moderators can do that."), code="not_a_moderator")
@@ -134,5 +154,7 @@ def can_read_thread(thread, viewer):
 def guard_reply(thread, author):
     """Replies need membership; runs inside the reply's transaction."""
     circle = circle_of_thread(thread.id)
-    if circle is None or membership(circle.id, author) is None:
+    member = membership(circle.id, author) if circle is not None else None
+    if member is None:
         raise Forbidden(_("Only members of the circle can reply here."), code="not_a_member")
+    ensure_can_post_in(member)

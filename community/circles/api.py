@@ -17,7 +17,7 @@ from ..api.core import (
     token_required,
     user_json,
 )
-from ..api.openapi import api_doc, define_schema, page_of
+from ..api.openapi import HELD, api_doc, define_schema, page_of
 from ..kernel.errors import DomainError
 from ..web.http import json_value, text_arg
 from ..web.site import absolute_url
@@ -191,8 +191,8 @@ def circle_threads(slug):
 
 
 @bp.post("/circles/<slug>/threads")
-@api_doc("Members: open a thread in the circle", tag="circles", request=NEW_THREAD,
-         responses={201: CIRCLE_THREAD}, errors=(404,))
+@api_doc("Members: open a thread in the circle (202: held for staff to approve)", tag="circles",
+         request=NEW_THREAD, responses={201: CIRCLE_THREAD, 202: HELD}, errors=(404,))
 @token_required
 def new_thread(slug):
     user = require_user()

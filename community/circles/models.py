@@ -72,8 +72,28 @@ class CircleMember(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(16), default="member", server_default="member")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Muted by a moderator: reads, but cannot post in this circle until then (sanctions.py).
+    muted_until: Mapped[datetime | None]
 
     user = relationship("User", lazy="joined", innerjoin=True)
+
+    def is_muted(self, now):
+        return self.muted_until is not None and self.muted_until > now
+
+
+class CircleBan(db.Model):
+    """Banned from one circle by its moderators: out, and cannot join again (not even
+    with an invitation) until a moderator lifts it."""
+
+    __tablename__ = "circle_bans"
+
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined", innerjoin=True)
 
 
 class JoinRequest(db.Model):

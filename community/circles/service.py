@@ -183,6 +183,7 @@ def join(circle, user, invite_token=None):
             return "member"
         if not invite_token and circle.visibility == "private":
             raise NotFound(_("No such circle."))
+        access.ensure_not_banned_from(circle.id, user_id)
         if not invite_token and circle.visibility == "approval":
             insert_ignore(JoinRequest, circle_id=circle.id, user_id=user_id, created_at=utcnow())
             return "requested"
@@ -245,18 +246,8 @@ def decide_request(circle, actor, user_id, approve):
         if not done:
             raise NotFound(_("Nobody asked to join with that id."))
         if approve:
+            access.ensure_not_banned_from(circle.id, user_id)
             _add_member(circle.id, user_id)
-
-
-def remove_member(circle, actor, user_id):
-    """Moderators remove members; only the owner removes a moderator; nobody the owner."""
-    with transaction():
-        mine = access.membership(circle.id, actor)
-        access.ensure_moderator(mine)
-        target = _target(circle.id, user_id)
-        if target.role == "owner" or (target.role == "moderator" and mine.role != "owner"):
-            raise Forbidden(_("Only the owner can remove a moderator."), code="not_the_owner")
-        _remove(circle.id, user_id)
 
 
 def set_moderator(circle, actor, user_id, moderator=True):

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from .. import cards
 from ..forum import service as forum
 from ..forum.forms import ReplyForm, ThreadForm
-from ..kernel.errors import DomainError
+from ..kernel.errors import DomainError, HeldForApproval
 from ..web import ratelimits
-from ..web.http import apply_error, form_text, int_arg, page_arg
+from ..web.http import apply_error, form_text, int_arg, page_arg, to_waiting
 from ..web.pagecache import public_page
 from . import access, moderation, threads
 
@@ -29,6 +29,8 @@ def new(slug):
         try:
             thread = threads.create_thread(circle, current_user, form.title.data, form.body.data,
                                            form.submit_token.data)
+        except HeldForApproval as held:
+            return to_waiting(held)
         except DomainError as error:
             apply_error(form, error)
         else:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import cards
 from ..forum import service as forum
 from ..forum.models import Board, Post, Thread
+from ..forum.screening import screen
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import NotFound, ValidationError
 from ..kernel.extensions import db
@@ -47,18 +48,27 @@ def add_circle_thread(circle_id, author, title, body, submit_token=None):
     return thread
 
 
+def publish_circle_thread(circle_id, author, title, body, submit_token=None):
+    """A member's new thread, in the caller's transaction (an approved one's too)."""
+    access.ensure_can_post_in(access.membership(circle_id, author))
+    thread = add_circle_thread(circle_id, author, title, body, submit_token)
+    listeners.opening_post(forum.first_post(thread), thread, circle_id)
+    return thread
+
+
 def create_thread(circle, author, title, body, submit_token=None):
     """A member opens a thread in the circle; a resubmitted form returns the first one."""
     title, body = forum.check_title(title), forum.check_body(body)
     forum.ensure_can_post(author)
-    forum.guard_post(author, body)
+    access.ensure_can_post_in(access.membership(circle.id, author))  # before a hold
+    fields = screen(author, "circle_thread", {"circle_id": circle.id, "title": title,
+                                              "body": body}, submit_token)
+    title, body = fields["title"], fields["body"]
     try:
         with transaction():
             if (post := forum.existing_submission(author.id, submit_token)) is not None:
                 return db.session.get(Thread, post.thread_id)
-            access.ensure_member(access.membership(circle.id, author))
-            thread = add_circle_thread(circle.id, author, title, body, submit_token)
-            listeners.opening_post(forum.first_post(thread), thread, circle.id)
+            thread = publish_circle_thread(circle.id, author, title, body, submit_token)
     except IntegrityError:
         if (post := forum.existing_submission(author.id, submit_token)) is not None:
             return db.session.get(Thread, post.thread_id)
@@ -110,13 +120,14 @@ def share(thread_id, sharer, kind, target_id, comment=""):
     forum.ensure_can_post(sharer)
     cards.check_shareable(kind, target_id, sharer)
     body = forum.check_body(comment or _("Shared a card."))
-    forum.guard_post(sharer, body)
+    body = screen(sharer, "card", {"thread_id": thread_id, "body": body})["body"]
     sharer_id = sharer.id
     with transaction():
         circle = access.circle_of_thread(thread_id)
         thread = db.session.get(Thread, thread_id)
         if circle is None or thread is None or not forum.can_see_thread(thread, sharer):
             raise NotFound(_("No such thread."))
+        access.ensure_can_post_in(access.membership(circle.id, sharer))
         post = forum.add_reply(thread_id, sharer, body)
         db.session.add(CircleCard(post_id=post.id, circle_id=circle.id, kind=kind,
                                   target_id=target_id, sharer_id=sharer_id))

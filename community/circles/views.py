@@ -3,12 +3,14 @@ members and roles, and invitation links. Thin: every rule is in access.py and th
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ..kernel.database import utcnow
 from ..kernel.errors import DomainError
 from ..web.http import apply_error, form_text, page_arg, text_arg
 from ..web.pagecache import public_page
-from . import access, events, invites, service, threads
+from . import access, events, invites, sanctions, service, threads
 from .forms import KIND_NAMES, ROLE_NAMES, VISIBILITY_NAMES, CircleForm, InviteForm
 from .models import KINDS
 
@@ -80,7 +82,9 @@ def show(slug):
         if readable else None,
         events=events.upcoming(circle) if readable else [],
         requested=member is None and service.has_requested(circle, current_user),
-        requests=service.pending_requests(circle) if access.is_moderator(member) else [])
+        requests=service.pending_requests(circle) if access.is_moderator(member) else [],
+        bans=sanctions.banned(circle) if access.is_moderator(member) else [],
+        mute_lengths=MUTE_LABELS, now=utcnow())
 
 
 @bp.post("/circles/<slug>/join")
@@ -130,7 +134,9 @@ def members(slug):
     return render_template(
         "community/circles/members.html", circle=circle, member=member,
         moderator=access.is_moderator(member), page=service.members(circle, page_arg()),
-        requests=service.pending_requests(circle) if access.is_moderator(member) else [])
+        requests=service.pending_requests(circle) if access.is_moderator(member) else [],
+        bans=sanctions.banned(circle) if access.is_moderator(member) else [],
+        mute_lengths=MUTE_LABELS, now=utcnow())
 
 
 @bp.post("/circles/<slug>/requests/<int:user_id>/<any(approve, refuse):decision>")
@@ -143,7 +149,7 @@ def decide(slug, user_id, decision):
 
 
 MEMBER_ACTIONS = {
-    "remove": lambda c, a, u: service.remove_member(c, a, u),
+    "remove": lambda c, a, u: sanctions.remove(c, a, u, form_text("reason")),
     "moderator": lambda c, a, u: service.set_moderator(c, a, u, True),
     "member": lambda c, a, u: service.set_moderator(c, a, u, False),
     "owner": lambda c, a, u: service.transfer_ownership(c, a, u),
@@ -158,6 +164,34 @@ def member_action(slug, user_id, action):
         MEMBER_ACTIONS[action](circle, current_user, user_id)
     except DomainError as error:
         if error.status == 404:
+            raise
+        flash(error.message, "error")
+    else:
+        flash(_("Done."), "success")
+    return redirect(url_for("circles.members", slug=circle.slug))
+
+
+MUTE_LABELS = {"hour": _l("One hour"), "day": _l("One day"), "week": _l("One week")}
+
+
+@bp.post("/circles/<slug>/members/<int:user_id>/<any(mute, unmute, ban, unban):action>")
+@login_required
+def sanction(slug, user_id, action):
+    """A moderator mutes, unmutes, bans or lifts a ban (sanctions.py)."""
+    circle, _member = access.readable_circle(slug, current_user)
+    reason = form_text("reason")
+    try:
+        if action == "mute":
+            sanctions.mute(circle, current_user, user_id,
+                           sanctions.mute_end(form_text("length")), reason)
+        elif action == "unmute":
+            sanctions.unmute(circle, current_user, user_id, reason)
+        elif action == "ban":
+            sanctions.ban(circle, current_user, user_id, reason)
+        else:
+            sanctions.unban(circle, current_user, user_id, reason)
+    except DomainError as error:
+        if error.status == 404 and action != "unban":
             raise
         flash(error.message, "error")
     else:

@@ -4,6 +4,7 @@ import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts import service as accounts
@@ -27,7 +28,8 @@ def check_in():
         return {"checked_in": True, "new": new, "streak": streak,
                 "points": accounts.get_by_username(current_user.username).points}
     if new:
-        flash(_("Checked in: %(n)d days in a row!", n=streak), "success")
+        flash(ngettext("Checked in: %(num)d day in a row!", "Checked in: %(num)d days in a row!", streak),
+              "success")
     else:
         flash(_("You have checked in today already."), "info")
     return redirect_next()

@@ -121,6 +121,9 @@ class ModerationAction(db.Model):
     target_type: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int]
     reason: Mapped[str] = mapped_column(String(500), default="")
+    # What the action and target alone do not say: a suspension's end, the circle of a
+    # circle moderator's action.
+    detail: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     actor = relationship("User", lazy="joined", innerjoin=True)

@@ -1,4 +1,5 @@
-"""Staff moderation: pin, lock and hide threads, hide posts, ban users.
+"""Staff moderation: pin, lock and hide threads, hide posts (warnings, suspensions and
+bans of members: community/moderation).
 
 Every action writes a ModerationAction row in the same transaction, so the log
 cannot miss an action or record one that did not happen.
@@ -7,9 +8,8 @@ cannot miss an action or record one that did not happen.
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from ..accounts.models import User
 from ..kernel import signals
-from ..kernel.database import transaction, utcnow
+from ..kernel.database import transaction
 from ..kernel.errors import Forbidden, ValidationError
 from ..kernel.extensions import db
 from ..web.pagination import paginate
@@ -23,13 +23,15 @@ def ensure_staff(user):
         raise Forbidden(_("Only staff can do that."))
 
 
-def record(actor, action, target_type, target_id, reason=""):
-    """Log a moderation action inside the caller's transaction."""
+def record(actor, action, target_type, target_id, reason="", detail=""):
+    """Log a moderation action inside the caller's transaction. The log is append-only:
+    no code path changes or deletes a row, and on PostgreSQL a trigger refuses it
+    (community/audit/models.py)."""
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         raise ValidationError(_("Keep the reason under %(n)d characters.", n=MAX_REASON), field="reason")
     db.session.add(ModerationAction(actor_id=actor.id, action=action, target_type=target_type,
-                                    target_id=target_id, reason=reason))
+                                    target_id=target_id, reason=reason, detail=detail[:200]))
 
 
 def _set_thread_flag(thread, actor, flag, value, reason):
@@ -73,36 +75,6 @@ def set_post_hidden(post, actor, value, reason=""):
         record(actor, "hide" if value else "unhide", "post", post.id, reason)
         signals.content_moderated.send(actor, kind="post", id=post.id, hidden=value)
     return post
-
-
-def ban_user(user, actor, reason):
-    """Ban: the user can no longer post or vote, and their sessions end at once."""
-    ensure_staff(actor)
-    if not (reason or "").strip():
-        raise ValidationError(_("Say why the account is banned."), field="reason")
-    if user.id == actor.id:
-        raise Forbidden(_("You cannot ban yourself."))
-    if user.is_staff and not actor.is_admin:
-        raise Forbidden(_("Only an admin can ban staff."))
-    with transaction():
-        db.session.execute(
-            update(User).where(User.id == user.id, User.banned_at.is_(None))
-            .values(banned_at=utcnow(), ban_reason=reason.strip(), auth_version=User.auth_version + 1)
-        )
-        record(actor, "ban", "user", user.id, reason)
-        signals.user_banned.send(actor, user_id=user.id)
-    db.session.refresh(user)
-    return user
-
-
-def unban_user(user, actor, reason=""):
-    ensure_staff(actor)
-    with transaction():
-        db.session.execute(update(User).where(User.id == user.id)
-                           .values(banned_at=None, ban_reason=None))
-        record(actor, "unban", "user", user.id, reason)
-    db.session.refresh(user)
-    return user
 
 
 def actions(page, per_page):

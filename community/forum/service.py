@@ -17,6 +17,7 @@ from ..web.markdown import render
 from ..web.pagination import Page
 from .models import Board, Post, PostLike, Thread
 from .rows import board_thread_rows, posts_between, profile_items, thread_page, thread_titles
+from .screening import GUARDS, guard_post, register_post_guard, screen
 
 MAX_TITLE = 200
 # Title lengths per thread kind; an idea's title is its thread's.
@@ -38,18 +39,9 @@ def owner_url(thread):
     return builder(thread) if builder else None
 
 
-# Checks a post must pass before it is written: guard(author, body) raises a
-# ValidationError (engagement registers the level needed for links and images).
-POST_GUARDS = []
-
-
-def register_post_guard(guard):
-    POST_GUARDS.append(guard)
-
-
-def guard_post(author, body):
-    for guard in POST_GUARDS:
-        guard(author, body)
+# Checks a post must pass before it is written: screening.py (the link level, watched
+# words, copies, approval). Kept here under their old names for their callers.
+POST_GUARDS, register_post_guard, guard_post = GUARDS, register_post_guard, guard_post
 
 
 # Threads whose readers their owner decides (a circle's threads are its members'):
@@ -70,6 +62,10 @@ def ensure_can_post(user, need_verified=True):
         raise Forbidden(_("Sign in to post."), code="sign_in_required")
     if user.is_banned:
         raise Forbidden(_("Your account is banned and cannot post."), code="banned")
+    if user.is_suspended:
+        raise Forbidden(_("Your account is suspended and cannot post until %(until)s.",
+                          until=user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")),
+                        code="suspended")
     if need_verified:
         accounts.ensure_verified(user)
 
@@ -132,7 +128,10 @@ def create_thread(board, author, title, body, submit_token=None, kind="discussio
     `images`: media.prepare()'s re-encoded images for the first post."""
     title, body = check_title(title, kind), check_body(body)
     ensure_can_post(author)
-    guard_post(author, body)
+    fields = screen(author, "thread", {"board_id": board.id, "title": title, "body": body,
+                                       "kind": kind, "listed": listed, "uploads": len(images)},
+                    submit_token)
+    title, body = fields["title"], fields["body"]
     try:
         with media.pending(images) as stored, transaction():
             if (post := existing_submission(author.id, submit_token)) is not None:
@@ -242,7 +241,8 @@ def reply(thread, author, body, submit_token=None, images=()):
     `images`: media.prepare()'s re-encoded images for it."""
     body = check_body(body)
     ensure_can_post(author)
-    guard_post(author, body)
+    body = screen(author, "reply", {"thread_id": thread.id, "body": body,
+                                    "uploads": len(images)}, submit_token)["body"]
     try:
         with media.pending(images) as stored, transaction():
             if (post := existing_submission(author.id, submit_token)) is not None:
@@ -302,8 +302,8 @@ def get_post(post_id, viewer):
     return post
 
 
-def _ensure_author(post, user):
-    if user is None or post.author_id != user.id:
+def _ensure_author(post, user, staff_may=False):
+    if user is None or (post.author_id != user.id and not (staff_may and user.is_staff)):
         raise Forbidden(_("Only the author can change this post."))
     if post.deleted_at is not None:
         raise Forbidden(_("This post was removed."), code="post_removed")
@@ -311,9 +311,10 @@ def _ensure_author(post, user):
 
 def edit_post(post, user, body, title=None):
     body = check_body(body)
-    _ensure_author(post, user)
+    _ensure_author(post, user, staff_may=True)  # staff edit from the report queue
     ensure_can_post(user)
-    guard_post(user, body)
+    fields = screen(user, "edit", {"body": body} if title is None else {"body": body, "title": title})
+    body, title = fields["body"], fields.get("title")
     thread = db.session.get(Thread, post.thread_id)
     if title is not None and post.position == 0:
         title = check_title(title, thread.kind)

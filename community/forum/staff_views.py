@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts import service as accounts
 from ..kernel.errors import DomainError
 from ..web.http import apply_error, form_text, page_arg, redirect_next
 from ..web.roles import admin_required, staff_required
@@ -52,27 +51,6 @@ def post_action(post_id, action):
     moderation.set_post_hidden(post, current_user, action == "hide", form.reason.data)
     flash(_("Done: %(action)s.", action=action), "success")
     return _back(url_for("forum.post", post_id=post.id))
-
-
-@bp.post("/mod/users/<username>/<action>")
-@staff_required
-def user_action(username, action):
-    if action not in ("ban", "unban"):
-        abort(404)
-    user = accounts.get_by_username(username)
-    form = ReasonForm()
-    if not form.validate():
-        abort(400)
-    try:
-        if action == "ban":
-            moderation.ban_user(user, current_user, form.reason.data)
-        else:
-            moderation.unban_user(user, current_user, form.reason.data)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Done: %(action)s.", action=action), "success")
-    return redirect(url_for("accounts.profile", username=user.username))
 
 
 @bp.get("/mod/log")

@@ -4,10 +4,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..kernel.errors import DomainError
+from ..kernel import signals
+from ..kernel.errors import DomainError, HeldForApproval
 from ..media import service as media
 from ..web import ratelimits
-from ..web.http import apply_error, form_text, page_arg, text_arg
+from ..web.http import apply_error, form_text, page_arg, text_arg, to_waiting
 from ..web.pagecache import not_shared, public_page
 from . import boards as board_service
 from . import service
@@ -61,6 +62,8 @@ def new_thread(slug):
             images = media.prepare(request.files.getlist("images"), current_user)
             thread = service.create_thread(board, current_user, form.title.data, form.body.data,
                                            form.submit_token.data, images=images)
+        except HeldForApproval as held:
+            return to_waiting(held)
         except DomainError as error:
             apply_error(form, error)
         else:
@@ -105,18 +108,29 @@ def reply(thread_id):
             images = media.prepare(request.files.getlist("images"), current_user)
             post = service.reply(thread, current_user, form.body.data, form.submit_token.data,
                                  images=images)
+        except HeldForApproval as held:
+            return to_waiting(held)
         except DomainError as error:
             if (owner := service.owner_url(thread)) is not None:
-                flash(error.message, "error")
-                return redirect(owner + "#reply")
+                return _refused_elsewhere(thread, owner, form, error.message)
             apply_error(form, error)
             return _render_thread(thread, form, error.status)
         return redirect(post_url(post))
     if (owner := service.owner_url(thread)) is not None:
-        for errors in form.errors.values():
-            flash(" ".join(errors), "error")
-        return redirect(owner + "#reply")
+        return _refused_elsewhere(thread, owner, form,
+                                  " ".join(e for errors in form.errors.values() for e in errors))
     return _render_thread(thread, form, 422)
+
+
+def _refused_elsewhere(thread, owner, form, message):
+    """A reply refused on an idea's or meetup's page, which this view cannot draw: the
+    text and the reason wait as the fan's draft for that page's reply box (composer.js
+    puts both back and moves focus there); the flash says it without script."""
+    flash(message, "error")
+    if (form.body.data or "").strip() and "csrf_token" not in form.errors:
+        signals.reply_refused.send(current_user._get_current_object(), thread_id=thread.id,
+                                   body=form.body.data, url=owner, error=message)
+    return redirect(owner + "#reply")
 
 
 def post_url(post):
@@ -138,7 +152,7 @@ def post(post_id):
 @login_required
 def edit_post(post_id):
     post = service.get_post(post_id, current_user)
-    if post.author_id != current_user.id:
+    if post.author_id != current_user.id and not current_user.is_staff:
         abort(403)
     thread = service.get_thread(post.thread_id, current_user)
     form = EditPostForm(obj=post)

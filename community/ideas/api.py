@@ -17,7 +17,7 @@ from ..api.core import (
     token_required,
     user_json,
 )
-from ..api.openapi import api_doc, define_schema, page_of
+from ..api.openapi import HELD, api_doc, define_schema, page_of
 from ..forum import boards
 from ..forum import service as forum
 from ..kernel.errors import DomainError
@@ -124,7 +124,8 @@ def list_ideas():
 
 
 @bp.post("/ideas")
-@api_doc("Propose an idea on a board", tag="ideas", request=NEW_IDEA, responses={201: IDEA_DETAIL},
+@api_doc("Propose an idea on a board (202: held for staff to approve)", tag="ideas",
+         request=NEW_IDEA, responses={201: IDEA_DETAIL, 202: HELD},
          errors=(404, 409))
 @token_required
 def propose():

@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
 from ..forum import service as forum
 from ..forum.models import Board, Thread
+from ..forum.screening import screen
 from ..kernel import signals
 from ..kernel.database import (
     dialect_name,
@@ -24,6 +25,7 @@ from ..kernel.database import (
 )
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
+from ..kernel.plaintext import single_line
 from ..kernel.reads import rows_among, rows_of
 from ..rounds import budget
 from ..rounds.models import Round
@@ -120,7 +122,9 @@ def set_board_tags(board, names):
 
 
 def _resolve_tags(board_id, names):
-    names = list(dict.fromkeys(n.strip() for n in names or () if n and n.strip()))
+    # Ticked boxes are not checked against the board's list by the form: cleaned here,
+    # so a NUL or a control character is an unknown tag, not a database error.
+    names = list(dict.fromkeys(single_line(n) for n in names or () if n and single_line(n)))
     if len(names) > MAX_TAGS:
         raise ValidationError(_("Pick at most %(n)d tags.", n=MAX_TAGS), field="tags")
     if not names:
@@ -147,31 +151,42 @@ def propose(board, author, title, body, tags=(), round_id=None, submit_token=Non
     """A fan proposes an idea; its body and discussion are a forum thread."""
     title, body = forum.check_title(title, "idea"), forum.check_body(body)
     forum.ensure_can_post(author)
-    forum.guard_post(author, body)
+    tags = list(tags or ())
+    _resolve_tags(board.id, tags), _round_for_new_idea(board.id, round_id)  # before a hold
+    fields = screen(author, "idea", {"board_id": board.id, "title": title, "body": body,
+                                     "tags": tags, "round_id": round_id}, submit_token)
+    title, body = fields["title"], fields["body"]
     try:
         with transaction():
             if (earlier := _resubmitted(author.id, submit_token)) is not None:
                 return earlier
-            board = db.session.get(Board, board.id)
-            tag_rows = _resolve_tags(board.id, tags)
-            round_ = _round_for_new_idea(board.id, round_id)
-            thread = forum.add_thread(board.id, author, title, body, submit_token,
-                                      kind="idea", listed=False)
-            idea = Idea(board_id=board.id, thread_id=thread.id, author_id=author.id,
-                        created_at=thread.created_at, status_changed_at=thread.created_at,
-                        hot=hot_score(0, thread.created_at),
-                        round_id=round_.id if round_ else None)
-            db.session.add(idea)
-            db.session.flush()
-            for tag in tag_rows:
-                db.session.add(IdeaTag(idea_id=idea.id, tag_id=tag.id))
-            move_count(board.id, "open", 1)
-            signals.idea_created.send(idea, round=round_)
+            idea = add_idea(board.id, author, title, body, tags, round_id, submit_token)
     except IntegrityError:
         if (earlier := _resubmitted(author.id, submit_token)) is not None:
             return earlier
         raise
     db.session.refresh(idea)
+    return idea
+
+
+def add_idea(board_id, author, title, body, tags=(), round_id=None, submit_token=None):
+    """The inside of propose(), in the caller's transaction (an approved idea's too)."""
+    board = db.session.get(Board, board_id)
+    if board is None:
+        raise NotFound(_("No such board."))
+    tag_rows = _resolve_tags(board.id, tags)
+    round_ = _round_for_new_idea(board.id, round_id)
+    thread = forum.add_thread(board.id, author, title, body, submit_token,
+                              kind="idea", listed=False)
+    idea = Idea(board_id=board.id, thread_id=thread.id, author_id=author.id,
+                created_at=thread.created_at, status_changed_at=thread.created_at,
+                hot=hot_score(0, thread.created_at), round_id=round_.id if round_ else None)
+    db.session.add(idea)
+    db.session.flush()
+    for tag in tag_rows:
+        db.session.add(IdeaTag(idea_id=idea.id, tag_id=tag.id))
+    move_count(board.id, "open", 1)
+    signals.idea_created.send(idea, round=round_)
     return idea
 
 

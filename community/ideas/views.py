@@ -8,11 +8,19 @@ from .. import search
 from ..forum import boards as board_service
 from ..forum import service as forum
 from ..forum.forms import ReplyForm
-from ..kernel.errors import DomainError
+from ..kernel.errors import DomainError, HeldForApproval
 from ..rounds import service as rounds
 from ..web import ratelimits
 from ..web.forms import choices
-from ..web.http import apply_error, form_text, int_arg, page_arg, redirect_next, text_arg
+from ..web.http import (
+    apply_error,
+    form_text,
+    int_arg,
+    page_arg,
+    redirect_next,
+    text_arg,
+    to_waiting,
+)
 from ..web.pagecache import public_page
 from ..web.roles import staff_required
 from . import lists, service, statuses
@@ -92,6 +100,8 @@ def new(slug):
                 idea = service.propose(board, current_user, form.title.data, form.body.data,
                                        form.tags.data, form.round_id.data or None,
                                        form.submit_token.data)
+            except HeldForApproval as held:
+                return to_waiting(held)
             except DomainError as error:
                 apply_error(form, error)
             else:

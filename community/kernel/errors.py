@@ -35,3 +35,15 @@ class Forbidden(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class HeldForApproval(DomainError):
+    """Not an error to its author: the post was kept for staff to approve (it is saved,
+    and nobody else sees it until then). `held_id` names the kept row."""
+
+    status = 202
+    code = "held_for_approval"
+
+    def __init__(self, message, held_id):
+        super().__init__(message)
+        self.held_id = held_id

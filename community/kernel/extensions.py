@@ -1,6 +1,5 @@
 """Extensions, created unbound here and bound in `create_app` with `init_app`."""
 
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -11,6 +10,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from . import ratelimit_store  # noqa: F401  (registers sqlite:// with the limits library)
+from .catalogs import Babel  # Flask-Babel's, reading a .po whose .mo is missing
 
 # One naming convention so Alembic names constraints identically on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

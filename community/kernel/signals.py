@@ -19,6 +19,10 @@ post_liked = _events.signal("post-liked")
 # Staff hid or restored a thread, post or other content: kind, id, hidden.
 content_moderated = _events.signal("content-moderated")
 user_banned = _events.signal("user-banned")
+# A reply the server refused whose form cannot be drawn again where it was typed (a reply
+# on an idea's page is posted to the thread's URL): sender is the author; thread_id,
+# body, url (the page to go back to) and error are what the composer keeps for them.
+reply_refused = _events.signal("reply-refused")
 # A signed-in reader picked a language in the header (the web layer's switch): sender
 # is the user, locale the choice; accounts keeps it as their setting.
 locale_chosen = _events.signal("locale-chosen")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..kernel.database import utcnow
@@ -27,4 +27,15 @@ class MediaImage(db.Model):
     width: Mapped[int]
     height: Mapped[int]
     position: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MediaBlob(db.Model):
+    """A stored file's bytes, for FANFORGE_MEDIA_STORAGE=database (storage.py): every host
+    on the database serves every upload, with no shared disk. Names are storage.new_name()'s."""
+
+    __tablename__ = "media_blobs"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

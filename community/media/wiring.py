@@ -2,6 +2,7 @@
 
 from . import models as _models  # noqa: F401  (the table, for create_all and Alembic)
 from . import service
+from .cli import media
 from .views import bp
 
 
@@ -10,3 +11,4 @@ def init_app(app):
     app.config.setdefault("MEDIA_IMAGES_BY_LEVEL", dict(service.DEFAULT_LEVEL_LIMITS))
     app.config.setdefault("MEDIA_STORAGE", "local")
     app.register_blueprint(bp)
+    app.cli.add_command(media)

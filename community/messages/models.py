@@ -1,5 +1,5 @@
-"""Conversations: direct (two fans) and group (up to 50), their messages, blocks and
-reports.
+"""Conversations: direct (two fans) and group (up to 50), their messages and blocks
+(reports on messages are community/reports').
 
 A participant row carries its conversation's latest message id, moved for everyone in one
 UPDATE with each message, beside the id they have read up to: "is anything unread" is then
@@ -9,7 +9,7 @@ the envelope in the header costs one small query however many conversations some
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..kernel.database import utcnow
@@ -101,23 +101,3 @@ class Block(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     blocked = relationship("User", foreign_keys=[blocked_id], lazy="joined", innerjoin=True)
-
-
-class Report(db.Model):
-    """A message reported to staff: the one way staff see inside a conversation."""
-
-    __tablename__ = "message_reports"
-    __table_args__ = (UniqueConstraint("message_id", "reporter_id"),
-                      Index("ix_message_reports_open", "resolved_at", "id"), private_table())
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    resolved_at: Mapped[datetime | None]
-    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    outcome: Mapped[str | None] = mapped_column(String(16))
-
-    message = relationship("Message", lazy="joined", innerjoin=True)
-    reporter = relationship("User", foreign_keys=[reporter_id], lazy="joined", innerjoin=True)

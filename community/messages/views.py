@@ -1,5 +1,5 @@
 """Conversation pages: the list, starting one, the conversation with its poll, sending,
-members, muting, leaving, reporting; messaging and blocking from a profile. Thin: who may
+members, muting, leaving; messaging and blocking from a profile. Thin: who may
 see what is access.py's, everything else the services'."""
 
 from flask import (
@@ -19,7 +19,7 @@ from ..kernel.errors import DomainError
 from ..web import ratelimits
 from ..web.http import apply_error, form_text, int_arg, page_arg, text_arg
 from ..web.templating import Fragments
-from . import access, blocks, reports, sending, service
+from . import access, blocks, sending, service
 from .forms import NewConversationForm
 
 bp = Blueprint("messages", __name__)
@@ -158,20 +158,6 @@ def leave(conversation_id):
     service.leave(conversation_id, current_user)
     flash(_("You left the conversation."), "success")
     return redirect(url_for("messages.index"))
-
-
-@bp.post("/messages/<int:message_id>/report")
-@login_required
-def report(message_id):
-    try:
-        message = reports.report(message_id, current_user, form_text("reason"))
-    except DomainError as error:
-        if error.status == 404:
-            raise
-        flash(error.message, "error")
-        return redirect(url_for("messages.index"))
-    flash(_("Reported: staff will look at this message."), "success")
-    return redirect(url_for("messages.show", conversation_id=message.conversation_id))
 
 
 @bp.post("/u/<username>/message")

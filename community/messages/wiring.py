@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from .. import cards
 from ..web import panels
-from . import api, blocks, service, share_views, staff_views, views
+from . import api, blocks, service, share_views, views
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
 from .sending import send, sharer_for
 
@@ -16,7 +16,7 @@ from .sending import send, sharer_for
 def init_app(app):
     # How often an open conversation asks for new messages (seconds).
     app.config.setdefault("MESSAGES_POLL_SECONDS", 3)
-    for blueprint in (views.bp, share_views.bp, staff_views.bp, api.bp):
+    for blueprint in (views.bp, share_views.bp, api.bp):
         app.register_blueprint(blueprint)
     app.add_template_global(share_button)
     cards.register_place("conversation", _l("One of your conversations"), share_choices,

@@ -3,7 +3,7 @@
 from contextlib import suppress
 from functools import wraps
 
-from flask import current_app, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,7 @@ from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
-from ..kernel.errors import DomainError
+from ..kernel.errors import DomainError, HeldForApproval
 from ..kernel.extensions import db
 from . import outages
 from .pagecache import not_shared
@@ -70,6 +70,16 @@ def handle_domain(error: DomainError):
     db.session.rollback()
     return error_response(error.status, error.message, error.code, field=error.field,
                           fields=getattr(error, "fields", None))
+
+
+def handle_held(held: HeldForApproval):
+    """A post kept for approval, where its view did not say so itself: the API answers 202
+    with the held post's id; a page tells its author and shows where it waits."""
+    db.session.rollback()
+    if wants_json():
+        return {"held": {"id": held.held_id, "code": held.code, "message": held.message}}, 202
+    flash(held.message, "info")
+    return redirect(url_for("gatekeeping.mine"))
 
 
 def handle_csrf(error: CSRFError):
@@ -157,7 +167,7 @@ def init_app(app):
     for error, handler in (
             (exc.OperationalError, handle_database), (exc.InterfaceError, handle_database),
             (exc.TimeoutError, handle_database), (OverflowError, handle_overflow),
-            (CSRFError, handle_csrf), (DomainError, handle_domain),
+            (CSRFError, handle_csrf), (HeldForApproval, handle_held), (DomainError, handle_domain),
             (InternalServerError, handle_500), (HTTPException, handle_http)):
         app.register_error_handler(error, _unshared(handler))
     outages.init_app(app)

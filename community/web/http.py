@@ -156,3 +156,20 @@ def flash_outcome(action, success):
         return None
     flash(success(result) if callable(success) else success, "success")
     return result
+
+
+def form_numbers(name, limit=1000):
+    """Every value posted as `name` (a list of checkboxes) as whole numbers; anything else,
+    or more than `limit` of them, is a BadNumber (400)."""
+    raw = request.form.getlist(name)
+    numbers = [whole_number(value) for value in raw[:limit + 1]]
+    if None in numbers or len(numbers) > limit:
+        raise BadNumber(_("Pick items from the list."), field=name)
+    return numbers
+
+
+def to_waiting(held):
+    """A post held for approval (kernel/errors.py HeldForApproval): tell its author, and
+    show them where it waits."""
+    flash(held.message, "info")
+    return redirect(url_for("gatekeeping.mine"))

@@ -65,24 +65,32 @@ def per_account(config_name, scope):
     """A budget per account named in the form (config `config_name`), on POST, counted
     in the shared storage itself and never in a worker's memory: when the storage cannot
     be reached the route answers 503 (fails closed)."""
+    return per_key(config_name, scope, typed_account)
+
+
+def per_key(config_name, scope, key):
+    """per_account's budget for the account `key()` names (a string; None counts nothing),
+    e.g. the one whose second sign-in step is being tried."""
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if request.method == "POST" and limiter.enabled:
-                _hit_account(config_name, scope)
+                name = key()
+                if name is not None:
+                    _hit_account(config_name, scope, name)
             return view(*args, **kwargs)
         return wrapper
     return decorate
 
 
-def _hit_account(config_name, scope):
+def _hit_account(config_name, scope, name):
     storage = limiter.storage
     item = parse(current_app.config[config_name])
     try:
         # Under the app's key prefix, as Flask-Limiter's own limits are: hosts or runs
         # sharing one Redis keep their budgets apart.
         prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
-        allowed = _strategy(storage).hit(item, *filter(None, [prefix]), scope, typed_account())
+        allowed = _strategy(storage).hit(item, *filter(None, [prefix]), scope, name)
     except storage.base_exceptions as error:
         log.warning("Rate-limit storage unreachable; %s refused (fails closed): %s",
                     scope, error)
@@ -103,6 +111,10 @@ _login_per_account = per_account("RATELIMIT_LOGIN_ACCOUNT", "login-account")
 
 def login(view):
     return _login_per_client(_login_per_account(view))
+
+
+# The second sign-in step (a code) spends the same per-client budget as the first.
+login_per_client = _login_per_client
 
 
 register = limiter.limit(_config("RATELIMIT_REGISTER"), methods=["POST"])

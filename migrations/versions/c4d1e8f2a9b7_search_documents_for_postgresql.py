@@ -1,7 +1,7 @@
 """search documents and words, for PostgreSQL's full-text search
 
 Revision ID: c4d1e8f2a9b7
-Revises: b0a071a02e9c
+Revises: c4d2f81e6a07
 Create Date: 2026-12-07 03:30:00.000000
 
 The tables are made on SQLite too (unused there: SQLite always searches with whoosh);
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'c4d1e8f2a9b7'
-down_revision = 'b0a071a02e9c'
+down_revision = 'c4d2f81e6a07'
 branch_labels = None
 depends_on = None
 

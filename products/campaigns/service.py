@@ -7,6 +7,7 @@ from babel.numbers import list_currencies
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from community.audit.service import record_audit
 from community.engagement import leaderboards
 from community.forum.moderation import ensure_staff
 from community.kernel.database import transaction, utcnow
@@ -101,6 +102,8 @@ def create_campaign(product, actor, goal_units, cap_units, starts_at, ends_at, p
         for tier in tier_rows:
             tier.campaign_id = campaign.id
             db.session.add(tier)
+        record_audit(actor, "campaign_edit", f"campaign:{campaign.id}",
+                     f"created for product {product.id}: goal {goal}, cap {cap}")
     db.session.refresh(campaign)
     return campaign
 
@@ -141,8 +144,14 @@ def publish(campaign_id, actor):
         product = db.session.get(Product, campaign.product_id)
         if product.stage in ("concept", "co_creation"):
             record_stage(product, actor, "preorder", _("Pre-orders open."))
-        for user_id in sorted(cocreation.qualifying(campaign.product_id)):
+        issued = sorted(cocreation.qualifying(campaign.product_id))
+        for user_id in issued:
             _issue(campaign.id, user_id, _("Co-creator"), None)
+        record_audit(actor, "campaign_edit", f"campaign:{campaign.id}",
+                     f"published ({campaign.state})")
+        if issued:
+            record_audit(actor, "fcode_issue", f"campaign:{campaign.id}",
+                         f"{len(issued)} to co-creators on publishing")
         signals.campaign_published.send(campaign)
     return campaign
 
@@ -169,8 +178,12 @@ def issue_f_codes(campaign_id, actor, user_ids, reason=""):
         eligible = cocreation.qualifying(campaign.product_id, user_ids)
         have = set(db.session.scalars(select(FCode.user_id).where(
             FCode.campaign_id == campaign_id, FCode.user_id.in_(user_ids))))
+        chosen = [uid for uid in dict.fromkeys(user_ids) if uid in eligible and uid not in have]
+        if chosen:
+            record_audit(actor, "fcode_issue", f"campaign:{campaign_id}",
+                         f"{len(chosen)} to users {', '.join(map(str, chosen))}: {reason}")
         return [_issue(campaign_id, uid, reason or _("Chosen by staff"), actor.id)
-                for uid in dict.fromkeys(user_ids) if uid in eligible and uid not in have]
+                for uid in chosen]
 
 
 def issue_f_codes_to_top(campaign_id, actor, n, period="month"):
@@ -275,6 +288,7 @@ def cancel(campaign_id, actor, reason=""):
             raise Conflict(_("This campaign has already ended."), code="ended")
         campaign.state = "cancelled"
         campaign.settled_at = utcnow()
+        record_audit(actor, "campaign_edit", f"campaign:{campaign.id}", f"cancelled: {reason}")
         _cancel_all(campaign_id, "campaign_cancelled", campaign.settled_at)
         signals.campaign_cancelled.send(campaign, reason=reason)
     return campaign

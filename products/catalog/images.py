@@ -1,17 +1,13 @@
 """Product images: PNG, JPEG or WebP up to 5 MB, checked by their content, never their name.
 
-Files live in the upload folder (app.config["UPLOAD_DIR"], by default instance/uploads)
-under a random name; the database row keeps the type found, which is what the file is
-served as.
+Files go to the "uploads" area of the media storage (community/media/storage.py: the
+upload folder, FANFORGE_UPLOAD_DIR, or the database) under a random name; the database
+row keeps the type found, which is what the file is served as.
 """
 
-import contextlib
 import io
-import os
 import re
-import secrets
 
-from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image
 from sqlalchemy import func, select
@@ -20,6 +16,7 @@ from community.forum.moderation import ensure_staff
 from community.kernel.database import transaction, utcnow
 from community.kernel.errors import Conflict, NotFound, ValidationError
 from community.kernel.extensions import db
+from community.media import storage
 
 from .models import ProductImage
 
@@ -33,11 +30,9 @@ FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"),
 NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
 
 
-def upload_dir():
-    folder = current_app.config.get("UPLOAD_DIR") or os.path.join(current_app.instance_path,
-                                                                  "uploads")
-    os.makedirs(folder, exist_ok=True)
-    return folder
+def uploads():
+    """Where product images and trial photos are stored (storage.py's interface)."""
+    return storage.backend("uploads")
 
 
 def read_limited(file_storage):
@@ -75,10 +70,8 @@ def save_image(product, file_storage, actor):
     ensure_staff(actor)
     data = read_limited(file_storage)
     extension, content_type = detect(data)
-    name = f"{secrets.token_hex(16)}.{extension}"
-    path = os.path.join(upload_dir(), name)
-    with open(path, "xb") as out:
-        out.write(data)
+    name = storage.new_name(extension)
+    uploads().put(name, data, content_type)
     try:
         with transaction():
             count, last = db.session.execute(
@@ -91,8 +84,8 @@ def save_image(product, file_storage, actor):
                                  size=len(data), position=(last or 0) + 1, created_at=utcnow())
             db.session.add(image)
     except BaseException:
-        # No row, no file: the upload folder holds only what the database names.
-        _unlink(path)
+        # No row, no file: the storage holds only what the database names.
+        uploads().delete(name)
         raise
     return image
 
@@ -106,21 +99,17 @@ def remove_image(product, image_id, actor):
         name = image.filename
         db.session.delete(image)
     # After the commit: a failed delete leaves the file, never a row without one.
-    _unlink(os.path.join(upload_dir(), name))
-
-
-def _unlink(path):
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(path)
+    uploads().delete(name)
 
 
 def find_upload(name):
-    """(folder, name, content type) of a stored upload; NotFound for anything else,
-    so no name from a URL reaches the file system unchecked."""
+    """(bytes, content type) of a stored upload; NotFound for anything else, so no name
+    from a URL reaches the storage unchecked."""
     if not NAME_RE.match(name or ""):
         raise NotFound(_("No such file."))
     content_type = db.session.scalar(
         select(ProductImage.content_type).where(ProductImage.filename == name))
-    if content_type is None:
+    data = uploads().get(name) if content_type is not None else None
+    if data is None:
         raise NotFound(_("No such file."))
-    return upload_dir(), name, content_type
+    return data, content_type

@@ -3,11 +3,11 @@ joining, poll votes, and the uploaded images."""
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
     render_template,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
@@ -98,8 +98,9 @@ def vote(slug, poll_id):
 
 @bp.get("/uploads/<name>")
 def upload(name):
-    folder, name, content_type = images.find_upload(name)
-    response = send_from_directory(folder, name, mimetype=content_type, max_age=UPLOAD_MAX_AGE)
+    data, content_type = images.find_upload(name)
+    response = Response(data, mimetype=content_type)
+    response.cache_control.max_age = UPLOAD_MAX_AGE
     response.cache_control.public = True
     response.cache_control.immutable = True
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -11,6 +11,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from community.audit.service import record_audit
 from community.forum.moderation import ensure_staff
 from community.forum.moderation import record as log_action
 from community.kernel.database import transaction
@@ -66,4 +67,6 @@ def refund_order(order_id, actor, amount_cents, reason, request_key=None):
                               requested_by_id=actor.id)
                 remaining -= share
         log_action(actor, "refund", "order", order.id, f"{amount_cents} {order.currency}: {reason}")
+        record_audit(actor, "refund", f"order:{order.id}",
+                     f"{amount_cents} {order.currency}: {reason}")
     return amount_cents

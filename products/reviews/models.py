@@ -32,6 +32,8 @@ class Review(db.Model):
     helpful_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
+    # Staff hid it after reports (community/reports): it leaves the lists and the rating.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     author = relationship("User", lazy="joined", innerjoin=True)
 

@@ -163,7 +163,8 @@ def authored_ids(user, review_ids):
 def summary(product_id):
     found = Summary()
     for rating, count in db.session.execute(
-            select(Review.rating, func.count()).where(Review.product_id == product_id)
+            select(Review.rating, func.count()).where(Review.product_id == product_id,
+                                                     Review.hidden.is_(False))
             .group_by(Review.rating)):
         found.distribution[rating] = count
     found.count = sum(found.distribution.values())
@@ -180,7 +181,8 @@ def reviews_of(product_id, sort="helpful", page=1, per_page=10):
     order = ((Review.helpful_count.desc(), Review.id.desc()) if sort == "helpful"
              else (Review.id.desc(),))
     rows = list(db.session.scalars(
-        select(Review).where(Review.product_id == product_id).order_by(*order)
+        select(Review).where(Review.product_id == product_id, Review.hidden.is_(False))
+        .order_by(*order)
         .offset((page - 1) * per_page).limit(per_page + 1)))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
                 has_next=len(rows) > per_page)

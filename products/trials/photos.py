@@ -1,21 +1,19 @@
 """Photos in trial reports: decoded and encoded anew by community/media/processing.py, as
 every fan image is (only pixels survive: no EXIF or GPS of a tester's phone, no bytes after
-the image), under a random name in the upload folder; only the rows (TrialPhoto) and the
+the image), under a random name in the "uploads" storage area (community/media/storage.py); only the rows (TrialPhoto) and the
 limit per report are this package's."""
 
-import contextlib
-import os
 import re
-import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from community.kernel.errors import NotFound, ValidationError
 from community.kernel.extensions import db
+from community.media import storage
 from community.media.processing import process
 
-from ..catalog.images import read_limited, upload_dir
+from ..catalog.images import read_limited, uploads
 from .models import TrialPhoto, TrialReport
 
 MAX_PHOTOS = 4
@@ -34,9 +32,8 @@ def store(files):
         checked.append((clean.data, clean.extension, clean.content_type))
     stored = []
     for data, extension, content_type in checked:
-        name = f"{secrets.token_hex(16)}.{extension}"
-        with open(os.path.join(upload_dir(), name), "xb") as out:
-            out.write(data)
+        name = storage.new_name(extension)
+        uploads().put(name, data, content_type)
         stored.append((name, content_type, len(data)))
     return stored
 
@@ -48,15 +45,14 @@ def add_rows(report_id, stored, now):
 
 
 def discard(stored):
-    """Files of a report that was not saved: the folder holds only what rows name."""
+    """Files of a report that was not saved: the storage holds only what rows name."""
     for name, _type, _size in stored:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(os.path.join(upload_dir(), name))
+        uploads().delete(name)
 
 
 def find(name, viewer):
-    """(folder, name, content type) of a photo the viewer may see: in a public report, or
-    their own, or any for staff. NotFound otherwise, so no name reaches the disk unchecked."""
+    """(bytes, content type) of a photo the viewer may see: in a public report, or their
+    own, or any for staff. NotFound otherwise, so no name reaches the storage unchecked."""
     if not NAME_RE.match(name or ""):
         raise NotFound(_("No such file."))
     row = db.session.execute(
@@ -68,4 +64,7 @@ def find(name, viewer):
     signed_in = viewer is not None and viewer.is_authenticated
     if not (row.public or (signed_in and (viewer.is_staff or viewer.id == row.user_id))):
         raise NotFound(_("No such file."))
-    return upload_dir(), name, row.content_type
+    data = uploads().get(name)
+    if data is None:
+        raise NotFound(_("No such file."))
+    return data, row.content_type

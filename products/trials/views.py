@@ -2,7 +2,7 @@
 filing a report, report photos, and my trials. None of them is stored by the page cache:
 each shows its reader's own application."""
 
-from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -106,8 +106,9 @@ def report(trial_id):
 
 @bp.get("/trials/photos/<name>")
 def photo(name):
-    folder, name, content_type = photos.find(name, current_user)
-    response = send_from_directory(folder, name, mimetype=content_type, max_age=PHOTO_MAX_AGE)
+    data, content_type = photos.find(name, current_user)
+    response = Response(data, mimetype=content_type)
+    response.cache_control.max_age = PHOTO_MAX_AGE
     response.cache_control.private = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

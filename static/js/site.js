@@ -280,4 +280,23 @@
     }
     schedule();
   });
+
+  // The shell: "/" anywhere but in a text field goes to the search box (on the phone it
+  // sits in the top bar too); the skip link moves focus, not only the scroll position.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    var search = document.querySelector(".site-search input[type=search]");
+    if (!search || search.offsetParent === null) return;
+    event.preventDefault();
+    search.focus();
+    search.select();
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".skip-link");
+    if (!link) return;
+    var main = document.getElementById("content");
+    if (main) { main.focus(); }
+  });
 })();

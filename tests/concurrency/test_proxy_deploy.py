@@ -1,25 +1,35 @@
 """The production setup in deploy/ and gunicorn.conf.py, run for real: nginx with the
 shipped site file (ports, certificate and folders swapped for the test's) in front of
 gunicorn. Slow clients wait on nginx, not on a worker; each client has its own sign-in
-budget (FANFORGE_PROXY_COUNT=1); static files come from nginx. Skipped when nginx is not
-installed (`apt-get install nginx-light`), except under CI."""
+budget (FANFORGE_PROXY_COUNT=1); static files come from nginx; README's recipe, followed
+word for word in a fresh folder on an empty PostgreSQL database, gives a site that speaks
+Chinese to a Chinese browser. Skipped when nginx is not installed (`apt-get install
+nginx-light`), or, for the recipe, PostgreSQL or Redis is not there, except under CI."""
 
 import contextlib
 import http.client
 import json
 import os
+import re
+import shlex
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import readme_recipe
+import redis
 from servers import free_port
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 pytestmark = pytest.mark.concurrency
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,12 +38,16 @@ NGINX = shutil.which("nginx") or next(
 SITE = ROOT / "deploy" / "nginx.conf"
 
 
+def _absent(reason):
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def nginx_binary():
     if NGINX is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("nginx is not installed (apt-get install nginx-light)")
-        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+        _absent("nginx is not installed (apt-get install nginx-light)")
     return NGINX
 
 
@@ -209,3 +223,113 @@ def test_static_files_come_from_nginx(site):
     assert status == 200 and body == (ROOT / "static" / "css" / "site.css").read_bytes()
     assert headers["Cache-Control"] == "max-age=3600"  # nginx's `expires 1h`; Flask says no-cache
     assert headers["Server"] == "nginx"  # server_tokens off: no version
+
+
+@pytest.fixture
+def empty_database():
+    """A new, empty PostgreSQL database: what `createdb` gives the recipe."""
+    admin_url = os.environ.get("FANFORGE_TEST_DATABASE_URL")
+    if not admin_url:
+        _absent("the recipe runs on PostgreSQL: FANFORGE_TEST_DATABASE_URL is not set")
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), 1):
+        name = f"fanforge_recipe_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        return
+    _absent("the recipe's /etc/fanforge.env uses Redis: nothing answers on 127.0.0.1:6379")
+
+
+def _fresh_clone(folder):
+    """The repository's tracked files as they stand: what `git clone` puts on a new host
+    (no compiled translations, no instance folder)."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                            check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+def _environment_file(path):
+    """KEY=VALUE lines as systemd's EnvironmentFile reads them (quotes taken off)."""
+    found = {}
+    for line in path.read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            found[key.strip()] = value.strip().strip("'\"")
+    return found
+
+
+def _unit_setting(unit, key):
+    return re.search(rf"^{key}=(.+)$", unit, re.M).group(1).strip()
+
+
+def test_the_readme_recipe_word_for_word_speaks_chinese(nginx_binary, empty_database, tmp_path):
+    srv, etc = tmp_path / "srv", tmp_path / "etc"
+    etc.mkdir()
+    keys = uuid.uuid4().hex[:10]  # the run's own Redis keys
+    script, left = readme_recipe.script(srv, etc)
+    assert any(step.startswith("systemctl enable --now fanforge-web") for step in left), left
+    run = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        input="Recipe-admin-pass-2926\nRecipe-admin-pass-2926\n", start_new_session=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("FANFORGE_")},
+             "CLONE": str(_fresh_clone(tmp_path / "clone")), "VENV": str(ROOT / ".venv"),
+             "TEST_DATABASE_URL": empty_database,
+             "TEST_RUN": keys})
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+
+    # fanforge-web.service, as systemd would start it (on a free port, one worker).
+    unit = (ROOT / "deploy" / "fanforge-web.service").read_text()
+    here = lambda value: value.replace("/srv/fanforge", str(srv))  # noqa: E731
+    env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8",
+           **_environment_file(Path(here(_unit_setting(unit, "EnvironmentFile")).replace(
+               "/etc/fanforge.env", str(etc / "fanforge.env")))),
+           "WEB_CONCURRENCY": "1"}
+    port = free_port()
+    env["GUNICORN_CMD_ARGS"] = f"--bind 127.0.0.1:{port}"
+    log = tmp_path / "web.log"
+    with log.open("wb") as out:
+        web = subprocess.Popen(shlex.split(here(_unit_setting(unit, "ExecStart"))),
+                               cwd=here(_unit_setting(unit, "WorkingDirectory")), env=env,
+                               stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    folder = tmp_path / "nginx"
+    folder.mkdir()
+    https_port = free_port()
+    config = write_config(folder, port, https_port, free_port())
+    nginx = subprocess.Popen(nginx_command(folder, config, "-g", "daemon off;"),
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        site = Site(https_port)
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                status, _headers, body = site.request(
+                    "GET", "/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
+                if status != 502:
+                    break
+            assert web.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+        assert status == 200, log.read_text()[-3000:]
+        page = body.decode()
+        assert 'lang="zh-CN"' in page and "版块" in page and "Boards" not in page
+        status, _headers, body = site.request("GET", "/", headers={"Accept-Language": "en"})
+        assert status == 200 and "Boards" in body.decode()
+    finally:
+        nginx.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(web.pid, signal.SIGKILL)
+        web.wait()
+        nginx.wait(timeout=10)
+        for number in (0, 1, 2):  # the run's keys in the recipe's Redis databases
+            store = redis.Redis("127.0.0.1", 6379, db=number)
+            for key in store.scan_iter(match=f"*recipe{keys}*"):
+                store.delete(key)
+            store.close()

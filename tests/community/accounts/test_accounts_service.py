@@ -1,7 +1,7 @@
 import pytest
 from helpers import PASSWORD, make_user
 
-from community.accounts import passwords, service
+from community.accounts import passwords, roles, service
 from community.kernel.errors import NotFound, ValidationError
 
 
@@ -65,11 +65,11 @@ def test_change_password_bumps_the_session_version(ctx):
 
 def test_set_role(ctx):
     user = make_user("promoted")
-    assert service.set_role("PROMOTED", "staff").is_staff
+    assert roles.set_role("PROMOTED", "staff").is_staff
     with pytest.raises(ValidationError):
-        service.set_role("promoted", "king")
+        roles.set_role("promoted", "king")
     with pytest.raises(NotFound):
-        service.set_role("ghost", "staff")
+        roles.set_role("ghost", "staff")
     assert user.role == "staff"
 
 

@@ -2,7 +2,9 @@ import pytest
 from helpers import PASSWORD, make_user
 
 from community.accounts import service
-from community.forum import moderation
+from community.moderation import service as sanctions_service
+
+pytestmark = pytest.mark.one_database
 
 
 def test_register_says_check_your_mail_and_signing_in_works(client, app):
@@ -121,7 +123,7 @@ def test_banned_user_is_signed_out_and_cannot_sign_in(app, auth):
     auth.login("troll")
     assert auth.client.get("/settings").status_code == 200
     with app.app_context():
-        moderation.ban_user(service.get_by_username("troll"), service.get_by_username("mod"), "spam")
+        sanctions_service.ban_user(service.get_by_username("troll"), service.get_by_username("mod"), "spam")
     assert auth.client.get("/settings").status_code == 302
     response = auth.login("troll")
     assert response.status_code == 422

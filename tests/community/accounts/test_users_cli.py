@@ -1,4 +1,7 @@
-from community.accounts import service
+from helpers import make_user
+from test_two_factor_service import turned_on
+
+from community.accounts import service, twofactor
 from community.forum import boards as board_service
 from community.ideas import lists
 from community.ideas.models import STATUSES
@@ -37,6 +40,16 @@ def test_set_role(runner, app):
     with app.app_context():
         assert service.get_by_username("helper").role == "staff"
     assert runner.invoke(args=["users", "set-role", "ghost", "staff"]).exit_code != 0
+
+
+def test_reset_two_factor(runner, app):
+    with app.app_context():
+        turned_on(make_user("lostphone"))
+    result = runner.invoke(args=["users", "reset-two-factor", "lostphone"])
+    assert result.exit_code == 0 and "off for lostphone" in result.output
+    with app.app_context():
+        assert not twofactor.is_enabled(service.get_by_username("lostphone"))
+    assert runner.invoke(args=["users", "reset-two-factor", "ghost"]).exit_code != 0
 
 
 def test_demo_load_is_idempotent(runner, app):

@@ -12,10 +12,12 @@ from sqlalchemy import select, update
 from community.accounts import service as accounts
 from community.accounts import tokens
 from community.api import core, tokens_api
-from community.forum import moderation
 from community.kernel.database import utcnow
 from community.kernel.errors import DomainError
 from community.kernel.extensions import db, login_manager
+from community.moderation import service as sanctions_service
+
+pytestmark = pytest.mark.one_database
 
 
 def _sqlite_app(tmp_path, **config):
@@ -241,7 +243,7 @@ def test_a_ban_stops_tokens_at_once(app, client):
     token = _token(client, "troll")
     assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
     with app.app_context():
-        moderation.ban_user(accounts.get_by_username("troll"),
+        sanctions_service.ban_user(accounts.get_by_username("troll"),
                             accounts.get_by_username("mod"), "spam")
         assert tokens.user_for_token(token) is None
     response = client.get("/api/v1/me", headers=_bearer(token))

@@ -107,7 +107,7 @@ def test_other_packages_routes_are_documented_too(tmp_path):
     doc = document(app)
     operation = doc["paths"]["/api/v1/widgets/{widget_id}"]["get"]
     assert operation["parameters"][0]["schema"]["type"] == "integer"
-    assert operation["security"] == [{"bearerAuth": []}]
+    assert operation["security"] == [{"bearerAuth": ["read"]}]  # the scope a GET needs
     assert {"200", "401", "403", "404", "default"} <= set(operation["responses"])
     assert sorted(_routes(app) - _documented(doc)) == [("/api/v1/widgets", "POST")]
     OpenAPIV31SpecValidator(doc).validate()

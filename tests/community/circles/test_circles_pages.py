@@ -1,6 +1,7 @@
 """Circle pages through the test client: directory, starting, joining, threads with
 replies through the forum, moderation, invitations, meetups and their .ics."""
 
+import pytest
 from circle_factories import make_circle, make_event, make_fan
 from helpers import PASSWORD, make_user
 
@@ -9,6 +10,8 @@ from community.circles import events, invites, threads
 from community.circles.models import Circle, CircleMember
 from community.forum import service as forum
 from community.kernel.extensions import db
+
+pytestmark = pytest.mark.one_database
 
 
 def _login(client, name):

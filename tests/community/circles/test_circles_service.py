@@ -7,7 +7,7 @@ from circle_factories import add_member, level_up, make_circle, make_fan
 from helpers import make_user
 from sqlalchemy import func, select, update
 
-from community.circles import access, invites, service
+from community.circles import access, invites, sanctions, service
 from community.circles.models import Circle, CircleMember, Invite, JoinRequest
 from community.kernel.database import transaction, utcnow
 from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -155,8 +155,8 @@ def test_roles_transfer_and_removal(ctx):
     service.set_moderator(circle, owner, mod.id)
     assert access.membership(circle.id, mod).role == "moderator"
     with pytest.raises(Forbidden):
-        service.remove_member(circle, mod, owner.id)
-    service.remove_member(circle, mod, fan.id)
+        sanctions.remove(circle, mod, owner.id)
+    sanctions.remove(circle, mod, fan.id)
     assert access.membership(circle.id, fan) is None
     assert db.session.get(Circle, circle.id).member_count == 2
 

@@ -7,6 +7,7 @@ from community.forum import moderation, service
 from community.forum.models import Board, Post, Thread
 from community.kernel.errors import Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
+from community.moderation import service as sanctions_service
 
 
 def test_thread_and_replies_move_the_counters(ctx):
@@ -70,7 +71,7 @@ def test_locked_and_hidden_threads_take_no_replies(ctx):
 def test_banned_users_cannot_post_or_like(ctx):
     thread = make_thread()
     troll, staff = make_user(), make_user(role="staff")
-    moderation.ban_user(troll, staff, "spam")
+    sanctions_service.ban_user(troll, staff, "spam")
     with pytest.raises(Forbidden, match="banned"):
         service.reply(thread, troll, "spam")
     with pytest.raises(Forbidden, match="banned"):

@@ -6,6 +6,8 @@ from community.forum import moderation, service
 from community.forum.models import Post, Thread
 from community.kernel.extensions import db
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def board_slug(app):

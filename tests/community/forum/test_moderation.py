@@ -6,6 +6,7 @@ from community.forum import boards as board_service
 from community.forum import moderation, service
 from community.forum.models import ModerationAction
 from community.kernel.errors import Forbidden, ValidationError
+from community.moderation import service as sanctions_service
 
 
 @pytest.fixture
@@ -79,15 +80,15 @@ def test_ban_rules(ctx):
     fan, staff, admin = make_user(), make_user(role="staff"), make_user(role="admin")
     other_staff = make_user(role="staff")
     with pytest.raises(ValidationError):
-        moderation.ban_user(fan, staff, "   ")
+        sanctions_service.ban_user(fan, staff, "   ")
     with pytest.raises(Forbidden):
-        moderation.ban_user(staff, staff, "me")
+        sanctions_service.ban_user(staff, staff, "me")
     with pytest.raises(Forbidden):
-        moderation.ban_user(other_staff, staff, "rival")
-    moderation.ban_user(other_staff, admin, "admins may")
-    moderation.ban_user(fan, staff, "spam")
+        sanctions_service.ban_user(other_staff, staff, "rival")
+    sanctions_service.ban_user(other_staff, admin, "admins may")
+    sanctions_service.ban_user(fan, staff, "spam")
     assert fan.is_banned
-    moderation.unban_user(fan, staff, "appeal")
+    sanctions_service.unban_user(fan, staff, "appeal")
     assert not fan.is_banned
 
 

@@ -14,6 +14,7 @@ from community.ideas.ranking import hot_score
 from community.kernel.database import utcnow
 from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
+from community.moderation import service as sanctions_service
 
 
 def _idea(board=None, author=None, title="Longer battery life", body="Please.", tags=()):
@@ -92,7 +93,7 @@ def test_vote_errors(ctx):
         service.vote(idea.id, fan)
     assert caught.value.code == "voting_closed"
     troll = make_user()
-    moderation.ban_user(troll, staff, "spam")
+    sanctions_service.ban_user(troll, staff, "spam")
     with pytest.raises(Forbidden):
         service.vote(_idea().id, troll)
 

@@ -6,6 +6,8 @@ from community.ideas import service, statuses
 from community.ideas.models import Idea
 from community.kernel.extensions import db
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def board(app):

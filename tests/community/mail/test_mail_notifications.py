@@ -60,13 +60,13 @@ def test_each_kind_follows_the_fans_choice(ctx, smtp):
 
 
 def test_unconfirmed_or_banned_fans_get_no_notification_mail(ctx, smtp):
-    from community.forum import moderation
+    from community.moderation import service as sanctions_service
 
     shy, banned = make_user("shy"), make_user("banned")
     shy_thread, banned_thread = make_thread(author=shy), make_thread(author=banned)
     with transaction():  # shy changed address and has not confirmed the new one yet
         db.session.get(type(shy), shy.id).email_verified_at = None
-    moderation.ban_user(banned, make_user(role="staff"), "spam")
+    sanctions_service.ban_user(banned, make_user(role="staff"), "spam")
     replier = make_user("replier")
     forum.reply(shy_thread, replier, "hi")
     forum.reply(banned_thread, replier, "hi")

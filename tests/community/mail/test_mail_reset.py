@@ -10,10 +10,10 @@ from helpers import PASSWORD, build_app, first_link, mail_parts, make_user
 
 from community.accounts import links, service, tokens
 from community.accounts.models import User
-from community.forum import moderation
 from community.kernel.database import transaction
 from community.kernel.extensions import db
 from community.mail import outbox, sender
+from community.moderation import service as sanctions_service
 
 NEW = "brand-new-pass-1"
 
@@ -113,7 +113,7 @@ def test_a_banned_account_cannot_be_reset(app, client, smtp):
         fan = make_user("rowdy", email="rowdy@example.com")
         staff = make_user(role="staff")
         token = links.reset_token(fan)
-        moderation.ban_user(fan, staff, "spam")
+        sanctions_service.ban_user(fan, staff, "spam")
     page = client.get(f"/reset-password/{token}")
     assert page.status_code == 403 and 'data-reason="banned"' in page.get_data(as_text=True)
     assert client.post(f"/reset-password/{token}",

@@ -1,14 +1,16 @@
 """Conversation pages through the test client: the list, the envelope, a conversation with
 its poll (JSON, 304, few queries), sending, blocking from a profile, reports for staff."""
 
+import pytest
 from helpers import PASSWORD, make_user
 from querycount import counting
-from sqlalchemy import select
 
 from community.accounts import service as accounts
 from community.kernel.extensions import db
 from community.messages import sending, service
-from community.messages.models import Message, Report
+from community.messages.models import Message
+
+pytestmark = pytest.mark.one_database
 
 
 def _login(client, name):
@@ -112,16 +114,14 @@ def test_staff_see_reported_messages_only(app, client):
     assert "nasty" not in client.get("/mod/reports").get_data(as_text=True)
     client.post("/logout")
     _login(client, "mei")
-    assert client.post(f"/messages/{bad_id}/report", data={"reason": "rude"}).status_code == 302
+    assert client.post(f"/report/message/{bad_id}", data={"reason": "abuse"}).status_code == 302
     client.post("/logout")
     _login(client, "mod")
     queue = client.get("/mod/reports").get_data(as_text=True)
     assert "nasty words" in queue
-    with app.app_context():
-        report_id = db.session.scalar(select(Report.id))
-    detail = client.get(f"/mod/reports/{report_id}").get_data(as_text=True)
+    detail = client.get(f"/mod/reports/message/{bad_id}").get_data(as_text=True)
     assert "nasty words" in detail and "private chatter" in detail
-    client.post(f"/mod/reports/{report_id}/hidden", data={"reason": "abuse"})
+    client.post(f"/mod/reports/message/{bad_id}/removed", data={"reason": "abuse"})
     with app.app_context():
         assert db.session.get(Message, bad_id).hidden
     client.post("/logout")
@@ -156,11 +156,9 @@ def test_a_report_shows_staff_only_what_the_reporter_could_read(app, client):
         bad = sending.send(group.id, li, "rude to the newcomer")
         bad_id = bad.id
     _login(client, "late")
-    assert client.post(f"/messages/{bad_id}/report", data={"reason": "rude"}).status_code == 302
+    assert client.post(f"/report/message/{bad_id}", data={"reason": "abuse"}).status_code == 302
     client.post("/logout")
     _login(client, "mod")
-    with app.app_context():
-        report_id = db.session.scalar(select(Report.id))
-    detail = client.get(f"/mod/reports/{report_id}").get_data(as_text=True)
+    detail = client.get(f"/mod/reports/message/{bad_id}").get_data(as_text=True)
     assert "rude to the newcomer" in detail
     assert "history before the newcomer" not in detail

@@ -9,10 +9,12 @@ from community.accounts.models import User
 from community.forum.models import ModerationAction
 from community.ideas import service as ideas
 from community.kernel.database import transaction, utcnow
-from community.kernel.errors import Forbidden, NotFound, ValidationError
+from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
-from community.messages import access, blocks, reports, sending, service
-from community.messages.models import Conversation, Message, Participant, Report
+from community.messages import access, blocks, sending, service
+from community.messages.models import Conversation, Message, Participant
+from community.reports import service as reports
+from community.reports.models import Report
 
 
 def _messages():
@@ -173,19 +175,21 @@ def test_reports_show_staff_the_message_and_its_context(ctx):
     sent = [sending.send(conversation.id, li if i % 2 else mei, f"message {i}") for i in range(12)]
     bad = sent[6]
     with pytest.raises(ValidationError):
-        reports.report(bad.id, db.session.get(User, bad.author_id), "me?")
+        reports.report("message", bad.id, db.session.get(User, bad.author_id), "abuse")
     reporter = mei if bad.author_id == li.id else li
-    reports.report(bad.id, reporter, "rude")
-    reports.report(bad.id, reporter, "rude")  # once per reporter
+    reports.report("message", bad.id, reporter, "other", "rude")
+    with pytest.raises(Conflict):  # once per reporter while open
+        reports.report("message", bad.id, reporter, "other", "rude")
     with pytest.raises(NotFound):
-        reports.report(bad.id, make_user(), "not mine to report")
-    (report,) = reports.open_reports(1).items
-    assert [m.id for m in reports.context_of(report)] == [m.id for m in sent[1:12]]
+        reports.report("message", bad.id, make_user(), "abuse")
+    with ctx.test_request_context():
+        _row, (report,), context = reports.open_target("message", bad.id, staff)
+    assert [m.id for m in context["around"]] == [m.id for m in sent[1:12]]
     with pytest.raises(Forbidden):
-        reports.get_report(report.id, li)
-    reports.resolve(report.id, staff, "hidden", "abuse")
+        reports.open_target("message", bad.id, li)
+    reports.resolve("message", bad.id, staff, "removed", "abuse")
     assert db.session.get(Message, bad.id).hidden
-    assert reports.open_reports(1).items == []
+    assert reports.queue(staff, 1)[0].items == []
     log = db.session.scalars(select(ModerationAction)).one()
     assert (log.action, log.target_type, log.target_id) == ("hide", "message", bad.id)
     assert db.session.scalar(select(func.count()).select_from(Report)) == 1

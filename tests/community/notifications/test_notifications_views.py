@@ -13,6 +13,8 @@ from community.kernel.database import transaction
 from community.kernel.extensions import db
 from community.notifications.models import Activity, Notification
 
+pytestmark = pytest.mark.one_database
+
 JSON = {"Accept": "application/json"}
 
 

@@ -14,6 +14,8 @@ from community.ideas import service as ideas
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def req(ctx):

@@ -9,6 +9,8 @@ from helpers import make_user
 
 from community.accounts import service as accounts
 
+pytestmark = pytest.mark.one_database
+
 ROOT = Path(__file__).resolve().parents[3]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 METHODS = [("community/**.py", "python"), ("products/**.py", "python"),

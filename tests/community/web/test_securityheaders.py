@@ -29,8 +29,9 @@ from community.forum import service as forum
 from community.ideas import service as ideas
 from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
-from community.messages import reports, sending
+from community.messages import sending
 from community.messages import service as messages
+from community.reports import service as reports
 from community.roadmap import notes as release_notes
 from community.rounds import service as rounds
 from community.web import markdown
@@ -72,7 +73,8 @@ def world(sqlite_app):
                                     now + timedelta(days=2), now + timedelta(days=2, hours=2), 5)
         conversation, _ = messages.start(fan, ["author"])
         message = sending.send(conversation.id, author, "Look", ("campaign", campaign.id))
-        report = reports.report(message.id, fan, "spam")
+        reports.report("message", message.id, fan, "spam")
+        reports.report("post", post.id, author, "spam")
         token = tokens.create_token(fan, "t")[1]
         note = release_notes.publish(staff, "Shipped", TABLE, [idea.id])
         address = addresses.add_address(fan, {"recipient": "Reader", "phone": "13812345678",
@@ -80,11 +82,11 @@ def world(sqlite_app):
                                               "street": "1 Sweep Road"})
         ids = {"address_id": address.id, "thread_id": thread.id, "post_id": post.id, "idea_id": idea.id,
                "round_id": round_.id, "campaign_id": campaign.id, "event_id": event.id,
-               "conversation_id": conversation.id, "report_id": report.id,
+               "conversation_id": conversation.id, "target_kind": "post", "target_id": post.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
                "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
                "payment_id": 1, "review_id": 987654, "product_id": product.id, "update_id": 987654, "question_id": 987654,
-               "note_id": note.id, "kind": "ideas", "key": board.slug,
+               "note_id": note.id, "kind": "ideas", "key": board.slug, "place": f"reply:{thread.id}",
                "trial_id": trials.create_trial(
                    product, staff, "Sweep trial", "", 2, now + timedelta(days=1),
                    now + timedelta(days=9), questions_text="choice: Which? | a | b",

@@ -9,6 +9,8 @@ from community.kernel.extensions import db
 from products.addresses import service as addresses
 from products.addresses.models import Address
 
+pytestmark = pytest.mark.one_database
+
 HOME = {"recipient": "李雷", "phone": "13812345678", "country": "CN", "region": "北京市",
         "city": "北京", "district": "海淀区", "street": "中关村大街1号", "postal_code": "100080"}
 

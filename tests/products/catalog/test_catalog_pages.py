@@ -12,6 +12,8 @@ from community.kernel.extensions import db
 from products.catalog import catalog, participation, polls, promotion, stages
 from products.catalog.models import Poll, Product
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def world(app):

@@ -12,12 +12,12 @@ from sqlalchemy import update
 
 from community.accounts.levels import LEVELS
 from community.accounts.models import User
-from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.kernel.database import utcnow
 from community.kernel.errors import Conflict, Forbidden, NotFound
 from community.kernel.extensions import db
+from community.moderation import service as sanctions_service
 from products.campaigns import service as campaigns
 from products.campaigns.models import FCode
 from products.catalog import catalog, cocreation, participation
@@ -126,7 +126,7 @@ def test_f_codes_go_only_to_cocreators_who_qualify_when_issued(ctx):
     product = make_product(staff=staff, cocreators=[granted, unconfirmed, banned],
                            clicked=[clicked, earned_later])
     make_contributor(product, earned_later)
-    moderation.ban_user(banned, staff, "spam")
+    sanctions_service.ban_user(banned, staff, "spam")
     assert cocreation.qualifying(product.id) == {granted.id, earned_later.id}
     campaign = make_campaign(product, staff)  # published: co-creators get their codes
     holders = {code.user_id for code in db.session.query(FCode).filter_by(campaign_id=campaign.id)}

@@ -9,6 +9,8 @@ from community.accounts import tokens
 from community.ideas import service as ideas
 from products.catalog import participation, promotion
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def product(app):

@@ -2,9 +2,9 @@ import pytest
 from catalog_factories import make_idea, make_product
 from helpers import make_contributor, make_user
 
-from community.forum import moderation
 from community.ideas import service as ideas
 from community.kernel.errors import Conflict, Forbidden
+from community.moderation import service as sanctions_service
 from products.catalog import catalog, participation, stages
 
 
@@ -31,7 +31,7 @@ def test_joining_is_idempotent_counted_once_and_credited_for_good(ctx):
 def test_banned_and_anonymous_users_cannot_join(ctx):
     staff, fan = make_user(role="staff"), make_user()
     product = make_product(staff=staff)
-    moderation.ban_user(fan, staff, "spam")
+    sanctions_service.ban_user(fan, staff, "spam")
     with pytest.raises(Forbidden) as caught:
         participation.join(product, fan)
     assert caught.value.code == "banned"

@@ -10,6 +10,8 @@ from community.kernel.extensions import db
 from products.catalog import catalog, images
 from products.catalog.models import ProductImage
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def uploads(app, tmp_path):

@@ -18,6 +18,8 @@ from products.catalog.models import Poll
 from products.catalog.options import ProductOption, Variant
 from products.orders.models import Order
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def shop(app):

@@ -12,6 +12,8 @@ from products.addresses import service as addresses
 from products.orders import service as orders
 from products.orders.models import Order
 
+pytestmark = pytest.mark.one_database
+
 HOME = {"recipient": "李雷", "phone": "13812345678", "region": "北京市", "city": "北京",
         "street": "中关村大街1号", "postal_code": "100080"}
 

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from community.accounts import service as accounts
 from community.accounts import tokens
-from community.forum import moderation
 from community.ideas import service as ideas
 from community.ideas.models import Vote
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
+from community.moderation import service as sanctions_service
 from products.orders import referrals
 from products.orders.models import Order
 
@@ -131,7 +131,7 @@ def test_the_write_paths_keep_the_accounts_rules(app, store):
     assert unconfirmed.get_json()["error"]["code"] == "email_unverified"
     assert _preorder(store, key="buyer-1").status_code == 201
     with app.app_context():
-        moderation.ban_user(accounts.get_by_username("buyer"),
+        sanctions_service.ban_user(accounts.get_by_username("buyer"),
                             accounts.get_by_username("boss"), "spam")
     banned = [store["call"]("DELETE", f"/api/v1/ideas/{idea_id}/vote", store["buyer_token"]),
               _preorder(store, key="buyer-2")]

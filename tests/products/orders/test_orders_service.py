@@ -4,10 +4,10 @@ import pytest
 from helpers import make_campaign, make_product, make_user
 from sqlalchemy import func, select
 
-from community.forum import moderation
 from community.kernel.database import utcnow
 from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
+from community.moderation import service as sanctions_service
 from products.campaigns import service as campaigns
 from products.campaigns.models import Campaign, Tier
 from products.orders import referrals
@@ -124,7 +124,7 @@ def test_banned_buyers_and_other_peoples_orders(ctx):
         orders.get_order(order.id, other)
     with pytest.raises(NotFound):
         orders.cancel_order(order.id, other)
-    moderation.ban_user(other, staff, "fraud")
+    sanctions_service.ban_user(other, staff, "fraud")
     with pytest.raises(Forbidden):
         orders.place_order(campaign.id, other, campaign.tiers[0].id, 1, "k")
 

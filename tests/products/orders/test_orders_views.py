@@ -11,6 +11,8 @@ from products.catalog.models import ProductIdea
 from products.orders import referrals
 from products.orders.models import Order
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def shop(app):

@@ -7,6 +7,7 @@ from helpers import make_user
 from paying import charging_campaign, order, pay_directly, payments_of, place, run_actions, start
 from sqlalchemy import select
 
+from community.audit.models import AuditEntry
 from community.forum.models import ModerationAction
 from community.kernel.errors import ValidationError
 from community.kernel.extensions import db
@@ -66,6 +67,9 @@ def test_staff_refund_part_of_an_order_with_a_logged_reason(app, client, auth):
         logged = db.session.scalars(select(ModerationAction).where(
             ModerationAction.action == "refund")).one()
         assert logged.target_id == order_id and "Scratched box" in logged.reason
+        audited = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "refund")).one()
+        assert (audited.target, audited.actor.username) == (f"order:{order_id}", "cashier")
+        assert audited.detail == "5000 CNY: Scratched box"
 
 
 def test_refunds_still_waiting_count_against_what_is_left(app):

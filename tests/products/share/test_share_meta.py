@@ -18,6 +18,8 @@ from community.kernel.database import transaction
 from community.kernel.extensions import db
 from products.catalog.models import ProductImage
 
+pytestmark = pytest.mark.one_database
+
 SITE = "http://fanforge.test"
 META = re.compile(r'<meta (?:property|name)="((?:og|twitter):[\w:]+|description)" content="([^"]*)">')
 CANONICAL = re.compile(r'<link rel="canonical" href="([^"]*)">')

@@ -18,6 +18,8 @@ from products.orders import referrals
 from products.orders import service as orders
 from products.share import draw, store
 
+pytestmark = pytest.mark.one_database
+
 SITE = "http://fanforge.test"
 
 

@@ -1,11 +1,14 @@
 import io
 
+import pytest
 from helpers import make_user
 from PIL import Image
 from trial_factories import ANSWERS, REPORT, make_fan, make_trial
 
 from community.kernel.extensions import db
 from products.trials import reports, selection, service
+
+pytestmark = pytest.mark.one_database
 
 
 def _png():

@@ -14,6 +14,8 @@ from community.kernel.recent import Recent
 from community.web import pagecache
 from community.web.pagecache import holes
 
+pytestmark = pytest.mark.one_database
+
 WIDGET = "products/campaigns/_widget.html"
 GREETING = '<p data-testid="greeting">Hi {{ current_user.username }}</p>'
 

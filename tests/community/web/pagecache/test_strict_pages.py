@@ -20,6 +20,8 @@ from community.kernel.extensions import db
 from community.web import pagecache
 from community.web.pagecache import audience
 
+pytestmark = pytest.mark.one_database
+
 PAGE = "{% extends 'base.html' %}{% block content %}<p data-testid='read'>{{ READ }}</p>{% endblock %}"
 
 
