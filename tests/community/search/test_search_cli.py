@@ -49,7 +49,7 @@ def test_drain_command_leaves_the_rows_when_the_lock_stays_taken(app, runner):
 def test_rebuild_command_shows_progress_and_indexes_everything(app, runner):
     with app.app_context():
         board, author = make_board(), make_user()
-        threads = [make_thread(board, author, f"Rebuilt longan {i}") for i in range(3)]
+        threads = [make_thread(board, author, f"Rebuilt longan {i}").id for i in range(3)]
         # As if the outbox (whoosh) or the documents (PostgreSQL) were lost.
         db.session.execute(SearchOutbox.__table__.delete())
         db.session.execute(SearchDocument.__table__.delete())
@@ -58,7 +58,7 @@ def test_rebuild_command_shows_progress_and_indexes_everything(app, runner):
     result = runner.invoke(args=["search", "rebuild", "--batch", "2"])
     assert result.exit_code == 0, result.output
     assert "Indexing" in result.output and "Indexed 3 documents" in result.output
-    assert _found(app, "longan") == {("thread", t.id) for t in threads}
+    assert _found(app, "longan") == {("thread", thread_id) for thread_id in threads}
 
 
 def test_results_page_offers_a_correction(app, client):
