@@ -56,6 +56,9 @@ DEFAULTS = {
     "RATELIMIT_REGISTER": "5 per minute",
     "RATELIMIT_POSTING": "6 per minute",
     "PER_PAGE": 20,
+    # Search: "" is PostgreSQL's full-text search on PostgreSQL (every host shares it) and
+    # whoosh files on SQLite; "whoosh" keeps whoosh on PostgreSQL too (community/search).
+    "SEARCH_BACKEND": "",
     # A request body past this is a 413 (a 50,000-character reply in Chinese, form-encoded,
     # is ~450 KB); an image upload raises it for its own request (catalog/staff_views.py),
     # and JSON bodies are held lower (community/web/http.py): the same reply \u-escaped ~300 KB.

@@ -10,6 +10,9 @@ from community.forum import boards as board_service
 from community.forum import service as forum
 from community.kernel.extensions import db
 from community.media.models import MediaBlob
+from community.search import backends
+from community.search.index import get_index
+from community.search.models import SearchDocument
 from community.web.pagecache import markers
 
 PASSWORD = "correct-horse-9"
@@ -231,3 +234,12 @@ def stored_blobs(app):
     """How many uploads the database storage backend holds."""
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(MediaBlob))
+
+
+def indexed_search_keys():
+    """"kind:id" of every document the app's search backend holds (an app context)."""
+    if backends.postgresql():
+        rows = db.session.execute(select(SearchDocument.kind, SearchDocument.ref_id))
+        return {f"{kind}:{ref_id}" for kind, ref_id in rows}
+    with get_index().reading() as searcher:
+        return {key.decode() for key in searcher.lexicon("key")} if searcher.doc_count() else set()

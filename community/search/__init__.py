@@ -7,13 +7,14 @@
     search(q, kinds=None, board_id=None, sort=..., page=..., per_page=...) -> Results
     similar_ideas(title, board_id=None, limit=5)      the duplicate finder
 
-Callers never see whoosh: a second backend (PostgreSQL full-text search, for several
-hosts) would sit behind these same functions. Importing whoosh and the search code costs
+Callers never see the backend: whoosh files on one host (SQLite, or
+SEARCH_BACKEND=whoosh), or PostgreSQL's full-text search, which every host shares
+(backends.py, pgindex.py, pgquery.py). Importing whoosh and the search code costs
 a command ~0.2 s; jieba's dictionary, the slow part (~1 s), loads on the first search or
 in a server's warm-up (gunicorn.conf.py), never on import.
 """
 
-from . import reindex, similar
+from . import backends, pgquery, reindex, similar
 from .outbox import drain, enqueue
 from .query import MAX_PAGE, MAX_QUERY, SORTS
 from .query import search as run
@@ -24,12 +25,14 @@ __all__ = ["MAX_PAGE", "MAX_QUERY", "SORTS", "Doc", "drain", "enqueue", "html_te
 
 
 def search(qstring, kinds=None, board_id=None, sort="relevance", page=1, per_page=20):
-    return run(qstring, kinds, board_id, sort, page, per_page)
+    backend = pgquery.search if backends.postgresql() else run
+    return backend(qstring, kinds, board_id, sort, page, per_page)
 
 
 def similar_ideas(title, board_id=None, limit=5, exclude_id=None, min_cover=None):
-    return similar.similar_ideas(title, board_id, limit, exclude_id,
-                                 similar.MIN_COVER if min_cover is None else min_cover)
+    backend = pgquery.similar_ideas if backends.postgresql() else similar.similar_ideas
+    return backend(title, board_id, limit, exclude_id,
+                   similar.MIN_COVER if min_cover is None else min_cover)
 
 
 def rebuild(progress=None, batch=500, procs=1):

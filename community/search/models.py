@@ -9,7 +9,8 @@ meanwhile must keep a row of its own.
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..kernel.database import utcnow
@@ -26,3 +27,38 @@ class SearchOutbox(db.Model):
 
     def __repr__(self):
         return f"<SearchOutbox {self.id} {self.kind}:{self.ref_id}>"
+
+
+# PostgreSQL's full-text backend (community/search/pgindex.py). The tables exist on SQLite
+# too, unused there: one schema for both databases keeps the migrations simple.
+TSVECTOR_TYPE = Text().with_variant(TSVECTOR(), "postgresql")
+
+
+class SearchDocument(db.Model):
+    """One searchable document as the kinds' loaders describe it, with its words (jieba
+    for Chinese, stems for Latin words, segmented in Python) as a weighted tsvector:
+    title words weigh A, body words B."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_search_documents_indexed_at", "indexed_at"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    board_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+    tsv: Mapped[str] = mapped_column(TSVECTOR_TYPE)
+    # When this row was last written: a rebuild removes the rows it did not write.
+    indexed_at: Mapped[datetime]
+
+
+class SearchWord(db.Model):
+    """Latin words seen in documents, unstemmed: "did you mean" looks for a near spelling
+    among them. Words are only added (a rebuild starts the list afresh): a word no
+    document holds any more has no documents, so it is never suggested."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)

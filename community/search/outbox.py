@@ -17,6 +17,7 @@ from ..forum.models import Post, Thread
 from ..kernel import signals
 from ..kernel.database import transaction, utcnow
 from ..kernel.extensions import db
+from . import backends, pgindex
 from .index import get_index
 from .models import SearchOutbox
 from .registry import KINDS, owner_of_thread_kind
@@ -27,9 +28,12 @@ BATCH = 200
 # ---- writing rows (inside the caller's transaction) ------------------------
 
 def enqueue(kind, ids):
-    """Note that these rows of `kind` changed; call inside the changing transaction."""
+    """Note that these rows of `kind` changed; call inside the changing transaction.
+    On PostgreSQL's backend the transaction indexes them itself as it commits."""
     ids = [i for i in ids if i is not None]
-    if ids:
+    if ids and backends.postgresql():
+        pgindex.note(kind, ids)
+    elif ids:
         now = utcnow()
         db.session.execute(insert(SearchOutbox),
                            [{"kind": kind, "ref_id": i, "created_at": now} for i in ids])
@@ -38,6 +42,9 @@ def enqueue(kind, ids):
 
 def enqueue_select(kind, ids_select):
     """enqueue() for every id a select yields, in one INSERT ... SELECT."""
+    if backends.postgresql():
+        enqueue(kind, db.session.scalars(ids_select).all())
+        return
     stmt = insert(SearchOutbox).from_select(
         ["kind", "ref_id", "created_at"],
         ids_select.with_only_columns(literal(kind), *ids_select.selected_columns,
@@ -117,6 +124,8 @@ def drain(batch=BATCH, time_budget=None, wait=0.0, index=None):
     them to be applied twice, which is harmless). After releasing the lock the loop looks
     again: rows whose own drain found the lock taken are picked up here.
     """
+    if index is None and backends.postgresql():
+        return _drain_into_postgresql(batch)
     index = index or get_index()
     deadline = None if time_budget is None else time.monotonic() + time_budget
     applied = 0
@@ -136,6 +145,23 @@ def drain(batch=BATCH, time_budget=None, wait=0.0, index=None):
         applied += len(ids)
         if deadline is not None and time.monotonic() > deadline:
             break
+    _end_read()
+    return applied
+
+
+def _drain_into_postgresql(batch):
+    """Rows left from whoosh days (or written before the switch): applied as a
+    transaction would have applied them, then deleted with them."""
+    applied = 0
+    while _pending():
+        with transaction():
+            rows = db.session.execute(
+                select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.ref_id)
+                .order_by(SearchOutbox.id).limit(batch)).all()
+            pgindex.apply({(row.kind, row.ref_id) for row in rows})
+            db.session.execute(delete(SearchOutbox).where(
+                SearchOutbox.id.in_([row.id for row in rows])))
+        applied += len(rows)
     _end_read()
     return applied
 

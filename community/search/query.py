@@ -7,6 +7,7 @@ is read from the database through the kinds' loaders, so a page shows current te
 
 import functools
 import heapq
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -95,12 +96,18 @@ def _has_positive_terms(node):
     return any(_has_positive_terms(child) for child in node.children())
 
 
+# A minus before a word, a quote or a group (not inside a word: "e-ink"): "not this".
+_MINUS = re.compile(r"(?:^|(?<=[\s(]))-+(?=[^\W_]|[\"(])")
+
+
 @functools.lru_cache(maxsize=2048)
 def parse(qstring, group=qparser.AndGroup, field="text"):
     """The whoosh query for a user's string, or None when it holds nothing to look for
-    (only stop words, punctuation, a lone AND or NOT)."""
+    (only stop words, punctuation, a lone AND or NOT). As in web search engines, a word
+    or "phrase" after a minus is one the hits must not hold. Both backends search what
+    this returns (pgquery.py writes it as a tsquery)."""
     try:
-        q = _parser(group, field).parse(qstring)
+        q = _parser(group, field).parse(_MINUS.sub("NOT ", qstring))
     except Exception:  # whoosh's parser is lenient; anything it still trips on is "no words"
         return None
     q = q.accept(_text_phrase).normalize()
@@ -214,21 +221,32 @@ def keys_of(searcher, hits):
     return [(split_key(searcher.stored_fields(docnum)["key"]), score) for docnum, score in hits]
 
 
-def search(qstring, kinds=None, board_id=None, sort="relevance", page=1, per_page=20):
-    """A page of hits for what a user typed. Never raises for a bad query."""
+def prepare(qstring, page, per_page):
+    """(Results to fill, the parsed query or None when Results already says why not)."""
     qstring, message = check(qstring)
     results = Results(query=qstring or "", page=page, per_page=per_page, message=message)
     if qstring is None:
-        return results
+        return results, None
     if page > MAX_PAGE:
         results.message = _("Only the first %(n)d pages are shown: add a word to narrow "
                             "the search.", n=MAX_PAGE)
-        return results
+        return results, None
     q = parse(qstring)
     if q is None:
-        results.message = _("Nothing to search for in that: use words, not only symbols "
-                            "or operators.")
+        results.message = nothing_to_search()
+    return results, q
+
+
+def nothing_to_search():
+    return _("Nothing to search for in that: use words, not only symbols or operators.")
+
+
+def search(qstring, kinds=None, board_id=None, sort="relevance", page=1, per_page=20):
+    """A page of hits for what a user typed. Never raises for a bad query."""
+    results, q = prepare(qstring, page, per_page)
+    if q is None:
         return results
+    qstring = results.query
     sort = sort if sort in SORTS else "relevance"
     start = (page - 1) * per_page
 

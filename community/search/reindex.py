@@ -8,6 +8,7 @@ go in batches, each in a fresh snapshot, so a long rebuild never pins an old one
 from sqlalchemy import func, select
 
 from ..kernel.extensions import db
+from . import backends, pgindex
 from .index import get_index
 from .registry import KINDS
 
@@ -39,6 +40,8 @@ def iter_docs(kind, batch=500):
 def rebuild(progress=None, batch=500, procs=1, index=None):
     """Replace the index with every searchable row; returns the number of documents.
     `progress(n)` is called after each batch of n rows read."""
+    if index is None and backends.postgresql():
+        return pgindex.rebuild(progress, batch)
     index = index or get_index()
     indexed = 0
     with index.rebuilding(procs=procs) as writer:

@@ -45,8 +45,12 @@ def similar_ideas(title, board_id=None, limit=5, exclude_id=None, min_cover=MIN_
         return []
     keyed = get_index().read(lambda searcher: keys_of(
         searcher, run(searcher, q, limit * 3, filter=filter_query(["idea"], board_id)).hits))
+    return shortlist(keyed, query_terms(q), limit, exclude_id, min_cover)
+
+
+def shortlist(keyed, words, limit, exclude_id=None, min_cover=MIN_COVER):
+    """SimilarIdeas for ranked ((kind, id), score) hits: those holding enough of `words`."""
     docs = load_docs([key for key, _score in keyed])
-    words = query_terms(q)
     out = []
     for key, score in keyed:
         doc = docs.get(key)

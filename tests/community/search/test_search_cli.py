@@ -1,6 +1,7 @@
 """`flask search drain` and `flask search rebuild` (with its progress bar), and the
 "did you mean" link on the results page."""
 
+import pytest
 from helpers import make_board, make_thread, make_user
 from sqlalchemy import func, select
 
@@ -8,7 +9,7 @@ from community import search
 from community.forum import service as forum
 from community.kernel.extensions import db
 from community.search.index import get_index
-from community.search.models import SearchOutbox
+from community.search.models import SearchDocument, SearchOutbox
 
 
 def _outbox_rows():
@@ -20,6 +21,7 @@ def _found(app, q):
         return {(h.kind, h.id) for h in search.search(q).items}
 
 
+@pytest.mark.whoosh
 def test_drain_command_applies_the_outbox(app, runner):
     with app.app_context():
         thread = make_thread(title="Drained jabuticaba")
@@ -33,6 +35,7 @@ def test_drain_command_applies_the_outbox(app, runner):
     assert _found(app, "jabuticaba") == {("thread", thread.id), ("reply", reply.id)}
 
 
+@pytest.mark.whoosh
 def test_drain_command_leaves_the_rows_when_the_lock_stays_taken(app, runner):
     with app.app_context():
         make_thread(title="Locked salak")
@@ -46,14 +49,16 @@ def test_drain_command_leaves_the_rows_when_the_lock_stays_taken(app, runner):
 def test_rebuild_command_shows_progress_and_indexes_everything(app, runner):
     with app.app_context():
         board, author = make_board(), make_user()
-        threads = [make_thread(board, author, f"Rebuilt longan {i}") for i in range(3)]
-        db.session.execute(SearchOutbox.__table__.delete())  # as if the outbox were lost
+        threads = [make_thread(board, author, f"Rebuilt longan {i}").id for i in range(3)]
+        # As if the outbox (whoosh) or the documents (PostgreSQL) were lost.
+        db.session.execute(SearchOutbox.__table__.delete())
+        db.session.execute(SearchDocument.__table__.delete())
         db.session.commit()
     assert _found(app, "longan") == set()
     result = runner.invoke(args=["search", "rebuild", "--batch", "2"])
     assert result.exit_code == 0, result.output
     assert "Indexing" in result.output and "Indexed 3 documents" in result.output
-    assert _found(app, "longan") == {("thread", t.id) for t in threads}
+    assert _found(app, "longan") == {("thread", thread_id) for thread_id in threads}
 
 
 def test_results_page_offers_a_correction(app, client):

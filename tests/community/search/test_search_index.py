@@ -45,6 +45,7 @@ def _results(searcher, limit=None):
             for q in QUERIES]
 
 
+@pytest.mark.whoosh
 def test_table_scorer_scores_as_bm25f(many):
     with search_index.get_index().reading() as searcher:
         assert isinstance(searcher.weighting, search_codec.Weighting)
@@ -54,6 +55,7 @@ def test_table_scorer_scores_as_bm25f(many):
         assert all(ours) and _results(searcher, limit=5) == [r[:5] for r in ours]
 
 
+@pytest.mark.whoosh
 def test_block_headers_read_in_one_go_read_what_whoosh_reads(many, monkeypatch):
     index = search_index.get_index()
     with index.reading() as searcher:

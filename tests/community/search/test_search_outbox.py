@@ -4,7 +4,7 @@ never write stale text, and hidden, deleted and merged content leaves the index.
 import os
 
 import pytest
-from helpers import make_board, make_thread, make_user
+from helpers import indexed_search_keys, make_board, make_thread, make_user
 from sqlalchemy import func, select
 
 from community import search
@@ -16,7 +16,7 @@ from community.kernel.database import transaction
 from community.kernel.extensions import db
 from community.search import outbox
 from community.search.index import get_index
-from community.search.models import SearchOutbox
+from community.search.models import SearchDocument, SearchOutbox
 
 
 def found(q, **kw):
@@ -28,8 +28,14 @@ def outbox_rows():
 
 
 def indexed_keys():
-    with get_index().reading() as searcher:
-        return {key.decode() for key in searcher.lexicon("key")} if searcher.doc_count() else set()
+    return indexed_search_keys()
+
+
+def lose_the_index():
+    """As if the outbox (whoosh) or the documents (PostgreSQL) had been lost."""
+    db.session.execute(SearchOutbox.__table__.delete())
+    db.session.execute(SearchDocument.__table__.delete())
+    db.session.commit()
 
 
 @pytest.fixture
@@ -39,6 +45,7 @@ def req(ctx):
         yield ctx
 
 
+@pytest.mark.whoosh
 def test_a_write_enqueues_in_its_transaction_and_a_rollback_leaves_nothing(req):
     board, author = make_board(), make_user()
     with pytest.raises(RuntimeError), transaction():
@@ -54,6 +61,7 @@ def test_a_write_enqueues_in_its_transaction_and_a_rollback_leaves_nothing(req):
     assert len(found("tangerine")) == 1
 
 
+@pytest.mark.whoosh
 def test_applying_a_row_twice_is_harmless(req):
     thread = make_thread(title="Twice applied mango")
     with transaction():
@@ -68,6 +76,7 @@ def test_applying_a_row_twice_is_harmless(req):
     assert result.total == 1 and indexed_keys() == {f"thread:{thread.id}"}
 
 
+@pytest.mark.whoosh
 def test_a_late_drain_writes_current_text_never_stale(req):
     author = make_user()
     thread = make_thread(author=author, title="Papaya plans", body="first draft about kiwis")
@@ -160,8 +169,7 @@ def test_rebuild_indexes_everything_from_the_database(req):
     thread = make_thread(author=author, title="Rebuilt starfruit")
     reply = forum.reply(thread, author, "starfruit reply")
     idea = ideas.propose(make_board(), author, "Starfruit idea title", "b")
-    db.session.execute(SearchOutbox.__table__.delete())  # as if the outbox had been lost
-    db.session.commit()
+    lose_the_index()
     seen = []
     assert search.rebuild(progress=seen.append) == 3
     assert sum(seen) >= 3
@@ -171,6 +179,7 @@ def test_rebuild_indexes_everything_from_the_database(req):
     assert found("starfruit") == {("idea", idea.id)}
 
 
+@pytest.mark.whoosh
 def test_a_drain_that_finds_the_lock_taken_leaves_the_rows(req):
     make_thread(title="Locked loquat")
     with get_index().writer() as holder:
@@ -181,6 +190,7 @@ def test_a_drain_that_finds_the_lock_taken_leaves_the_rows(req):
     assert len(found("loquat")) == 1
 
 
+@pytest.mark.whoosh
 def test_the_after_request_hook_drains_once_the_response_is_closed(app):
     with app.app_context():
         make_board(slug="hook")
@@ -194,6 +204,7 @@ def test_the_after_request_hook_drains_once_the_response_is_closed(app):
         assert len(found("pomelo")) == 1
 
 
+@pytest.mark.whoosh
 def test_drain_refuses_to_run_over_uncommitted_changes(req):
     thread = make_thread()
     db.session.get(type(thread), thread.id).title = "dirty"
@@ -202,6 +213,7 @@ def test_drain_refuses_to_run_over_uncommitted_changes(req):
     db.session.rollback()
 
 
+@pytest.mark.whoosh
 def test_rebuild_replaces_an_index_written_with_another_schema(req):
     from whoosh.fields import ID, Schema
     from whoosh.filedb.filestore import FileStorage
@@ -216,6 +228,7 @@ def test_rebuild_replaces_an_index_written_with_another_schema(req):
     assert found("sapodilla") == {("thread", thread.id)}
 
 
+@pytest.mark.whoosh
 def test_a_drain_reads_its_rows_after_taking_the_lock(req, monkeypatch):
     """Another drain that applies the rows between this drain's look at the outbox and its
     taking the lock: this one must not apply them again from an older snapshot."""

@@ -3,7 +3,7 @@ the similar-ideas list, not after a rebuild, for outsiders and members alike (a 
 words are read on the circle's own pages, which ask the circle who may read them)."""
 
 import pytest
-from helpers import PASSWORD, AuthActions, make_board, make_thread, make_user
+from helpers import PASSWORD, AuthActions, indexed_search_keys, make_board, make_thread, make_user
 from sqlalchemy import update
 
 from community import search
@@ -13,7 +13,6 @@ from community.circles import threads as circle_threads
 from community.forum import service as forum
 from community.kernel.database import transaction
 from community.kernel.extensions import db
-from community.search.index import get_index
 
 WORD = "zorbleberry"
 
@@ -45,8 +44,8 @@ def world(app):
 
 
 def _indexed_keys(app):
-    with app.app_context(), get_index().reading() as searcher:
-        return {key.decode() for key in searcher.lexicon("key")}
+    with app.app_context():
+        return indexed_search_keys()
 
 
 def _assert_only_public(app, world):

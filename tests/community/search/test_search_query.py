@@ -166,3 +166,10 @@ def test_similar_ideas(corpus):
     weak = search.similar_ideas("NFC bracelet colours and straps")
     assert all(not i.strong for i in weak)
     assert search.similar_ideas("") == [] and search.similar_ideas("*") == []
+
+
+def test_a_minus_leaves_out_what_follows_it(corpus):
+    assert kinds_ids("batteries -gps") == set()
+    assert kinds_ids('batteries -"watch faces"') == {("thread", corpus["batteries"].id)}
+    assert kinds_ids("faces OR batteries -drain") == {("idea", corpus["faces"].id)}
+    assert search.search("-batteries").message  # only what to leave out: nothing to search
