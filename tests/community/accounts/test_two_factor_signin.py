@@ -14,6 +14,8 @@ from community.accounts import links, passwords, roles, tokens, twofactor
 from community.accounts import service as accounts
 from community.kernel.extensions import db
 
+pytestmark = pytest.mark.one_database
+
 
 def _signed_in(client, name):
     return f">{name}</a>" in client.get("/").get_data(as_text=True)

@@ -150,7 +150,8 @@ def _rows_holding(text):
     """table.column of every row, in every table, whose text holds `text` (any case)."""
     found = []
     for table, column in _text_columns():
-        value = column if not isinstance(column.type, JSON) else cast(column, Text)
+        # Every column read as text: JSON, and PostgreSQL's tsvector (search lexemes) too.
+        value = cast(column, Text)
         hits = db.session.scalar(select(func.count()).select_from(table).where(
             func.lower(value).contains(text.lower())))
         if hits:

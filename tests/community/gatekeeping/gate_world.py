@@ -9,7 +9,8 @@ from community.gatekeeping.models import HeldPost
 from community.kernel.database import transaction
 from community.kernel.extensions import db
 from community.notifications.models import Notification
-from community.search.models import SearchOutbox
+from community.search import backends
+from community.search.models import SearchDocument, SearchOutbox
 
 SCREENS_ON = {"SPAM_FIRST_POSTS_HELD": 2, "SPAM_COPIES_ALLOWED": 2}
 
@@ -47,4 +48,7 @@ def posts_saying(text):
 
 
 def outbox_rows():
-    return db.session.scalar(select(func.count()).select_from(SearchOutbox))
+    """What waits to be searchable: outbox rows (whoosh) or documents (PostgreSQL's
+    full-text search, written in the post's own transaction)."""
+    table = SearchDocument if backends.postgresql() else SearchOutbox
+    return db.session.scalar(select(func.count()).select_from(table))

@@ -14,6 +14,8 @@ from community.accounts import tokens
 from community.forum.models import Post
 from community.kernel.extensions import db
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def app(sqlite_app):
