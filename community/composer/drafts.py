@@ -54,10 +54,15 @@ def get(user, place):
     return db.session.scalar(select(Draft).where(Draft.user_id == user.id, Draft.place == place))
 
 
+def forget(user_id, place):
+    """Drop the draft for `place` inside the caller's transaction (a post ending it)."""
+    db.session.execute(delete(Draft).where(Draft.user_id == user_id, Draft.place == place))
+
+
 def discard(user, place):
     check_place(place)
     with transaction(reload=False):
-        db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.place == place))
+        forget(user.id, place)
 
 
 def of_user(user):

@@ -1,12 +1,8 @@
 """A draft ends when its text is posted (in the post's own transaction) and outlives a
 post the server refused (kept with the reason, for the box it came from)."""
 
-from sqlalchemy import delete
-
 from ..kernel import signals
-from ..kernel.extensions import db
 from . import drafts
-from .models import Draft
 
 
 def reply_place(thread_id):
@@ -20,20 +16,16 @@ def thread_place(board_id):
 IDEA_PLACE = "idea:new"
 
 
-def _forget(user_id, place):
-    db.session.execute(delete(Draft).where(Draft.user_id == user_id, Draft.place == place))
-
-
 def on_post(post, thread=None, **_):
-    _forget(post.author_id, reply_place(post.thread_id))
+    drafts.forget(post.author_id, reply_place(post.thread_id))
 
 
 def on_thread(thread, post=None, **_):
-    _forget(thread.author_id, thread_place(thread.board_id))
+    drafts.forget(thread.author_id, thread_place(thread.board_id))
 
 
 def on_idea(idea, **_):
-    _forget(idea.author_id, IDEA_PLACE)
+    drafts.forget(idea.author_id, IDEA_PLACE)
 
 
 def on_reply_refused(author, thread_id, body, url, error):
