@@ -198,6 +198,7 @@
   };
 
   Composer.prototype.hideSuggestions = function () {
+    this.asked = (this.asked || 0) + 1;  // an answer still on its way must not reopen the list
     this.list.hidden = true;
     this.active = -1;
     this.box.setAttribute("aria-expanded", "false");
