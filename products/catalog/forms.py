@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -10,7 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange
 
-from community.web.forms import Form, choices
+from community.web.forms import Form, ZonedDateTimeField, choices
 
 from .labels import STAGE_NAMES
 from .models import STAGES
@@ -49,7 +48,7 @@ class ImageForm(Form):
 class PollForm(Form):
     question = StringField(_l("Question"), validators=[DataRequired()])
     options = TextAreaField(_l("Options, one per line (2 to 6)"), validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = ZonedDateTimeField(_l("Ends"), validators=[DataRequired()])
 
 
 class DecisionForm(Form):

@@ -10,6 +10,8 @@
   function localizeTimes(root) {
     var lang = document.documentElement.lang || undefined;
     root.querySelectorAll("time[datetime]").forEach(function (el) {
+      // A time staff entered keeps the zone it names (community/web/templating.py local_time).
+      if (el.hasAttribute("data-zone")) return;
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
       el.title = d.toISOString();
