@@ -53,6 +53,7 @@ from .web import (
     panels,
     securityheaders,
     site,
+    slug_preview,
     templating,
 )
 
@@ -115,6 +116,7 @@ def init_app(app):
     app.register_blueprint(shell.bp)
     _register_holes()
     _register_manage_menu(app)
+    app.register_blueprint(slug_preview.bp)
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
 

@@ -21,7 +21,7 @@ ROLE_NAMES = {"owner": _l("Owner"), "moderator": _l("Moderator"), "member": _l("
 
 class CircleForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    slug = StringField(_l("Address"), validators=[DataRequired(), Length(max=64)])
+    slug = StringField(_l("Address"), validators=[Optional(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     kind = SelectField(_l("Kind"), default="interest",
                        choices=choices(KIND_NAMES.items()))

@@ -7,7 +7,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from community.web.forms import Form, ZonedDateTimeField, choices
 
@@ -19,7 +19,7 @@ class PromoteForm(Form):
     ideas = SelectMultipleField(_l("Ideas"), coerce=int, choices=[], validate_choice=False)
     more_ideas = StringField(_l("More ideas by number, separated by commas"))
     name = StringField(_l("Product name"), validators=[DataRequired()])
-    slug = StringField(_l("Slug (its address)"), validators=[DataRequired()])
+    slug = StringField(_l("Slug (its address)"), validators=[Optional(), Length(max=64)])
     summary = StringField(_l("Short summary"), validators=[DataRequired()])
     description = TextAreaField(_l("Description (Markdown)"))
 
