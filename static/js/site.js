@@ -302,3 +302,21 @@
     if (main) { main.focus(); }
   });
 })();
+
+// The staff's Manage menu (templates/_manage_menu.html) is a <details>: it opens and closes
+// without this. Escape closes it and gives focus back to its toggle; a click elsewhere
+// closes it too.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = document.querySelector(".manage-menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    var menu = document.querySelector(".manage-menu[open]");
+    if (menu && !menu.contains(event.target)) menu.open = false;
+  });
+})();

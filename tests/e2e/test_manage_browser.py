@@ -46,6 +46,11 @@ def test_staff_reach_the_funnel_from_the_manage_menu_on_a_phone(site, store, sig
     expect(menu).to_have_attribute("open", "")
     link = menu.get_by_test_id("manage-products")
     expect(link).to_be_visible()
+    page.keyboard.press("Escape")  # closes, focus back on the toggle
+    expect(menu).not_to_have_attribute("open", "")
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(link).to_be_visible()
     # Open, the menu stays inside the phone's width.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     box = menu.locator(".manage-panel").bounding_box()
@@ -57,6 +62,13 @@ def test_staff_reach_the_funnel_from_the_manage_menu_on_a_phone(site, store, sig
     row.get_by_test_id("desk-funnel").click()
     page.wait_for_url(f"{site}/staff/products/{store['slug']}/funnel")
     expect(page.get_by_test_id("funnel")).to_be_visible()
+
+    # The top bar keeps one row and the page its width on a 360 px phone, menu and all.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(site + "/ideas")
+    expect(page.get_by_test_id("manage-toggle")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator(".site-header").bounding_box()["height"] <= 64
 
     # Me gathers the same pages on a phone.
     page.goto(site + "/me")
