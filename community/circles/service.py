@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..kernel import slugs
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
@@ -62,6 +63,15 @@ def check_fields(name, slug, description, kind, city, visibility):
 
 def create_circle(owner, name, slug, description="", kind="interest", city=None,
                   visibility="open"):
+    """A circle with its owner; its slug, left empty, is made from its name
+    (community/kernel/slugs.py)."""
+    return slugs.create_with_slug(
+        slug, name, Circle.slug,
+        lambda made: _create_circle(owner, name, made, description, kind, city, visibility),
+        reserved=RESERVED_SLUGS)
+
+
+def _create_circle(owner, name, slug, description, kind, city, visibility):
     fields = check_fields(name, slug, description, kind, city, visibility)
     ensure_can_create(owner)
     name, slug, description, kind, city, visibility = fields
@@ -69,15 +79,19 @@ def create_circle(owner, name, slug, description="", kind="interest", city=None,
     try:
         with transaction():
             if db.session.scalar(select(Circle.id).where(Circle.slug == slug)):
-                raise ValidationError(_("A circle with that slug exists."), field="slug")
+                raise _slug_taken()
             circle = Circle(name=name, slug=slug, description=description, kind=kind, city=city,
                             visibility=visibility, owner_id=owner_id, member_count=1)
             db.session.add(circle)
             db.session.flush()
             db.session.add(CircleMember(circle_id=circle.id, user_id=owner_id, role="owner"))
     except IntegrityError:
-        raise ValidationError(_("A circle with that slug exists."), field="slug") from None
+        raise _slug_taken() from None
     return circle
+
+
+def _slug_taken():
+    return ValidationError(_("A circle with that slug exists."), field="slug", code=slugs.SLUG_TAKEN)
 
 
 # ---- lists -----------------------------------------------------------------

@@ -4,7 +4,6 @@ from babel.numbers import get_currency_precision
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FormField,
     IntegerField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
-from community.web.forms import Form, choices
+from community.web.forms import Form, ZonedDateTimeField, choices
 
 from .labels import CHARGE_MODES
 
@@ -40,7 +39,7 @@ class TierForm(Form):
     price = StringField(_l("Price"))
     currency = StringField(_l("Currency"), default="CNY")
     limit_units = IntegerField(_l("Unit limit (optional)"), validators=[Optional(), NumberRange(min=1)])
-    early_until = DateTimeLocalField(_l("Co-creators and F-codes only until (optional)"),
+    early_until = ZonedDateTimeField(_l("Co-creators and F-codes only until (optional)"),
                                      format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
     def validate_price(self, field):
@@ -53,8 +52,8 @@ class CampaignForm(Form):
     cap_units = IntegerField(_l("Stock cap (units)"), validators=[DataRequired(), NumberRange(min=1)])
     per_buyer_limit = IntegerField(_l("Per-buyer limit"), default=2,
                                    validators=[DataRequired(), NumberRange(min=1)])
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    starts_at = ZonedDateTimeField(_l("Starts"), validators=[DataRequired()])
+    ends_at = ZonedDateTimeField(_l("Ends"), validators=[DataRequired()])
     charge_mode = SelectField(_l("How buyers pay"), choices=choices(CHARGE_MODES.items()),
                               default="full")
     deposit_percent = IntegerField(_l("Deposit (percent of the price)"), default=20,

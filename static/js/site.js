@@ -10,6 +10,8 @@
   function localizeTimes(root) {
     var lang = document.documentElement.lang || undefined;
     root.querySelectorAll("time[datetime]").forEach(function (el) {
+      // A time staff entered keeps the zone it names (community/web/templating.py local_time).
+      if (el.hasAttribute("data-zone")) return;
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
       el.title = d.toISOString();
@@ -298,5 +300,23 @@
     if (!link) return;
     var main = document.getElementById("content");
     if (main) { main.focus(); }
+  });
+})();
+
+// The staff's Manage menu (templates/_manage_menu.html) is a <details>: it opens and closes
+// without this. Escape closes it and gives focus back to its toggle; a click elsewhere
+// closes it too.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = document.querySelector(".manage-menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    var menu = document.querySelector(".manage-menu[open]");
+    if (menu && !menu.contains(event.target)) menu.open = false;
   });
 })();
