@@ -34,17 +34,17 @@ def _actor(event):
     return event.actor.username if event.actor else _("Someone")
 
 
-def _circle_url(event):
-    return url_for("circles.show", slug=event.detail)
+def _link(endpoint, **columns):
+    """A kind's url(event): `endpoint` with its arguments read from the notice's columns."""
+    return lambda event: url_for(endpoint, **{arg: getattr(event, column)
+                                              for arg, column in columns.items()})
 
 
-def _requests_url(event):
-    return url_for("circles.members", slug=event.detail)
-
-
-def _meetup_url(event):
-    # The forum sends a meetup's thread on to the meetup's page (threads.thread_url).
-    return url_for("forum.thread", thread_id=event.thread_id)
+# The slug rides in detail; the forum sends a meetup's thread on to the meetup's page
+# (threads.thread_url).
+_circle_url = _link("circles.show", slug="detail")
+_requests_url = _link("circles.members", slug="detail")
+_meetup_url = _link("forum.thread", thread_id="thread_id")
 
 
 KINDS = (
@@ -73,7 +73,6 @@ def _moderators(circle_id):
 
 
 def _about_circle(circle):
-    # The slug rides in detail: the notice's link is built from the row alone.
     return {"target_type": "circle", "target_id": circle.id, "title": circle.name,
             "detail": circle.slug}
 
