@@ -48,7 +48,9 @@
   }
 
   function openItem(item) {
-    var link = item.querySelector("a[href]");
+    // A list item's title; a post or a message opens nothing (its first link is its author).
+    var link = item.querySelector("a.thread-title, a.idea-title, a.product-name, a.circle-name, a.event-text, a.card-title") ||
+      (item.matches("article.post, li.message") ? null : item.querySelector("a[href]"));
     if (!link) return false;
     link.click();
     return true;
