@@ -86,8 +86,13 @@ def test_a_conversation_opens_at_its_newest_message(site, world, signed_in):
     page.goto(f"{site}/conversations")
     link = page.locator("[data-testid=conversation] a").first
     assert "#m" in link.get_attribute("href")  # without script too, the newest message
-    page.goto(f"{site}/conversations/{world['chat']}")
-    newest = page.locator("[data-testid=message]").last
-    expect(newest).to_contain_text("Message number 39")
-    expect(newest).to_be_in_viewport()
-    expect(page.locator("[data-testid=message]").first).not_to_be_in_viewport()
+    page.keyboard.press("j")  # the list's first item, and Enter opens it
+    expect(page.locator("[data-testid=conversation]").first).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/conversations/{world['chat']}#m*")
+    for _ in range(2):  # by its link (an anchor), and by its plain address (the script)
+        newest = page.locator("[data-testid=message]").last
+        expect(newest).to_contain_text("Message number 39")
+        expect(newest).to_be_in_viewport()
+        expect(page.locator("[data-testid=message]").first).not_to_be_in_viewport()
+        page.goto(f"{site}/conversations/{world['chat']}")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from circle_factories import add_member, make_circle, make_event, make_fan
+from flask_babel import force_locale
 from helpers import PASSWORD
 from sqlalchemy import select
 
@@ -41,6 +42,8 @@ def test_a_request_reaches_the_moderators_once_and_its_outcome_the_asker(ctx):
         with ctx.test_request_context():
             assert notices.KINDS[0][4](notice) == f"{asker.username} asked to join {circle.name}"
             assert event_url(notice) == f"/circles/{circle.slug}/members"
+            with force_locale("zh"):
+                assert notices.KINDS[0][4](notice) == f"{asker.username} 申请加入 {circle.name}"
     assert _notices(member, "circle_request") == []  # a plain member decides nothing
 
     service.decide_request(circle, owner, asker.id, True)
