@@ -321,8 +321,27 @@
       return fetch(url, options).then(function (r) { return r.ok ? r.json() : Promise.reject(r); });
     }
 
+    // The "Me" tab's badge counts notifications and conversations (community/viewer/shell.py).
+    function showTabBadge(label) {
+      var badge = document.querySelector("[data-testid=tab-badge]");
+      if (!badge) return;
+      var envelope = document.querySelector("[data-testid=envelope-count]");
+      var labels = [label, envelope ? envelope.textContent : ""];
+      var total = 0, capped = false;
+      labels.forEach(function (l) {
+        if (!l) return;
+        capped = capped || /\+$/.test(l);
+        total += parseInt(l, 10) || 0;
+      });
+      if (!total) { badge.remove(); return; }
+      var text = total + (capped ? "+" : "");
+      badge.lastElementChild.textContent = text;
+      badge.firstElementChild.textContent = bell.dataset.unreadLabel.replace("{n}", text);
+    }
+
     function showCount(label) {
       var count = bell.querySelector(".bell-count");
+      showTabBadge(label);
       bell.classList.toggle("has-unread", !!label);
       if (!label) {
         if (count) count.remove();

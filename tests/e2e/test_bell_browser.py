@@ -36,6 +36,8 @@ def test_the_bell_drops_down_the_latest_and_leads_there(site, world, signed_in):
     bell = page.locator("[data-testid=bell]")
     expect(page.locator("[data-testid=bell-count]")).to_have_text("1")
     expect(bell).to_have_attribute("aria-expanded", "false")
+    tab_badge = page.locator("[data-testid=tab-badge] [aria-hidden=true]")
+    expect(tab_badge).to_have_text("2")  # the notice and the unread conversation
 
     bell.click()
     panel = page.locator("[data-testid=bell-panel]")
@@ -44,6 +46,7 @@ def test_the_bell_drops_down_the_latest_and_leads_there(site, world, signed_in):
     item = panel.locator("[data-testid=bell-item]").first
     expect(item).to_contain_text("hanmei replied to “Strap colours”")
     expect(page.locator("[data-testid=bell-count]")).to_have_count(0)  # shown, so read
+    expect(tab_badge).to_have_text("1")
     box = panel.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # on the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
