@@ -12,7 +12,7 @@ from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
 from ..web.pagination import Page
-from . import access, invites, listeners
+from . import access, invites, listeners, notices
 from .events import drop_rsvps
 from .models import KINDS, VISIBILITIES, Circle, CircleMember, JoinRequest
 
@@ -199,7 +199,9 @@ def join(circle, user, invite_token=None):
             raise NotFound(_("No such circle."))
         access.ensure_not_banned_from(circle.id, user_id)
         if not invite_token and circle.visibility == "approval":
-            insert_ignore(JoinRequest, circle_id=circle.id, user_id=user_id, created_at=utcnow())
+            if insert_ignore(JoinRequest, circle_id=circle.id, user_id=user_id,
+                             created_at=utcnow()):
+                notices.request_filed(circle, user_id)
             return "requested"
         # The member row first: of two joins at once, only the one that adds it spends an
         # invitation's use (a failed redeem rolls the row back with the transaction).
@@ -253,6 +255,9 @@ def _target(circle_id, user_id):
 
 
 def decide_request(circle, actor, user_id, approve):
+    """Approve or decline a request; the fan who asked hears which (once: of two
+    moderators deciding at once, only the one whose DELETE removed the request goes on)."""
+    actor_id = actor.id
     with transaction():
         access.ensure_moderator(access.membership(circle.id, actor))
         done = db.session.execute(delete(JoinRequest).where(
@@ -262,6 +267,7 @@ def decide_request(circle, actor, user_id, approve):
         if approve:
             access.ensure_not_banned_from(circle.id, user_id)
             _add_member(circle.id, user_id)
+        notices.request_decided(circle, user_id, approve, actor_id)
 
 
 def set_moderator(circle, actor, user_id, moderator=True):
