@@ -52,9 +52,9 @@ def test_a_refused_write_leaves_no_bytes_behind(storage_hosts):
 
 
 def test_an_unknown_backend_is_named_at_first_use(app):
-    app.config["MEDIA_STORAGE"] = "s3"
+    app.config["MEDIA_STORAGE"] = "ftp"
     app.extensions.pop("media_storage", None)
-    with app.app_context(), pytest.raises(RuntimeError, match="database, local"):
+    with app.app_context(), pytest.raises(RuntimeError, match="database, local, s3"):
         storage.backend()
 
 
