@@ -27,6 +27,7 @@ def connect():
     signals.order_delivered.connect(on_order_delivered)
     signals.f_code_issued.connect(on_f_code_issued)
     signals.campaign_published.connect(on_campaign_published)
+    signals.campaign_went_live.connect(on_campaign_went_live)
     signals.campaign_settled.connect(on_campaign_settled)
     signals.campaign_cancelled.connect(on_campaign_cancelled)
     signals.production_started.connect(on_production_started)
@@ -76,11 +77,21 @@ def _product(campaign):
     return db.session.get(Product, campaign.product_id)
 
 
-def on_campaign_published(campaign, **_):
-    broadcast.start("campaign_opens", f"campaign:{campaign.id}", "product_watchers",
+def _opens(campaign, ref_key, detail):
+    broadcast.start("campaign_opens", ref_key, "product_watchers",
                     {"product_id": campaign.product_id}, target_type="product",
                     target_id=campaign.product_id, title=_product(campaign).name,
-                    detail=campaign.state)
+                    detail=detail)
+
+
+def on_campaign_published(campaign, **_):
+    _opens(campaign, f"campaign:{campaign.id}", campaign.state)
+
+
+def on_campaign_went_live(campaign, **_):
+    """The second notice of a scheduled campaign (the first said it was scheduled): a
+    ref_key of its own, so each watcher hears it once beside the first."""
+    _opens(campaign, f"campaign:{campaign.id}:live", "live")
 
 
 def _result(campaign, outcome, reasons):
