@@ -4,8 +4,7 @@ from community.forum import service as forum
 from community.web import feeds as web_feeds
 from community.web import pagecache
 
-from . import feeds, kinds, listeners, service
-from . import models  # the tables, for create_all and Alembic
+from . import feeds, kinds, listeners, models, service  # models: the tables, for Alembic
 from .api import bp as api_bp
 from .views import bp, following_holes, updates_holes
 

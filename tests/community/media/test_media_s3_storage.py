@@ -2,17 +2,15 @@
 against moto's server (an S3 look-alike on 127.0.0.1), signed by boto3 as against AWS,
 MinIO or OSS. The bucket is the subject here, not the database: one database."""
 
-import io
 import json
 import secrets
 import urllib.request
 
 import boto3
 import pytest
-from helpers import AuthActions, make_thread, make_user
-from media_factories import png, set_points
+from helpers import make_user
+from media_factories import png, reply_with_a_photo
 from moto.server import ThreadedMotoServer
-from sqlalchemy import select
 
 from community.kernel.extensions import db
 from community.media import s3, storage
@@ -82,16 +80,7 @@ def test_save_read_delete_and_a_missing_key_like_the_other_backends(s3_app):
 
 
 def test_a_fans_photo_goes_to_the_bucket_and_is_served_from_it(s3_app, tmp_path):
-    with s3_app.app_context():
-        fan = set_points(make_user("snapper"), 100)
-        thread_id = make_thread(author=fan).id
-    client = s3_app.test_client()
-    AuthActions(client).login("snapper")
-    response = client.post(f"/t/{thread_id}/reply", content_type="multipart/form-data",
-                           data={"body": "Look", "images": [(io.BytesIO(png()), "cat.png")]})
-    assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    with s3_app.app_context():
-        image = db.session.scalars(select(MediaImage)).one()
+    image = reply_with_a_photo(s3_app)
     assert _keys(s3_app) == sorted([f"media/{image.name}", f"media/{image.thumb_name}"])
     served = s3_app.test_client().get(f"/media/{image.name}")
     assert served.status_code == 200 and served.mimetype == "image/png"
