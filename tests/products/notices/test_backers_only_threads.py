@@ -5,11 +5,15 @@ the page cache; a public update's thread stays open to all."""
 from helpers import AuthActions, indexed_search_keys, make_campaign, make_user
 from sqlalchemy import select
 
+from community.accounts.models import User
 from community.forum import service as forum
 from community.forum.models import Post
 from community.kernel.extensions import db
+from community.notifications.models import Notification
 from community.search import outbox
+from products.campaigns.models import Campaign
 from products.notices import service as notices
+from products.notices.models import BackerUpdate
 from products.orders import service as orders
 
 SECRET = "Sekrit moulds"
@@ -82,3 +86,22 @@ def test_a_backers_only_thread_is_never_searchable(app):
         assert f"thread:{ids['thread']}" not in keys
         assert f"reply:{ids['post']}" not in keys
         assert f"thread:{ids['public_thread']}" in keys
+
+
+def test_replies_reach_the_updates_author_and_mentioned_readers_only(app):
+    ids = world(app)
+    with app.app_context():
+        campaign_id = db.session.scalar(select(BackerUpdate.campaign_id).where(
+            BackerUpdate.id == ids["update"]))
+        other = make_user("otherbacker")
+        orders.place_order(campaign_id, other, db.session.get(Campaign, campaign_id).tiers[0].id,
+                           1, "k-other")
+        users = {u.username: u.id for u in db.session.scalars(select(User))}
+        db.session.execute(Notification.__table__.delete())
+        db.session.commit()
+    backer = signed_in(app, "backer")
+    assert backer.post(f"/t/{ids['thread']}/reply", data={
+        "body": "Thanks! @outsider @otherbacker look"}).status_code in (302, 303)
+    with app.app_context():
+        told = set(db.session.execute(select(Notification.kind, Notification.user_id)).all())
+    assert told == {("reply", users["boss"]), ("mention", users["otherbacker"])}
