@@ -272,6 +272,26 @@ def settle_due():
     return [(campaign_id, settle(campaign_id)) for campaign_id in due]
 
 
+def open_due(now=None):
+    """Scheduled campaigns whose start has come are stored as live, each by one conditional
+    UPDATE, so of two runs at once (or one run twice) only one flips a campaign and its
+    watchers hear "pre-orders are open" once (signals.campaign_went_live). One whose end
+    has passed too (the worker was down) flips without the notice: settling comes next."""
+    now = now or utcnow()
+    opened = []
+    with transaction():
+        flipped = db.session.scalars(
+            update(Campaign).where(Campaign.state == "scheduled", Campaign.starts_at <= now)
+            .values(state="live").returning(Campaign.id)
+            .execution_options(synchronize_session=False)).all()
+        for campaign_id in sorted(flipped):
+            campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
+            if campaign.ends_at > now:
+                signals.campaign_went_live.send(campaign)
+                opened.append(campaign_id)
+    return opened
+
+
 def refresh(campaign):
     """Viewing a campaign after its end settles it."""
     if campaign.state in OPEN and campaign.ends_at <= utcnow():

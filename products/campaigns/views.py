@@ -119,6 +119,13 @@ def issue_f_codes(campaign_id):
     return redirect(url_for("campaigns.show", campaign_id=campaign_id))
 
 
+@cli.command("open-due")
+def open_due_command():
+    """Open every scheduled campaign whose start has come (for cron); twice changes nothing."""
+    for campaign_id in service.open_due():
+        click.echo(f"campaign {campaign_id}: live")
+
+
 @cli.command("settle-due")
 def settle_due_command():
     """Settle every campaign whose end has passed (for cron); settling twice changes nothing."""

@@ -98,7 +98,9 @@ def vote(slug, poll_id):
 
 @bp.get("/uploads/<name>")
 def upload(name):
-    data, content_type = images.find_upload(name)
+    data, content_type, url = images.find_upload(name)
+    if url is not None:  # the storage serves it (FANFORGE_MEDIA_S3_PUBLIC_URL)
+        return redirect(url)
     response = Response(data, mimetype=content_type)
     response.cache_control.max_age = UPLOAD_MAX_AGE
     response.cache_control.public = True
