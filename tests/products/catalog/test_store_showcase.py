@@ -26,7 +26,8 @@ def shop(app):
     includes) then "Standard"; a co-creator, a fan who is not one, and staff."""
     with app.app_context():
         staff = make_user("boss", role="staff")
-        cocreator, backer, fan = make_user("cocreator"), make_user("backer"), make_user("fan")
+        cocreator, backer = make_user("cocreator"), make_user("backer")
+        make_user("fan")
         product = make_product(staff=staff, slug="band-pro", cocreators=[cocreator, backer])
         early = utcnow() + timedelta(days=2)
         campaign = make_campaign(product=product, staff=staff, goal=10, cap=50, ends_in_hours=24 * 5 + 1, tiers=[
