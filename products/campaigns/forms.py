@@ -11,11 +11,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from community.web.forms import Form, ZonedDateTimeField, choices
 
 from .labels import CHARGE_MODES
+from .models import MAX_INCLUDES
 
 
 def cents(value, currency="CNY"):
@@ -41,6 +42,7 @@ class TierForm(Form):
     limit_units = IntegerField(_l("Unit limit (optional)"), validators=[Optional(), NumberRange(min=1)])
     early_until = ZonedDateTimeField(_l("Co-creators and F-codes only until (optional)"),
                                      format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    includes = StringField(_l("What it includes (optional)"), validators=[Length(max=MAX_INCLUDES)])
 
     def validate_price(self, field):
         if (self.name.data or "").strip():

@@ -42,7 +42,8 @@ def _tiers(form):
         tiers.append({"name": tier.name.data, "price_cents": cents(tier.price.data or "", currency),
                       "currency": currency,
                       "limit_units": tier.limit_units.data,
-                      "early_until": local_to_utc(tier.early_until.data)})
+                      "early_until": local_to_utc(tier.early_until.data),
+                      "includes": tier.includes.data or ""})
     return tiers
 
 
