@@ -61,12 +61,13 @@ def _unread():
     return {"unread": count, "label": service.bell_label(count) if count else ""}
 
 
-# The bell's own endpoints: the reader's, so never a stored page. The count is one small
-# index read (service.UNREAD_COUNT), cheap enough for every open tab to ask each minute.
+# The bell's own endpoints: the reader's, so never a stored page nor kept by a browser
+# (securityheaders answers a signed-in reader no-store). The count is one small index
+# read (service.UNREAD_COUNT), cheap enough for every open tab to ask each minute.
 @bp.get("/notifications/unread")
 @login_required
 def unread():
-    return _unread(), 200, {"Cache-Control": "private, no-store"}
+    return _unread()
 
 
 @bp.get("/notifications/latest")
@@ -77,7 +78,7 @@ def latest():
     items = service.latest(current_user.id)
     html = render_template("community/notifications/_bell_items.html", items=items)
     return ({"html": html, "unread_ids": [n.id for n in items if n.read_at is None],
-             **_unread()}, 200, {"Cache-Control": "private, no-store"})
+             **_unread()})
 
 
 @bp.get("/feed")
