@@ -12,6 +12,7 @@ from .accounts.cli import users
 from .accounts.models import User
 from .accounts.twofactor_views import bp as twofactor_bp
 from .accounts.views import bp as accounts_bp
+from .avatars import wiring as avatars
 from .circles import wiring as circles
 from .composer import listeners as composer_listeners
 from .composer.views import bp as composer_bp
@@ -36,6 +37,7 @@ from .messages import wiring as messages
 from .moderation import wiring as moderation
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
+from .reading import wiring as reading
 from .reports import wiring as reports
 from .roadmap import wiring as roadmap
 from .rounds import api as rounds_api
@@ -98,6 +100,8 @@ def init_app(app):
     gatekeeping.init_app(app)
     media.init_app(app)
     datarights.init_app(app)
+    avatars.init_app(app)
+    reading.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)

@@ -136,7 +136,7 @@ def _anonymise_user(user_id, now):
     name = deleted_name(user_id)
     db.session.execute(update(User).where(User.id == user_id).values(
         username=name, username_key=names.key(name), username_skeleton=names.skeleton(name),
-        email=deleted_email(user_id), password_hash="!", locale=None,
+        email=deleted_email(user_id), password_hash="!", locale=None, avatar=None,
         email_verified_at=None, pending_email=None, pending_email_at=None,
         banned_at=now, ban_reason=None, auth_version=User.auth_version + 1,
     ).execution_options(synchronize_session=False))
