@@ -31,6 +31,7 @@ from .ideas.models import Idea
 from .kernel import compiled, connections, jobs, signals
 from .kernel import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
 from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
+from .latest import wiring as latest
 from .mail import wiring as mail
 from .media import wiring as media
 from .messages import wiring as messages
@@ -102,6 +103,7 @@ def init_app(app):
     datarights.init_app(app)
     avatars.init_app(app)
     reading.init_app(app)
+    latest.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)
