@@ -2,7 +2,7 @@
 (community/web/pagecache/holes.py): never part of a page other readers are shown."""
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from markupsafe import Markup
 
 from . import service
@@ -23,7 +23,7 @@ def _badges(user, kind, args):
     out = {}
     for key, (what, count) in service.unread(user.id, kind, args).items():
         if what == "new":
-            label = _("New")
+            label = pgettext("unread", "New")
             text = label
         else:
             label = ngettext("%(num)d new reply", "%(num)d new replies", count)
