@@ -37,11 +37,12 @@ def _replace(user_id, token):
         db.session.execute(update(User).where(User.id == user_id).values(avatar=token)
                            .execution_options(synchronize_session=False))
         sync_loaded(User, user_id, avatar=token)
-    _delete_files(old)
+    delete_files(old)
     return old
 
 
-def _delete_files(token):
+def delete_files(token):
+    """Forget an avatar's files (after the transaction that dropped its token)."""
     if not token:
         return
     backend = storage.backend()

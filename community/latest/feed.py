@@ -33,8 +33,11 @@ def register_source(kind, loader):
     _SOURCES[kind] = loader
 
 
-def _older(column, before):
-    return (column < before,) if before is not None else ()
+def newest(statement, when, key, limit, before):
+    """The statement's rows newest first (by `when`, then `key`), older than `before`."""
+    if before is not None:
+        statement = statement.where(when < before)
+    return db.session.execute(statement.order_by(when.desc(), key.desc()).limit(limit))
 
 
 def latest(limit, before=None):
@@ -49,27 +52,26 @@ def latest(limit, before=None):
 
 
 def _new_ideas(limit, before):
-    rows = db.session.execute(
+    rows = newest(
         select(Idea.id, Thread.title, Idea.created_at, Board.name, *AUTHOR_COLUMNS)
         .join(Thread, Thread.id == Idea.thread_id).join(Board, Board.id == Idea.board_id)
         .join(User, User.id == Idea.author_id)
-        .where(Thread.hidden.is_(False), Idea.status != "merged",
-               *_older(Idea.created_at, before))
-        .order_by(Idea.created_at.desc(), Idea.id.desc()).limit(limit))
+        .where(Thread.hidden.is_(False), Idea.status != "merged"),
+        Idea.created_at, Idea.id, limit, before)
     return [Item("idea", moment(created_at), title, url_for("ideas.show", idea_id=idea_id),
                  Author(*author), board)
             for idea_id, title, created_at, board, *author in rows]
 
 
 def _status_changes(limit, before):
-    rows = db.session.execute(
+    rows = newest(
         select(Idea.id, Thread.title, StatusChange.created_at, StatusChange.to_status,
                *AUTHOR_COLUMNS)
         .join(Idea, Idea.id == StatusChange.idea_id).join(Thread, Thread.id == Idea.thread_id)
         .join(User, User.id == StatusChange.actor_id)
         .where(Thread.hidden.is_(False), StatusChange.to_status != StatusChange.from_status,
-               StatusChange.to_status != "merged", *_older(StatusChange.created_at, before))
-        .order_by(StatusChange.created_at.desc(), StatusChange.id.desc()).limit(limit))
+               StatusChange.to_status != "merged"),
+        StatusChange.created_at, StatusChange.id, limit, before)
     return [Item("status", moment(created_at), title, url_for("ideas.show", idea_id=idea_id),
                  Author(*author), status)
             for idea_id, title, created_at, status, *author in rows]
@@ -77,14 +79,13 @@ def _status_changes(limit, before):
 
 def _meetups(limit, before):
     """Meetups of open circles only: the feed is shared by every reader."""
-    rows = db.session.execute(
+    rows = newest(
         select(Event.id, Event.title, Event.created_at, Circle.slug, Circle.name,
                *AUTHOR_COLUMNS)
         .join(Circle, Circle.id == Event.circle_id).join(Thread, Thread.id == Event.thread_id)
         .join(User, User.id == Event.created_by_id)
-        .where(Circle.visibility == "open", Thread.hidden.is_(False),
-               *_older(Event.created_at, before))
-        .order_by(Event.created_at.desc(), Event.id.desc()).limit(limit))
+        .where(Circle.visibility == "open", Thread.hidden.is_(False)),
+        Event.created_at, Event.id, limit, before)
     return [Item("meetup", moment(created_at), title,
                  url_for("circle_events.event", slug=slug, event_id=event_id),
                  Author(*author), circle)

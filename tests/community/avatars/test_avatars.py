@@ -3,25 +3,26 @@ shown beside names with a URL that changes with the picture."""
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
-from helpers import make_board, make_thread, make_user
+from helpers import PASSWORD, make_board, make_thread, make_user
 from PIL import Image
 
 from community.accounts import service as accounts
-from community.avatars import drawing
+from community.accounts.models import User
+from community.avatars import drawing, service
+from community.datarights import closure
+from community.kernel.database import utcnow
+from community.kernel.extensions import db
+from community.media import storage
 
 
 @pytest.fixture
-def media_dir(app, tmp_path):
-    folder = tmp_path / "media"
-    app.config["MEDIA_DIR"] = str(folder)
+def fan(app, client, auth):
+    # The files in the database (every host serves them), not in the instance folder.
+    app.config["MEDIA_STORAGE"] = "database"
     app.extensions.pop("media_storage", None)
-    return folder
-
-
-@pytest.fixture
-def fan(app, client, auth, media_dir):
     with app.app_context():
         user = make_user("mei")
         thread = make_thread(board=make_board(slug="lounge"), author=user, title="Hello all")
@@ -135,3 +136,17 @@ def test_every_default_colour_carries_white_text_at_wcag_aa():
         ratio = (white + 0.05) / (_luminance(colour) + 0.05)
         assert ratio >= 4.5, (colour, ratio)
     assert len({drawing.colour_for(n) for n in range(1, 200)}) == len(drawing.PALETTE)
+
+
+def test_a_closed_account_loses_its_avatar_and_its_files(app, client, fan):
+    user_id, _thread = fan
+    _upload(client, _photo())
+    with app.app_context():
+        user = accounts.get_by_username("mei")
+        token = user.avatar
+        closure.request_closure(user, PASSWORD)
+        assert closure.close_account(user_id, utcnow() + timedelta(days=30))
+        assert storage.backend().get(service.file_name(token, 96)) is None
+    assert client.get(f"/avatars/{user_id}/{token}-96.png").status_code == 404
+    with app.app_context():
+        assert db.session.get(User, user_id).avatar is None

@@ -19,7 +19,7 @@ from community.reading.models import ReadMark
 @pytest.fixture
 def place(app):
     with app.app_context():
-        anna, bo = make_user("anna"), make_user("bo")
+        make_user("anna"), make_user("bo")
         carl = make_user("carl")
         board = make_board(slug="talk")
         thread = make_thread(board=board, author=carl, title="Battery life")
