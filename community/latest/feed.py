@@ -51,30 +51,29 @@ def latest(limit, before=None):
     return page, (page[-1].when if more else None)
 
 
+def _idea_items(kind, when, key, detail, by, joined, limit, before, *where):
+    """Items about ideas a visitor may see (their thread not hidden): (id, title, when,
+    detail, *who did it), from the ideas with `joined` (a table and its ON clause) and
+    their threads; `by` names who did it."""
+    statement = (select(Idea.id, Thread.title, when, detail, *AUTHOR_COLUMNS).select_from(Idea)
+                 .join(*joined).join(Thread, Thread.id == Idea.thread_id)
+                 .join(User, User.id == by).where(Thread.hidden.is_(False), *where))
+    return [Item(kind, moment(at), title, url_for("ideas.show", idea_id=idea_id),
+                 Author(*author), shown)
+            for idea_id, title, at, shown, *author in newest(statement, when, key, limit, before)]
+
+
 def _new_ideas(limit, before):
-    rows = newest(
-        select(Idea.id, Thread.title, Idea.created_at, Board.name, *AUTHOR_COLUMNS)
-        .join(Thread, Thread.id == Idea.thread_id).join(Board, Board.id == Idea.board_id)
-        .join(User, User.id == Idea.author_id)
-        .where(Thread.hidden.is_(False), Idea.status != "merged"),
-        Idea.created_at, Idea.id, limit, before)
-    return [Item("idea", moment(created_at), title, url_for("ideas.show", idea_id=idea_id),
-                 Author(*author), board)
-            for idea_id, title, created_at, board, *author in rows]
+    return _idea_items("idea", Idea.created_at, Idea.id, Board.name, Idea.author_id,
+                       (Board, Board.id == Idea.board_id), limit, before, Idea.status != "merged")
 
 
 def _status_changes(limit, before):
-    rows = newest(
-        select(Idea.id, Thread.title, StatusChange.created_at, StatusChange.to_status,
-               *AUTHOR_COLUMNS)
-        .join(Idea, Idea.id == StatusChange.idea_id).join(Thread, Thread.id == Idea.thread_id)
-        .join(User, User.id == StatusChange.actor_id)
-        .where(Thread.hidden.is_(False), StatusChange.to_status != StatusChange.from_status,
-               StatusChange.to_status != "merged"),
-        StatusChange.created_at, StatusChange.id, limit, before)
-    return [Item("status", moment(created_at), title, url_for("ideas.show", idea_id=idea_id),
-                 Author(*author), status)
-            for idea_id, title, created_at, status, *author in rows]
+    return _idea_items("status", StatusChange.created_at, StatusChange.id,
+                       StatusChange.to_status, StatusChange.actor_id,
+                       (StatusChange, StatusChange.idea_id == Idea.id), limit, before,
+                       StatusChange.to_status != StatusChange.from_status,
+                       StatusChange.to_status != "merged")
 
 
 def _meetups(limit, before):
