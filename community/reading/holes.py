@@ -1,11 +1,16 @@
 """The per-reader parts of thread pages and lists, filled per response
 (community/web/pagecache/holes.py): never part of a page other readers are shown."""
 
+import logging
+
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import service
+
+log = logging.getLogger(__name__)
 
 
 def read_mark_holes(user, args):
@@ -13,7 +18,12 @@ def read_mark_holes(user, args):
     seen it, on a fresh render and on a stored page's hit alike. Draws nothing."""
     if user.is_authenticated:
         for arg in args:
-            service.mark_read(user.id, int(arg))
+            try:
+                service.mark_read(user.id, int(arg))
+            except SQLAlchemyError:
+                # A mark not moved (the database busy past its timeout) costs a marker
+                # shown once too often, never the page.
+                log.warning("read mark not moved for thread %s", arg, exc_info=True)
     return {arg: "" for arg in args}
 
 
