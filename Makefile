@@ -37,12 +37,15 @@ run: $(STAMP) translations
 		$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Debian's chromium drives the browser tests and nginx fronts gunicorn in the deployment
-# test (deploy/nginx.conf); install whichever is missing.
+# Debian's chromium drives the browser tests, nginx fronts gunicorn in the deployment
+# test (deploy/nginx.conf), and a CJK font (fonts-wqy-microhei, 4.5 MB) lets share posters
+# and the browser draw Chinese; install whichever is missing.
 browser:
 	@missing=; \
 	{ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; } || missing="$$missing chromium"; \
 	{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx-light"; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
+		|| missing="$$missing fonts-wqy-microhei"; \
 	[ -z "$$missing" ] || { \
 		echo "Installing Debian's$$missing for the browser and deployment tests..."; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

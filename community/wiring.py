@@ -47,7 +47,18 @@ from .rounds import views as rounds_views
 from .search import tasks as _search_tasks  # noqa: F401
 from .search import wiring as search
 from .viewer import header, readers, shell, social, votes_left
-from .web import errorpages, health, i18n, pagecache, panels, securityheaders, site, templating
+from .web import (
+    errorpages,
+    health,
+    i18n,
+    manage,
+    pagecache,
+    panels,
+    securityheaders,
+    site,
+    slug_preview,
+    templating,
+)
 
 BLUEPRINTS = (forum_bp, accounts_bp, twofactor_bp, staff_bp, i18n.bp, ideas_views.bp, rounds_views.bp,
               notifications_views.bp, health.bp, composer_bp)
@@ -110,6 +121,8 @@ def init_app(app):
     shell.init_app(app)
     app.register_blueprint(shell.bp)
     _register_holes()
+    _register_manage_menu(app)
+    app.register_blueprint(slug_preview.bp)
     app.cli.add_command(users)
     app.cli.add_command(rounds_views.cli)
 
@@ -121,6 +134,23 @@ def _favicon():
     return current_app.send_static_file("favicon.svg")
 
 
+def _register_manage_menu(app):
+    """The community's staff pages in the Manage menu (the store adds its own)."""
+    manage.init_app(app)
+    for group, endpoint, label, admin, testid in (
+            ("community", "rounds.index", _l("Rounds"), False, "rounds"),
+            ("community", "rounds.choose_board", _l("New round"), False, "new-round"),
+            ("community", "report_queue.index", _l("Reports"), False, "reports"),
+            ("community", "gatekeeping.queue_page", _l("Approval queue"), False, "approvals"),
+            ("community", "staff.log", _l("Moderation log"), False, "moderation-log"),
+            ("community", "gatekeeping.watched_words", _l("Watched words"), False, "watched-words"),
+            ("community", "roadmap.new_release", _l("New release note"), False, "new-release"),
+            ("system", "jobs.index", _l("Jobs"), False, "jobs"),
+            ("system", "audit.log", _l("Audit log"), False, "audit"),
+            ("system", "staff.boards", _l("Boards"), True, "boards")):
+        manage.add_entry(app, group, endpoint, label, admin=admin, testid=testid)
+
+
 def _register_holes():
     """What the community's templates leave to be filled in for whoever is looking."""
     pagecache.register_renderer("account_nav", header.account_nav)
@@ -128,6 +158,7 @@ def _register_holes():
     pagecache.register_renderer("social_proof", social.render_holes)
     pagecache.register_renderer("panels", panels.render_holes)
     pagecache.register_renderer("votes_left", votes_left.votes_left_holes)
+    pagecache.register_renderer("manage_menu", manage.menu_hole)
     for slot, model in (("idea", Idea), ("thread", Thread), ("profile", User)):
         panels.register_model(slot, model)
     pagecache.register_predicate(

@@ -66,8 +66,9 @@ def load(users):
     live = campaigns.create_campaign(
         band9, staff, 50, 500, now - timedelta(hours=6), now + timedelta(days=10), 2,
         [{"name": "首发 Founders", "price_cents": 19900, "currency": CNY, "limit_units": 100,
-          "early_until": now + timedelta(days=2)},
-         {"name": "标准 Standard", "price_cents": 22900, "currency": CNY}], charge_mode="full")
+          "early_until": now + timedelta(days=2), "includes": "手环、两条表带、签名卡 Band, two straps, a signed card"},
+         {"name": "标准 Standard", "price_cents": 22900, "currency": CNY,
+          "includes": "手环、一条表带 Band and one strap"}], charge_mode="full")
     campaigns.publish(live.id, staff)
     campaigns.issue_f_codes(live.id, staff, [users["meimei"].id], "Top contributor")
     # Two colours to pick, the coral one dearer and fewer.

@@ -17,7 +17,9 @@ from community.kernel.extensions import db
 from community.viewer import social
 
 from .campaigns.models import Campaign, CampaignBuyer, FCode
-from .campaigns.service import OPEN
+from .campaigns.showcase import current_campaigns, progress
+from .campaigns.tiers import first_buyable, tier_views
+from .campaigns.widget import BuyerFacts
 from .catalog import cocreation
 from .catalog.models import Product
 
@@ -46,15 +48,19 @@ def _campaign_contexts(campaigns, viewer):
         state = c.effective_state(now)
         left = max(0, int((c.ends_at - now).total_seconds()))
         units = held.get(c.id, 0)
+        facts = BuyerFacts(_signed_in(viewer), c.product_id in cocreating, units, codes.get(c.id))
+        views = tier_views(c.tiers, facts, now)
         out[c.id] = {
             "id": c.id, "campaign": c, "product": c.product, "state": state,
             "title": c.product.name,
-            "progress": min(100, round(100 * c.reserved_units / c.goal_units)),
+            "progress": progress(c),
             "seconds_left": left, "time_left": format_timedelta(left, threshold=1.1)
             if state in ("live", "scheduled") else None,
             "held": units, "can_order_more": max(0, c.per_buyer_limit - units),
-            "early_tiers": [t for t in c.tiers if t.early_until and now < t.early_until],
-            "is_cocreator": c.product_id in cocreating, "f_code": codes.get(c.id),
+            "early_tiers": [view.tier for view in views if view.early],
+            "tier_views": views, "preselected": first_buyable(views),
+            "cocreator_level": cocreation.min_level(),
+            "is_cocreator": facts.cocreator, "f_code": facts.f_code,
             "figures": {"state": state, "reserved_units": c.reserved_units,
                         "goal_units": c.goal_units, "units_left": c.units_left,
                         "backers": c.backer_count, "seconds_left": left},
@@ -79,13 +85,7 @@ def load_products(ids, viewer):
     products = db.session.scalars(select(Product).where(Product.id.in_(ids))).all()
     if not products:
         return {}
-    rows = db.session.scalars(
-        select(Campaign).where(Campaign.product_id.in_([p.id for p in products]),
-                               Campaign.state != "draft")
-        .order_by(Campaign.state.in_(OPEN).desc(), Campaign.id.desc())).all()
-    current = {}
-    for campaign in rows:
-        current.setdefault(campaign.product_id, campaign)
+    current = current_campaigns([p.id for p in products])
     contexts = _campaign_contexts(list(current.values()), viewer)
     out = {}
     for p in products:

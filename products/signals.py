@@ -6,6 +6,8 @@ _events = Namespace()
 
 # sender is the Campaign.
 campaign_published = _events.signal("campaign-published")
+# sender is the Campaign, published as scheduled, whose start has just come (stored live).
+campaign_went_live = _events.signal("campaign-went-live")
 # outcome is "succeeded" or "failed".
 campaign_settled = _events.signal("campaign-settled")
 campaign_cancelled = _events.signal("campaign-cancelled")

@@ -10,6 +10,7 @@ from .catalog import engagement as catalog_engagement
 from .catalog import models as _catalog_models  # noqa: F401
 from .catalog import tasks as _catalog_tasks  # noqa: F401
 from .catalog import wiring as catalog
+from .desk import wiring as desk
 from .fulfilment import wiring as fulfilment
 from .notices import wiring as notices
 from .orders import models as _order_models  # noqa: F401
@@ -23,6 +24,7 @@ def init_app(app):
     catalog.init_app(app)
     catalog_engagement.init_app(app)
     campaigns.init_app(app)
+    desk.init_app(app)
     cards.init_app(app)
     payments.init_app(app)
     addresses.init_app(app)

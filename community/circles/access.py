@@ -4,8 +4,10 @@ source and the forum's thread hook ask.
 - A private circle, and everything in it (threads, replies, members, meetups), exists only
   for its members: anyone else gets NotFound (a 404) everywhere, so not even its
   existence leaks.
-- An approval circle shows its name and description to anyone; its threads, members and
-  meetups only to members. An open circle is read by anyone.
+- An approval circle shows its name and description to anyone, and the titles and dates
+  of its coming meetups (so does a private circle's invitation page, to whoever holds a
+  working link); its threads, members and meetups themselves only to members. An open
+  circle is read by anyone.
 - Joining (or asking to join, or starting a circle) needs a signed-in, unbanned account
   with a confirmed address when FANFORGE_REQUIRE_VERIFIED_EMAIL is on, as posting does.
 - Posting, RSVPs and sharing need membership, and a member muted by the circle's

@@ -21,7 +21,7 @@ from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
 from ..web.markdown import render
 from ..web.site import absolute_url
-from . import access, listeners
+from . import access, listeners, notices
 from .models import Event, Rsvp
 from .threads import add_circle_thread
 
@@ -62,6 +62,8 @@ def create_event(circle, actor, title, description, place, starts_at, ends_at, c
                       place=place, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
                       created_by_id=actor_id)
         db.session.add(event)
+        db.session.flush()
+        notices.meetup_scheduled(event, circle, actor_id)
     return event
 
 

@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -9,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..web.forms import Form, choices
+from ..web.forms import Form, ZonedDateTimeField, choices
 
 KIND_NAMES = {"interest": _l("Interest circle"), "city": _l("City club (同城会)")}
 VISIBILITY_NAMES = {
@@ -22,7 +21,7 @@ ROLE_NAMES = {"owner": _l("Owner"), "moderator": _l("Moderator"), "member": _l("
 
 class CircleForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    slug = StringField(_l("Address"), validators=[DataRequired(), Length(max=64)])
+    slug = StringField(_l("Address"), validators=[Optional(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     kind = SelectField(_l("Kind"), default="interest",
                        choices=choices(KIND_NAMES.items()))
@@ -42,8 +41,7 @@ class EventForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description (Markdown)"), validators=[Optional()])
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    starts_at = ZonedDateTimeField(_l("Starts"), validators=[DataRequired()])
+    ends_at = ZonedDateTimeField(_l("Ends"), validators=[DataRequired()])
     capacity = IntegerField(_l("Places"), default=20,
                             validators=[DataRequired(), NumberRange(min=1, max=10_000)])

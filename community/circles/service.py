@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..kernel import slugs
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
 from ..web.pagination import Page
-from . import access, invites, listeners
+from . import access, invites, listeners, notices
 from .events import drop_rsvps
 from .models import KINDS, VISIBILITIES, Circle, CircleMember, JoinRequest
 
@@ -62,6 +63,15 @@ def check_fields(name, slug, description, kind, city, visibility):
 
 def create_circle(owner, name, slug, description="", kind="interest", city=None,
                   visibility="open"):
+    """A circle with its owner; its slug, left empty, is made from its name
+    (community/kernel/slugs.py)."""
+    return slugs.create_with_slug(
+        slug, name, Circle.slug,
+        lambda made: _create_circle(owner, name, made, description, kind, city, visibility),
+        reserved=RESERVED_SLUGS)
+
+
+def _create_circle(owner, name, slug, description, kind, city, visibility):
     fields = check_fields(name, slug, description, kind, city, visibility)
     ensure_can_create(owner)
     name, slug, description, kind, city, visibility = fields
@@ -69,15 +79,19 @@ def create_circle(owner, name, slug, description="", kind="interest", city=None,
     try:
         with transaction():
             if db.session.scalar(select(Circle.id).where(Circle.slug == slug)):
-                raise ValidationError(_("A circle with that slug exists."), field="slug")
+                raise _slug_taken()
             circle = Circle(name=name, slug=slug, description=description, kind=kind, city=city,
                             visibility=visibility, owner_id=owner_id, member_count=1)
             db.session.add(circle)
             db.session.flush()
             db.session.add(CircleMember(circle_id=circle.id, user_id=owner_id, role="owner"))
     except IntegrityError:
-        raise ValidationError(_("A circle with that slug exists."), field="slug") from None
+        raise _slug_taken() from None
     return circle
+
+
+def _slug_taken():
+    return ValidationError(_("A circle with that slug exists."), field="slug", code=slugs.SLUG_TAKEN)
 
 
 # ---- lists -----------------------------------------------------------------
@@ -185,7 +199,9 @@ def join(circle, user, invite_token=None):
             raise NotFound(_("No such circle."))
         access.ensure_not_banned_from(circle.id, user_id)
         if not invite_token and circle.visibility == "approval":
-            insert_ignore(JoinRequest, circle_id=circle.id, user_id=user_id, created_at=utcnow())
+            if insert_ignore(JoinRequest, circle_id=circle.id, user_id=user_id,
+                             created_at=utcnow()):
+                notices.request_filed(circle, user_id)
             return "requested"
         # The member row first: of two joins at once, only the one that adds it spends an
         # invitation's use (a failed redeem rolls the row back with the transaction).
@@ -239,6 +255,9 @@ def _target(circle_id, user_id):
 
 
 def decide_request(circle, actor, user_id, approve):
+    """Approve or decline a request; the fan who asked hears which (once: of two
+    moderators deciding at once, only the one whose DELETE removed the request goes on)."""
+    actor_id = actor.id
     with transaction():
         access.ensure_moderator(access.membership(circle.id, actor))
         done = db.session.execute(delete(JoinRequest).where(
@@ -248,6 +267,7 @@ def decide_request(circle, actor, user_id, approve):
         if approve:
             access.ensure_not_banned_from(circle.id, user_id)
             _add_member(circle.id, user_id)
+        notices.request_decided(circle, user_id, approve, actor_id)
 
 
 def set_moderator(circle, actor, user_id, moderator=True):

@@ -80,7 +80,9 @@ def show(slug):
         moderator=access.is_moderator(member),
         page=threads.circle_threads(circle, current_user, page_arg(), _per_page())
         if readable else None,
-        events=events.upcoming(circle) if readable else [],
+        # A closed circle shows outsiders its coming meetups' titles and dates (the
+        # template leaves out the rest).
+        events=events.upcoming(circle),
         requested=member is None and service.has_requested(circle, current_user),
         requests=service.pending_requests(circle) if access.is_moderator(member) else [],
         bans=sanctions.banned(circle) if access.is_moderator(member) else [],
@@ -231,6 +233,7 @@ def revoke_invite(slug, invite_id):
 def invite(token):
     """An invitation link's landing page: the circle, and a button to join it."""
     circle, found = invites.circle_for_token(token)
+    problem = invites.why_unusable(found)
     return render_template("community/circles/invite.html", circle=circle, token=token,
-                           problem=invites.why_unusable(found),
-                           member=access.membership(circle.id, current_user))
+                           problem=problem, member=access.membership(circle.id, current_user),
+                           events=[] if problem else events.upcoming(circle))

@@ -8,8 +8,9 @@ from .. import cards
 from ..forum import service as forum
 from ..kernel.extensions import db
 from ..web import panels
-from . import access, api, event_api, event_views, listeners, thread_views, threads, views
+from . import access, api, event_api, event_views, listeners, notices, thread_views, threads, views
 from . import models as _models  # noqa: F401  (tables for create_all and Alembic)
+from . import tasks as _tasks  # noqa: F401  (registers the meetup reminders)
 from .models import Circle, CircleMember
 
 
@@ -23,6 +24,7 @@ def init_app(app):
     forum.register_thread_access(threads.THREAD_KIND, access.can_read_thread, access.guard_reply)
     forum.register_owner_url(threads.THREAD_KIND, threads.thread_url)
     listeners.connect()
+    notices.register()
     cards.register_place("circle_thread", _l("A thread of one of your circles"),
                          threads.share_choices, threads.share_into)
     cards.register_source("circle", threads.sharer_for)

@@ -4,7 +4,9 @@ import re
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from ..kernel import slugs
 from ..kernel.database import transaction
 from ..kernel.errors import NotFound, ValidationError
 from ..kernel.extensions import db
@@ -56,14 +58,27 @@ def _check_board_fields(name, slug, description):
 
 
 def create_board(name, slug, description=""):
+    """A board; its slug, left empty, is made from its name (community/kernel/slugs.py)."""
+    return slugs.create_with_slug(slug, name, Board.slug,
+                                  lambda made: _create_board(name, made, description))
+
+
+def _create_board(name, slug, description):
     name, slug, description = _check_board_fields(name, slug, description)
-    with transaction():
-        if db.session.scalar(select(Board.id).where(Board.slug == slug)):
-            raise ValidationError(_("A board with that slug exists."), field="slug")
-        position = db.session.scalar(select(func.coalesce(func.max(Board.position), 0))) + 1
-        board = Board(name=name, slug=slug, description=description, position=position)
-        db.session.add(board)
+    try:
+        with transaction():
+            if db.session.scalar(select(Board.id).where(Board.slug == slug)):
+                raise _slug_taken()
+            position = db.session.scalar(select(func.coalesce(func.max(Board.position), 0))) + 1
+            board = Board(name=name, slug=slug, description=description, position=position)
+            db.session.add(board)
+    except IntegrityError:  # another board took the slug meanwhile
+        raise _slug_taken() from None
     return board
+
+
+def _slug_taken():
+    return ValidationError(_("A board with that slug exists."), field="slug", code=slugs.SLUG_TAKEN)
 
 
 def update_board(board, name, slug, description):
@@ -71,7 +86,7 @@ def update_board(board, name, slug, description):
     with transaction():
         taken = db.session.scalar(select(Board.id).where(Board.slug == slug, Board.id != board.id))
         if taken:
-            raise ValidationError(_("A board with that slug exists."), field="slug")
+            raise _slug_taken()
         board.name, board.slug, board.description = name, slug, description
     return board
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import MultipleFileField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..web.forms import Form, OnceForm
 
@@ -23,7 +23,7 @@ class EditPostForm(Form):
 
 class BoardForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    slug = StringField(_l("Slug"), validators=[DataRequired(), Length(max=64)])
+    slug = StringField(_l("Slug"), validators=[Optional(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
 
 

@@ -1,6 +1,16 @@
 """Idea pages: lists, proposing, the idea with its votes, timeline and discussion."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -23,7 +33,7 @@ from ..web.http import (
 )
 from ..web.pagecache import public_page
 from ..web.roles import staff_required
-from . import lists, service, statuses
+from . import lists, picker, service, statuses
 from .forms import IdeaForm, MergeForm, StatusForm, TagsForm
 from .labels import PERIOD_NAMES, SORT_NAMES, STATUS_NAMES
 
@@ -195,6 +205,17 @@ def merge(idea_id):
     else:
         flash(_("Give the number of the idea to merge into."), "error")
     return redirect(url_for("ideas.show", idea_id=idea_id))
+
+
+@bp.get("/staff/ideas/pick")
+@staff_required
+def pick():
+    """The idea picker's answers (static/js/staff.js): ideas by number or title, as JSON."""
+    return jsonify(items=[
+        {"id": idea.id, "title": title, "status": idea.status,
+         "status_label": str(STATUS_NAMES[idea.status]), "board": idea.board.name,
+         "votes": idea.votes}
+        for idea, title in picker.find(text_arg("q")[:200])])
 
 
 @bp.route("/b/<slug>/tags", methods=["GET", "POST"])

@@ -159,14 +159,20 @@ def remove(owner_kind, owner_id, image_ids):
 
 
 def find(name):
-    """(bytes, content type) of a stored image or thumbnail; NotFound for anything else,
+    """(bytes, content type, None) of a stored image or thumbnail, or (None, content type,
+    url) when the storage serves it at a public URL (s3.py); NotFound for anything else,
     so no name from a URL reaches a backend unchecked."""
     if not storage.valid_name(name):
         raise NotFound(_("No such file."))
     content_type = db.session.scalar(
         select(MediaImage.content_type).where(MediaImage.name == name)) or db.session.scalar(
         select(MediaImage.content_type).where(MediaImage.thumb_name == name))
-    data = storage.backend().get(name) if content_type else None
+    if not content_type:
+        raise NotFound(_("No such file."))
+    backend = storage.backend()
+    if (url := backend.public_url(name)) is not None:
+        return None, content_type, url
+    data = backend.get(name)
     if data is None:
         raise NotFound(_("No such file."))
-    return data, content_type
+    return data, content_type, None

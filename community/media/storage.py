@@ -8,6 +8,8 @@ it serves only names media_images lists.
     put(name, data, content_type)   store the bytes (never overwrites: names are new)
     get(name) -> bytes | None       the bytes, or None when missing
     delete(name)                    forget it (missing is fine)
+    public_url(name) -> str | None  where a browser may read it directly (None: through
+                                    the app, which /media/ and /uploads/ then serve)
 
 Two areas use it: "media" (fans' images, community/media) and "uploads" (product images
 and trial photos, products/). FANFORGE_MEDIA_STORAGE chooses the backend for both:
@@ -20,10 +22,10 @@ and trial photos, products/). FANFORGE_MEDIA_STORAGE chooses the backend for bot
   connection of their own, as a file write would, so a use case writes its files before
   its transaction and deletes them after, whichever backend runs.
 
-Another backend (S3-compatible storage) is a class with these three methods registered
-with register_backend(kind, factory) and chosen with FANFORGE_MEDIA_STORAGE=<kind>;
-factory(app, area) builds it from the app's config (bucket, endpoint, keys; the area as a
-key prefix). None ships: boto3 is not a dependency.
+- s3: an S3-compatible bucket (AWS, MinIO, OSS, ...), s3.py, FANFORGE_MEDIA_S3_* settings.
+
+A backend is registered with register_backend(kind, factory) and chosen with
+FANFORGE_MEDIA_STORAGE=<kind>; factory(app, area) builds it from the app's config.
 """
 
 import contextlib
@@ -51,19 +53,26 @@ def valid_name(name):
     return bool(NAME_RE.match(name or ""))
 
 
-def _checked(name):
+def checked_name(name):
     if not valid_name(name):
         raise ValueError(f"not a media name: {name!r}")
     return name
 
 
-class LocalStorage:
+class ServedByTheApp:
+    """A backend browsers cannot read directly: /media/ and /uploads/ pass its bytes on."""
+
+    def public_url(self, name):
+        return None
+
+
+class LocalStorage(ServedByTheApp):
     def __init__(self, folder):
         self.folder = folder
         os.makedirs(folder, exist_ok=True)
 
     def _path(self, name):
-        return os.path.join(self.folder, _checked(name))
+        return os.path.join(self.folder, checked_name(name))
 
     def put(self, name, data, content_type):
         with open(self._path(name), "xb") as out:
@@ -79,7 +88,6 @@ class LocalStorage:
     def delete(self, name):
         with contextlib.suppress(FileNotFoundError):
             os.remove(self._path(name))
-
 
 _DELETES = "fanforge_media_deletes"  # on a session's info: deletes waiting for its end
 
@@ -98,7 +106,7 @@ def _in_write_transaction(session):
         session.connection().get_execution_options().get(WRITE_OPTION))
 
 
-class DatabaseStorage:
+class DatabaseStorage(ServedByTheApp):
     """Bytes in the media_blobs table, through a connection of its own (a write commits
     at once, taking SQLite's write turn as any writer does; a read sees the latest
     commit, not the snapshot the request's session began with).
@@ -122,15 +130,15 @@ class DatabaseStorage:
     def put(self, name, data, content_type):
         if _in_write_transaction(db.session()):
             raise RuntimeError("store files before the use case's transaction, not inside it")
-        self._write(self._PUT, {"name": _checked(name), "content_type": content_type,
+        self._write(self._PUT, {"name": checked_name(name), "content_type": content_type,
                                 "data": data})
 
     def get(self, name):
         with db.engine.connect() as conn:
-            return conn.scalar(self._GET, {"name": _checked(name)})
+            return conn.scalar(self._GET, {"name": checked_name(name)})
 
     def delete(self, name):
-        params = {"name": _checked(name)}
+        params = {"name": checked_name(name)}
         session = db.session()
         if not _in_write_transaction(session):
             self._write(self._DELETE, params)
@@ -138,7 +146,6 @@ class DatabaseStorage:
         session.info.setdefault(_DELETES, []).append((self, params))
         if not event.contains(session, "after_transaction_end", _after_transaction):
             event.listen(session, "after_transaction_end", _after_transaction)
-
 
 def _local(app, area):
     setting, folder = AREAS[area]

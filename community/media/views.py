@@ -1,6 +1,6 @@
 """Serving fans' images as what they were stored as, never sniffed."""
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, redirect
 
 from . import service
 
@@ -12,7 +12,9 @@ MAX_AGE = 365 * 24 * 3600
 
 @bp.get("/media/<name>")
 def image(name):
-    data, content_type = service.find(name)
+    data, content_type, url = service.find(name)
+    if url is not None:  # the storage serves it (FANFORGE_MEDIA_S3_PUBLIC_URL)
+        return redirect(url)
     response = Response(data, mimetype=content_type)
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE

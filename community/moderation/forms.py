@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.models import ROLES
-from ..web.forms import Form, choices
+from ..web.forms import Form, ZonedDateTimeField, choices
 
 REASON = [DataRequired(), Length(max=500)]
 
@@ -16,7 +16,7 @@ class WarnForm(Form):
 class SuspendForm(Form):
     length = RadioField(_l("For"), default="day", choices=choices([
         ("day", _l("One day")), ("week", _l("One week")), ("custom", _l("Until a date"))]))
-    until = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    until = ZonedDateTimeField(_l("Until"), validators=[Optional()])
     reason = StringField(_l("Reason (the member sees it)"), validators=REASON)
 
 

@@ -4,7 +4,6 @@ report queue)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import to_utc
 from flask_login import current_user
 
 from ..accounts import roles
@@ -48,7 +47,7 @@ def _apply(action, user, form):
     if action == "warn":
         service.warn(user, current_user, form.reason.data)
     elif action == "suspend":
-        until = to_utc(form.until.data) if form.until.data else None
+        until = form.until.utc
         service.suspend(user, current_user, form.reason.data, form.length.data, until)
     elif action == "lift":
         service.lift(user, current_user, form.reason.data)

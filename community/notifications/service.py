@@ -14,6 +14,8 @@ from ..web.pagination import Page
 from .models import Notification
 
 BELL_CAP = 99
+# Notifications the bell's drop-down lists; "See all" leads to the page of them.
+BELL_LATEST = 8
 
 
 # Unread notifications of :user_id, counted up to BELL_CAP + 1 (community/viewer/header.py asks
@@ -47,6 +49,11 @@ def _page(user_id, per_page, before):
     rows = rows[:per_page]
     return Page(items=rows, page=1, per_page=per_page, has_next=has_next,
                 next_cursor=str(rows[-1].id) if has_next else None)
+
+
+def latest(user_id, limit=BELL_LATEST):
+    """The bell's drop-down: the user's newest notifications, read or not (no write)."""
+    return _page(user_id, limit, None).items
 
 
 def open_page(user, per_page, before=None):

@@ -10,12 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts import follows
-from ..web.http import int_arg, redirect_next
+from ..web.http import form_numbers, int_arg, redirect_next
 from . import feed, kinds, service
 
 bp = Blueprint("notifications", __name__)
 
 TARGET = "<any(idea, board, user):target_type>/<int:target_id>"
+# Ids one "mark these read" may name (the page's and the drop-down's are fewer).
+BELL_LATEST_MAX = 100
 
 
 def init_app(app):
@@ -43,10 +45,39 @@ def index():
 @bp.post("/notifications/read")
 @login_required
 def read_all():
-    marked = service.mark_all_read(current_user)
+    """Mark every notification read, or only those posted as `id` (the bell's drop-down
+    marks what it showed); JSON answers with what is still unread."""
+    if "id" in request.form:
+        marked = service.mark_read(current_user, form_numbers("id", limit=BELL_LATEST_MAX))
+    else:
+        marked = service.mark_all_read(current_user)
     if _wants_json():
-        return {"marked": marked, "unread": 0}
+        return {"marked": marked, **_unread()}
     return redirect(url_for("notifications.index"))
+
+
+def _unread():
+    count = service.unread_count(current_user.id)
+    return {"unread": count, "label": service.bell_label(count) if count else ""}
+
+
+# The bell's own endpoints: the reader's, so never a stored page. The count is one small
+# index read (service.UNREAD_COUNT), cheap enough for every open tab to ask each minute.
+@bp.get("/notifications/unread")
+@login_required
+def unread():
+    return _unread(), 200, {"Cache-Control": "private, no-store"}
+
+
+@bp.get("/notifications/latest")
+@login_required
+def latest():
+    """The drop-down's list, drawn here (the same lines as the notifications page), with
+    the ids of the unread ones for the drop-down to mark read once shown."""
+    items = service.latest(current_user.id)
+    html = render_template("community/notifications/_bell_items.html", items=items)
+    return ({"html": html, "unread_ids": [n.id for n in items if n.read_at is None],
+             **_unread()}, 200, {"Cache-Control": "private, no-store"})
 
 
 @bp.get("/feed")

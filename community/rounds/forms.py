@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     SelectMultipleField,
     StringField,
@@ -8,14 +7,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from ..web.forms import Form
+from ..web.forms import Form, ZonedDateTimeField
 
 
 class RoundForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired()])
     brief = TextAreaField(_l("Brief (Markdown)"))
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    starts_at = ZonedDateTimeField(_l("Starts"), validators=[DataRequired()])
+    ends_at = ZonedDateTimeField(_l("Ends"), validators=[DataRequired()])
     vote_budget = IntegerField(_l("Votes per fan (empty: no limit)"),
                                validators=[Optional(), NumberRange(min=1, max=1000)])
 

@@ -37,6 +37,15 @@ def show(round_id):
     )
 
 
+@bp.get("/rounds/new")
+@staff_required
+def choose_board():
+    """"New round" from /rounds and the Manage menu: a round belongs to a board, so
+    staff pick the board first."""
+    return render_template("community/rounds/choose_board.html",
+                           boards=board_service.list_boards())
+
+
 @bp.route("/b/<slug>/rounds/new", methods=["GET", "POST"])
 @staff_required
 def new(slug):

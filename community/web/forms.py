@@ -1,11 +1,13 @@
 """Form pieces shared by every package."""
 
 from flask import g
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
-from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from ..kernel import clock
 from ..kernel.plaintext import multi_line, single_line
 from .pagecache import csrf_placeholder, submit_token
 
@@ -47,3 +49,18 @@ class OnceForm(Form):
 def choices(pairs):
     """(value, label) pairs as WTForms choices (tuples are deprecated in WTForms 3.3)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ZonedDateTimeField(DateTimeLocalField):
+    """A date and time typed in the community's zone (TIMEZONE, e.g. Asia/Shanghai): its
+    label names the zone ("Starts (Asia/Shanghai)"), and .utc is the value as the
+    database keeps it, naive UTC."""
+
+    def __init__(self, label=None, validators=None, format="%Y-%m-%dT%H:%M", **kwargs):
+        super().__init__(label, validators, format=format, **kwargs)
+        text = self.label.text
+        self.label.text = LazyString(lambda: f"{text} ({clock.zone().key})")
+
+    @property
+    def utc(self):
+        return clock.local_to_utc(self.data)

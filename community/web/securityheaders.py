@@ -24,6 +24,11 @@ or a proxy; a page anyone may see, seen signed out, is left to the default.
 
 A view that sets one of these headers itself keeps its own value (the password-reset
 pages send `Referrer-Policy: no-referrer`; uploads are `public, immutable`).
+
+What a kept answer varies on. A page's words are in the reader's language: their
+setting, else the session's choice (a cookie), else Accept-Language. The page cache keys
+on the chosen language itself; a cache in front of the site only sees the request, so
+every answer left to the default carries `Vary: Accept-Language, Cookie`.
 """
 
 from flask import current_app, request
@@ -47,6 +52,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+VARY = ("Accept-Language", "Cookie")
 EXTENSION = "fanforge_security_headers"
 
 
@@ -94,8 +100,11 @@ def add_headers(response):
         if lower not in present:
             headers.add(name, value)
     # A view that says how its answer may be kept decided (static files, uploads, tokens).
-    if "cache-control" not in present and is_private(response):
-        headers["Cache-Control"] = "no-store"
+    if "cache-control" not in present:
+        if is_private(response):
+            headers["Cache-Control"] = "no-store"
+        else:
+            response.vary.update(VARY)
     return response
 
 

@@ -5,15 +5,17 @@ remember what cannot change within a process (a translated label, a formatted da
 or within a request (a URL pattern), and give back exactly what the slower path would.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
+from babel import dates
 from flask import current_app, request, url_for
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from ..kernel import clock
 from . import panels
 
 # Formatted <time> elements by (value, format, locale, zone): a pure function of its key,
@@ -42,18 +44,27 @@ _WORDS_MEMO_MAX = 4096
 
 
 @pass_context
-def local_time(context, value: datetime | None, fmt="medium"):
+def local_time(context, value: datetime | None, fmt="medium", zoned=False):
     """A <time> element: server-rendered in the community's zone, and the browser
-    rewrites it to the reader's own zone (static/js/site.js)."""
+    rewrites it to the reader's own zone (static/js/site.js). zoned=True (times staff
+    entered: a campaign's start, a round's end) keeps the community's zone and says
+    which it is ("10:00 Asia/Shanghai"), as the form they were typed in did."""
     if value is None:
         return ""
     # Found once per render, but absent in a macro imported without context.
     locale_zone = context.get(_ZONE_KEY) or (get_locale(), get_timezone())
-    key = (value, fmt, *locale_zone)
+    key = (value, fmt, zoned and current_app.config["TIMEZONE"], *locale_zone)
     found = _TIMES.get(key)
     if found is None:
         iso = value.isoformat(timespec="seconds") + "Z"
-        found = Markup('<time datetime="%s">%s</time>') % (iso, format_datetime(value, fmt))
+        if zoned:
+            zone = clock.zone()
+            shown = dates.format_datetime(value.replace(tzinfo=UTC), fmt, tzinfo=zone,
+                                          locale=locale_zone[0] or "en")
+            found = Markup('<time datetime="%s" data-zone="%s">%s <span class="zone-label">%s</span></time>') % (
+                iso, zone.key, shown, zone.key)
+        else:
+            found = Markup('<time datetime="%s">%s</time>') % (iso, format_datetime(value, fmt))
         if len(_TIMES) >= _TIMES_MAX:
             _TIMES.clear()
         _TIMES[key] = found

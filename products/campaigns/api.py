@@ -13,7 +13,7 @@ from community.web.site import absolute_url
 
 from ..catalog.models import Product
 from . import service
-from .models import CHARGE_MODES, STATES
+from .models import CHARGE_MODES, MAX_INCLUDES, STATES
 
 bp = api_blueprint("campaigns_api", __name__)
 
@@ -25,7 +25,8 @@ TIER = {"type": "object",
                        "currency": {"type": "string", "minLength": 3, "maxLength": 3},
                        "limit_units": {"type": ["integer", "null"]},
                        "reserved_units": {"type": "integer", "minimum": 0},
-                       "early_until": {"type": ["string", "null"], "format": "date-time"}}}
+                       "early_until": {"type": ["string", "null"], "format": "date-time"},
+                       "includes": {"type": "string", "maxLength": MAX_INCLUDES}}}
 PAYMENT_TERMS = define_schema("PaymentTerms", {
     "type": "object", "required": ["charge_mode", "deposit_percent", "balance_days", "deposit_refundable"],
     "description": "How the campaign charges: full (now, refunded if it fails), deposit (now; the "
@@ -63,7 +64,8 @@ NEW_TIER = {"type": "object", "required": ["name", "price_cents", "currency"],
                            "price_cents": {"type": "integer", "minimum": 0},
                            "currency": {"type": "string", "minLength": 3, "maxLength": 3},
                            "limit_units": {"type": ["integer", "null"], "minimum": 1},
-                           "early_until": {"type": ["string", "null"], "format": "date-time"}}}
+                           "early_until": {"type": ["string", "null"], "format": "date-time"},
+                           "includes": {"type": "string", "maxLength": MAX_INCLUDES}}}
 NEW_CAMPAIGN = {
     "type": "object", "additionalProperties": False,
     "required": ["goal_units", "cap_units", "starts_at", "ends_at", "per_buyer_limit", "tiers"],
@@ -91,7 +93,8 @@ def campaign_json(campaign):
         "ends_at": iso(campaign.ends_at), "per_buyer_limit": campaign.per_buyer_limit,
         "tiers": [{"id": t.id, "name": t.name, "price_cents": t.price_cents, "currency": t.currency,
                    "limit_units": t.limit_units, "reserved_units": t.reserved_units,
-                   "early_until": iso(t.early_until)} for t in campaign.tiers],
+                   "early_until": iso(t.early_until), "includes": t.includes}
+                  for t in campaign.tiers],
         "url": absolute_url("campaigns.show", campaign_id=campaign.id),
         "payment": {"charge_mode": campaign.charge_mode, "deposit_percent": campaign.deposit_percent,
                     "balance_days": campaign.balance_days,

@@ -4,7 +4,6 @@ from babel.numbers import get_currency_precision
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FormField,
     IntegerField,
@@ -12,11 +11,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from community.web.forms import Form, choices
+from community.web.forms import Form, ZonedDateTimeField, choices
 
 from .labels import CHARGE_MODES
+from .models import MAX_INCLUDES
 
 
 def cents(value, currency="CNY"):
@@ -40,8 +40,9 @@ class TierForm(Form):
     price = StringField(_l("Price"))
     currency = StringField(_l("Currency"), default="CNY")
     limit_units = IntegerField(_l("Unit limit (optional)"), validators=[Optional(), NumberRange(min=1)])
-    early_until = DateTimeLocalField(_l("Co-creators and F-codes only until (optional)"),
+    early_until = ZonedDateTimeField(_l("Co-creators and F-codes only until (optional)"),
                                      format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    includes = StringField(_l("What it includes (optional)"), validators=[Length(max=MAX_INCLUDES)])
 
     def validate_price(self, field):
         if (self.name.data or "").strip():
@@ -53,8 +54,8 @@ class CampaignForm(Form):
     cap_units = IntegerField(_l("Stock cap (units)"), validators=[DataRequired(), NumberRange(min=1)])
     per_buyer_limit = IntegerField(_l("Per-buyer limit"), default=2,
                                    validators=[DataRequired(), NumberRange(min=1)])
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    starts_at = ZonedDateTimeField(_l("Starts"), validators=[DataRequired()])
+    ends_at = ZonedDateTimeField(_l("Ends"), validators=[DataRequired()])
     charge_mode = SelectField(_l("How buyers pay"), choices=choices(CHARGE_MODES.items()),
                               default="full")
     deposit_percent = IntegerField(_l("Deposit (percent of the price)"), default=20,

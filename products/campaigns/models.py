@@ -14,6 +14,7 @@ _STATE_CHECK = "state IN ({})".format(", ".join(f"'{s}'" for s in STATES))
 # How a campaign charges: "full" now (refunded if it fails), "deposit" now and the balance
 # after success, "authorise" now and charge on success, or "none" (a reservation, 预约).
 CHARGE_MODES = ("full", "deposit", "authorise", "none")
+MAX_INCLUDES = 500  # characters of a tier's "what is included"
 
 
 class Campaign(db.Model):
@@ -86,6 +87,8 @@ class Tier(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     limit_units: Mapped[int | None]
     reserved_units: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    # What the tier includes, in staff's words, shown on its tier card ("" when not said).
+    includes: Mapped[str] = mapped_column(String(MAX_INCLUDES), default="", server_default="")
     # Until then the tier is open only to co-creators and F-code holders.
     early_until: Mapped[datetime | None]
     position: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -19,7 +19,7 @@ from ..catalog import cocreation
 from ..catalog.models import Product
 from ..catalog.stages import record_stage
 from ..orders.models import NOTHING_OWED, Order
-from .models import CHARGE_MODES, Campaign, FCode, Tier
+from .models import CHARGE_MODES, MAX_INCLUDES, Campaign, FCode, Tier
 
 MAX_TIERS = 10
 OPEN = ("scheduled", "live")  # published and not yet settled
@@ -50,8 +50,12 @@ def _check_tier(raw, starts_at, ends_at, cap_units, index):
     if early is not None and not (isinstance(early, datetime) and starts_at < early < ends_at):
         raise ValidationError(_("Tier %(n)d: the early window must end between the start and "
                                 "the end of the campaign.", n=index + 1), field="tiers")
+    includes = raw.get("includes") or ""
+    if not isinstance(includes, str) or len(includes.strip()) > MAX_INCLUDES:
+        raise ValidationError(_("Tier %(n)d: say what it includes in at most %(max)d characters.",
+                                n=index + 1, max=MAX_INCLUDES), field="tiers")
     return Tier(name=name, price_cents=price, currency=currency, limit_units=limit,
-                early_until=early, position=index)
+                early_until=early, position=index, includes=includes.strip())
 
 
 def _payment_terms(charge_mode, deposit_percent, balance_days, deposit_refundable):
@@ -270,6 +274,26 @@ def settle_due():
     due = db.session.scalars(select(Campaign.id).where(
         Campaign.state.in_(OPEN), Campaign.ends_at <= utcnow())).all()
     return [(campaign_id, settle(campaign_id)) for campaign_id in due]
+
+
+def open_due(now=None):
+    """Scheduled campaigns whose start has come are stored as live, each by one conditional
+    UPDATE, so of two runs at once (or one run twice) only one flips a campaign and its
+    watchers hear "pre-orders are open" once (signals.campaign_went_live). One whose end
+    has passed too (the worker was down) flips without the notice: settling comes next."""
+    now = now or utcnow()
+    opened = []
+    with transaction():
+        flipped = db.session.scalars(
+            update(Campaign).where(Campaign.state == "scheduled", Campaign.starts_at <= now)
+            .values(state="live").returning(Campaign.id)
+            .execution_options(synchronize_session=False)).all()
+        for campaign_id in sorted(flipped):
+            campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
+            if campaign.ends_at > now:
+                signals.campaign_went_live.send(campaign)
+                opened.append(campaign_id)
+    return opened
 
 
 def refresh(campaign):

@@ -42,7 +42,8 @@ def _tiers(form):
         tiers.append({"name": tier.name.data, "price_cents": cents(tier.price.data or "", currency),
                       "currency": currency,
                       "limit_units": tier.limit_units.data,
-                      "early_until": local_to_utc(tier.early_until.data)})
+                      "early_until": local_to_utc(tier.early_until.data),
+                      "includes": tier.includes.data or ""})
     return tiers
 
 
@@ -117,6 +118,13 @@ def issue_f_codes(campaign_id):
         except DomainError as error:
             flash(error.message, "error")
     return redirect(url_for("campaigns.show", campaign_id=campaign_id))
+
+
+@cli.command("open-due")
+def open_due_command():
+    """Open every scheduled campaign whose start has come (for cron); twice changes nothing."""
+    for campaign_id in service.open_due():
+        click.echo(f"campaign {campaign_id}: live")
 
 
 @cli.command("settle-due")

@@ -12,7 +12,7 @@ from community.web import pagecache
 from community.web.templating import render_fragment
 
 from ..catalog import cocreation, variants
-from . import service
+from . import service, showcase, tiers
 from .models import Campaign, CampaignBuyer, FCode
 
 TEMPLATE = "products/campaigns/_widget.html"
@@ -53,13 +53,17 @@ def widget_context(campaign, source_kind, source_id, facts):
     campaign = service.refresh(campaign)
     now = utcnow()
     texts, on_sale = variants.for_buyers(campaign.product_id)
+    tier_views = tiers.tier_views(campaign.tiers, facts, now)
     return {
         "text_options": texts,
         "variants": on_sale,  # units left per variant: live figures, as the tiers'
         "currency": campaign.tiers[0].currency if campaign.tiers else None,
         "campaign": campaign,
         "state": campaign.effective_state(now),
-        "early_tiers": [t for t in campaign.tiers if t.early_until and now < t.early_until],
+        "early_tiers": [view.tier for view in tier_views if view.early],
+        "tier_views": tier_views,  # units left per tier: live figures too
+        "preselected": tiers.first_buyable(tier_views),
+        "cocreator_level": cocreation.min_level(),
         "signed_in": facts.signed_in,
         "is_cocreator": facts.cocreator,
         "f_code": facts.f_code,
@@ -67,7 +71,7 @@ def widget_context(campaign, source_kind, source_id, facts):
         "can_order_more": max(0, campaign.per_buyer_limit - facts.held),
         "source_kind": source_kind,
         "source_id": source_id,
-        "progress": min(100, round(100 * campaign.reserved_units / campaign.goal_units)),
+        "progress": showcase.progress(campaign),
     }
 
 

@@ -15,6 +15,10 @@ from community.web.pagination import Page
 
 from .models import STAGES, Product, ProductIdea, ProductImage, StageChange
 
+# Stages the catalog's default list leaves out: a cancelled product is still at its URL
+# and under its stage's filter (/products?stage=cancelled).
+LEFT_OUT = ("cancelled",)
+
 
 def get_product(slug):
     product = db.session.scalar(select(Product).where(Product.slug == slug))
@@ -67,15 +71,16 @@ def list_products(stage=None, page=1, per_page=20):
                 has_next=len(rows) > per_page, total=total)
 
 
-def catalog_by_stage(per_stage=12):
-    """{stage: newest products of that stage (at most per_stage)}, in one query."""
+def catalog_by_stage(per_stage=12, left_out=LEFT_OUT):
+    """{stage: newest products of that stage (at most per_stage)}, in one query, without
+    the stages `left_out` (the stage's own filter still lists them)."""
     rank = func.row_number().over(partition_by=Product.stage, order_by=Product.id.desc())
-    ranked = select(Product.id, rank.label("rank")).subquery()
+    ranked = select(Product.id, rank.label("rank")).where(Product.stage.not_in(left_out)).subquery()
     rows = db.session.scalars(
         select(Product).join(ranked, ranked.c.id == Product.id)
         .where(ranked.c.rank <= per_stage).order_by(Product.id.desc())
     ).all()
-    groups = {stage: [] for stage in STAGES}
+    groups = {stage: [] for stage in STAGES if stage not in left_out}
     for product in rows:
         groups[product.stage].append(product)
     return groups

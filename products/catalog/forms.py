@@ -1,16 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from community.web.forms import Form, choices
+from community.web.forms import Form, ZonedDateTimeField, choices
 
 from .labels import STAGE_NAMES
 from .models import STAGES
@@ -20,7 +19,7 @@ class PromoteForm(Form):
     ideas = SelectMultipleField(_l("Ideas"), coerce=int, choices=[], validate_choice=False)
     more_ideas = StringField(_l("More ideas by number, separated by commas"))
     name = StringField(_l("Product name"), validators=[DataRequired()])
-    slug = StringField(_l("Slug (its address)"), validators=[DataRequired()])
+    slug = StringField(_l("Slug (its address)"), validators=[Optional(), Length(max=64)])
     summary = StringField(_l("Short summary"), validators=[DataRequired()])
     description = TextAreaField(_l("Description (Markdown)"))
 
@@ -49,7 +48,7 @@ class ImageForm(Form):
 class PollForm(Form):
     question = StringField(_l("Question"), validators=[DataRequired()])
     options = TextAreaField(_l("Options, one per line (2 to 6)"), validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = ZonedDateTimeField(_l("Ends"), validators=[DataRequired()])
 
 
 class DecisionForm(Form):

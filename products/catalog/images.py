@@ -103,13 +103,18 @@ def remove_image(product, image_id, actor):
 
 
 def find_upload(name):
-    """(bytes, content type) of a stored upload; NotFound for anything else, so no name
-    from a URL reaches the storage unchecked."""
+    """(bytes, content type, None) of a stored upload, or (None, content type, url) when
+    the storage serves it at a public URL; NotFound for anything else, so no name from a
+    URL reaches the storage unchecked."""
     if not NAME_RE.match(name or ""):
         raise NotFound(_("No such file."))
     content_type = db.session.scalar(
         select(ProductImage.content_type).where(ProductImage.filename == name))
-    data = uploads().get(name) if content_type is not None else None
+    if content_type is None:
+        raise NotFound(_("No such file."))
+    if (url := uploads().public_url(name)) is not None:
+        return None, content_type, url
+    data = uploads().get(name)
     if data is None:
         raise NotFound(_("No such file."))
-    return data, content_type
+    return data, content_type, None

@@ -12,6 +12,7 @@ from community.forum import service as forum
 from community.forum.models import Thread
 from community.forum.moderation import ensure_staff
 from community.ideas.models import Idea
+from community.kernel import slugs
 from community.kernel.database import insert_ignore, transaction, utcnow
 from community.kernel.errors import Conflict, ValidationError
 from community.kernel.extensions import db
@@ -126,6 +127,13 @@ def promote(actor, idea_ids, name, slug, summary, description="", board_id=None)
     first timeline entry. `board_id`, when given, must be the ideas' board.
     """
     ensure_staff(actor)
+    return slugs.create_with_slug(
+        slug, name, Product.slug,
+        lambda made: _promote(actor, idea_ids, name, made, summary, description, board_id),
+        reserved=RESERVED_SLUGS)
+
+
+def _promote(actor, idea_ids, name, slug, summary, description, board_id):
     fields = check_product_fields(name, slug, summary, description)
     ids = check_idea_ids(idea_ids)
     try:
@@ -133,13 +141,13 @@ def promote(actor, idea_ids, name, slug, summary, description="", board_id=None)
             ideas = _promotable(ids, board_id)
             if db.session.scalar(select(Product.id).where(Product.slug == fields["slug"])):
                 raise ValidationError(_("A product with that slug exists."), field="slug",
-                                      code="slug_taken")
+                                      code=slugs.SLUG_TAKEN)
             product = _create(actor, ideas, fields)
     except IntegrityError:
         # A promotion running at the same moment took the slug or one of the ideas.
         if db.session.scalar(select(Product.id).where(Product.slug == fields["slug"])):
             raise ValidationError(_("A product with that slug exists."), field="slug",
-                                  code="slug_taken") from None
+                                  code=slugs.SLUG_TAKEN) from None
         raise Conflict(_("One of these ideas has just become a product."), field="ideas",
                        code="already_promoted") from None
     db.session.refresh(product)

@@ -18,6 +18,7 @@ from community.web.http import page_arg, redirect_next, text_arg
 from community.web.pagecache import public_page, replay_on_hit
 
 from ..campaigns import service as campaigns
+from ..campaigns import showcase
 from ..campaigns.widget import widget_hole
 from ..funnel.service import top_sharers as top_referrers_of
 from . import catalog, images, participation, polls, views_counter
@@ -27,6 +28,8 @@ from .page import product_page
 bp = Blueprint("catalog", __name__)
 
 PER_STAGE = 12
+# The product page's tabs (?tab=, each a page of its own to the cache); the first is the default.
+TABS = ("story", "updates", "comments")
 # Upload names are random and never reused, so a browser may keep them for good.
 UPLOAD_MAX_AGE = 365 * 24 * 3600
 
@@ -41,9 +44,10 @@ def index():
     else:
         page, groups = None, catalog.catalog_by_stage(PER_STAGE)
         shown = [p for products in groups.values() for p in products]
+    ids = [p.id for p in shown]
     return render_template("products/catalog/index.html", groups=groups, page=page, stage=stage,
                            counts=catalog.stage_counts(), per_stage=PER_STAGE,
-                           covers=catalog.cover_images([p.id for p in shown]))
+                           covers=catalog.cover_images(ids), figures=showcase.figures_for(ids))
 
 
 @bp.get("/products/<slug>")
@@ -55,8 +59,10 @@ def show(slug):
     replay_on_hit("product_view", product.id)  # a reader served the stored page counts too
     campaign = campaigns.current_campaign(product.id)
     widget = widget_hole(campaign, "product", product.id) if campaign else None
+    tab = text_arg("tab", None)
     return render_template("products/catalog/show.html", product=product, page=data,
-                           campaign_widget=widget, referrers=top_referrers_of(product.id))
+                           campaign_widget=widget, referrers=top_referrers_of(product.id),
+                           tab=tab if tab in TABS else TABS[0])
 
 
 @bp.post("/products/<slug>/join")
@@ -98,7 +104,9 @@ def vote(slug, poll_id):
 
 @bp.get("/uploads/<name>")
 def upload(name):
-    data, content_type = images.find_upload(name)
+    data, content_type, url = images.find_upload(name)
+    if url is not None:  # the storage serves it (FANFORGE_MEDIA_S3_PUBLIC_URL)
+        return redirect(url)
     response = Response(data, mimetype=content_type)
     response.cache_control.max_age = UPLOAD_MAX_AGE
     response.cache_control.public = True

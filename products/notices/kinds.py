@@ -37,9 +37,14 @@ def _update_url(event):
     return url_for("notices.update", update_id=event.target_id)
 
 
+def _money(text):
+    """"1999 CNY" as money; anything else as it is."""
+    cents, _sep, currency = (text or "").partition(" ")
+    return money(int(cents), currency) if cents.isdigit() and currency else text
+
+
 def _amount(event):
-    cents, _sep, currency = event.detail.partition(" ")
-    return money(int(cents), currency) if cents.isdigit() and currency else event.detail
+    return _money(event.detail)
 
 
 def _result(event):
@@ -82,6 +87,14 @@ def _stage(event):
              stage=STAGE_NAMES.get(event.detail, event.detail))
 
 
+def _balance(event):
+    if event.detail == "reminder":
+        return _("Reminder: the balance of %(amount)s for “%(title)s” is due soon. Pay it from "
+                 "your order, or the pre-order lapses.", amount=_money(event.excerpt), title=event.title)
+    return _("“%(title)s” reached its goal: the balance of %(amount)s is due. Pay it from your "
+             "order.", amount=_money(event.excerpt), title=event.title)
+
+
 KINDS = (
     ("order_placed", _l("Your pre-orders, when placed"), _order_url, True,
      lambda e: _("Your pre-order of “%(title)s” is placed.", title=e.title)),
@@ -90,6 +103,8 @@ KINDS = (
     ("payment_failed", _l("Payments that failed"), _order_url, True,
      lambda e: _("Your payment for “%(title)s” did not go through: try again from the order.",
                  title=e.title)),
+    ("balance_due", _l("Balances due on your deposit pre-orders (the balance mail always "
+                       "comes)"), _order_url, True, _balance),
     ("refund", _l("Refunds"), _order_url, True,
      lambda e: _("%(amount)s for “%(title)s” was refunded.", amount=_amount(e), title=e.title)),
     ("campaign_result", _l("Campaigns you backed succeeding or failing"), _product_url, True,

@@ -5,16 +5,19 @@ mail, right away (fan_out_and_mail). Many people (a campaign's backers, a produc
 watchers): one NoticeBatch row, which the worker expands in batches (mail/broadcast.py).
 """
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
+from community.accounts.models import User
+from community.kernel import signals as community_signals
 from community.kernel.extensions import db
 from community.mail import broadcast
 from community.mail.notify import fan_out_and_mail
-from community.notifications.fanout import one
+from community.notifications.fanout import excerpt_of_html, mentioned_names, one, users_named
 
 from .. import signals
-from ..campaigns.models import Campaign
+from ..campaigns.models import Campaign, CampaignBuyer
 from ..catalog.models import Product
+from .models import BACKERS_THREAD_KIND, BackerUpdate
 
 PAYMENT_KINDS = {"captured": "payment_received", "failed": "payment_failed",
                  "refunded": "refund"}
@@ -27,9 +30,11 @@ def connect():
     signals.order_delivered.connect(on_order_delivered)
     signals.f_code_issued.connect(on_f_code_issued)
     signals.campaign_published.connect(on_campaign_published)
+    signals.campaign_went_live.connect(on_campaign_went_live)
     signals.campaign_settled.connect(on_campaign_settled)
     signals.campaign_cancelled.connect(on_campaign_cancelled)
     signals.production_started.connect(on_production_started)
+    community_signals.post_created.connect(on_backers_thread_post)
 
 
 # The product's name alone: loading the order's campaign would join product, board and tiers.
@@ -76,11 +81,21 @@ def _product(campaign):
     return db.session.get(Product, campaign.product_id)
 
 
-def on_campaign_published(campaign, **_):
-    broadcast.start("campaign_opens", f"campaign:{campaign.id}", "product_watchers",
+def _opens(campaign, ref_key, detail):
+    broadcast.start("campaign_opens", ref_key, "product_watchers",
                     {"product_id": campaign.product_id}, target_type="product",
                     target_id=campaign.product_id, title=_product(campaign).name,
-                    detail=campaign.state)
+                    detail=detail)
+
+
+def on_campaign_published(campaign, **_):
+    _opens(campaign, f"campaign:{campaign.id}", campaign.state)
+
+
+def on_campaign_went_live(campaign, **_):
+    """The second notice of a scheduled campaign (the first said it was scheduled): a
+    ref_key of its own, so each watcher hears it once beside the first."""
+    _opens(campaign, f"campaign:{campaign.id}:live", "live")
 
 
 def _result(campaign, outcome, reasons):
@@ -104,3 +119,25 @@ def on_production_started(campaign_id, **_):
                     {"campaign_id": campaign_id, "fulfilment": "in_production"},
                     target_type="product", target_id=campaign.product_id,
                     title=_product(campaign).name, detail="in_production")
+
+
+def on_backers_thread_post(post, thread, **_):
+    """A reply in a backers-only update's thread: the community tells nobody of it (its
+    readers are not its to decide), so the update's author hears of it here, and only
+    the @mentioned who may read the thread (its campaign's backers, staff)."""
+    if thread.kind != BACKERS_THREAD_KIND or post.position == 0:
+        return
+    about = {"actor_id": post.author_id, "target_type": "post", "target_id": post.id,
+             "thread_id": thread.id, "post_id": post.id, "title": thread.title,
+             "excerpt": excerpt_of_html(post.body_html)}
+    replied_to = thread.author_id if thread.author_id != post.author_id else None
+    if replied_to is not None:
+        fan_out_and_mail("reply", one(replied_to), **about)
+    names = mentioned_names(post.body)
+    if names:
+        campaign = select(BackerUpdate.campaign_id).where(BackerUpdate.thread_id == thread.id)
+        backers = select(CampaignBuyer.user_id).where(CampaignBuyer.campaign_id.in_(campaign),
+                                                      CampaignBuyer.units > 0)
+        readers = users_named(names).where(or_(User.role.in_(("staff", "admin")),
+                                               User.id.in_(backers)))
+        fan_out_and_mail("mention", readers, exclude=(post.author_id, replied_to), **about)

@@ -10,6 +10,10 @@ from community.kernel.dependencies import private_table
 from community.kernel.extensions import db
 
 AUDIENCES = ("public", "backers")
+# The reply thread of a backers-only update is a thread of this kind, read only by whom
+# may read its update (service.can_read_thread, registered with the forum); a public
+# update's thread is a product thread anyone reads.
+BACKERS_THREAD_KIND = "backer_update"
 
 
 class ProductFollow(db.Model):

@@ -3,6 +3,13 @@
 Who may read an update: a public one, anyone; a backers-only one, staff and whoever
 holds units of its campaign (campaign_buyers). Every view and API route asks `visible`,
 `updates_of` or `get_update`; none decides on its own.
+
+A backers-only update's reply thread (kind BACKERS_THREAD_KIND) follows its update: the
+forum asks `can_read_thread` for the thread, its replies and every route to them, and
+`guard_reply` before a reply, so anyone else gets the 404 of a missing thread. Threads of
+that kind are left out of search, the activity feed, profiles and reply notices (the
+forum's rule for threads whose owner decides the readers), and their pages are never
+stored for sharing.
 """
 
 from flask_babel import gettext as _
@@ -19,7 +26,7 @@ from community.web.markdown import render
 
 from ..campaigns.models import Campaign, CampaignBuyer, Tier
 from ..catalog.models import Product
-from .models import AUDIENCES, BackerUpdate, ProductFollow
+from .models import AUDIENCES, BACKERS_THREAD_KIND, BackerUpdate, ProductFollow
 
 TITLE_MAX, BODY_MAX = 200, 20_000
 
@@ -92,7 +99,8 @@ def post_update(campaign_id, actor, title, body, audience="public", tier_ids=Non
         # A backers-only update's words stay off the (unlisted) thread anyone could open.
         opening = body if audience == "public" else _(
             "Replies to the backer update “%(title)s”.", title=title)
-        thread = forum.add_thread(product.board_id, actor, title, opening, kind="product",
+        kind = "product" if audience == "public" else BACKERS_THREAD_KIND
+        thread = forum.add_thread(product.board_id, actor, title, opening, kind=kind,
                                   listed=False)
         update = BackerUpdate(campaign_id=campaign.id, product_id=product.id, author_id=actor.id,
                               title=title, body=body, body_html=html, audience=audience,
@@ -139,6 +147,19 @@ def get_update(update_id, viewer):
     if found is None:
         raise NotFound(_("No such update."))
     return found
+
+
+def can_read_thread(thread, viewer):
+    """Whether the viewer may read a backers-only update's thread: as its update."""
+    if viewer is not None and viewer.is_authenticated and viewer.is_staff:
+        return True
+    return db.session.scalar(select(BackerUpdate.id).where(
+        BackerUpdate.thread_id == thread.id, *_visible(viewer)).limit(1)) is not None
+
+
+def guard_reply(thread, author):
+    if not can_read_thread(thread, author):
+        raise NotFound(_("No such thread."))
 
 
 def tiers_of(campaign_id):

@@ -70,7 +70,7 @@ def post_update(campaign_id):
         flash(error.message, "error")
     else:
         flash(_("Update posted: backers are being told."), "success")
-    return redirect(url_for("catalog.show", slug=campaign.product.slug, _anchor="updates"))
+    return redirect(url_for("catalog.show", slug=campaign.product.slug, tab="updates", _anchor="updates"))
 
 
 # ---- page-cache holes ------------------------------------------------------

@@ -28,7 +28,7 @@ def find_review(review_id, _viewer):
         raise NotFound(_("No such review."))
     _name, slug = _product(review)
     return Target("review", review.id, review.author_id, clip(review.body, 200),
-                  lambda: url_for("catalog.show", slug=slug, _anchor=f"review-{review.id}"))
+                  lambda: url_for("catalog.show", slug=slug, tab="comments", _anchor=f"review-{review.id}"))
 
 
 def review_context(review_id, _reporter_id):
@@ -38,7 +38,7 @@ def review_context(review_id, _reporter_id):
                        stars=review.rating),
             "author": review.author, "body_html": "", "body_text": review.body,
             "created_at": review.created_at, "hidden": review.hidden,
-            "url": url_for("catalog.show", slug=slug, _anchor=f"review-{review.id}")}
+            "url": url_for("catalog.show", slug=slug, tab="comments", _anchor=f"review-{review.id}")}
 
 
 def set_review_hidden(review_id, hidden):

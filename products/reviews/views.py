@@ -33,7 +33,7 @@ def index(slug):
 
 
 def _product_reviews_url(product, review=None):
-    return url_for("catalog.show", slug=product.slug,
+    return url_for("catalog.show", slug=product.slug, tab="comments",
                    _anchor=f"review-{review.id}" if review else "reviews")
 
 
@@ -125,9 +125,9 @@ def ask(slug):
             flash(error.message, "error")
         else:
             flash(_("Your question is up: buyers and staff can answer it."), "success")
-            return redirect(url_for("catalog.show", slug=product.slug,
+            return redirect(url_for("catalog.show", slug=product.slug, tab="comments",
                                     _anchor=f"question-{question.id}"))
-    return redirect(url_for("catalog.show", slug=product.slug, _anchor="questions"))
+    return redirect(url_for("catalog.show", slug=product.slug, tab="comments", _anchor="questions"))
 
 
 @bp.post("/questions/<int:question_id>/answers")
@@ -163,5 +163,5 @@ def pin(question_id):
 
 
 def _question_url(question):
-    return url_for("catalog.show", slug=service.product_slug(question.product_id),
+    return url_for("catalog.show", slug=service.product_slug(question.product_id), tab="comments",
                    _anchor=f"question-{question.id}")

@@ -2,14 +2,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     IntegerField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from community.web.forms import Form
+from community.web.forms import Form, ZonedDateTimeField
 
 ANSWER_PREFIX = "answer-"
 
@@ -27,10 +26,8 @@ class TrialForm(Form):
                                  "\"device: ...\" or \"choice: ... | answer | answer\""))
     report_questions = TextAreaField(_l("Report questions, one a line: \"rating: ...\" (1-5) "
                                         "or \"text: ...\""), validators=[DataRequired()])
-    apply_by = DateTimeLocalField(_l("Applications close"), format="%Y-%m-%dT%H:%M",
-                                  validators=[DataRequired()])
-    report_due = DateTimeLocalField(_l("Reports due"), format="%Y-%m-%dT%H:%M",
-                                    validators=[DataRequired()])
+    apply_by = ZonedDateTimeField(_l("Applications close"), validators=[DataRequired()])
+    report_due = ZonedDateTimeField(_l("Reports due"), validators=[DataRequired()])
 
 
 class DrawForm(Form):

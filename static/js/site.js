@@ -10,6 +10,8 @@
   function localizeTimes(root) {
     var lang = document.documentElement.lang || undefined;
     root.querySelectorAll("time[datetime]").forEach(function (el) {
+      // A time staff entered keeps the zone it names (community/web/templating.py local_time).
+      if (el.hasAttribute("data-zone")) return;
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
       el.title = d.toISOString();
@@ -204,6 +206,12 @@
     var interval = parseInt(chat.dataset.interval, 10) || 3000;
     var timer = null, busy = false, etag = null;
     if (chat.hasAttribute("data-paused")) return;  // reading older messages
+    // A conversation opens at its newest message: the list scrolls in its box, and the
+    // page brings that message into view (a link to one message keeps its own place).
+    list.scrollTop = list.scrollHeight;
+    if (list.lastElementChild && !window.location.hash) {
+      list.lastElementChild.scrollIntoView({ block: "nearest" });
+    }
 
     function add(items) {
       items.forEach(function (item) {
@@ -281,22 +289,159 @@
     schedule();
   });
 
-  // The shell: "/" anywhere but in a text field goes to the search box (on the phone it
-  // sits in the top bar too); the skip link moves focus, not only the scroll position.
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
-    var target = event.target;
-    if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
-    var search = document.querySelector(".site-search input[type=search]");
-    if (!search || search.offsetParent === null) return;
-    event.preventDefault();
-    search.focus();
-    search.select();
-  });
+  // The shell: the skip link moves focus, not only the scroll position ("/" and the other
+  // keys are static/js/shortcuts.js).
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest(".skip-link");
     if (!link) return;
     var main = document.getElementById("content");
     if (main) { main.focus(); }
+  });
+})();
+
+// The staff's Manage menu (templates/_manage_menu.html) is a <details>: it opens and closes
+// without this. Escape closes it and gives focus back to its toggle; a click elsewhere
+// closes it too.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = document.querySelector(".manage-menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    var menu = document.querySelector(".manage-menu[open]");
+    if (menu && !menu.contains(event.target)) menu.open = false;
+  });
+})();
+
+// The bell: a drop-down of the latest notifications, fetched for the reader when opened
+// (and those shown marked read), and an unread count kept fresh every minute and when the
+// tab comes back. Without JavaScript the bell is a link to the notifications page.
+(function () {
+  "use strict";
+  var REFRESH = 60000;
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var bell = document.querySelector("[data-bell]");
+    var panel = bell && document.getElementById("bell-panel");
+    if (!panel || !window.fetch) return;
+    var list = panel.querySelector("[data-bell-items]");
+    var open = false, asked = Date.now();
+    bell.setAttribute("role", "button");
+    bell.setAttribute("aria-expanded", "false");
+    bell.setAttribute("aria-controls", panel.id);
+
+    function json(url, options) {
+      options = options || {};
+      options.credentials = "same-origin";
+      options.headers = Object.assign({ "Accept": "application/json" }, options.headers || {});
+      return fetch(url, options).then(function (r) { return r.ok ? r.json() : Promise.reject(r); });
+    }
+
+    // The "Me" tab's badge counts notifications and conversations (community/viewer/shell.py).
+    function showTabBadge(label) {
+      var badge = document.querySelector("[data-testid=tab-badge]");
+      if (!badge) return;
+      var envelope = document.querySelector("[data-testid=envelope-count]");
+      var labels = [label, envelope ? envelope.textContent : ""];
+      var total = 0, capped = false;
+      labels.forEach(function (l) {
+        if (!l) return;
+        capped = capped || /\+$/.test(l);
+        total += parseInt(l, 10) || 0;
+      });
+      if (!total) { badge.remove(); return; }
+      var text = total + (capped ? "+" : "");
+      badge.lastElementChild.textContent = text;
+      badge.firstElementChild.textContent = bell.dataset.unreadLabel.replace("{n}", text);
+    }
+
+    function showCount(label) {
+      var count = bell.querySelector(".bell-count");
+      showTabBadge(label);
+      bell.classList.toggle("has-unread", !!label);
+      if (!label) {
+        if (count) count.remove();
+        bell.setAttribute("aria-label", bell.dataset.label);
+        return;
+      }
+      if (!count) {
+        count = document.createElement("span");
+        count.className = "bell-count";
+        count.setAttribute("data-testid", "bell-count");
+        bell.appendChild(count);
+      }
+      count.textContent = label;
+      bell.setAttribute("aria-label", bell.dataset.label + " (" + bell.dataset.unreadLabel.replace("{n}", label) + ")");
+    }
+
+    function markRead(ids) {
+      if (!ids.length) return;
+      var body = new FormData();
+      ids.forEach(function (id) { body.append("id", id); });
+      // keepalive: following a notice at once does not cancel its marking.
+      json(bell.dataset.readUrl, { method: "POST", body: body, keepalive: true,
+                                   headers: { "X-CSRFToken": window.Fanforge.csrf() } })
+        .then(function (data) { showCount(data.label); })
+        .catch(function () { /* the notifications page marks them too */ });
+    }
+
+    function openPanel() {
+      open = true;
+      panel.hidden = false;
+      bell.setAttribute("aria-expanded", "true");
+      list.setAttribute("aria-busy", "true");
+      json(bell.dataset.latestUrl).then(function (data) {
+        list.innerHTML = data.html;
+        window.Fanforge.localizeTimes(list);
+        list.removeAttribute("aria-busy");
+        showCount(data.label);
+        markRead(data.unread_ids);
+      }).catch(function () { window.location.href = bell.href; });
+    }
+
+    function closePanel(refocus) {
+      if (!open) return;
+      open = false;
+      panel.hidden = true;
+      bell.setAttribute("aria-expanded", "false");
+      if (refocus) bell.focus();
+    }
+
+    bell.addEventListener("click", function (event) {
+      // A new tab or window still opens the page.
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button) return;
+      event.preventDefault();
+      if (open) { closePanel(false); } else { openPanel(); }
+    });
+    bell.addEventListener("keydown", function (event) {
+      if (event.key === " ") { event.preventDefault(); bell.click(); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && open) {
+        event.preventDefault();
+        closePanel(true);
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (open && !panel.contains(event.target) && !bell.contains(event.target)) closePanel(false);
+    });
+    panel.addEventListener("focusout", function (event) {
+      var to = event.relatedTarget;
+      if (to && !panel.contains(to) && to !== bell) closePanel(false);
+    });
+
+    function refresh() {
+      if (document.hidden || Date.now() - asked < REFRESH / 4) return;
+      asked = Date.now();
+      json(bell.dataset.unreadUrl).then(function (data) { showCount(data.label); })
+        .catch(function () { /* next minute */ });
+    }
+    setInterval(refresh, REFRESH);
+    document.addEventListener("visibilitychange", refresh);
+    window.addEventListener("focus", refresh);
   });
 })();

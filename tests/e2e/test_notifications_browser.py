@@ -42,13 +42,16 @@ def test_fan_hears_of_the_status_change_on_their_idea(site, board, signed_in):
 
     fan.goto(site + "/")
     assert fan.locator("[data-testid=bell-count]").inner_text() == "1"
-    fan.click("[data-testid=bell]")
+    fan.click("[data-testid=bell]")  # the drop-down shows it, and so marks it read
+    expect(fan.locator("[data-testid=bell-item].unread")).to_contain_text(
+        "boss moved “Two weeks of battery” to Planned")
+    expect(fan.locator("[data-testid=bell-count]")).to_have_count(0)
+    fan.click("[data-testid=bell-see-all]")
     fan.wait_for_url(site + "/notifications")
     item = fan.locator("[data-testid=event]").first
-    assert "unread" in item.get_attribute("class")
     assert "boss moved “Two weeks of battery” to Planned" in item.inner_text()
     assert "We are building it for the next band." in item.inner_text()
-    assert fan.locator("[data-testid=bell-count]").count() == 0  # the page marked it read
+    assert fan.locator("[data-testid=bell-count]").count() == 0
     item.locator("a.event-text").click()
     fan.wait_for_url(idea_url)
     assert "next" in fan.locator("[data-testid=official-response]").inner_text()

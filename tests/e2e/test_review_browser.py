@@ -46,6 +46,7 @@ def test_a_buyer_reviews_with_a_photo(site, signed_in, delivered, tmp_path):
     photo.write_bytes(out.getvalue())
     page = signed_in("reviewer", PASSWORD)
     page.goto(f"{site}/products/{delivered['slug']}")
+    page.click("[data-testid=tab-comments]")  # reviews and questions are the Comments tab
     page.click("[data-testid=write-review]")
     page.check("input[name=rating][value='4']")
     page.fill("textarea[name=body]", "Sturdy and the colour is spot on")

@@ -35,7 +35,7 @@ def test_places_then_a_waiting_list_then_promotion(ctx):
     assert events.status_of(event.id, fans[2]) == "going"  # the first waiting moved up
     assert events.status_of(event.id, fans[3]) == "waitlisted"
     notice = db.session.scalars(select(Notification).where(
-        Notification.user_id == fans[2].id)).one()
+        Notification.user_id == fans[2].id, Notification.kind == "event_promoted")).one()
     assert (notice.kind, notice.title, notice.thread_id) == ("event_promoted", event.title,
                                                              event.thread_id)
     events.cancel_rsvp(event.id, fans[3])  # a waiting one leaves: nobody moves

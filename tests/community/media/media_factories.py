@@ -4,13 +4,15 @@ import io
 import struct
 import zlib
 
+from helpers import AuthActions, make_thread, make_user
 from PIL import Image
-from sqlalchemy import update
+from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage
 
 from community.accounts.models import User
 from community.kernel.database import transaction
 from community.kernel.extensions import db
+from community.media.models import MediaImage
 
 
 def png(size=(8, 6), color=(200, 30, 30), mode="RGB"):
@@ -58,3 +60,17 @@ def set_points(user, points):
 def files(*pairs):
     """Werkzeug-style uploads: [(bytes, name), ...]."""
     return [FileStorage(io.BytesIO(data), filename=name) for data, name in pairs]
+
+
+def reply_with_a_photo(app, username="snapper"):
+    """A level-3 fan replies with one PNG through `app`'s reply form; the image's row."""
+    with app.app_context():
+        fan = set_points(make_user(username), 100)
+        thread_id = make_thread(author=fan).id
+    client = app.test_client()
+    AuthActions(client).login(username)
+    response = client.post(f"/t/{thread_id}/reply", content_type="multipart/form-data",
+                           data={"body": "Look", "images": [(io.BytesIO(png()), "cat.png")]})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    with app.app_context():
+        return db.session.scalars(select(MediaImage)).one()

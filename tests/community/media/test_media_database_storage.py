@@ -3,31 +3,18 @@ the same database (its own instance folder, no shared disk) serves what the firs
 stored: fans' images, product images and trial photos alike."""
 
 import contextlib
-import io
 
 import pytest
-from helpers import AuthActions, make_thread, make_user, stored_blobs
-from media_factories import png, set_points
-from sqlalchemy import select
+from helpers import stored_blobs
+from media_factories import reply_with_a_photo
 
 from community.kernel.database import transaction
-from community.kernel.extensions import db
 from community.media import storage
-from community.media.models import MediaImage
 
 
 def test_a_fans_photo_posted_on_one_host_is_served_by_another(storage_hosts, tmp_path):
     a, b = storage_hosts
-    with a.app_context():
-        fan = set_points(make_user("snapper"), 100)
-        thread_id = make_thread(author=fan).id
-    client = a.test_client()
-    AuthActions(client).login("snapper")
-    response = client.post(f"/t/{thread_id}/reply", content_type="multipart/form-data",
-                           data={"body": "Look", "images": [(io.BytesIO(png()), "cat.png")]})
-    assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    with a.app_context():
-        image = db.session.scalars(select(MediaImage)).one()
+    image = reply_with_a_photo(a)
     served = b.test_client().get(f"/media/{image.name}")
     assert served.status_code == 200 and served.mimetype == "image/png"
     assert served.data == a.test_client().get(f"/media/{image.name}").data
@@ -52,9 +39,9 @@ def test_a_refused_write_leaves_no_bytes_behind(storage_hosts):
 
 
 def test_an_unknown_backend_is_named_at_first_use(app):
-    app.config["MEDIA_STORAGE"] = "s3"
+    app.config["MEDIA_STORAGE"] = "ftp"
     app.extensions.pop("media_storage", None)
-    with app.app_context(), pytest.raises(RuntimeError, match="database, local"):
+    with app.app_context(), pytest.raises(RuntimeError, match="database, local, s3"):
         storage.backend()
 
 

@@ -63,7 +63,8 @@ def test_mark_all_read_by_form_and_json(app, client, auth, people):
     assert 'data-testid="bell-count"' not in client.get("/").get_data(as_text=True)
     with app.app_context():
         forum.reply(thread, _user("hanmei"), "one more")
-    assert client.post("/notifications/read", headers=JSON).get_json() == {"marked": 1, "unread": 0}
+    assert client.post("/notifications/read", headers=JSON).get_json() == {"marked": 1, "unread": 0,
+                                                                             "label": ""}
 
 
 def test_notifications_and_feed_need_a_sign_in(client):

@@ -196,9 +196,15 @@ def test_shared_pages_and_visitors_pages_may_be_kept(sqlite_app, world):
             response = clients[who].get(path)
             assert response.status_code == 200, path
             assert "no-store" not in response.headers.get("Cache-Control", ""), (who, path)
+            # A cache in front of the site must keep one copy per language and session.
+            assert "Accept-Language" in response.vary and "Cookie" in response.vary, (who, path)
     # A page anyone may see is the fan's own once signed in (theirs alone: not shared).
     assert clients["fan"].get("/u/reader").headers.get("Cache-Control") == "no-store"
     assert "Cache-Control" not in clients["visitor"].get("/u/reader").headers
+    # Language by the browser's header alone, as a proxy would see it: the answers differ.
+    fresh = sqlite_app.test_client()
+    zh, en = (fresh.get("/ideas", headers={"Accept-Language": lang}) for lang in ("zh-CN", "en"))
+    assert zh.get_data() != en.get_data() and "accept-language" in zh.vary
 
 
 def test_a_view_keeps_its_own_referrer_policy(sqlite_app):

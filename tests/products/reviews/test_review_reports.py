@@ -50,4 +50,4 @@ def test_the_reviews_page_links_to_the_report_form(app, client, world):
     assert f'href="/report/review/{world["review"]}"' in page
     sent = client.post(f"/report/review/{world['review']}", data={"reason": "spam"})
     assert sent.status_code == 302
-    assert sent.headers["Location"] == f"/products/{world['slug']}#review-{world['review']}"
+    assert sent.headers["Location"] == f"/products/{world['slug']}?tab=comments#review-{world['review']}"

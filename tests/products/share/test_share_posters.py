@@ -10,7 +10,7 @@ import pytest
 import segno
 import zxingcpp
 from helpers import PASSWORD, make_board, make_campaign, make_product, make_user
-from PIL import Image
+from PIL import Image, ImageFont
 
 from community.forum import moderation
 from community.ideas import service as ideas
@@ -213,3 +213,29 @@ def test_with_a_cjk_font_a_chinese_reader_gets_chinese(app, world, posters):
     english = app.test_client()
     _poster(english, f"/ideas/{world['idea']}/poster")
     assert [p[2] for p in posters] == ["zh", "en"]
+
+
+def _installed_cjk_font():
+    return next((path for path in draw.CJK_FONTS if os.path.isfile(path)), None)
+
+
+def test_with_debians_cjk_font_a_chinese_title_is_drawn_in_chinese(app, posters):
+    """With a CJK font where Debian puts one (`make browser` installs fonts-wqy-microhei),
+    a Chinese reader's poster is drawn in Chinese, with the glyphs themselves."""
+    path = _installed_cjk_font()
+    if path is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-wqy-microhei, or "
+                    "fonts-noto-cjk): posters fall back to English, tested above")
+    app.config["POSTER_FONT"] = ""  # found where the package put it, nothing configured
+    with app.app_context():
+        idea = ideas.propose(make_board("cjk"), make_user("writer"), "夜光键帽设计方案", "内容")
+        assert draw.has_cjk_font() and draw._drawable("夜光键帽设计方案")
+    font = ImageFont.truetype(path, size=32)
+    # Real glyphs, not one "missing" box drawn for every character.
+    assert len({bytes(font.getmask(c)) for c in "夜光键帽"}) == 4
+    client = app.test_client()
+    client.post("/locale", data={"locale": "zh"})
+    _first, response = _poster(client, f"/ideas/{idea.id}/poster")
+    facts, _link, language = posters[-1]
+    assert language == "zh" and facts.title == "夜光键帽设计方案"
+    assert _image(response).size == draw.SIZE
