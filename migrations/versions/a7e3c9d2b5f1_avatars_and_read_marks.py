@@ -1,7 +1,7 @@
 """avatars (users.avatar) and read marks (read_marks)
 
 Revision ID: a7e3c9d2b5f1
-Revises: c4d1e8f2a9b7
+Revises: b7e3a1c9d2f4
 Create Date: 2026-12-07 06:30:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7e3c9d2b5f1'
-down_revision = 'c4d1e8f2a9b7'
+down_revision = 'b7e3a1c9d2f4'
 branch_labels = None
 depends_on = None
 
