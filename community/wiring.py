@@ -12,6 +12,7 @@ from .accounts.cli import users
 from .accounts.models import User
 from .accounts.twofactor_views import bp as twofactor_bp
 from .accounts.views import bp as accounts_bp
+from .avatars import wiring as avatars
 from .circles import wiring as circles
 from .composer import listeners as composer_listeners
 from .composer.views import bp as composer_bp
@@ -30,12 +31,14 @@ from .ideas.models import Idea
 from .kernel import compiled, connections, jobs, signals
 from .kernel import tasks as _database_tasks  # noqa: F401  (the SQLite log's checkpoint)
 from .kernel.extensions import babel, csrf, db, limiter, login_manager, migrate
+from .latest import wiring as latest
 from .mail import wiring as mail
 from .media import wiring as media
 from .messages import wiring as messages
 from .moderation import wiring as moderation
 from .notifications import listeners as notification_listeners
 from .notifications import views as notifications_views
+from .reading import wiring as reading
 from .reports import wiring as reports
 from .roadmap import wiring as roadmap
 from .rounds import api as rounds_api
@@ -109,6 +112,9 @@ def init_app(app):
     gatekeeping.init_app(app)
     media.init_app(app)
     datarights.init_app(app)
+    avatars.init_app(app)
+    reading.init_app(app)
+    latest.init_app(app)
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)

@@ -15,7 +15,7 @@ from community.forum import boards as board_service
 from community.forum import service as forum
 from community.kernel.extensions import db
 
-from . import circles, engagement, ideas, share, store
+from . import avatars, circles, engagement, ideas, share, store
 
 demo = AppGroup("demo", help="Demo data for trying Fanforge out.")
 
@@ -84,7 +84,7 @@ def load():
         thread = forum.create_thread(boards[slug], users[author], title, body)
         for reply_author, text in replies:
             forum.reply(thread, users[reply_author], text)
-    for part in (ideas, circles, store, share, engagement):
+    for part in (ideas, circles, store, share, engagement, avatars):
         part.load(users)
     click.echo(f"Loaded {len(BOARDS)} boards and {len(THREADS)} threads.")
     print_logins()

@@ -73,6 +73,10 @@ class User(AccountFacts, db.Model):
     # Experience points, moved by SQL arithmetic with every ledger change
     # (community/engagement/ledger.py); the level is a pure function of them.
     points: Mapped[int] = mapped_column(default=0, server_default="0", info=live())
+    # The uploaded avatar's token (community/avatars/): its sized files are named from it,
+    # and a new upload gets a new one, so the picture's URL changes with the picture.
+    # None: the generated default (the initial on a colour from the id).
+    avatar: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def is_verified(self):

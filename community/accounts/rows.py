@@ -12,14 +12,15 @@ from datetime import datetime
 from .levels import level_for
 from .models import User
 
-AUTHOR_COLUMNS = (User.id, User.username, User.role, User.points)
+AUTHOR_COLUMNS = (User.id, User.username, User.role, User.points, User.avatar)
 
 
 class Author:
-    __slots__ = ("id", "username", "role", "points")
+    __slots__ = ("id", "username", "role", "points", "avatar")
 
-    def __init__(self, user_id, username, role, points):
+    def __init__(self, user_id, username, role, points, avatar=None):
         self.id, self.username, self.role, self.points = user_id, username, role, points
+        self.avatar = avatar  # the uploaded avatar's token, or None (community/avatars/)
 
     @property
     def level(self):

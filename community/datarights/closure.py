@@ -17,6 +17,7 @@ from .. import mail
 from ..accounts import names, twofactor
 from ..accounts.models import User
 from ..accounts.tokens import ApiToken
+from ..avatars import service as avatars
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.extensions import db
 from ..mail.models import MailOutbox
@@ -94,7 +95,8 @@ def close_account(user_id, now=None):
             return False
         keep_posts = db.session.scalar(select(AccountClosure.keep_posts).where(
             AccountClosure.user_id == user_id))
-        email = db.session.scalar(select(User.email).where(User.id == user_id))
+        email, avatar = db.session.execute(
+            select(User.email, User.avatar).where(User.id == user_id)).one()
         files = db.session.scalars(select(DataExport.file_name).where(
             DataExport.user_id == user_id, DataExport.file_name.is_not(None))).all()
         for rule in registry.rules():
@@ -107,6 +109,7 @@ def close_account(user_id, now=None):
         audit.record("account.closed", user_id)
     for name in files:
         storage.backend().delete(name)
+    avatars.delete_files(avatar)
     db.session.expire_all()
     return True
 
@@ -136,7 +139,7 @@ def _anonymise_user(user_id, now):
     name = deleted_name(user_id)
     db.session.execute(update(User).where(User.id == user_id).values(
         username=name, username_key=names.key(name), username_skeleton=names.skeleton(name),
-        email=deleted_email(user_id), password_hash="!", locale=None,
+        email=deleted_email(user_id), password_hash="!", locale=None, avatar=None,
         email_verified_at=None, pending_email=None, pending_email_at=None,
         banned_at=now, ban_reason=None, auth_version=User.auth_version + 1,
     ).execution_options(synchronize_session=False))

@@ -39,6 +39,7 @@ def declare_community():
       hide=("token",))
     d("reports", "reporter_id", True, KEEP, "staff's record of the report")
     d("drafts", "user_id", True, DELETE)
+    d("read_marks", "user_id", True, DELETE)
     # A post waiting for approval is the member's own text: exported, and gone with the
     # account (the watched words it matched are staff's, not the member's).
     d("held_posts", "author_id", True, DELETE, hide=("matched", "decided_by"))

@@ -174,7 +174,7 @@ def idea_page(idea_id, viewer):
     if not rows:
         raise NotFound(_("No such idea."))
     (idea_id, title, status, votes, created_at, changed_at, replies, board_id, slug, name,
-     user_id, username, role, points, thread_id, kind, hidden, locked, pinned, round_id,
+     user_id, username, role, points, avatar, thread_id, kind, hidden, locked, pinned, round_id,
      merged_into_id) = rows[0]
     thread = IdeaThread()
     thread.id, thread.kind, thread.title, thread.reply_count = thread_id, kind, title, replies
@@ -184,7 +184,7 @@ def idea_page(idea_id, viewer):
     idea = IdeaPage()
     idea.id, idea.title, idea.status, idea.votes = idea_id, title, status, votes
     idea.created_at, idea.status_changed_at = moment(created_at), moment(changed_at)
-    idea.reply_count, idea.author = replies, Author(user_id, username, role, points)
+    idea.reply_count, idea.author = replies, Author(user_id, username, role, points, avatar)
     idea.board, idea.board_id = BoardRef(board_id, slug, name), board_id
     idea.tags = [TagName(row[1]) for row in rows_among(_TAGS, [idea_id])]
     idea.thread, idea.round_id, idea.merged_into_id = thread, round_id, merged_into_id

@@ -75,9 +75,9 @@ class VoterRow:
 
     __slots__ = ("user_id", "created_at", "user")
 
-    def __init__(self, created_at, user_id, username, role, points):
+    def __init__(self, created_at, user_id, *author):
         self.user_id, self.created_at = user_id, moment(created_at)
-        self.user = Author(user_id, username, role, points)
+        self.user = Author(user_id, *author)
 
 
 _VOTERS = (select(Vote.created_at, *AUTHOR_COLUMNS).join(User, User.id == Vote.user_id)

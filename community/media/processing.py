@@ -104,6 +104,12 @@ def _encode(image, fmt):
     return out.getvalue()
 
 
+def pixels(data):
+    """The first frame of `data`, upright, as a fresh image that holds nothing but pixels
+    (for a use case that sizes it itself: avatars); ValidationError if refused."""
+    return _decode(data)[0]
+
+
 def process(data):
     """A Processed re-encode of `data` with its thumbnail; ValidationError if refused."""
     image, found = _decode(data)

@@ -20,7 +20,7 @@ bp = Blueprint("me", __name__)
 
 # Blueprint (or "blueprint.endpoint") -> the tab it belongs under; the longest name wins.
 TABS = {
-    "forum": "home", "search": "home", "feeds": "home",
+    "forum": "home", "search": "home", "feeds": "home", "latest": "home",
     "ideas": "ideas", "rounds": "ideas", "roadmap": "ideas", "posters": "ideas",
     "catalog": "products", "campaigns": "products", "reviews": "products", "notices": "products",
     "trials": "products", "share": "products", "payments": "products", "dummy_gateway": "products",

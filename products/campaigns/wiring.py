@@ -3,6 +3,7 @@
 from flask import url_for
 from werkzeug.routing import BuildError
 
+from community.latest import feed as latest_feed
 from community.web import pagecache
 from community.web import panels as community_panels
 
@@ -12,7 +13,7 @@ from ..orders import panels as order_panels
 from ..orders.api import bp as orders_api
 from ..orders.views import bp as orders_bp
 from ..orders.views import new_idempotency_key
-from . import panels, widget
+from . import latest, panels, widget
 from .api import bp as campaigns_api
 from .labels import CAMPAIGN_STATES, CHARGE_MODES, ORDER_SOURCES, ORDER_STATES, PAYMENT_STATUSES
 from .views import bp as campaigns_bp
@@ -28,6 +29,7 @@ def product_url(slug, **args):
 
 def init_app(app):
     app.register_blueprint(campaigns_bp)
+    latest_feed.register_source("campaign", latest.campaigns_opening)
     pagecache.register_renderer("campaign_widget", widget.widget_holes)
     pagecache.register_renderer("ref_code", order_panels.ref_code_holes)
     app.register_blueprint(orders_bp)

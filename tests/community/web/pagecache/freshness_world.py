@@ -62,6 +62,7 @@ def pages(w):
     circle = f"/circles/{w['circle']}"
     return [
         Page("home", "/", True),
+        Page("latest", "/latest", True),
         Page("ideas hot", "/ideas", True, staff=True),
         Page("ideas new", "/ideas?sort=new", True),
         Page("idea", f"/ideas/{w['longer']}", True, staff=True),
