@@ -65,7 +65,8 @@ class World:
 
     def more_pages(self, signed_in):
         """The main pages and the rest of the sections a phone reaches from the footer."""
-        more = [("rounds", "/rounds"), ("roadmap", "/roadmap"), ("leaderboards", "/leaderboards")]
+        more = [("rounds", "/rounds"), ("roadmap", "/roadmap"), ("leaderboards", "/leaderboards"),
+                ("latest", "/latest")]
         if signed_in:
             more.append(("conversations", "/conversations"))
         else:

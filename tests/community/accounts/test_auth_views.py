@@ -165,3 +165,17 @@ def test_the_browsers_icon_request_cannot_undo_a_sign_in(client, app):
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
         assert "Set-Cookie" not in icon.headers
     assert 'class="me">lilei' in client.get("/").get_data(as_text=True)
+
+
+def test_my_pre_orders_are_one_tap_from_my_own_profile_and_nobody_elses(client, app):
+    with app.app_context():
+        make_user("lilei")
+        make_user("hanmei")
+    visitor = app.test_client().get("/u/lilei").get_data(as_text=True)
+    client.post("/login", data={"login": "lilei", "password": PASSWORD})
+    own, other = (client.get(f"/u/{name}").get_data(as_text=True) for name in ("lilei", "hanmei"))
+    assert 'data-testid="profile-preorders"' in own and 'href="/me/preorders"' in own
+    assert 'data-testid="profile-preorders"' not in other
+    assert 'data-testid="profile-preorders"' not in visitor
+    # The visitors' stored copy of the profile never gains the owner's link.
+    assert 'data-testid="profile-preorders"' not in app.test_client().get("/u/lilei").get_data(as_text=True)
