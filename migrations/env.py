@@ -92,6 +92,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite changes a column by copying its table and dropping the old one (alembic's
+        # batch mode); with foreign keys enforced, dropping a table other rows refer to
+        # fails, so a populated database could not be migrated. The pragma is honoured only
+        # outside a transaction; the check after the migration finds any row left dangling.
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection  # in autocommit: no BEGIN around it
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +108,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            dangling = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if dangling:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {dangling[:5]}")
 
 
 if context.is_offline_mode():

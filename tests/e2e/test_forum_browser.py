@@ -48,7 +48,8 @@ def test_register_post_reply_and_switch_language(site, board, new_page):
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.locator("[data-testid=submit-reply]").inner_text() == "回复"
     page.goto(site + "/")
-    assert "版块" in page.locator("h1").inner_text()
+    assert page.locator("h1").inner_text() == "首页"  # the home page: Latest, then the boards
+    expect(page.get_by_role("heading", name="版块")).to_be_visible()
 
 
 def test_like_without_reload_and_phone_width(site, board, sqlite_app, signed_in):

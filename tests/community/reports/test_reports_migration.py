@@ -10,28 +10,31 @@ from community.kernel.extensions import db
 from community.messages import sending
 from community.messages import service as messages
 
-# The revision just before it (migrations are re-chained as branches merge): the ORM
-# seeds the rows, so the schema must be the models' own but for this migration.
+# The revision just before it (migrations are re-chained as branches merge). The ORM
+# seeds the people and messages at the head, then the site goes back to how it was.
 BEFORE = "70ad1bffb3a1"
 
 
 def test_message_reports_carry_over_and_back(tmp_path):
     app = build_app(f"sqlite:///{tmp_path}/carry.sqlite3", tmp_path)
     with app.app_context():
-        upgrade(revision=BEFORE)
+        upgrade()
         li, mei, mod = make_user("li"), make_user("mei"), make_user("mod", role="staff")
         conversation, _ = messages.start(li, ["mei"])
         bad = sending.send(conversation.id, li, "nasty words")
         old = sending.send(conversation.id, li, "old news")
+        li, mei, mod, bad, old = (o.id for o in (li, mei, mod, bad, old))
+        db.session.remove()
+        downgrade(revision=BEFORE)
         with db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO message_reports (message_id, reporter_id, reason, created_at) "
-                "VALUES (:m, :r, 'rude', '2026-01-02 03:04:05')"), {"m": bad.id, "r": mei.id})
+                "VALUES (:m, :r, 'rude', '2026-01-02 03:04:05')"), {"m": bad, "r": mei})
             conn.execute(text(
                 "INSERT INTO message_reports (message_id, reporter_id, reason, created_at, "
                 "resolved_at, resolved_by_id, outcome) VALUES (:m, :r, '', "
                 "'2026-01-01 00:00:00', '2026-01-01 01:00:00', :s, 'hidden')"),
-                {"m": old.id, "r": mei.id, "s": mod.id})
+                {"m": old, "r": mei, "s": mod})
         db.session.remove()
         upgrade()
         with db.engine.connect() as conn:
@@ -42,15 +45,15 @@ def test_message_reports_carry_over_and_back(tmp_path):
                 "SELECT kind, target_id, author_id, title, open_count FROM report_targets "
                 "ORDER BY target_id")).all()
         assert [tuple(r) for r in reports] == [
-            ("message", bad.id, mei.id, "other", "rude", None),
-            ("message", old.id, mei.id, "other", "", "removed")]
+            ("message", bad, mei, "other", "rude", None),
+            ("message", old, mei, "other", "", "removed")]
         assert [tuple(t) for t in targets] == [
-            ("message", bad.id, li.id, "nasty words", 1), ("message", old.id, li.id, "old news", 0)]
+            ("message", bad, li, "nasty words", 1), ("message", old, li, "old news", 0)]
         downgrade(revision=BEFORE)
         with db.engine.connect() as conn:
             back = conn.execute(text(
                 "SELECT message_id, reporter_id, reason, outcome FROM message_reports "
                 "ORDER BY message_id")).all()
-        assert [tuple(b) for b in back] == [(bad.id, mei.id, "rude", None),
-                                            (old.id, mei.id, "", "hidden")]
+        assert [tuple(b) for b in back] == [(bad, mei, "rude", None),
+                                            (old, mei, "", "hidden")]
         db.engine.dispose()
