@@ -36,11 +36,15 @@ def _redis_up():
     return False
 
 
-@pytest.fixture(params=["embedded", "redis"])
-def queue(request, app, tmp_path):
-    """Point the test's app at a queue of its own; returns its FANFORGE_QUEUE_* settings."""
+@pytest.fixture
+def queue(app, tmp_path):
+    """Point the test's app at a queue of its own; returns its FANFORGE_QUEUE_* settings.
+    Each database with the queue it is deployed with: the embedded one beside SQLite
+    (`make run`), Redis beside PostgreSQL (README's production), so each queue and each
+    database is tried once without running all four pairs."""
     name = f"fanforge-test-{uuid.uuid4().hex[:10]}"
-    if request.param == "redis":
+    redis = app.backend == "postgresql"
+    if redis:
         if not _redis_up():
             if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
                 pytest.fail("Redis is not answering on 127.0.0.1:6379")
@@ -50,7 +54,7 @@ def queue(request, app, tmp_path):
         url = f"sqlite:///{tmp_path}/queue.sqlite3"
     app.config.update(QUEUE_URL=url, QUEUE_NAME=name)
     yield {"FANFORGE_QUEUE_URL": url, "FANFORGE_QUEUE_NAME": name}
-    if request.param == "redis":
+    if redis:
         from community.kernel import jobs
 
         jobs.queue(app)[0].storage.flush_all()
