@@ -9,10 +9,9 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from flask import Request
+from argreads import arguments_read
 from helpers import PASSWORD, make_board, make_campaign, make_product, make_thread, make_user
 from sqlalchemy import update
-from werkzeug.datastructures import ImmutableMultiDict
 
 from community.accounts import tokens
 from community.accounts.models import User
@@ -94,44 +93,6 @@ def _with(path, name, value):
     return f"{path}{'&' if '?' in path else '?'}{urlencode({name: value})}"
 
 
-class _ReadArguments(ImmutableMultiDict):
-    """Query arguments that remember which names a view asked for."""
-
-    asked = set()
-
-    def get(self, key, default=None, type=None):  # noqa: A002 - werkzeug's own signature
-        self.asked.add(key)
-        return super().get(key, default, type)
-
-    def getlist(self, key, type=None):  # noqa: A002
-        self.asked.add(key)
-        return super().getlist(key, type)
-
-    def __getitem__(self, key):
-        self.asked.add(key)
-        return super().__getitem__(key)
-
-    def __contains__(self, key):
-        self.asked.add(key)
-        return super().__contains__(key)
-
-
-class _ReadingRequest(Request):
-    parameter_storage_class = _ReadArguments
-
-
-def _arguments_read(app, client, bearer, method, path, names):
-    """The number arguments the view at `path` reads when every one of them is given."""
-    _ReadArguments.asked.clear()
-    app.request_class = _ReadingRequest
-    try:
-        client.open(path, method=method, query_string=dict.fromkeys(names, "1"),
-                    headers=bearer if path.startswith("/api/") else None).close()
-    finally:
-        del app.request_class
-    return names & _ReadArguments.asked
-
-
 @pytest.mark.long
 def test_every_number_argument_of_every_route_is_a_4xx(sqlite_app, world):
     client, bearer = world
@@ -142,7 +103,7 @@ def test_every_number_argument_of_every_route_is_a_4xx(sqlite_app, world):
     failures = []
     # Each route is tried with the bad numbers in the arguments it reads (asked once with
     # all of them): the other names it ignores cannot reach a parser.
-    read = {(method, path): _arguments_read(sqlite_app, client, bearer, method, path, names)
+    read = {(method, path): arguments_read(sqlite_app, client, bearer, method, path, names)
             for method, path in paths}
     assert sum(len(found) for found in read.values()) > 40
     assert "page" in read[("GET", "/ideas")] and "before" in read[("GET", "/latest")]
