@@ -74,7 +74,9 @@ def get_event(event_id, viewer):
     if event is None:
         raise NotFound(_("No such meetup."))
     member = access.membership(event.circle_id, viewer)
-    if not access.can_read(event.circle, member):
+    # One its moderators hid (its thread) is missing too, as its page is, but for staff.
+    if not access.can_read(event.circle, member) or not forum.can_see_thread(
+            db.session.get(Thread, event.thread_id), viewer):
         raise NotFound(_("No such meetup."))
     return event, member
 

@@ -70,3 +70,22 @@ def test_a_hidden_meetup_reminds_nobody(app):
         notices.remind_due()
         assert db.session.scalars(select(Notification).where(
             Notification.user_id == goer.id, Notification.kind == "meetup_reminder")).all() == []
+
+
+def test_a_hidden_meetup_is_a_missing_one_in_the_api_and_its_calendar_file(app):
+    with app.app_context():
+        owner = _fan("boss5a")
+        _fan("fan5a")
+        circle = service.create_circle(owner, "Open five", "open-five", "Open.", "interest",
+                                       None, "open")
+        gone = _meetup(circle, owner, "Scam meetup by the river", timedelta(days=2))
+        moderation.thread_action(circle, owner, gone.thread_id, "hide", "a scam")
+        event_id = gone.id
+
+    visitor = app.test_client()
+    answer = visitor.get(f"/api/v1/events/{event_id}")
+    assert answer.status_code == 404 and "Scam meetup" not in answer.get_data(as_text=True)
+    answer = visitor.get(f"/circles/open-five/events/{event_id}.ics")
+    assert answer.status_code == 404 and "Scam meetup" not in answer.get_data(as_text=True)
+    fan = _login(app.test_client(), "fan5a")
+    assert fan.post(f"/circles/open-five/events/{event_id}/rsvp").status_code == 404
