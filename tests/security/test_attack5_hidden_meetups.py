@@ -89,3 +89,19 @@ def test_a_hidden_meetup_is_a_missing_one_in_the_api_and_its_calendar_file(app):
     assert answer.status_code == 404 and "Scam meetup" not in answer.get_data(as_text=True)
     fan = _login(app.test_client(), "fan5a")
     assert fan.post(f"/circles/open-five/events/{event_id}/rsvp").status_code == 404
+
+
+def test_a_stored_circle_page_forgets_a_meetup_hidden_after_it_was_kept(app):
+    with app.app_context():
+        owner = _fan("boss5s")
+        circle = service.create_circle(owner, "Stored five", "stored-five", "Closed.",
+                                       "interest", None, "approval")
+        gone = _meetup(circle, owner, "Scam meetup at noon", timedelta(days=2))
+        circle_id, thread_id = circle.id, gone.thread_id
+    visitor = app.test_client()
+    for _ in range(2):
+        assert "Scam meetup at noon" in visitor.get("/circles/stored-five").get_data(as_text=True)
+    with app.app_context():
+        moderation.thread_action(db.session.get(type(circle), circle_id), owner, thread_id,
+                                 "hide", "a scam")
+    assert "Scam meetup" not in visitor.get("/circles/stored-five").get_data(as_text=True)
