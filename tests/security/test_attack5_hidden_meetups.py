@@ -23,6 +23,11 @@ def _fan(name):
     return accounts.get_by_username(name)
 
 
+def _circle(owner, name, visibility):
+    return service.create_circle(owner, name, name.lower().replace(" ", "-"), "A circle.",
+                                 "interest", None, visibility)
+
+
 def _meetup(circle, owner, title, starts_in):
     starts = utcnow() + starts_in
     return events.create_event(circle, owner, title, "Come along.", "Tea house, 2F", starts,
@@ -38,10 +43,8 @@ def test_a_hidden_meetup_shows_no_outsider_its_title(app):
     with app.app_context():
         owner = _fan("boss5")
         _fan("outsider5")
-        quiet = service.create_circle(owner, "Quiet five", "quiet-five", "Closed.", "interest",
-                                      None, "approval")
-        secret = service.create_circle(owner, "Secret five", "secret-five", "Private.",
-                                       "interest", None, "private")
+        quiet = _circle(owner, "Quiet five", "approval")
+        secret = _circle(owner, "Secret five", "private")
         for circle in (quiet, secret):
             _meetup(circle, owner, f"Kept meetup of {circle.name}", timedelta(days=3))
             gone = _meetup(circle, owner, f"Scam meetup of {circle.name}", timedelta(days=2))
@@ -61,8 +64,7 @@ def test_a_hidden_meetup_shows_no_outsider_its_title(app):
 def test_a_hidden_meetup_reminds_nobody(app):
     with app.app_context():
         owner, goer = _fan("boss5r"), _fan("goer5r")
-        circle = service.create_circle(owner, "Remind five", "remind-five", "Open.", "interest",
-                                       None, "open")
+        circle = _circle(owner, "Remind five", "open")
         service.join(circle, goer)
         gone = _meetup(circle, owner, "Scam meetup tonight", timedelta(hours=5))
         assert events.rsvp(gone.id, goer) == "going"
@@ -76,8 +78,7 @@ def test_a_hidden_meetup_is_a_missing_one_in_the_api_and_its_calendar_file(app):
     with app.app_context():
         owner = _fan("boss5a")
         _fan("fan5a")
-        circle = service.create_circle(owner, "Open five", "open-five", "Open.", "interest",
-                                       None, "open")
+        circle = _circle(owner, "Open five", "open")
         gone = _meetup(circle, owner, "Scam meetup by the river", timedelta(days=2))
         moderation.thread_action(circle, owner, gone.thread_id, "hide", "a scam")
         event_id = gone.id
@@ -94,8 +95,7 @@ def test_a_hidden_meetup_is_a_missing_one_in_the_api_and_its_calendar_file(app):
 def test_a_stored_circle_page_forgets_a_meetup_hidden_after_it_was_kept(app):
     with app.app_context():
         owner = _fan("boss5s")
-        circle = service.create_circle(owner, "Stored five", "stored-five", "Closed.",
-                                       "interest", None, "approval")
+        circle = _circle(owner, "Stored five", "approval")
         gone = _meetup(circle, owner, "Scam meetup at noon", timedelta(days=2))
         circle_id, thread_id = circle.id, gone.thread_id
     visitor = app.test_client()
