@@ -84,6 +84,7 @@ def world(sqlite_app):
                "round_id": round_.id, "campaign_id": campaign.id, "event_id": event.id,
                "conversation_id": conversation.id, "target_kind": "post", "target_id": post.id,
                "username": "reader", "token": "no-such-token", "name": "none.png",
+               "user_id": fan.id, "size": 32, "code": "52",
                "filename": "css/site.css", "order_id": order.id, "ref": "pi_dummy_unknown",
                "payment_id": 1, "review_id": 987654, "product_id": product.id, "update_id": 987654, "question_id": 987654,
                "note_id": note.id, "kind": "ideas", "key": board.slug, "place": f"reply:{thread.id}",
