@@ -16,6 +16,7 @@ from icalendar import Event as VEvent
 from sqlalchemy import delete, select, update
 
 from ..forum import service as forum
+from ..forum.models import Thread
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
@@ -73,14 +74,18 @@ def get_event(event_id, viewer):
     if event is None:
         raise NotFound(_("No such meetup."))
     member = access.membership(event.circle_id, viewer)
-    if not access.can_read(event.circle, member):
+    # One its moderators hid (its thread) is missing too, as its page is, but for staff.
+    if not access.can_read(event.circle, member) or not forum.can_see_thread(
+            db.session.get(Thread, event.thread_id), viewer):
         raise NotFound(_("No such meetup."))
     return event, member
 
 
 def upcoming(circle, limit=10):
-    return db.session.scalars(select(Event).where(Event.circle_id == circle.id,
-                                                  Event.ends_at > utcnow())
+    """The circle's meetups not over yet; one its moderators hid (its thread) is gone."""
+    return db.session.scalars(select(Event).join(Thread, Thread.id == Event.thread_id)
+                              .where(Event.circle_id == circle.id, Event.ends_at > utcnow(),
+                                     Thread.hidden.is_(False))
                               .order_by(Event.starts_at, Event.id).limit(limit)).all()
 
 

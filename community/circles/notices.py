@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..forum.models import Thread
 from ..kernel.database import transaction, utcnow
 from ..kernel.extensions import db
 from ..mail.notify import fan_out_and_mail
@@ -112,7 +113,9 @@ def remind_due(now=None):
     with transaction():
         due = db.session.execute(
             select(Event, Circle.name).join(Circle, Circle.id == Event.circle_id)
-            .where(Event.starts_at > now, Event.starts_at <= now + REMINDER_AHEAD)
+            .join(Thread, Thread.id == Event.thread_id)  # a hidden meetup reminds nobody
+            .where(Event.starts_at > now, Event.starts_at <= now + REMINDER_AHEAD,
+                   Thread.hidden.is_(False))
             .order_by(Event.starts_at, Event.id)).all()
         for event, circle_name in due:
             going = select(Rsvp.user_id.label("user_id")).where(Rsvp.event_id == event.id,

@@ -7,6 +7,7 @@ is the member's, less secrets and each rule's hidden columns. Nothing is read th
 another account's column, so nothing of anyone else's rows gets in.
 """
 
+import hashlib
 import io
 import json
 import zipfile
@@ -177,8 +178,15 @@ def _serializer():
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
+def _file_mark(file_name):
+    """What a link says of its file: enough to tell it from a later one, never its name.
+    The token is signed, not sealed (anyone can read it), and the name is the file's key
+    in the storage, which a public bucket (media/s3.py) serves to whoever names it."""
+    return hashlib.sha256((file_name or "").encode()).hexdigest()[:32]
+
+
 def link_token(export):
-    return _serializer().dumps({"x": export.id, "f": export.file_name})
+    return _serializer().dumps({"x": export.id, "f": _file_mark(export.file_name)})
 
 
 def find_for_link(user, token):
@@ -193,7 +201,8 @@ def find_for_link(user, token):
                          "expired, or it is not yours."))
     export = db.session.get(DataExport, data["x"])
     if export is None or export.user_id != user.id or export.state != "ready" \
-            or export.file_name != data.get("f") or export.expires_at <= utcnow():
+            or not export.file_name or _file_mark(export.file_name) != data.get("f") \
+            or export.expires_at <= utcnow():
         raise NotFound(_("This download link does not work: it was used already, it "
                          "expired, or it is not yours."))
     return export

@@ -34,6 +34,8 @@ every answer left to the default carries `Vary: Accept-Language, Cookie`.
 from flask import current_app, request
 from flask_login import current_user
 
+from .pagecache import is_personal
+
 SELF, NONE = "'self'", "'none'"
 POLICY = {
     "default-src": [SELF],
@@ -84,7 +86,10 @@ def is_private(response):
     of a shared page is shared: its error pages (a 404, a 400) are drawn for their
     reader, header and CSRF token included."""
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "member_page", False) and response.status_code == 200:
+    # A shared page's view may still answer a reader with their own (a backers-only
+    # thread on the forum's thread page): that one is kept by nobody.
+    if getattr(view, "member_page", False) and response.status_code == 200 \
+            and not is_personal():
         return False
     return current_user.is_authenticated
 

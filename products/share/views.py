@@ -52,7 +52,8 @@ def _to_current(posters, file_endpoint, **values):
         response.headers["Cache-Control"] = "private, no-store"
     else:
         response.headers["Cache-Control"] = f"public, max-age={VISITOR_REDIRECT_SECONDS}"
-        response.vary.add("Cookie")
+        # The poster is drawn in the visitor's language (Accept-Language, or a cookie's).
+        response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 

@@ -36,6 +36,7 @@ The interface:
     not_shared()                                rare: a view whose response to some readers is
                                                 only a redirect or a 404 decided by who they
                                                 are (a circle's thread) says so before asking
+    is_personal()                               whether this response is its reader's own
     PersonalRead                                what strict mode raises
     init_app(app)                               first, before other after_request functions
     init_serving(app)                           last: hits are served after the other hooks
@@ -54,13 +55,14 @@ be trusted or a write ran SQL nobody could read.
 """
 
 from . import holes, markers, serving
-from .audience import PersonalRead, not_shared
+from .audience import PersonalRead, is_personal, not_shared
 from .holes import per_user, per_user_if, register_predicate, register_renderer, remember
 from .serving import init_serving, public_page, register_hit_action, replay_on_hit
 from .tokens import csrf_placeholder, submit_token
 
 __all__ = [
-    "PersonalRead", "csrf_placeholder", "init_app", "init_serving", "not_shared", "per_user",
+    "PersonalRead", "csrf_placeholder", "init_app", "init_serving", "is_personal", "not_shared",
+    "per_user",
     "per_user_if", "public_page", "register_hit_action", "register_predicate",
     "register_renderer", "remember", "replay_on_hit", "submit_token",
 ]

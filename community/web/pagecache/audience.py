@@ -190,10 +190,17 @@ def end_shared_render():
 def not_shared():
     """This response is its reader's own: its page is not stored, and from here its render
     may read the reader. For a view whose answer to some readers is only a redirect or a
-    404, decided by who is reading, and for every error page (errorpages.py)."""
+    404, decided by who is reading, and for every error page (errorpages.py). Nor is it
+    kept by a browser (securityheaders.py asks `is_personal`), page cache on or off."""
+    g.page_personal = True
     if "page_guards" in g:
-        g.page_personal = True
         end_shared_render()
+
+
+def is_personal():
+    """Whether this response turned out its reader's own (not_shared, or a shared page's
+    render that read its reader), though its view is a page readers share."""
+    return bool(g.get("page_personal"))
 
 
 @contextmanager

@@ -2,53 +2,19 @@
 against moto's server (an S3 look-alike on 127.0.0.1), signed by boto3 as against AWS,
 MinIO or OSS. The bucket is the subject here, not the database: one database."""
 
-import json
-import secrets
 import urllib.request
 
-import boto3
 import pytest
 from helpers import make_user
 from media_factories import png, reply_with_a_photo
-from moto.server import ThreadedMotoServer
 
 from community.kernel.extensions import db
 from community.media import s3, storage
 from community.media.models import MediaImage
 
 pytestmark = pytest.mark.one_database
-
-KEYS = {"MEDIA_S3_ACCESS_KEY_ID": "testing", "MEDIA_S3_SECRET_ACCESS_KEY": "testing",
-        "MEDIA_S3_REGION": "us-east-1"}
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def bucket(endpoint):
-    name = f"fanforge-{secrets.token_hex(4)}"
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                 aws_access_key_id="testing",
-                 aws_secret_access_key="testing").create_bucket(Bucket=name)
-    return name
-
-
-@pytest.fixture
-def s3_app(sqlite_app, endpoint, bucket, tmp_path):
-    sqlite_app.config.update(MEDIA_STORAGE="s3", MEDIA_S3_BUCKET=bucket,
-                             MEDIA_S3_ENDPOINT_URL=endpoint, MEDIA_S3_ADDRESSING="path",
-                             MEDIA_DIR=str(tmp_path / "media"),
-                             UPLOAD_DIR=str(tmp_path / "uploads"), **KEYS)
-    sqlite_app.extensions.pop("media_storage", None)
-    sqlite_app.extensions.pop("media_storage:uploads", None)
-    return sqlite_app
+# The S3 look-alike's fixtures: endpoint, bucket, s3_app, public_s3_app.
+pytest_plugins = ["s3_world"]
 
 
 def _keys(app):
@@ -89,18 +55,9 @@ def test_a_fans_photo_goes_to_the_bucket_and_is_served_from_it(s3_app, tmp_path)
     assert not (tmp_path / "media").exists()  # nothing on the host's disk
 
 
-def _readable_by_key(app, bucket):
-    """As README asks: anyone may read an object by its key (no listing)."""
-    policy = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-        "Resource": f"arn:aws:s3:::{bucket}/*"}]}
-    s3.client_for(app.config).put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
-
-
-def test_with_a_public_url_images_are_read_from_the_bucket(s3_app, endpoint, bucket):
-    s3_app.config["MEDIA_S3_PUBLIC_URL"] = f"{endpoint}/{bucket}/"
+def test_with_a_public_url_images_are_read_from_the_bucket(public_s3_app, endpoint, bucket):
+    s3_app = public_s3_app
     with s3_app.app_context():
-        _readable_by_key(s3_app, bucket)
         name = storage.new_name("png")
         storage.backend().put(name, png(), "image/png")
         db.session.add(MediaImage(owner_kind="post", owner_id=1, uploader_id=make_user("uploader").id,
