@@ -76,19 +76,26 @@ def _status_changes(limit, before):
                        StatusChange.to_status != "merged")
 
 
-def _meetups(limit, before):
-    """Meetups of open circles only: the feed is shared by every reader."""
-    rows = newest(
-        select(Event.id, Event.title, Event.created_at, Circle.slug, Circle.name,
-               *AUTHOR_COLUMNS)
-        .join(Circle, Circle.id == Event.circle_id).join(Thread, Thread.id == Event.thread_id)
-        .join(User, User.id == Event.created_by_id)
-        .where(Circle.visibility == "open", Thread.hidden.is_(False)),
-        Event.created_at, Event.id, limit, before)
+# Meetups not hidden by their circle's moderators, with their circle and who set them up.
+MEETUPS = (select(Event.id, Event.title, Event.created_at, Circle.slug, Circle.name,
+                  *AUTHOR_COLUMNS)
+           .join(Circle, Circle.id == Event.circle_id).join(Thread, Thread.id == Event.thread_id)
+           .join(User, User.id == Event.created_by_id).where(Thread.hidden.is_(False)))
+
+
+def meetup_items(rows):
+    """Items of MEETUPS' rows."""
     return [Item("meetup", moment(created_at), title,
                  url_for("circle_events.event", slug=slug, event_id=event_id),
                  Author(*author), circle)
             for event_id, title, created_at, slug, circle, *author in rows]
+
+
+def _meetups(limit, before):
+    """Meetups of open circles only: the feed is shared by every reader (a member's
+    closed circles are their own hole, mine.py)."""
+    return meetup_items(newest(MEETUPS.where(Circle.visibility == "open"),
+                               Event.created_at, Event.id, limit, before))
 
 
 def register_community_sources():

@@ -32,5 +32,5 @@ def index():
         except ValueError:
             abort(400, description=_("That page link is broken."))
     items, older = feed.latest(PER_PAGE, before)
-    return render_template("community/latest/index.html", items=items,
+    return render_template("community/latest/index.html", items=items, first_page=before is None,
                            older=older.isoformat() if older else None)

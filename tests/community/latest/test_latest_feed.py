@@ -64,14 +64,31 @@ def test_a_visitor_sees_only_what_anyone_may_see(app, client, community):
     assert "Open tea meetup" in full and "Secret prototype meetup" not in full
 
 
-def test_a_member_of_the_private_circle_is_not_shown_it_on_the_shared_page(app, community):
+def test_members_see_their_closed_circles_meetups_and_nobody_else_does(app, community):
     with app.app_context():
         secret = db.session.get(Circle, community["secret"])
         invite = invites.create_invite(secret, db.session.get(User, community["staff"]), 1, 1)
         assert circles.join(secret, make_user("insider"), invite.token) == "joined"
-    member = app.test_client()
-    member.post("/login", data={"login": "insider", "password": "correct-horse-9"})
-    assert "Secret prototype meetup" not in member.get("/").get_data(as_text=True)
+        make_user("outsider")
+    clients = {}
+    for name in ("insider", "outsider"):
+        clients[name] = app.test_client()
+        clients[name].post("/login", data={"login": name, "password": "correct-horse-9"})
+    for path in ("/", "/latest"):
+        mine = clients["insider"].get(path).get_data(as_text=True)
+        own, shared = mine.split('data-testid="latest-mine"')[1].split("</section>", 1)
+        assert "Secret prototype meetup" in own, path  # their circle, in their own part
+        assert "Secret prototype meetup" not in shared, path
+        assert "Members-only swap meet" not in mine, path  # not their circle
+        # The other fan is given the stored page: without the insider's part.
+        theirs = clients["outsider"].get(path)
+        assert theirs.headers.get("X-Page-Cache") == "hit", path
+        assert "Secret prototype meetup" not in theirs.get_data(as_text=True), path
+        assert 'data-testid="latest-mine"' not in theirs.get_data(as_text=True), path
+    # Nor is a visitor; and an older page of /latest leaves it out.
+    assert "Secret prototype meetup" not in app.test_client().get("/").get_data(as_text=True)
+    older = clients["insider"].get("/latest?before=2999-01-01T00:00:00").get_data(as_text=True)
+    assert 'data-testid="latest-mine"' not in older
 
 
 def test_campaigns_show_once_open_and_the_feed_pages(app, client, community, monkeypatch):
