@@ -44,4 +44,18 @@ def share():
     places = [(p, p.choices(current_user)) for p in cards.PLACES.values()]
     preview = cards.render([(kind, target_id)], current_user, None)[(kind, target_id)]
     return render_template("community/messages/share.html", kind=kind, target_id=target_id,
-                           places=places, preview=preview), 200 if request.method == "GET" else 422
+                           places=places, chosen=_chosen(places), preview=preview), \
+        200 if request.method == "GET" else 422
+
+
+def _chosen(places):
+    """The place ticked at first: the one asked for (`?place=conversation:12`) if the
+    reader may share there, else their latest conversation (a share is mostly the next
+    step of the talk they came from), else the first place they have."""
+    offered = [f"{place.name}:{place_id}" for place, choices in places
+               for place_id, _label in choices]
+    asked = form_text("place") if request.method == "POST" else text_arg("place", "")
+    if asked in offered:
+        return asked
+    return next((value for value in offered if value.startswith("conversation:")),
+                offered[0] if offered else None)
