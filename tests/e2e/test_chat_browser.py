@@ -36,7 +36,9 @@ def chat(sqlite_app):
 
 def test_share_a_campaign_and_preorder_from_the_card(site, chat, signed_in, sqlite_app):
     conversation_url = f"{site}/conversations/{chat['conversation']}"
-    buyer = signed_in("buyer", PASSWORD)
+    # The buyer is on a phone: the card must fit the conversation's scrolling box.
+    buyer = signed_in("buyer", PASSWORD, viewport={"width": 390, "height": 844},
+                      is_mobile=True, has_touch=True)
     buyer.goto(conversation_url)
     buyer.wait_for_selector("[data-testid=message]", timeout=20_000)  # a busy 2-core CI box
     assert buyer.locator("[data-testid=card-campaign]").count() == 0
@@ -56,6 +58,11 @@ def test_share_a_campaign_and_preorder_from_the_card(site, chat, signed_in, sqli
                                    timeout=15_000)
     assert buyer.evaluate("window.__sameDocument") is True
     assert chat["product"] in card.inner_text()
+    # Neither cut off at the side nor left below the box: the list scrolled to it.
+    box = buyer.get_by_test_id("messages").bounding_box()
+    shown = buyer.locator("[data-testid=messages] [data-testid=card-preorder]").bounding_box()
+    assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"] + 1
+    assert box["y"] <= shown["y"] and shown["y"] + shown["height"] <= box["y"] + box["height"] + 1
     assert "Shall we back this?" in buyer.locator("[data-testid=messages]").inner_text()
     buyer.fill("[data-testid=messages] [data-testid=card-quantity]", "2")
     buyer.click("[data-testid=messages] [data-testid=card-preorder]")
