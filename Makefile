@@ -54,11 +54,12 @@ browser:
 
 # The database tests run again on PostgreSQL when the local server answers.
 PG_TEST_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
-# pytest-xdist workers, each with its own databases and ports: two more than the cores,
+# pytest-xdist workers, each with its own databases and ports: one more than the cores,
 # since a third of a run waits on servers, PostgreSQL and the browser (a 2-core run with
-# three workers kept the cores 68% busy). The long tests come first (tests/conftest.py)
-# and idle workers steal the others' short ones.
-PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 2 )))
+# three workers kept the cores 68% busy). Four were slower still on 2 cores, and starved
+# requests past the 5 s statement deadline, whose watchdog then cuts the connection.
+# The long tests come first (tests/conftest.py) and idle workers steal the short ones.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 # bandit: medium and high findings fail the run; each reviewed one carries `# nosec BXXX`
 # under a comment saying why it is safe, so a new finding stands out.
 test: $(STAMP) translations browser
