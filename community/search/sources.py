@@ -45,7 +45,7 @@ def _ids_in(column, postgresql):
 def _statements(postgresql):
     """The loaders' selects, built once per kind of database: a results page calls two or
     three loaders, and building a select with its joins at each call cost this process
-    more than PostgreSQL took to run it (bench/RESULTS.md, 2026-12-07 07:50 UTC)."""
+    more than PostgreSQL took to run it (bench/RESULTS.md, 2026-12-07 07:40 UTC)."""
     first, on = _OPENING
     return {
         "thread": select(Thread.id, Thread.title, Thread.board_id, Thread.created_at,
