@@ -123,8 +123,8 @@ def _tsq(text):
 
 # The find statement is built once per shape (sort, a quoted phrase or not, filters) with
 # the query's values bound at each run: building the select with its subquery and window
-# cost this process more per page than reading the rows it finds (bench/RESULTS.md,
-# 2026-12-07 07:40 UTC), and one text per shape lets psycopg keep it prepared.
+# for every search was a good part of this process's CPU per results page
+# (bench/RESULTS.md, 2026-12-07 07:40 UTC).
 _Q = bindparam("q", type_=TSQUERY)
 _PHRASES = bindparam("phrases", type_=TSQUERY)
 
