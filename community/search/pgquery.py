@@ -19,9 +19,10 @@ as one word and mark nothing inside it. Hits are marked by snippets.py from the 
 current text, escaped, exactly as on whoosh.
 """
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, cast, func, literal, select
+from sqlalchemy import Integer, bindparam, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY, REAL, TSQUERY
 from whoosh import query as wq
 from whoosh.support.levenshtein import levenshtein
@@ -120,42 +121,71 @@ def _tsq(text):
 
 # ---- searching -----------------------------------------------------------------------
 
-def _matching(tsq, kinds, board_id):
+# The find statement is built once per shape (sort, a quoted phrase or not, filters) with
+# the query's values bound at each run: building the select with its subquery and window
+# for every search was a good part of this process's CPU per results page
+# (bench/RESULTS.md, 2026-12-07 07:40 UTC).
+_Q = bindparam("q", type_=TSQUERY)
+_PHRASES = bindparam("phrases", type_=TSQUERY)
+
+
+def _matching(kinds, board):
     doc = SearchDocument
-    where = [doc.tsv.op("@@")(_tsq(tsq.text))]
+    where = [doc.tsv.op("@@")(_Q)]
     if kinds:
-        where.append(doc.kind.in_(kinds))
-    if board_id is not None:
-        where.append(doc.board_id == board_id)
+        where.append(doc.kind.in_(bindparam("kinds", expanding=True)))
+    if board:
+        where.append(doc.board_id == bindparam("board_id", type_=Integer))
     return where
 
 
-def _rank(tsv, tsq):
-    rank = func.ts_rank_cd(literal(WEIGHTS, ARRAY(REAL)), tsv,
-                           _tsq(tsq.text), NORMALIZATION)
-    if tsq.phrases:
-        rank = rank + cast(tsv.op("@@")(_tsq(tsq.phrases)), Integer) * PHRASE_BOOST
+def _rank(tsv, phrases):
+    rank = func.ts_rank_cd(literal(WEIGHTS, ARRAY(REAL)), tsv, _Q, NORMALIZATION)
+    if phrases:
+        rank = rank + cast(tsv.op("@@")(_PHRASES), Integer) * PHRASE_BOOST
     return rank
 
 
-def find_statement(tsq, limit, sort="relevance", kinds=None, board_id=None):
-    """The select of ((kind, id), score, matches) rows find() runs."""
+@functools.cache
+def _find_template(sort, phrases, kinds, board):
     doc = SearchDocument
-    where = _matching(tsq, kinds, board_id)
+    where = _matching(kinds, board)
+    limit = bindparam("limit", type_=Integer)
     if sort == "date":
         return (select(doc.kind, doc.ref_id, literal(0.0), func.count().over())
                 .where(*where).order_by(doc.created_at.desc(), doc.ref_id.desc()).limit(limit))
     found = (select(doc.kind, doc.ref_id, doc.created_at, doc.tsv).where(*where)
              .limit(RANK_CAP + 1).subquery())
-    score = _rank(found.c.tsv, tsq).label("score")
+    score = _rank(found.c.tsv, phrases).label("score")
     return (select(found.c.kind, found.c.ref_id, score, func.count().over())
             .order_by(score.desc(), found.c.created_at.desc(), found.c.ref_id.desc())
             .limit(limit))
 
 
+def _find(tsq, limit, sort, kinds, board_id):
+    """(the statement for this shape, the values it is run with)."""
+    sort = "date" if sort == "date" else "relevance"
+    phrases = bool(tsq.phrases) and sort != "date"
+    params = {"q": tsq.text, "limit": limit}
+    if phrases:
+        params["phrases"] = tsq.phrases
+    if kinds:
+        params["kinds"] = list(kinds)
+    if board_id is not None:
+        params["board_id"] = board_id
+    return _find_template(sort, phrases, bool(kinds), board_id is not None), params
+
+
+def find_statement(tsq, limit, sort="relevance", kinds=None, board_id=None):
+    """The select of ((kind, id), score, matches) rows find() runs, its values bound."""
+    statement, params = _find(tsq, limit, sort, kinds, board_id)
+    return statement.params(params)
+
+
 def find(tsq, limit, sort="relevance", kinds=None, board_id=None):
     """([((kind, id), score)] best first, total, whether total is exact)."""
-    rows = db.session.execute(find_statement(tsq, limit, sort, kinds, board_id)).all()
+    statement, params = _find(tsq, limit, sort, kinds, board_id)
+    rows = db.session.execute(statement, params).all()
     total = rows[0][3] if rows else 0
     if sort == "date":
         return [((k, i), 0.0) for k, i, _s, _n in rows], total, True

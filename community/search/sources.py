@@ -4,9 +4,12 @@ Loaders select plain columns rather than ORM objects with their joined relations
 a rebuild loads 100k documents through them.
 """
 
+import functools
+
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import Integer, and_, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from ..forum.models import Post, Thread
@@ -29,47 +32,70 @@ _first = aliased(Post)
 _OPENING = (_first, and_(_first.thread_id == Thread.id, _first.position == 0))
 
 
+def _ids_in(column, postgresql):
+    """`column IN (:ids)`; on PostgreSQL `column = ANY(:ids)`, one statement text for any
+    number of ids, which psycopg keeps prepared after its fifth run (planned once per
+    connection, not once per page)."""
+    if postgresql:
+        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+@functools.cache
+def _statements(postgresql):
+    """The loaders' selects, built once per kind of database: a results page calls two or
+    three loaders, and building a select with its joins at each call cost this process
+    more than PostgreSQL took to run it (bench/RESULTS.md, 2026-12-07 07:40 UTC)."""
+    first, on = _OPENING
+    return {
+        "thread": select(Thread.id, Thread.title, Thread.board_id, Thread.created_at,
+                         Thread.reply_count, first.body_html, first.deleted_at, first.hidden)
+        .outerjoin(first, on)
+        .where(_ids_in(Thread.id, postgresql), Thread.hidden.is_(False),
+               Thread.kind.in_(bindparam("kinds", expanding=True))),
+        "reply": select(Post.id, Post.body_html, Post.created_at, Thread.title, Thread.board_id,
+                        Thread.id.label("thread_id"))
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(_ids_in(Post.id, postgresql), Post.position > 0, Post.deleted_at.is_(None),
+               Post.hidden.is_(False), Thread.hidden.is_(False),
+               Thread.kind.in_(REPLY_THREAD_KINDS)),
+        "idea": select(Idea.id, Idea.board_id, Idea.created_at, Idea.status, Idea.votes,
+                       Thread.title, first.body_html, first.deleted_at, first.hidden)
+        .join(Thread, Thread.id == Idea.thread_id)
+        .outerjoin(first, on)
+        .where(_ids_in(Idea.id, postgresql), Idea.status != "merged",
+               Thread.hidden.is_(False)),
+    }
+
+
 def _text_of(body_html, deleted_at, hidden):
     # A hidden or deleted opening post adds no text.
     return "" if deleted_at is not None or hidden else html_text(body_html)
 
 
+def _rows(kind, ids, **params):
+    # Through the session, so what it holds unflushed is flushed first (an outbox row is
+    # applied in the transaction that changed the row).
+    statement = _statements(db.session.get_bind().dialect.name == "postgresql")[kind]
+    return db.session.execute(statement, {"ids": list(ids), **params}).all()
+
+
 def load_threads(ids):
-    first, on = _OPENING
-    rows = db.session.execute(
-        select(Thread.id, Thread.title, Thread.board_id, Thread.created_at, Thread.reply_count,
-               first.body_html, first.deleted_at, first.hidden)
-        .outerjoin(first, on)
-        .where(Thread.id.in_(ids), Thread.hidden.is_(False), Thread.kind.in_(_thread_kinds()))
-    ).all()
+    rows = _rows("thread", ids, kinds=_thread_kinds())
     return {r.id: Doc("thread", r.id, r.title, _text_of(r.body_html, r.deleted_at, r.hidden),
                       r.board_id, r.created_at, extra={"replies": r.reply_count})
             for r in rows}
 
 
 def load_replies(ids):
-    rows = db.session.execute(
-        select(Post.id, Post.body_html, Post.created_at, Thread.title, Thread.board_id,
-               Thread.id.label("thread_id"))
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(Post.id.in_(ids), Post.position > 0, Post.deleted_at.is_(None),
-               Post.hidden.is_(False), Thread.hidden.is_(False),
-               Thread.kind.in_(REPLY_THREAD_KINDS))
-    ).all()
+    rows = _rows("reply", ids)
     return {r.id: Doc("reply", r.id, "", html_text(r.body_html), r.board_id, r.created_at,
                       heading=r.title, extra={"thread_id": r.thread_id})
             for r in rows}
 
 
 def load_ideas(ids):
-    first, on = _OPENING
-    rows = db.session.execute(
-        select(Idea.id, Idea.board_id, Idea.created_at, Idea.status, Idea.votes, Thread.title,
-               first.body_html, first.deleted_at, first.hidden)
-        .join(Thread, Thread.id == Idea.thread_id)
-        .outerjoin(first, on)
-        .where(Idea.id.in_(ids), Idea.status != "merged", Thread.hidden.is_(False))
-    ).all()
+    rows = _rows("idea", ids)
     return {r.id: Doc("idea", r.id, r.title, _text_of(r.body_html, r.deleted_at, r.hidden),
                       r.board_id, r.created_at, extra={"status": r.status, "votes": r.votes})
             for r in rows}
