@@ -43,6 +43,8 @@ class SearchDocument(db.Model):
     __table_args__ = (
         Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),
         Index("ix_search_documents_indexed_at", "indexed_at"),
+        # The newest matches first: what a common word's ranking and the date sort read.
+        Index("ix_search_documents_created_at", "created_at", "ref_id"),
     )
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -10,9 +10,11 @@ make PostgreSQL merge dozens of posting lists.
 
 Ranking is ts_rank_cd (cover density: matches close together score higher) with title
 words worth WEIGHT_A, three times a body word as in whoosh's index, plus PHRASE_BOOST for
-a title holding a quoted phrase exactly. Only the first RANK_CAP matches are ranked, as
+a title holding a quoted phrase exactly. Only the newest RANK_CAP matches are ranked, as
 whoosh stops at its time limit: past that the total is an estimate and the query wants
-another word.
+another word. Newest, not the first a scan meets: PostgreSQL's synchronized scans start
+anywhere in the table, so "the first" gave a common word a different first page from one
+search to the next. An index on (created_at, ref_id) keeps the newest cheap to find.
 
 Snippets are not ts_headline's: PostgreSQL's parser would see a run of Han characters
 as one word and mark nothing inside it. Hits are marked by snippets.py from the rows'
@@ -155,6 +157,7 @@ def _find_template(sort, phrases, kinds, board):
         return (select(doc.kind, doc.ref_id, literal(0.0), func.count().over())
                 .where(*where).order_by(doc.created_at.desc(), doc.ref_id.desc()).limit(limit))
     found = (select(doc.kind, doc.ref_id, doc.created_at, doc.tsv).where(*where)
+             .order_by(doc.created_at.desc(), doc.ref_id.desc())
              .limit(RANK_CAP + 1).subquery())
     score = _rank(found.c.tsv, phrases).label("score")
     return (select(found.c.kind, found.c.ref_id, score, func.count().over())

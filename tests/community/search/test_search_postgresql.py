@@ -15,7 +15,7 @@ from community.forum import service as forum
 from community.forum.models import Board, Post, Thread
 from community.kernel.database import transaction
 from community.kernel.extensions import db
-from community.search import backends, pgindex
+from community.search import backends, pgindex, pgquery
 from community.search.models import SearchDocument, SearchOutbox
 from community.search.pgquery import MAX_TERMS, tsquery_of
 from community.search.query import parse
@@ -151,3 +151,22 @@ def test_outbox_rows_left_from_whoosh_are_drained_into_postgresql(pg):
     assert search.drain() == 1
     assert _found("pitaya") == {("thread", thread.id)}
     assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+
+
+def test_a_common_word_ranks_its_newest_matches_whatever_order_a_scan_meets(pg, monkeypatch):
+    """Past RANK_CAP matches, the ranked ones are the newest: the same first page every
+    time. (A scan meets the oldest rows first here, in the order they were written.)"""
+    monkeypatch.setattr(pgquery, "RANK_CAP", 3)
+    pgquery._find_template.cache_clear()
+    try:
+        best = make_thread(title="Quince quince quince", body="quince")  # the oldest
+        newer = [make_thread(title=f"Note {i}", body=f"a word on quince, number {i}")
+                 for i in range(6)]
+        first = [(h.kind, h.id) for h in search.search("quince").items]
+        assert ("thread", best.id) not in first
+        assert set(first) <= {("thread", t.id) for t in newer[-4:]}
+        assert first == [(h.kind, h.id) for h in search.search("quince").items]
+    finally:
+        monkeypatch.undo()
+        pgquery._find_template.cache_clear()
+    assert ("thread", best.id) == next((h.kind, h.id) for h in search.search("quince").items)
