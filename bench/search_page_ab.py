@@ -20,19 +20,16 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.search_analyzer_probe import make_docs, make_queries, pct  # noqa: E402
+from bench.search_analyzer_probe import make_docs, pct  # noqa: E402
 from bench.search_bench import seed  # noqa: E402
-from bench.search_pg import ZH_PHRASES, make_app, page, rebuild  # noqa: E402
+from bench.search_pg import close, make_app, page, query_types, rebuild, scratch_database  # noqa: E402
 
 
 def load_base(base, name):
@@ -77,22 +74,12 @@ def main():
     from community.search.analyzer import warm_up
 
     warm_up()
-    admin_url = make_url(args.pg_url)
-    name = f"fanforge_search_ab_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        app = make_app(admin_url.set(database=name).render_as_string(hide_password=False),
-                       Path(tempfile.mkdtemp(prefix="search_ab_")))
+    with scratch_database(args.pg_url, "fanforge_search_ab") as pg_url:
+        app = make_app(pg_url, Path(tempfile.mkdtemp(prefix="search_ab_")))
         seed(app, list(make_docs(args.docs, args.seed)), args.seed)
         rebuild(app, "PostgreSQL FTS")
         switch = versions(args.base)
-        queries = make_queries(args.queries, args.seed)
-        types = {"one word": queries["en_1word"],
-                 "two words": [q for q in queries["en_2words"] if len(q.split()) == 2],
-                 "zh word": [q for q in queries["zh"] if " " not in q and len(q) <= 4],
-                 "zh phrase": [ZH_PHRASES[i % len(ZH_PHRASES)] for i in range(args.queries)]}
+        types = query_types(args.queries, args.seed)
         differ = 0
         for qs in types.values():
             for q in qs[:30]:
@@ -115,15 +102,7 @@ def main():
             print(f"{qtype:<10}" + "".join(
                 f" {pct(ms, 50):8.2f} {pct(ms, 99):7.2f} {pct(cpu, 50):6.2f}"
                 for ms, cpu in out.values()), flush=True)
-        with app.app_context():
-            from community.kernel.extensions import db
-
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        close(app)
 
 
 if __name__ == "__main__":

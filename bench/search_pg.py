@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +194,41 @@ def writes(pg_url, workdir, n):
               flush=True)
 
 
+@contextmanager
+def scratch_database(admin_url, prefix):
+    """A fresh PostgreSQL database for one run, dropped at the end: yields its URL."""
+    admin_url = make_url(admin_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def close(app):
+    """Give back the app's connections (the database can then be dropped)."""
+    from community.kernel.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def query_types(count, seed_value):
+    """{query shape: queries}: one English word, two, a Chinese word, a Chinese phrase."""
+    queries = make_queries(count, seed_value)
+    return {"one word": queries["en_1word"],
+            "two words": [q for q in queries["en_2words"] if len(q.split()) == 2]
+            or queries["en_2words"],
+            "zh word": [q for q in queries["zh"] if " " not in q and len(q) <= 4],
+            "zh phrase": [ZH_PHRASES[i % len(ZH_PHRASES)] for i in range(count)]}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=100_000)
@@ -208,73 +243,60 @@ def main():
 
     warm_up()
     workdir = Path(tempfile.mkdtemp(prefix="search_pg_"))
-    admin_url = make_url(args.pg_url)
-    name = f"fanforge_search_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        docs = list(make_docs(args.docs, args.seed))
-        pg_url = admin_url.set(database=name).render_as_string(hide_password=False)
-        apps = {"whoosh on SQLite": make_app(f"sqlite:///{workdir}/bench.sqlite3", workdir),
-                "PostgreSQL FTS": make_app(pg_url, workdir / "unused")}
-        for label, app in apps.items():
-            started = time.perf_counter()
-            seed(app, docs, args.seed)
-            print(f"{label:<22} seeded {len(docs)} documents in "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
-        for label, app in apps.items():
-            rebuild(app, label)
-        del docs
+    with scratch_database(args.pg_url, "fanforge_search_bench") as pg_url:
+        try:
+            run(args, pg_url, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
 
-        queries = make_queries(args.queries, args.seed)
-        zh_words = [q for q in queries["zh"] if " " not in q and len(q) <= 4]
-        types = {"one word": queries["en_1word"],
-                 "two words": [q for q in queries["en_2words"] if len(q.split()) == 2]
-                 or queries["en_2words"],
-                 "zh word": zh_words,
-                 "zh phrase": [ZH_PHRASES[i % len(ZH_PHRASES)] for i in range(args.queries)]}
-        for qs in types.values():  # warm caches: the OS's, PostgreSQL's, the stemmer's
-            timed(qs[:20], apps, page)
-        for what, fn in (("results pages (20 hits, rows read back, snippets)", page),
-                         ("hits only (the top 21 keys)", hits)):
-            print(f"\n{what}, {args.queries} queries per type:")
-            print(f"  {'backend':<18} {'query':<10} {'p50 ms':>8} {'p99 ms':>8} {'mean':>7}"
-                  f" {'cpu p50':>8}")
-            for qtype, qs in types.items():
-                for label, (ms, cpu) in timed(qs, apps, fn, 1 if fn is page else 10).items():
-                    print(f"  {label:<18} {qtype:<10} {pct(ms, 50):8.2f} {pct(ms, 99):8.2f} "
-                          f"{statistics.mean(ms):7.2f} {pct(cpu, 50):8.2f}", flush=True)
 
-        print("\nPostgreSQL's execution time of the hits query (EXPLAIN ANALYZE):")
+def run(args, pg_url, workdir):
+    docs = list(make_docs(args.docs, args.seed))
+    apps = {"whoosh on SQLite": make_app(f"sqlite:///{workdir}/bench.sqlite3", workdir),
+            "PostgreSQL FTS": make_app(pg_url, workdir / "unused")}
+    for label, app in apps.items():
+        started = time.perf_counter()
+        seed(app, docs, args.seed)
+        print(f"{label:<22} seeded {len(docs)} documents in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+    for label, app in apps.items():
+        rebuild(app, label)
+    del docs
+
+    types = query_types(args.queries, args.seed)
+    zh_words = types["zh word"]
+    for qs in types.values():  # warm caches: the OS's, PostgreSQL's, the stemmer's
+        timed(qs[:20], apps, page)
+    for what, fn in (("results pages (20 hits, rows read back, snippets)", page),
+                     ("hits only (the top 21 keys)", hits)):
+        print(f"\n{what}, {args.queries} queries per type:")
+        print(f"  {'backend':<18} {'query':<10} {'p50 ms':>8} {'p99 ms':>8} {'mean':>7}"
+              f" {'cpu p50':>8}")
         for qtype, qs in types.items():
-            ms = [server_ms(apps["PostgreSQL FTS"], q) for q in qs]
-            print(f"  {'PostgreSQL FTS':<18} {qtype:<10} {pct(ms, 50):8.2f} {pct(ms, 99):8.2f} "
-                  f"{statistics.mean(ms):7.2f}", flush=True)
+            for label, (ms, cpu) in timed(qs, apps, fn, 1 if fn is page else 10).items():
+                print(f"  {label:<18} {qtype:<10} {pct(ms, 50):8.2f} {pct(ms, 99):8.2f} "
+                      f"{statistics.mean(ms):7.2f} {pct(cpu, 50):8.2f}", flush=True)
 
-        two = sorted({w for w in zh_words if len(w) == 2} | {"续航", "门禁", "电池", "耗电",
-                                                               "闪退", "同步", "卡顿", "充电"})
-        expected = truth(apps["PostgreSQL FTS"], two)
-        print(f"\nrecall on {len(two)} two-character Chinese words against a LIKE scan:")
-        for label, app in apps.items():
-            hit = sum(len(all_keys(app, w) & expected[w]) for w in two)
-            want = sum(len(expected[w]) for w in two)
-            worst = min(two, key=lambda w: len(all_keys(app, w) & expected[w])
-                        / max(len(expected[w]), 1))
-            print(f"  {label:<18} {hit}/{want} = {100 * hit / max(want, 1):.2f}% "
-                  f"(lowest: {worst})", flush=True)
-        writes(pg_url, workdir, args.writes)
-        for app in apps.values():
-            with app.app_context():
-                from community.kernel.extensions import db
+    print("\nPostgreSQL's execution time of the hits query (EXPLAIN ANALYZE):")
+    for qtype, qs in types.items():
+        ms = [server_ms(apps["PostgreSQL FTS"], q) for q in qs]
+        print(f"  {'PostgreSQL FTS':<18} {qtype:<10} {pct(ms, 50):8.2f} {pct(ms, 99):8.2f} "
+              f"{statistics.mean(ms):7.2f}", flush=True)
 
-                db.session.remove()
-                db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        shutil.rmtree(workdir, ignore_errors=True)
+    two = sorted({w for w in zh_words if len(w) == 2} | {"续航", "门禁", "电池", "耗电",
+                                                           "闪退", "同步", "卡顿", "充电"})
+    expected = truth(apps["PostgreSQL FTS"], two)
+    print(f"\nrecall on {len(two)} two-character Chinese words against a LIKE scan:")
+    for label, app in apps.items():
+        hit = sum(len(all_keys(app, w) & expected[w]) for w in two)
+        want = sum(len(expected[w]) for w in two)
+        worst = min(two, key=lambda w: len(all_keys(app, w) & expected[w])
+                    / max(len(expected[w]), 1))
+        print(f"  {label:<18} {hit}/{want} = {100 * hit / max(want, 1):.2f}% "
+              f"(lowest: {worst})", flush=True)
+    writes(pg_url, workdir, args.writes)
+    for app in apps.values():
+        close(app)
 
 
 if __name__ == "__main__":

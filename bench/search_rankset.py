@@ -17,19 +17,25 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
-from bench.search_analyzer_probe import make_docs, make_queries, pct  # noqa: E402
+from bench.search_analyzer_probe import make_docs, pct  # noqa: E402
 from bench.search_bench import seed  # noqa: E402
-from bench.search_pg import ZH_PHRASES, make_app, page, rebuild, server_ms  # noqa: E402
+from bench.search_pg import (  # noqa: E402
+    close,
+    make_app,
+    page,
+    query_types,
+    rebuild,
+    scratch_database,
+    server_ms,
+)
 
 
 def first_met_template(pgquery):
@@ -66,23 +72,13 @@ def main():
     from community.search.analyzer import warm_up
 
     warm_up()
-    admin_url = make_url(args.pg_url)
-    name = f"fanforge_rankset_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        app = make_app(admin_url.set(database=name).render_as_string(hide_password=False),
-                       Path(tempfile.mkdtemp(prefix="rankset_")))
+    with scratch_database(args.pg_url, "fanforge_rankset") as pg_url:
+        app = make_app(pg_url, Path(tempfile.mkdtemp(prefix="rankset_")))
         started = time.perf_counter()
         seed(app, list(make_docs(args.docs, args.seed)), args.seed)
         print(f"seeded {args.docs} documents in {time.perf_counter() - started:.1f} s", flush=True)
         rebuild(app, "PostgreSQL FTS")
-        queries = make_queries(args.queries, args.seed)
-        types = {"one word": queries["en_1word"],
-                 "two words": [q for q in queries["en_2words"] if len(q.split()) == 2],
-                 "zh word": [q for q in queries["zh"] if " " not in q and len(q) <= 4],
-                 "zh phrase": [ZH_PHRASES[i % len(ZH_PHRASES)] for i in range(args.queries)]}
+        types = query_types(args.queries, args.seed)
         statements = {"first met (before)": first_met_template(pgquery),
                       "newest (after)": pgquery._find_template}
 
@@ -116,15 +112,7 @@ def main():
                       f" {unstable[label]:>10}/{len(qs)}", flush=True)
         print("mean page ms over all: " + ", ".join(
             f"{label} {statistics.mean(ms[label]):.2f}" for label in statements))
-        with app.app_context():
-            from community.kernel.extensions import db
-
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        close(app)
 
 
 if __name__ == "__main__":
