@@ -205,6 +205,7 @@ def test_a_body_past_the_request_limit_is_a_413_page(sqlite_app):
 
 # ---- next ---------------------------------------------------------------------------
 
+SAFE_NEXT = "/search?q=next-probe"
 ATTACKS = ["https://evil.example/phish", "//evil.example/phish", "/\t/evil.example/phish",
            "/ideas\r\nSet-Cookie: x=1", "/\\evil.example", "https:evil.example"]
 
@@ -229,12 +230,14 @@ def _off_site(location):
 
 @pytest.mark.long
 def test_every_view_refuses_next_off_site_or_with_control_characters(sqlite_app, world):
+    """Every view is asked with a safe `next` and with the two attacks that reach furthest
+    (a header split, another site); a view that follows the safe one gets every attack.
+    Only the safe-redirect helper reads `next` (the test above), so a view that does not
+    follow a safe `next` cannot follow an attack either."""
     client, _bearer = world
-    failures, redirected = [], set()
-    for (method, path), attack in itertools.product(
-            list(_paths(sqlite_app, {"GET", "POST"})), ATTACKS):
-        if path in ("/logout",):
-            continue  # signing out would stop the walk's later requests
+    failures, redirected, follows = [], set(), set()
+
+    def ask(method, path, attack):
         data = {"next": attack, "vote": "1"}
         response = (client.get(path, query_string={"next": attack}) if method == "GET"
                     else client.post(path, data=data))
@@ -242,12 +245,21 @@ def test_every_view_refuses_next_off_site_or_with_control_characters(sqlite_app,
         response.close()
         if response.status_code >= 500:
             failures.append(f"{method} {path} next={attack!r}: {response.status_code}")
-        location = response.headers.get("Location", "")
-        if location and _off_site(location):
-            failures.append(f"{method} {path} next={attack!r}: to {location}")
-        elif location:
-            redirected.add(path)
+        return response.headers.get("Location", "")
+
+    for method, path in _paths(sqlite_app, {"GET", "POST"}):
+        if path in ("/logout",):
+            continue  # signing out would stop the walk's later requests
+        if ask(method, path, SAFE_NEXT) == SAFE_NEXT:
+            follows.add(path)
+        for attack in (ATTACKS if path in follows else ATTACKS[:1] + ATTACKS[3:4]):
+            location = ask(method, path, attack)
+            if location and _off_site(location):
+                failures.append(f"{method} {path} next={attack!r}: to {location}")
+            elif location:
+                redirected.add(path)
     assert failures == []
+    assert {"/ideas/1/vote", "/login"} <= follows
     assert "/ideas/1/vote" in redirected
 
 
