@@ -254,7 +254,7 @@ def _measure(app, client, auth, slug):
 
 
 @pytest.mark.long
-def test_pages_cost_the_same_with_5_or_50_items(app, client, auth):
+def test_pages_cost_the_same_with_5_or_20_items(app, client, auth):
     from products.catalog import views_counter
 
     views_counter.counter(app).flush_seconds = 1e9  # no batch write in the middle
@@ -264,7 +264,7 @@ def test_pages_cost_the_same_with_5_or_50_items(app, client, auth):
         small = _fill(5)
     few = _measure(app, client, auth, small)
     with app.app_context():
-        big = _fill(50)
+        big = _fill(20)  # enough for a statement per item to show
     assert _measure(app, client, auth, big) == few
 
 
