@@ -184,6 +184,15 @@ def default_address(owner):
                                                    Address.is_default))
 
 
+def ship_to(address):
+    """An address as an order keeps its copy: the order's ship_* columns."""
+    street = "\n".join(p for p in (address.district, address.street, address.street2) if p)
+    return {"ship_name": address.recipient, "ship_phone": address.phone,
+            "ship_country": address.country, "ship_region": address.region,
+            "ship_city": address.city, "ship_address": street,
+            "ship_postal_code": address.postal_code}
+
+
 def copy_to_order(order, buyer, address_id):
     """Copy the buyer's address `address_id` onto `order`, in the caller's transaction.
 
@@ -192,15 +201,11 @@ def copy_to_order(order, buyer, address_id):
     address = get_address(address_id, buyer)
     if order.buyer_id != buyer.id:
         raise NotFound(_("No such pre-order."))
-    street = "\n".join(p for p in (address.district, address.street, address.street2) if p)
     copied = db.session.execute(
         update(Order)
         .where(Order.id == order.id, Order.buyer_id == buyer.id, Order.state != "cancelled",
                Order.fulfilment_status.is_(None) | (Order.fulfilment_status == "in_production"))
-        .values(ship_name=address.recipient, ship_phone=address.phone,
-                ship_country=address.country, ship_region=address.region,
-                ship_city=address.city, ship_address=street,
-                ship_postal_code=address.postal_code)
+        .values(**ship_to(address))
         .returning(Order.id)).first()
     if copied is None:
         raise Conflict(_("This pre-order has shipped or was cancelled: its address can no "
