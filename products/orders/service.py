@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from community import cards
 from community.accounts import service as accounts
+from community.kernel.compiled import rows_of
 from community.kernel.database import (
     conflict_insert,
     dialect_name,
@@ -79,14 +80,16 @@ _CAMPAIGN_AND_TIER = (
 
 
 def existing_order(buyer_id, idempotency_key, digest):
-    # Usually there is none: look for the key alone before loading an order with its joins.
-    found = db.session.execute(_KEYED_ORDER, {"buyer_id": buyer_id, "key": idempotency_key}).first()
-    if found is None:
+    # Usually there is none: look for the key alone (a plain row, compiled.py) before
+    # loading an order with its joins.
+    found = rows_of(_KEYED_ORDER, buyer_id=buyer_id, key=idempotency_key)
+    if not found:
         return None
-    if found.request_digest != digest:
+    order_id, request_digest = found[0]
+    if request_digest != digest:
         raise ValidationError(_("This idempotency key was used for a different order."),
                               field="idempotency_key", code="idempotency_key_reused")
-    return db.session.get(Order, found.id)
+    return db.session.get(Order, order_id)
 
 
 def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer_id=None,

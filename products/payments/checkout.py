@@ -90,7 +90,7 @@ def place_and_start(campaign_id, buyer, tier_id, quantity, key, address_id, retu
     The order, its copy of the address and the payment row are one transaction; the
     provider is asked after it, to send the buyer back to `return_url_for(order id)`. A
     repeated key answers its first order, and starts paying it as start() would."""
-    address = addresses.get_address(address_id, buyer)
+    ship_to = addresses.shipping_copy(address_id, buyer)
     provider = providers.current()
     opened = []
 
@@ -98,7 +98,7 @@ def place_and_start(campaign_id, buyer, tier_id, quantity, key, address_id, retu
         opened.append(_open_payment(provider, order, utcnow()))
 
     order, created = orders.place_order(campaign_id, buyer, tier_id, quantity, key,
-                                        ship_to=addresses.ship_to(address), then=open_payment,
+                                        ship_to=ship_to, then=open_payment,
                                         **order_args)
     if not created:
         started = (start(order.id, buyer, return_url_for(order.id), address_id)
