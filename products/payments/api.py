@@ -60,7 +60,8 @@ NEW_CHECKOUT = {**NEW_ORDER, "properties": {**NEW_ORDER["properties"], "address_
                      "different body, 422. With address_id the order ships there and its "
                      "payment starts in the same call: a checkout is one request. "
                      "409 codes: sold_out, campaign_not_live, limit_reached, early_access_only, "
-                     "invalid_f_code. 422 codes include bad_variant, bad_personalisation and "
+                     "invalid_f_code, provider_unavailable (the order is placed: send the same "
+                     "request again). 422 codes include bad_variant, bad_personalisation and "
                      "currency_not_supported. 404 also for a source the caller cannot see or "
                      "an address that is not mine.")
 @token_required

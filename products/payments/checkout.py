@@ -7,7 +7,9 @@ Starting a payment is three steps so no provider call runs inside a database wri
 the payment row (its id is the idempotency key the provider gets), the provider's
 create, then the provider's reference on the row. A crash between them leaves a row
 without a reference, and the next try asks the provider again with the same key, which
-answers with the same payment.
+answers with the same payment. The dummy gateway keeps its books in this database
+(Provider.books_here): its create is the second transaction's first statements, so a
+payment costs the database two write transactions with it as with a real gateway.
 
 A checkout (`place_and_start`) is the same three steps with the pre-order's placing in
 the first: the order row with its copy of the address and the payment row are one
@@ -137,23 +139,35 @@ def _open_payment(provider, order, now):
 
 def _create_at_provider(provider, payment, order, return_url):
     product = order.campaign.product
-    try:
-        created = provider.create(PaymentRequest(
-            payment_id=payment.id, order_id=order.id, amount_cents=payment.amount_cents,
-            currency=payment.currency, capture=payment.capture,
-            description=f"{product.name} × {order.quantity} (#{order.id})",
-            return_url=return_url,
-            idempotency_key=f"fanforge-payment-{payment.id}"))
-    except ProviderError as error:
-        raise Conflict(_("The payment provider could not be reached; try again in a moment."),
-                       code="provider_unavailable") from error
-    # Nothing read before needs reading again: one UPDATE by the row's id.
-    with transaction(reload=False):
-        write(_SET_REF, {"payment_id": payment.id, "ref": created.ref,
-                         "checkout_url": created.checkout_url,
-                         "client_secret": created.client_secret})
-        if created.events:
-            ledger.record(provider.name, created.events, "reply")
+    request = PaymentRequest(
+        payment_id=payment.id, order_id=order.id, amount_cents=payment.amount_cents,
+        currency=payment.currency, capture=payment.capture,
+        description=f"{product.name} × {order.quantity} (#{order.id})",
+        return_url=return_url, idempotency_key=f"fanforge-payment-{payment.id}")
+    # Nothing read before needs reading again (reload=False): one UPDATE by the row's id.
+    if provider.books_here:  # statements on this database: the same transaction
+        with transaction(reload=False):
+            created = _asked(provider.create_here, request)
+            _store_ref(provider, payment.id, created)
+    else:  # a network call: never inside a write
+        created = _asked(provider.create, request)
+        with transaction(reload=False):
+            _store_ref(provider, payment.id, created)
     for name in ("ref", "checkout_url", "client_secret"):  # as written, not to write again
         set_committed_value(payment, name, getattr(created, name))
     return payment
+
+
+def _asked(create, request):
+    try:
+        return create(request)
+    except ProviderError as error:
+        raise Conflict(_("The payment provider could not be reached; try again in a moment."),
+                       code="provider_unavailable") from error
+
+
+def _store_ref(provider, payment_id, created):
+    write(_SET_REF, {"payment_id": payment_id, "ref": created.ref,
+                     "checkout_url": created.checkout_url, "client_secret": created.client_secret})
+    if created.events:
+        ledger.record(provider.name, created.events, "reply")

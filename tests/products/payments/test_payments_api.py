@@ -14,6 +14,7 @@ from community.kernel.extensions import db
 from products.campaigns.models import Campaign
 from products.orders.models import Order
 from products.payments.models import Payment
+from products.payments.providers.base import ProviderError
 from products.payments.providers.dummy import DummyCharge, DummyProvider
 
 
@@ -159,4 +160,28 @@ def test_a_currency_the_provider_does_not_take_places_nothing(app, api, monkeypa
     assert answer.get_json()["error"]["code"] == "currency_not_supported"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+        db.session.remove()
+
+
+@pytest.mark.parametrize("books_here", [True, False], ids=["books-here", "network-call"])
+def test_a_gateway_down_at_checkout_is_retried_with_the_same_key(app, api, monkeypatch, books_here):
+    monkeypatch.setattr(DummyProvider, "books_here", books_here)
+    create, calls = DummyProvider.create_here, []
+
+    def down_once(self, request):
+        calls.append(request.idempotency_key)
+        if len(calls) == 1:
+            raise ProviderError("gateway down")
+        return create(self, request)
+
+    monkeypatch.setattr(DummyProvider, "create_here", down_once)
+    down = _placed_with(api, "c6")
+    assert down.status_code == 409 and down.get_json()["error"]["code"] == "provider_unavailable"
+    again = _placed_with(api, "c6")  # the order stands; the same request starts its payment
+    assert again.status_code == 200
+    started = again.get_json()["started_payment"]
+    assert started["checkout_url"] and calls[0] == calls[1] == f"fanforge-payment-{started['id']}"
+    with app.app_context():
+        [payment] = payments_of(again.get_json()["id"])
+        assert payment.ref and db.session.get(DummyCharge, payment.ref) is not None
         db.session.remove()
