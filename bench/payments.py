@@ -11,10 +11,12 @@ million units and --buyers fans with API tokens and an address each. The app run
 gunicorn with 4 sync workers. Then:
 
 - checkout: for each --clients count, closed-loop clients for --seconds (after a warm-up)
-  each place a pre-order (POST /api/v1/campaigns/<id>/preorders, a fresh Idempotency-Key)
-  and start paying it (POST /api/v1/preorders/<id>/pay, to the buyer's address). One
-  checkout is the pair; its p50/p99 is the pair's. Afterwards every 201 must be an order and every 200 a payment
-  with its checkout link and a charge at the gateway.
+  each check out as a client does: one POST /api/v1/campaigns/<id>/preorders (a fresh
+  Idempotency-Key) naming the buyer's address, which places the pre-order and starts its
+  payment (the answer's started_payment has the gateway's checkout link). With
+  --two-calls, the older way: place it, then POST /api/v1/preorders/<id>/pay; one
+  checkout is then the pair, its p50/p99 the pair's. Afterwards every order answered must
+  be there, with one payment, its checkout link and a charge at the gateway.
 - webhooks: every order placed gets a signed dummy-gateway webhook reporting its capture
   (built beforehand, the gateway's books updated to match), POSTed once each to
   /payments/webhooks/dummy by --clients clients. Afterwards every webhook must have its
@@ -157,23 +159,29 @@ def _post(conn, path, body, headers):
     return response.status, response.read()
 
 
-def checkout_step(ids, run):
+def checkout_step(ids, run, two_calls=False):
     shoppers = ids["shoppers"]
 
     def step(conn, client, n):
         token, address_id = shoppers[(client * 7919 + n) % len(shoppers)]
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        order = {"tier": ids["tier"], "quantity": 1}
+        if not two_calls:
+            order["address_id"] = address_id
         status, body = _post(conn, f"/api/v1/campaigns/{ids['campaign']}/preorders",
-                             json.dumps({"tier": ids["tier"], "quantity": 1}),
-                             {**auth, "Idempotency-Key": f"{run}-{client}-{n}"})
+                             json.dumps(order), {**auth, "Idempotency-Key": f"{run}-{client}-{n}"})
         if status != 201:
             return f"place {status}", None
-        order_id = json.loads(body)["id"]
-        status, body = _post(conn, f"/api/v1/preorders/{order_id}/pay",
+        placed = json.loads(body)
+        if not two_calls:
+            started = placed["started_payment"]
+            return ("ok", (placed["id"], started["checkout_url"])) if started else \
+                ("no payment", (placed["id"], None))
+        status, body = _post(conn, f"/api/v1/preorders/{placed['id']}/pay",
                              json.dumps({"address_id": address_id}), auth)
         if status != 200:
-            return f"pay {status}", (order_id, None)
-        return "ok", (order_id, json.loads(body)["checkout_url"])
+            return f"pay {status}", (placed["id"], None)
+        return "ok", (placed["id"], json.loads(body)["checkout_url"])
 
     return step
 
@@ -202,6 +210,10 @@ def check_checkouts(url, campaign_id, records):
         paid_for = {order_id for order_id, link in records if link}
         if any(by_order[o] != 1 for o in paid_for):
             problems.append("an order answered a checkout link has no payment, or several")
+        unshipped = db.session.scalar(select(func.count()).select_from(Order).where(
+            Order.id.in_(paid_for), Order.ship_name.is_(None))) if paid_for else 0
+        if unshipped:
+            problems.append(f"{unshipped} orders paid for without their copy of the address")
         if any(p.ref is None or not p.checkout_url for p in payments):
             problems.append("a payment without its provider ref or link")
         if charges != len(payments):
@@ -264,7 +276,7 @@ def check_webhooks(url, campaign_id, sent):
                 if n != sent]
 
 
-def profile(url, ids, count):
+def profile(url, ids, count, two_calls=False):
     """cProfile in-process: `count` checkouts, then `count` webhooks; the top costs."""
     app = make_app(url, PAYMENTS_DUMMY_WEBHOOK_SECRET=SECRET)
     client = app.test_client()
@@ -274,14 +286,20 @@ def profile(url, ids, count):
 
     def checkouts():
         for n in range(count):
-            answer = client.post(f"/api/v1/campaigns/{ids['campaign']}/preorders",
-                                 json={"tier": ids["tier"], "quantity": 1},
+            order = {"tier": ids["tier"], "quantity": 1}
+            if not two_calls:
+                order["address_id"] = address_id
+            answer = client.post(f"/api/v1/campaigns/{ids['campaign']}/preorders", json=order,
                                  headers={**auth, "Idempotency-Key": f"profile-{time.time()}-{n}"})
             order_ids.append(answer.get_json()["id"])
-            assert client.post(f"/api/v1/preorders/{order_ids[-1]}/pay", headers=auth,
-                               json={"address_id": address_id}).status_code == 200
+            if two_calls:
+                assert client.post(f"/api/v1/preorders/{order_ids[-1]}/pay", headers=auth,
+                                   json={"address_id": address_id}).status_code == 200
+            else:
+                assert answer.get_json()["started_payment"]["checkout_url"]
 
-    for name, work in (("checkout (place + pay)", checkouts), ("webhook", None)):
+    checkout_name = "checkout (place, then pay)" if two_calls else "checkout (one call)"
+    for name, work in ((checkout_name, checkouts), ("webhook", None)):
         if work is None:
             hooks = build_webhooks(url, order_ids)
 
@@ -316,6 +334,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=8.0, help="each checkout run")
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--two-calls", action="store_true",
+                        help="check out the older way: place, then POST .../pay")
     parser.add_argument("--profile", action="store_true", help="then cProfile in-process")
     parser.add_argument("--profile-requests", type=int, default=200)
     args = parser.parse_args()
@@ -335,10 +355,11 @@ def main():
         base = server.start()
         clients = [int(c) for c in args.clients.split(",")]
         for count in clients:
-            all_records += _clients(base, count, args.warmup, checkout_step(ids, f"warm{count}"))[1]
+            all_records += _clients(base, count, args.warmup,
+                                    checkout_step(ids, f"warm{count}", args.two_calls))[1]
             cpu = server.cpu_seconds()
-            latencies, records, outcomes, elapsed = _clients(base, count, args.seconds,
-                                                             checkout_step(ids, f"run{count}"))
+            latencies, records, outcomes, elapsed = _clients(
+                base, count, args.seconds, checkout_step(ids, f"run{count}", args.two_calls))
             cpu_ms = 1000 * (server.cpu_seconds() - cpu) / max(len(latencies), 1)
             all_records += records
             p50, p99 = _percentiles(latencies)
@@ -359,8 +380,8 @@ def main():
             results.append(("webhook", count, len(latencies) / elapsed, p50, p99, cpu_ms,
                             dict(outcomes)))
         problems += check_webhooks(url, ids["campaign"], sent)
-    # Server CPU per checkout (two requests) or webhook, all workers: it hardly depends on
-    # what else the machine runs, unlike the rate.
+    # Server CPU per checkout (one request; two with --two-calls) or webhook, all workers:
+    # it hardly depends on what else the machine runs, unlike the rate.
     print(f"\n{'what':<10} {'clients':>7} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'cpu ms':>7}  outcomes")
     targets = {"checkout": 300, "webhook": 500}
@@ -371,7 +392,7 @@ def main():
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("checks: " + ("nothing lost" if not problems else "; ".join(problems)))
     if args.profile:
-        profile(url, ids, args.profile_requests)
+        profile(url, ids, args.profile_requests, args.two_calls)
     return 1 if problems else 0
 
 

@@ -1,25 +1,20 @@
-"""Pre-orders over the JSON API, with Idempotency-Key."""
-
-from flask import request
-from flask_babel import gettext as _
+"""Pre-orders over the JSON API: the order as JSON, mine, one, cancelling one. Placing
+one (with its Idempotency-Key) is a checkout, payments/api.py: it can start paying too."""
 
 from community.api.core import (
     USER,
     api_blueprint,
     iso,
-    json_body,
-    light_user,
     page_args,
     require_user,
     token_required,
     user_json,
 )
 from community.api.openapi import api_doc, define_schema
-from community.kernel.errors import DomainError
 from community.web.site import absolute_url
 
 from ..catalog.choosing import texts_of
-from . import referrals, service, timeline
+from . import service, timeline
 from .dues import due_now
 from .models import PAYMENT_STATUSES, STATES
 
@@ -148,32 +143,6 @@ def payment_json(order):
             "currency": order.currency, "pay_by": iso(order.pay_by),
             "balance_due_by": iso(order.balance_due_by), "paid_cents": order.paid_cents,
             "refunded_cents": order.refunded_cents}
-
-
-@bp.post("/campaigns/<int:campaign_id>/preorders")
-@api_doc("Pre-order from a campaign", tag="orders", request=NEW_ORDER,
-         responses={201: ORDER, 200: ORDER}, errors=(404, 409),
-         headers={KEY_HEADER: {"type": "string", "minLength": 1, "maxLength": service.MAX_KEY}},
-         description="Send a unique Idempotency-Key header (1-64 characters): the same key "
-                     "again answers 200 with the same order; with a different body, 422. "
-                     "409 codes: sold_out, campaign_not_live, limit_reached, early_access_only, "
-                     "invalid_f_code. 422 codes include bad_variant and bad_personalisation. 404 also for a source the caller cannot see.")
-@token_required
-@light_user
-def place(campaign_id):
-    key = request.headers.get(KEY_HEADER, "")
-    if not 1 <= len(key) <= service.MAX_KEY:
-        raise DomainError(_("Send an Idempotency-Key header of 1 to 64 characters."),
-                          field=KEY_HEADER, code="idempotency_key_required")
-    body = json_body()
-    buyer = require_user()
-    source = body.get("source") or {"kind": "api", "id": None}
-    order, created = service.place_order(
-        campaign_id, buyer, body["tier"], body["quantity"], key,
-        referrer_id=referrals.user_id_for(body.get("ref")), f_code=body.get("f_code"),
-        source_kind=source["kind"], source_id=source["id"], ref=body.get("ref"),
-        variant_id=body.get("variant"), personalisation=body.get("personalisation"))
-    return order_json(order), 201 if created else 200
 
 
 @bp.get("/me/preorders")

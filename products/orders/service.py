@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from community import cards
 from community.accounts import service as accounts
+from community.kernel.compiled import rows_of
 from community.kernel.database import (
     conflict_insert,
     dialect_name,
@@ -79,21 +80,26 @@ _CAMPAIGN_AND_TIER = (
 
 
 def existing_order(buyer_id, idempotency_key, digest):
-    # Usually there is none: look for the key alone before loading an order with its joins.
-    found = db.session.execute(_KEYED_ORDER, {"buyer_id": buyer_id, "key": idempotency_key}).first()
-    if found is None:
+    # Usually there is none: look for the key alone (a plain row, compiled.py) before
+    # loading an order with its joins.
+    found = rows_of(_KEYED_ORDER, buyer_id=buyer_id, key=idempotency_key)
+    if not found:
         return None
-    if found.request_digest != digest:
+    order_id, request_digest = found[0]
+    if request_digest != digest:
         raise ValidationError(_("This idempotency key was used for a different order."),
                               field="idempotency_key", code="idempotency_key_reused")
-    return db.session.get(Order, found.id)
+    return db.session.get(Order, order_id)
 
 
 def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer_id=None,
                 f_code=None, source_kind="product", source_id=None, ref=None, variant_id=None,
-                personalisation=None):
+                personalisation=None, ship_to=None, then=None):
     """Reserve units for a buyer. Returns (order, created); a repeated key returns the first order.
-    `variant_id` and `personalisation` ({text option name or id: text}) as products/catalog/choosing.py says."""
+    `variant_id` and `personalisation` ({text option name or id: text}) as products/catalog/choosing.py says.
+    `ship_to`: the order's copy of an address (its ship_* columns), written with the row.
+    `then(order)` runs last in the same transaction (checkout opens the payment there): what
+    it raises undoes the order. Neither applies to a repeated key's order."""
     _check(buyer, tier_id, quantity, idempotency_key, source_kind)
     variant_id, texts = choosing.check_input(variant_id, personalisation)
     digest = request_digest(campaign_id, tier_id, quantity, ref, f_code, variant_id, texts)
@@ -105,7 +111,8 @@ def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer
         # that committed meanwhile trips the order's unique key (below).
         with transaction(reload=False):
             order = _reserve(campaign_id, buyer, tier_id, quantity, idempotency_key, digest,
-                             referrer_id, f_code, source_kind, source_id, (variant_id, texts))
+                             referrer_id, f_code, source_kind, source_id, (variant_id, texts),
+                             ship_to, then)
     except IntegrityError:
         # A twin request committed first: answer with its order.
         db.session.rollback()
@@ -116,7 +123,7 @@ def place_order(campaign_id, buyer, tier_id, quantity, idempotency_key, referrer
 
 
 def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_code,
-             source_kind, source_id, wanted=(None, {})):
+             source_kind, source_id, wanted=(None, {}), ship_to=None, then=None):
     now = utcnow()
     campaign, tier, product = db.session.execute(_CAMPAIGN_AND_TIER, {
         "campaign_id": campaign_id, "tier_id": tier_id}).first() or (None, None, None)
@@ -147,12 +154,15 @@ def _reserve(campaign_id, buyer, tier_id, quantity, key, digest, referrer_id, f_
         "source_kind": source_kind, "source_id": source_id,
         "referrer_id": referrer_id if referrer_id != buyer.id else None, "created_at": now,
         "variant_id": choice.variant_id, "variant_label": choice.variant_label,
-        "personalisation": choice.personalisation, **_payment_terms(campaign, now)})
+        "personalisation": choice.personalisation, **(ship_to or {}),
+        **_payment_terms(campaign, now)})
     try:
         if tier.early_until is not None and now < tier.early_until:
             order.f_code_id = _early_access(campaign, buyer, f_code, now)
         _take_units(campaign, tier, buyer.id, quantity, choice.variant_id)
         signals.order_placed.send(order)
+        if then is not None:
+            then(order)
     except BaseException:
         # The rollback leaves an object the session never saw as new: it goes by hand.
         db.session.expunge(order)
@@ -170,9 +180,14 @@ def _payment_terms(campaign, now):
 
 _ORDERS = Order.__table__
 _INSERT_ORDER = _ORDERS.insert().returning(_ORDERS.c.id)
+# Every other column, so the object has them all loaded: one left out would be read back
+# with a query of its own the first time the answer shows it.
 _UNSET = {"state": "reserved", "f_code_id": None, "confirmed_at": None, "cancelled_at": None,
           "cancel_reason": None, "paid_cents": 0, "refunded_cents": 0, "balance_due_by": None,
-          "flag": None}
+          "flag": None, "ship_name": None, "ship_phone": None, "ship_country": None,
+          "ship_region": None, "ship_city": None, "ship_address": None, "ship_postal_code": None,
+          "fulfilment_status": None, "in_production_at": None, "shipped_at": None,
+          "delivered_at": None, "carrier": None, "tracking_number": None}
 
 
 def _insert_order(campaign, tier, values):

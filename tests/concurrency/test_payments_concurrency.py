@@ -68,11 +68,12 @@ def _serving_meanwhile(app, live_servers):
 
 
 class Buyer:
-    """A buyer with an API token: places and starts paying over the API, then pays on the
-    gateway's card form in a browser session of their own (CSRF token and all)."""
+    """A buyer with an API token: places and starts paying over the API (in one call, the
+    order naming the address, or `two_calls`: place, then pay), then pays on the gateway's
+    card form in a browser session of their own (CSRF token and all)."""
 
-    def __init__(self, base, token_and_address, plan):
-        self.base, self.plan = base, plan
+    def __init__(self, base, token_and_address, plan, two_calls=False):
+        self.base, self.plan, self.two_calls = base, plan, two_calls
         self.token, self.address_id = token_and_address
         self.session = requests.Session()
         self.order_id = self.status = self.gateway = None
@@ -82,19 +83,29 @@ class Buyer:
                              headers={"Authorization": f"Bearer {self.token}", **headers})
 
     def place(self, campaign_id, tier_id):
-        response = self._api(f"/campaigns/{campaign_id}/preorders", {"tier": tier_id, "quantity": 1},
+        body = {"tier": tier_id, "quantity": 1}
+        if not self.two_calls:
+            body["address_id"] = self.address_id
+        response = self._api(f"/campaigns/{campaign_id}/preorders", body,
                              **{"Idempotency-Key": "once"})
         self.status = response.status_code
         if response.status_code == 201:
             self.order_id = response.json()["id"]
+            if not self.two_calls:
+                self._gateway_of(response.json()["started_payment"])
         else:
             assert response.json()["error"]["code"] == "sold_out", response.text
         return response
 
     def start_payment(self):
+        if self.gateway is not None:  # started by the order's own call
+            return
         response = self._api(f"/preorders/{self.order_id}/pay", {"address_id": self.address_id})
         assert response.status_code == 200, response.text
-        self.gateway = urlsplit(response.json()["checkout_url"]).path
+        self._gateway_of(response.json())
+
+    def _gateway_of(self, payment):
+        self.gateway = urlsplit(payment["checkout_url"]).path
         assert self.gateway.startswith("/payments/dummy/checkout/"), self.gateway
 
     def card(self, number):
@@ -176,7 +187,9 @@ def test_120_buyers_rush_a_paying_campaign_of_20(app, live_servers):
         second = [_shopper(f"later{i}") for i in range(CAP + CAP // 5)]
         base = served()
 
-    wave = [Buyer(base, shopper, plan) for shopper, plan in first]
+    # Every plan both ways: the one-call checkout and place-then-pay.
+    wave = [Buyer(base, shopper, plan, two_calls=i % 8 >= 4)
+            for i, (shopper, plan) in enumerate(first)]
     _run_all([lambda b=b: _rush(b, ids) for b in wave])
     won = [b for b in wave if b.order_id]
     assert len(won) == CAP and {b.status for b in wave if not b.order_id} == {409}
@@ -204,7 +217,7 @@ def test_120_buyers_rush_a_paying_campaign_of_20(app, live_servers):
         assert released == CAP - paid == CAP - len(kept)
 
     # A second wave buys exactly the units that came back, and pays for them.
-    again = [Buyer(base, shopper, "pay") for shopper in second]
+    again = [Buyer(base, shopper, "pay", two_calls=i % 2 == 1) for i, shopper in enumerate(second)]
     _run_all([lambda b=b: _rush(b, ids) for b in again])
     assert sum(bool(b.order_id) for b in again) == CAP - paid
     with app.app_context():

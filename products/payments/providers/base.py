@@ -72,8 +72,17 @@ class Provider:
     name = ""
     # Currencies the provider takes (None: any). WeChat Pay takes CNY only.
     currencies = None
+    # True for a gateway whose books are tables of the store's own database (the dummy):
+    # its create is statements, not a network call, so checkout runs it (create_here) in
+    # the transaction that stores its ref, and a payment costs the database what it does
+    # with a real gateway.
+    books_here = False
 
     def create(self, request: PaymentRequest) -> Created:
+        raise NotImplementedError
+
+    def create_here(self, request: PaymentRequest) -> Created:
+        """create() in the caller's write transaction (books_here providers only)."""
         raise NotImplementedError
 
     def capture(self, ref: str, amount_cents: int, idempotency_key: str) -> list[Event]:

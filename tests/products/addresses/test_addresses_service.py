@@ -135,3 +135,15 @@ def test_copy_refuses_another_buyers_address_or_order_and_a_shipped_order(ctx):
         addresses.copy_to_order(order, buyer, mine.id)
     assert caught.value.code == "address_locked"
     assert db.session.get(Order, order.id, populate_existing=True).ship_name is None
+
+
+def test_the_shipping_copy_read_as_a_plain_row_is_the_owners_alone(ctx):
+    owner, other = make_user(), make_user()
+    address = addresses.add_address(owner, {**HOME, "street2": "3号楼"})
+    copy = addresses.shipping_copy(address.id, owner)
+    assert copy == addresses.ship_to(addresses.get_address(address.id, owner))
+    assert copy["ship_address"] == "海淀区\n中关村大街1号\n3号楼"
+    for stranger, address_id in ((other, address.id), (owner, address.id + 1), (owner, "1"),
+                                 (None, address.id)):
+        with pytest.raises(NotFound):
+            addresses.shipping_copy(address_id, stranger)

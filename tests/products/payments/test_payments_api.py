@@ -6,10 +6,16 @@ from urllib.parse import urlsplit
 import pytest
 from apicheck import assert_conforms
 from helpers import make_user
-from paying import address_for, charging_campaign, order, run_actions
+from paying import address_for, charging_campaign, order, payments_of, run_actions
+from sqlalchemy import func, select
 
 from community.accounts import tokens
 from community.kernel.extensions import db
+from products.campaigns.models import Campaign
+from products.orders.models import Order
+from products.payments.models import Payment
+from products.payments.providers.base import ProviderError
+from products.payments.providers.dummy import DummyCharge, DummyProvider
 
 
 @pytest.fixture
@@ -73,4 +79,109 @@ def test_an_order_is_placed_paid_and_refunded_over_the_api(app, api):
     with app.app_context():
         assert run_actions() == 1
         assert order(placed["id"]).refunded_cents == 10000
+        db.session.remove()
+
+
+def _placed_with(api, key, token=None, campaign=None, tier=None, address=None, quantity=1):
+    return api["call"]("POST", f"/api/v1/campaigns/{campaign or api['campaign']}/preorders",
+                       token or api["buyer"], {"tier": tier or api["tier"], "quantity": quantity,
+                                               "address_id": address or api["address"]}, key)
+
+
+def test_one_call_places_the_order_and_starts_its_payment(app, api):
+    answer = _placed_with(api, "c1", quantity=2)
+    assert answer.status_code == 201
+    placed = assert_conforms(app, answer, "POST", "/api/v1/campaigns/{campaign_id}/preorders")
+    started = placed["started_payment"]
+    assert (started["purpose"], started["amount_cents"], started["currency"]) == ("full", 39800, "CNY")
+    assert urlsplit(started["checkout_url"]).path.startswith("/payments/dummy/checkout/pi_dummy_")
+    assert placed["delivery"]["ship_to"]["postal_code"] == "100084"
+    assert placed["payment"]["status"] == "awaiting"
+    with app.app_context():
+        [payment] = payments_of(placed["id"])
+        assert (payment.id, payment.amount_cents) == (started["id"], 39800)
+        assert payment.ref and payment.checkout_url and payment.status == "created"
+        assert db.session.get(DummyCharge, payment.ref).amount_cents == 39800
+        assert order(placed["id"]).ship_name == "王小明"
+        db.session.remove()
+
+    # The same key again: the same order and its open payment, nothing new at the gateway.
+    again = _placed_with(api, "c1", quantity=2)
+    assert again.status_code == 200
+    repeated = assert_conforms(app, again, "POST", "/api/v1/campaigns/{campaign_id}/preorders")
+    assert repeated["id"] == placed["id"] and repeated["started_payment"]["id"] == started["id"]
+    paying_later = api["call"]("POST", f"/api/v1/preorders/{placed['id']}/pay", api["buyer"], {})
+    assert paying_later.get_json()["id"] == started["id"]
+    with app.app_context():
+        assert len(payments_of(placed["id"])) == 1
+        assert db.session.scalar(select(func.count()).select_from(DummyCharge)) == 1
+        db.session.remove()
+
+    # Paid on the gateway's page, as a buyer would: the same order, paid.
+    api["client"].post(urlsplit(started["checkout_url"]).path,
+                       data={"card_number": "4242 4242 4242 4242"})
+    shown = api["call"]("GET", f"/api/v1/preorders/{placed['id']}", api["buyer"]).get_json()
+    assert shown["payment"]["status"] == "paid"
+    paid_again = _placed_with(api, "c1", quantity=2)
+    assert paid_again.status_code == 200 and paid_again.get_json()["started_payment"] is None
+
+
+def test_a_checkout_that_fails_places_nothing(app, api):
+    with app.app_context():
+        stranger_address = address_for(make_user("stranger")).id
+        reserved = db.session.get(Campaign, api["campaign"]).reserved_units
+        db.session.remove()
+    theirs = _placed_with(api, "c2", address=stranger_address)
+    assert theirs.status_code == 404
+    too_many = _placed_with(api, "c3", quantity=10_000)
+    assert too_many.status_code == 409
+    with app.app_context():
+        assert db.session.get(Campaign, api["campaign"]).reserved_units == reserved
+        assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
+        db.session.remove()
+
+
+def test_one_call_on_a_campaign_that_takes_no_money_only_ships(app, api):
+    with app.app_context():
+        campaign = charging_campaign("none")
+        ids = campaign.id, campaign.tiers[0].id
+        db.session.remove()
+    answer = _placed_with(api, "c4", campaign=ids[0], tier=ids[1])
+    placed = assert_conforms(app, answer, "POST", "/api/v1/campaigns/{campaign_id}/preorders")
+    assert answer.status_code == 201 and placed["started_payment"] is None
+    assert placed["payment"]["status"] == "none"
+    assert placed["delivery"]["ship_to"]["name"] == "王小明"
+
+
+def test_a_currency_the_provider_does_not_take_places_nothing(app, api, monkeypatch):
+    monkeypatch.setattr(DummyProvider, "currencies", ("USD",))
+    answer = _placed_with(api, "c5")
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["code"] == "currency_not_supported"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+        db.session.remove()
+
+
+@pytest.mark.parametrize("books_here", [True, False], ids=["books-here", "network-call"])
+def test_a_gateway_down_at_checkout_is_retried_with_the_same_key(app, api, monkeypatch, books_here):
+    monkeypatch.setattr(DummyProvider, "books_here", books_here)
+    create, calls = DummyProvider.create_here, []
+
+    def down_once(self, request):
+        calls.append(request.idempotency_key)
+        if len(calls) == 1:
+            raise ProviderError("gateway down")
+        return create(self, request)
+
+    monkeypatch.setattr(DummyProvider, "create_here", down_once)
+    down = _placed_with(api, "c6")
+    assert down.status_code == 409 and down.get_json()["error"]["code"] == "provider_unavailable"
+    again = _placed_with(api, "c6")  # the order stands; the same request starts its payment
+    assert again.status_code == 200
+    started = again.get_json()["started_payment"]
+    assert started["checkout_url"] and calls[0] == calls[1] == f"fanforge-payment-{started['id']}"
+    with app.app_context():
+        [payment] = payments_of(again.get_json()["id"])
+        assert payment.ref and db.session.get(DummyCharge, payment.ref) is not None
         db.session.remove()
