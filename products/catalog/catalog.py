@@ -5,12 +5,13 @@ and posts: a count per stage is a cheap GROUP BY rather than a kept counter.
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from community.ideas.models import Idea
 from community.kernel.errors import NotFound
 from community.kernel.extensions import db
+from community.kernel.reads import rows_among
 from community.web.pagination import Page
 
 from .models import STAGES, Product, ProductIdea, ProductImage, StageChange
@@ -32,16 +33,26 @@ def product_for_thread(thread_id):
     return db.session.scalar(select(Product).where(Product.thread_id == thread_id))
 
 
+# Built once and run on the driver: every idea page asks, and most ideas became nothing.
+_PRODUCT_IDS_OF_IDEAS = select(ProductIdea.idea_id, ProductIdea.product_id).where(
+    ProductIdea.idea_id.in_(bindparam("ids", expanding=True)))
+
+
+def product_ids_for_ideas(idea_ids):
+    """{idea_id: product_id} for the ideas that became a product (one statement)."""
+    return dict(rows_among(_PRODUCT_IDS_OF_IDEAS, list(idea_ids))) if idea_ids else {}
+
+
 def products_for_ideas(idea_ids):
-    """{idea_id: product} for the ideas that became a product, in one query."""
-    if not idea_ids:
+    """{idea_id: product} for the ideas that became a product: one statement, and one
+    more for the products when there are any."""
+    product_ids = product_ids_for_ideas(idea_ids)
+    if not product_ids:
         return {}
-    rows = db.session.execute(
-        select(ProductIdea.idea_id, Product)
-        .join(Product, Product.id == ProductIdea.product_id)
-        .where(ProductIdea.idea_id.in_(list(idea_ids)))
-    ).all()
-    return {idea_id: product for idea_id, product in rows}
+    products = {product.id: product for product in db.session.scalars(
+        select(Product).where(Product.id.in_(set(product_ids.values()))))}
+    return {idea_id: products[product_id] for idea_id, product_id in product_ids.items()
+            if product_id in products}
 
 
 def check_stage(stage):
