@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, exists, select
 
 from ..engagement import checkin
 from ..engagement.models import CheckIn
-from ..kernel.extensions import db
+from ..kernel.reads import rows_of
 from ..messages import service as messages
 from ..notifications import service as notifications
 from ..web.pagecache.markers import markers
@@ -31,7 +31,9 @@ _FIGURES = select(*FIGURES)
 
 
 def figure_parameters(user_id):
-    return {"user_id": user_id, "day": checkin.today()}
+    """The figures' parameters for a prebuilt statement run on the driver (the day as
+    SQLAlchemy binds a date)."""
+    return {"user_id": user_id, "day": checkin.today().isoformat()}
 
 
 def keep_figures(row):
@@ -48,7 +50,7 @@ def account_header():
     """Template global: {"bell": "3" | "99+" | None, "envelope": ..., "checked_in": bool}
     for the signed-in reader, asked once per request."""
     if "account_header" not in g:
-        keep_figures(db.session.execute(_FIGURES, figure_parameters(current_user.id)).one())
+        keep_figures(rows_of(_FIGURES, **figure_parameters(current_user.id))[0])
     return g.account_header
 
 
