@@ -72,3 +72,21 @@ def test_a_visitors_corner_kept_per_language_sends_back_to_each_page(app, client
                 login = url_for("accounts.login", next=request.path)
             assert f'href="{login}"' in corner
             assert ("登录" in corner) is (language == "zh")
+
+
+def test_the_kept_foot_lights_each_pages_own_tab(app, client):
+    """The footer and tab bar are drawn once per language, tab and lit path: a page that
+    is a tab's own says so, another page under the same tab does not, in each language."""
+    def tab_bar(path, language="en"):
+        page = client.get(path, headers={"Accept-Language": language}).get_data(as_text=True)
+        return page.split('data-testid="tab-bar"', 1)[1].split("</nav>", 1)[0]
+
+    for _ in range(2):  # drawn, then kept
+        own = tab_bar("/ideas")
+        assert 'class="tab active" data-testid="tab-ideas" aria-current="page"' in own
+        other = tab_bar("/ideas/shipped")
+        assert 'class="tab active" data-testid="tab-ideas" aria-current="true"' in other
+        assert 'aria-current="page"' not in other
+        home = tab_bar("/", "zh")
+        assert 'data-testid="tab-home" aria-current="page"' in home and "首页" in home
+        assert 'data-testid="tab-ideas" aria-current' not in home
