@@ -46,7 +46,7 @@ def shell_tab():
 
 # The tabs' pages: their links are lit (aria-current="page") on the page itself.
 _TAB_ENDPOINTS = ("forum.index", "ideas.index", "catalog.index", "circles.index", "me.me")
-FOOT = "fanforge_site_foot"
+KEPT = "fanforge_site_parts"
 
 
 def site_foot():
@@ -55,17 +55,34 @@ def site_foot():
     script root, the tab and whether this page is a tab's own, so each worker keeps the
     ones it drew instead of drawing some 20 links and labels for every page."""
     root, path = request.script_root, request.path
-    urls = current_app.extensions[FOOT]["urls"].get(root)
+    urls = current_app.extensions[KEPT]["urls"].get(root)
     if urls is None:  # per script root: the tabs' URLs as url_for gives them
-        urls = current_app.extensions[FOOT]["urls"][root] = frozenset(
+        urls = current_app.extensions[KEPT]["urls"][root] = frozenset(
             url_for(endpoint) for endpoint in _TAB_ENDPOINTS)
-    return current_app.extensions[FOOT]["drawn"](
+    return current_app.extensions[KEPT]["drawn"](
         (str(get_locale()), root, shell_tab(), path if path in urls else None))
 
 
 def _drawn_foot(_key):
     # bandit B704, reviewed: an autoescaped template's output.
     return Markup(render_template("_site_foot.html"))  # nosec B704
+
+
+# base.html's parts that follow from the language and the script root alone.
+PARTS = ("links", "top")
+
+
+def site_part(name):
+    """Template global: templates/_site_<name>.html, kept per worker by language and script
+    root (the same for every reader and page)."""
+    if name not in PARTS:
+        raise KeyError(f"no site part {name!r}")
+    return current_app.extensions[KEPT]["parts"]((name, str(get_locale()), request.script_root))
+
+
+def _drawn_part(key):
+    # bandit B704, reviewed: an autoescaped template's output.
+    return Markup(render_template(f"_site_{key[0]}.html"))  # nosec B704
 
 
 def tab_badge_holes(user, args):
@@ -110,5 +127,7 @@ def me():
 def init_app(app):
     app.add_template_global(shell_tab)
     app.add_template_global(site_foot)
+    app.add_template_global(site_part)
     # Per app (tests make many): a few KB each.
-    app.extensions[FOOT] = {"urls": {}, "drawn": lru_cache(maxsize=256)(_drawn_foot)}
+    app.extensions[KEPT] = {"urls": {}, "drawn": lru_cache(maxsize=256)(_drawn_foot),
+                            "parts": lru_cache(maxsize=64)(_drawn_part)}
