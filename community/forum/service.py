@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts import service as accounts
-from ..kernel import signals
+from ..kernel import reads, signals
 from ..kernel.compiled import rows_among
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.errors import Forbidden, NotFound, ValidationError
@@ -70,10 +70,14 @@ def ensure_can_post(user, need_verified=True):
         accounts.ensure_verified(user)
 
 
+_KIND = select(Thread.kind).where(Thread.id == bindparam("thread_id"))
+
+
 def owner_decides_readers(thread_id):
-    """Whether the thread is of a kind whose owner decides who reads it (a circle's)."""
-    thread = db.session.get(Thread, thread_id)
-    return thread is not None and thread.kind in THREAD_ACCESS
+    """Whether the thread is of a kind whose owner decides who reads it (a circle's):
+    its kind alone, by a statement built once (every thread page asks)."""
+    rows = reads.rows_of(_KIND, thread_id=thread_id)
+    return bool(rows) and rows[0][0] in THREAD_ACCESS
 
 
 def can_see_thread(thread, viewer):

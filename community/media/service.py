@@ -19,11 +19,12 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from ..kernel.database import transaction, utcnow
 from ..kernel.errors import Conflict, NotFound, ValidationError
 from ..kernel.extensions import db
+from ..kernel.reads import rows_among
 from . import storage
 from .models import MediaImage
 from .processing import process, read_limited
@@ -126,11 +127,18 @@ def count_of(owner_kind, owner_id):
         MediaImage.owner_kind == owner_kind, MediaImage.owner_id == owner_id))
 
 
+# Built once and run on the driver: every thread page asks, and most pages have none.
+_ANY_IMAGE = select(MediaImage.id).where(
+    MediaImage.owner_kind == bindparam("kind"),
+    MediaImage.owner_id.in_(bindparam("ids", expanding=True))).limit(1)
+
+
 def images_of(owner_kind, owner_ids):
-    """{owner id: [MediaImage, ...] in order} for the given owners, in one query."""
+    """{owner id: [MediaImage, ...] in order} for the given owners: one statement, and
+    one more for the images when there are any."""
     owner_ids = list(owner_ids)
     found = {}
-    if not owner_ids:
+    if not owner_ids or not rows_among(_ANY_IMAGE, owner_ids, kind=owner_kind):
         return found
     for image in db.session.scalars(
             select(MediaImage).where(MediaImage.owner_kind == owner_kind,

@@ -11,7 +11,7 @@ board.visible_ideas): an idea hidden later drops off its note, the note stays.
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..accounts.models import User
 from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
@@ -23,6 +23,7 @@ from ..kernel import signals
 from ..kernel.database import transaction
 from ..kernel.errors import Conflict, NotFound, ValidationError
 from ..kernel.extensions import db
+from ..kernel.reads import rows_among
 from ..web.markdown import render
 from ..web.pagination import Page
 from . import links
@@ -176,12 +177,15 @@ def crediting(user_id, limit=10):
         .where(ReleaseNoteCredit.user_id == user_id).order_by(*_NEWEST).limit(limit))))
 
 
+# Built once: every idea page asks, and most ideas have no note.
+_ANNOUNCING = select(ReleaseNote.id).where(ReleaseNote.id.in_(
+    select(ReleaseNoteIdea.note_id).where(
+        ReleaseNoteIdea.idea_id.in_(bindparam("ids", expanding=True))))).order_by(*_NEWEST)
+
+
 def announcing(idea_ids):
     """The notes that announce any of these ideas, newest first."""
     idea_ids = list(idea_ids)
     if not idea_ids:
         return []
-    return _rows(list(db.session.scalars(
-        select(ReleaseNote.id).where(ReleaseNote.id.in_(
-            select(ReleaseNoteIdea.note_id).where(ReleaseNoteIdea.idea_id.in_(idea_ids))))
-        .order_by(*_NEWEST))))
+    return _rows([row[0] for row in rows_among(_ANNOUNCING, idea_ids)])

@@ -4,7 +4,7 @@ one statement built once, and the corner's HTML, rendered once per reader and st
 
 from functools import lru_cache
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import escape
@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, exists, select
 
 from ..engagement import checkin
 from ..engagement.models import CheckIn
-from ..kernel.extensions import db
+from ..kernel.reads import rows_of
 from ..messages import service as messages
 from ..notifications import service as notifications
 from ..web.pagecache.markers import markers
@@ -31,7 +31,9 @@ _FIGURES = select(*FIGURES)
 
 
 def figure_parameters(user_id):
-    return {"user_id": user_id, "day": checkin.today()}
+    """The figures' parameters for a prebuilt statement run on the driver (the day as
+    SQLAlchemy binds a date)."""
+    return {"user_id": user_id, "day": checkin.today().isoformat()}
 
 
 def keep_figures(row):
@@ -48,31 +50,39 @@ def account_header():
     """Template global: {"bell": "3" | "99+" | None, "envelope": ..., "checked_in": bool}
     for the signed-in reader, asked once per request."""
     if "account_header" not in g:
-        keep_figures(db.session.execute(_FIGURES, figure_parameters(current_user.id)).one())
+        keep_figures(rows_of(_FIGURES, **figure_parameters(current_user.id))[0])
     return g.account_header
 
 
 def account_nav(user, _args):
-    """The corner for `user`. The signed-in corner depends on nothing but what the key
-    holds (and the page it sends back to, and the CSRF token, both filled in per
-    response), so each worker keeps the last ones it drew."""
+    """The corner for `user`. It depends on nothing but what the key holds (and the page
+    it sends back to, and the CSRF token, both filled in per response), so each worker
+    keeps the last ones it drew: a visitor's per language, a member's per state."""
     here = request.full_path if request.query_string else request.path
+    marks = markers()
     if not user.is_authenticated:
-        return {"": render_template("_account_nav.html", next_path=here,
-                                    nav_csrf=markers().csrf)}
-    figures = account_header()
-    key = (user.id, user.username, user.role, str(get_locale()), request.script_root,
-           figures["bell"], figures["envelope"], figures["checked_in"])
-    drawn = current_app.extensions[EXTENSION](key)
+        drawn = current_app.extensions[EXTENSION]((None, str(get_locale()), request.script_root))
+        drawn = drawn.replace(_LOGIN_SLOT, str(escape(url_for("accounts.login",
+                                                              next=request.path))))
+    else:
+        figures = account_header()
+        drawn = current_app.extensions[EXTENSION](
+            (user.id, user.username, user.role, str(get_locale()), request.script_root,
+             figures["bell"], figures["envelope"], figures["checked_in"]))
     # Where the corner's forms send the reader back to: filled in per response.
-    return {"": drawn.replace(markers().next, str(escape(here)))}
+    return {"": drawn.replace(marks.next, str(escape(here)))}
 
 
-def _signed_in_nav(_key):
-    return render_template("_account_nav.html", next_path=markers().next, nav_csrf=markers().csrf)
+# Where a visitor's corner links to sign in (and back to this page): filled in per response.
+_LOGIN_SLOT = "ffslot-login-0c9d41"
+
+
+def _drawn_nav(_key):
+    return render_template("_account_nav.html", next_path=markers().next,
+                           nav_csrf=markers().csrf, login_url=_LOGIN_SLOT)
 
 
 def init_app(app):
     app.add_template_global(account_header)
     # Per app (tests make many): about 3 KB each.
-    app.extensions[EXTENSION] = lru_cache(maxsize=1024)(_signed_in_nav)
+    app.extensions[EXTENSION] = lru_cache(maxsize=1024)(_drawn_nav)

@@ -25,9 +25,7 @@ def load_reader(session_id):
     parsed = accounts.parse_session_id(session_id)
     if parsed is None:
         return None
-    parameters = header.figure_parameters(parsed[0])
-    parameters["day"] = parameters["day"].isoformat()  # as SQLAlchemy binds a date
-    rows = rows_of(_READER, **parameters)
+    rows = rows_of(_READER, **header.figure_parameters(parsed[0]))
     reader = Reader(rows[0]) if rows else None
     if not accounts.session_still_valid(reader, parsed[1]):
         return None

@@ -6,7 +6,10 @@ is lit follows from the page's endpoint alone, and the badge on "Me" is a hole
 (``per_user('tab_badge', 'me')``) filled per response from the same figures as the header's
 bell (community/viewer/header.py account_header: one statement, asked once per request)."""
 
-from flask import Blueprint, render_template, request
+from functools import lru_cache
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
@@ -39,6 +42,47 @@ def shell_tab():
     if endpoint in TABS:
         return TABS[endpoint]
     return TABS.get(endpoint.partition(".")[0], "")
+
+
+# The tabs' pages: their links are lit (aria-current="page") on the page itself.
+_TAB_ENDPOINTS = ("forum.index", "ideas.index", "catalog.index", "circles.index", "me.me")
+KEPT = "fanforge_site_parts"
+
+
+def site_foot():
+    """Template global: base.html's foot (templates/_site_foot.html: the footer, the tab bar
+    and the shortcuts' help), the same for every reader: it follows from the language, the
+    script root, the tab and whether this page is a tab's own, so each worker keeps the
+    ones it drew instead of drawing some 20 links and labels for every page."""
+    root, path = request.script_root, request.path
+    urls = current_app.extensions[KEPT]["urls"].get(root)
+    if urls is None:  # per script root: the tabs' URLs as url_for gives them
+        urls = current_app.extensions[KEPT]["urls"][root] = frozenset(
+            url_for(endpoint) for endpoint in _TAB_ENDPOINTS)
+    return current_app.extensions[KEPT]["drawn"](
+        (str(get_locale()), root, shell_tab(), path if path in urls else None))
+
+
+def _drawn_foot(_key):
+    # bandit B704, reviewed: an autoescaped template's output.
+    return Markup(render_template("_site_foot.html"))  # nosec B704
+
+
+# base.html's parts that follow from the language and the script root alone.
+PARTS = ("links", "top")
+
+
+def site_part(name):
+    """Template global: templates/_site_<name>.html, kept per worker by language and script
+    root (the same for every reader and page)."""
+    if name not in PARTS:
+        raise KeyError(f"no site part {name!r}")
+    return current_app.extensions[KEPT]["parts"]((name, str(get_locale()), request.script_root))
+
+
+def _drawn_part(key):
+    # bandit B704, reviewed: an autoescaped template's output.
+    return Markup(render_template(f"_site_{key[0]}.html"))  # nosec B704
 
 
 def tab_badge_holes(user, args):
@@ -82,3 +126,8 @@ def me():
 
 def init_app(app):
     app.add_template_global(shell_tab)
+    app.add_template_global(site_foot)
+    app.add_template_global(site_part)
+    # Per app (tests make many): a few KB each.
+    app.extensions[KEPT] = {"urls": {}, "drawn": lru_cache(maxsize=256)(_drawn_foot),
+                            "parts": lru_cache(maxsize=64)(_drawn_part)}

@@ -13,7 +13,7 @@ from flask import current_app, request, url_for
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..kernel import clock
 from . import panels
@@ -128,6 +128,26 @@ def url_maker(endpoint, arg, **values):
 def level_title(context, level):
     """The level's translated name, as str(level) gives it (escaped like any string)."""
     return str(_label(level.name, _locale(context)))
+
+
+@pass_context
+def user_links(context):
+    """user_link(user, cls="author") for one render (templates/_macros/users.html): a
+    name linked to its profile with its level's badge, as Markup. A list draws one per
+    row, so it is a plain function (not a macro) with the profile URL and the locale found
+    once per page."""
+    profile_url, locale = url_maker("accounts.profile", "username"), _locale(context)
+
+    def user_link(user, cls="author"):
+        level = user.level
+        # bandit B704, reviewed: every value is escaped, the level's number is an int.
+        return Markup(  # nosec B704
+            f'<a class="{escape(cls)}" href="{escape(profile_url(user.username))}">'
+            f'{escape(user.username)}</a><span class="level-badge lv{level.number:d}" '
+            f'title="{escape(str(_label(level.name, locale)))}" data-testid="level">'
+            f'Lv{level.number:d}</span>')
+
+    return user_link
 
 
 def url_pattern(endpoint, arg, **values):
@@ -267,5 +287,6 @@ def init_app(app):
     app.add_template_global(label)
     app.add_template_global(labels)
     app.add_template_global(level_title)
+    app.add_template_global(user_links)
     app.add_template_global(get_locale)
     app.add_template_global(panels.render, "panels")

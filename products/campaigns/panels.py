@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from community.kernel.extensions import db
 
-from ..catalog.models import Product, ProductIdea
+from ..catalog import catalog
+from ..catalog.models import Product
 from .service import current_campaign
 from .widget import widget_hole
 
@@ -14,8 +15,7 @@ TEMPLATE = "products/campaigns/_widget_slot.html"
 
 
 def on_idea(idea, _viewer):
-    product_id = db.session.scalar(
-        select(ProductIdea.product_id).where(ProductIdea.idea_id == idea.id).limit(1))
+    product_id = catalog.product_ids_for_ideas([idea.id]).get(idea.id)
     campaign = current_campaign(product_id) if product_id else None
     return (TEMPLATE, {"widget": widget_hole(campaign, "idea", idea.id)}) if campaign else None
 

@@ -2,7 +2,7 @@
 
 from typing import NamedTuple
 
-from flask import request
+from flask import g, request
 from sqlalchemy import bindparam, select
 
 from community.kernel.compiled import rows_of
@@ -78,7 +78,20 @@ def widget_context(campaign, source_kind, source_id, facts):
 def widget_hole(campaign, source_kind, source_id):
     """The widget as a hole of a page shared by its readers (community/web/pagecache/holes.py):
     what the reader holds, may still order and shares is theirs."""
+    _shown(campaign)
     return pagecache.per_user("campaign_widget", f"{campaign.id}:{source_kind}:{source_id or ''}")
+
+
+def _shown(campaign):
+    """Keep the page's campaign for its hole, drawn after the view: the session holds
+    loaded rows weakly, so once the view returned it would load the campaign and its
+    tiers again."""
+    g.setdefault("widget_campaigns", {})[campaign.id] = campaign
+
+
+def _campaign(campaign_id):
+    found = g.get("widget_campaigns", {}).get(campaign_id)
+    return found if found is not None else db.session.get(Campaign, campaign_id)
 
 
 def widget_holes(viewer, args):
@@ -91,7 +104,7 @@ def widget_holes(viewer, args):
 
         def draw(facts, campaign_id=int(campaign_id), source_kind=source_kind,
                  source_id=int(source_id) if source_id else None):
-            campaign = db.session.get(Campaign, campaign_id)
+            campaign = _campaign(campaign_id)
             if campaign is None:
                 return ""
             return render_fragment(TEMPLATE, **widget_context(

@@ -5,12 +5,16 @@ and posts: a count per stage is a cheap GROUP BY rather than a kept counter.
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
+from community.accounts.models import User
+from community.accounts.rows import AUTHOR_COLUMNS, Author
+from community.forum.models import Thread
 from community.ideas.models import Idea
 from community.kernel.errors import NotFound
 from community.kernel.extensions import db
+from community.kernel.reads import rows_among, rows_of
 from community.web.pagination import Page
 
 from .models import STAGES, Product, ProductIdea, ProductImage, StageChange
@@ -32,16 +36,26 @@ def product_for_thread(thread_id):
     return db.session.scalar(select(Product).where(Product.thread_id == thread_id))
 
 
+# Built once and run on the driver: every idea page asks, and most ideas became nothing.
+_PRODUCT_IDS_OF_IDEAS = select(ProductIdea.idea_id, ProductIdea.product_id).where(
+    ProductIdea.idea_id.in_(bindparam("ids", expanding=True)))
+
+
+def product_ids_for_ideas(idea_ids):
+    """{idea_id: product_id} for the ideas that became a product (one statement)."""
+    return dict(rows_among(_PRODUCT_IDS_OF_IDEAS, list(idea_ids))) if idea_ids else {}
+
+
 def products_for_ideas(idea_ids):
-    """{idea_id: product} for the ideas that became a product, in one query."""
-    if not idea_ids:
+    """{idea_id: product} for the ideas that became a product: one statement, and one
+    more for the products when there are any."""
+    product_ids = product_ids_for_ideas(idea_ids)
+    if not product_ids:
         return {}
-    rows = db.session.execute(
-        select(ProductIdea.idea_id, Product)
-        .join(Product, Product.id == ProductIdea.product_id)
-        .where(ProductIdea.idea_id.in_(list(idea_ids)))
-    ).all()
-    return {idea_id: product for idea_id, product in rows}
+    products = {product.id: product for product in db.session.scalars(
+        select(Product).where(Product.id.in_(set(product_ids.values()))))}
+    return {idea_id: products[product_id] for idea_id, product_id in product_ids.items()
+            if product_id in products}
 
 
 def check_stage(stage):
@@ -115,6 +129,32 @@ def origin_ideas(product_id):
         .options(lazyload(Idea.tags))
         .order_by(Idea.votes.desc(), Idea.id)
     ).all()
+
+
+class OriginIdea:
+    """An origin idea as the product page lists it; `author` an accounts Author."""
+
+    __slots__ = ("id", "title", "votes", "author")
+
+
+# Built once and run on the driver: the product page's list (the API's origin_ideas gives
+# whole ideas).
+_ORIGIN_ROWS = (
+    select(Idea.id, Thread.title, Idea.votes, *AUTHOR_COLUMNS)
+    .join(ProductIdea, ProductIdea.idea_id == Idea.id)
+    .join(Thread, Thread.id == Idea.thread_id).join(User, User.id == Idea.author_id)
+    .where(ProductIdea.product_id == bindparam("product_id"))
+    .order_by(Idea.votes.desc(), Idea.id))
+
+
+def origin_idea_rows(product_id):
+    """origin_ideas as OriginIdeas: the ideas the product grew from, most voted first."""
+    found = []
+    for idea_id, title, votes, *author in rows_of(_ORIGIN_ROWS, product_id=product_id):
+        idea = OriginIdea()
+        idea.id, idea.title, idea.votes, idea.author = idea_id, title, votes, Author(*author)
+        found.append(idea)
+    return found
 
 
 def timeline(product_id):

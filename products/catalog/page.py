@@ -58,7 +58,7 @@ def product_page(product, cocreators_shown=COCREATORS_SHOWN):
     return ProductPage(
         product=product,
         thread=db.session.get(Thread, product.thread_id),
-        ideas=catalog.origin_ideas(product.id),
+        ideas=catalog.origin_idea_rows(product.id),
         cocreators=participation.cocreators(product.id, limit=cocreators_shown),
         images=catalog.images_of(product.id),
         timeline=catalog.timeline(product.id),

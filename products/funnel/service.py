@@ -7,11 +7,13 @@ product with ten backers or ten thousand.
 
 from datetime import date, timedelta
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import bindparam, distinct, func, select
 
 from community.accounts.models import User
+from community.accounts.rows import AUTHOR_COLUMNS, Author
 from community.ideas.models import Idea, Vote
 from community.kernel.extensions import db
+from community.kernel.reads import rows_among, rows_of
 
 from ..campaigns.models import Campaign
 from ..catalog.models import CoCreator, Poll, ProductIdea
@@ -53,13 +55,25 @@ def funnel(product):
     }
 
 
+# top_sharers' statements, built once and run on the driver: every product page asks.
+_CAMPAIGNS = select(Campaign.id).where(Campaign.product_id == bindparam("product_id"))
+_SHARERS = (
+    select(Order.referrer_id, func.sum(Order.quantity), func.count(distinct(Order.buyer_id)))
+    .where(Order.campaign_id.in_(bindparam("ids", expanding=True)), Order.state != "cancelled",
+           Order.referrer_id.is_not(None))
+    .group_by(Order.referrer_id).order_by(func.sum(Order.quantity).desc())
+    .limit(bindparam("limit")))
+_NAMES = select(*AUTHOR_COLUMNS).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
 def top_sharers(product_id, limit=5):
-    """Fans whose shares brought the most units: [(user, units, backers)]."""
-    rows = db.session.execute(
-        select(Order.referrer_id, func.sum(Order.quantity), func.count(distinct(Order.buyer_id)))
-        .where(*_live_orders(product_id), Order.referrer_id.is_not(None))
-        .group_by(Order.referrer_id).order_by(func.sum(Order.quantity).desc()).limit(limit)).all()
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))}
+    """Fans whose shares brought the most units: [(user, units, backers)], each user an
+    accounts Author. The campaigns are read first, as in _live_orders."""
+    campaigns = [row[0] for row in rows_of(_CAMPAIGNS, product_id=product_id)]
+    rows = rows_among(_SHARERS, campaigns, limit=limit) if campaigns else []
+    if not rows:
+        return []
+    users = {row[0]: Author(*row) for row in rows_among(_NAMES, [r[0] for r in rows])}
     return [(users[r[0]], r[1], r[2]) for r in rows]
 
 

@@ -9,7 +9,7 @@ answering every question of its form. Staff pick testers in selection.py.
 import json
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.levels import LEVELS
@@ -17,6 +17,7 @@ from community.forum.moderation import ensure_staff
 from community.kernel.database import transaction, utcnow
 from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
+from community.kernel.reads import rows_of
 
 from ..catalog.models import Product
 from . import questions
@@ -82,7 +83,15 @@ def report_asked(trial):
     return questions.load(trial.report_questions)
 
 
+# Built once and run on the driver: every product page asks, and most products have none.
+_ANY_TRIAL = select(Trial.id).where(Trial.product_id == bindparam("product_id")).limit(1)
+
+
 def trials_of_product(product_id):
+    """The product's trials, newest first: one statement, and one more for the trials
+    when there are any."""
+    if not rows_of(_ANY_TRIAL, product_id=product_id):
+        return []
     return db.session.scalars(select(Trial).where(Trial.product_id == product_id)
                               .order_by(Trial.id.desc())).all()
 

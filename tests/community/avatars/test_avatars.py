@@ -6,12 +6,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 from helpers import PASSWORD, make_board, make_thread, make_user
+from markupsafe import Markup
 from PIL import Image
 
 from community.accounts import service as accounts
 from community.accounts.models import User
 from community.avatars import drawing, service
+from community.avatars.templating import avatar
 from community.datarights import closure
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
@@ -150,3 +153,29 @@ def test_a_closed_account_loses_its_avatar_and_its_files(app, client, fan):
     assert client.get(f"/avatars/{user_id}/{token}-96.png").status_code == 404
     with app.app_context():
         assert db.session.get(User, user_id).avatar is None
+
+
+@pytest.mark.parametrize("root", ["", "/fans"])
+def test_avatar_tags_are_the_urls_url_for_builds(app, root):
+    """templating.avatar fills URLs built once per request: the same <img> as building
+    each with url_for."""
+    def expected(user, size, alt=""):
+        def source(px):
+            if user.avatar:
+                return url_for("avatars.uploaded", user_id=user.id, token=user.avatar, size=px)
+            return url_for("avatars.default", user_id=user.id,
+                           code=format(ord(drawing.initial_of(user.username)), "x"))
+        drawn = min((s for s in drawing.SIZES if s >= size), default=drawing.SIZES[0])
+        sharp = min((s for s in drawing.SIZES if s >= 2 * size), default=drawing.SIZES[0])
+        srcset = "" if sharp == drawn or not user.avatar else \
+            Markup(' srcset="%s 1x, %s 2x"') % (source(drawn), source(sharp))
+        return Markup('<img class="avatar" src="%s"%s width="%d" height="%d" alt="%s" '
+                      'loading="lazy" decoding="async">') % (source(drawn), srcset, size,
+                                                              size, alt)
+
+    with app.test_request_context("/", base_url=f"http://localhost{root}"):
+        for name, token in (("mei", None), ("李雷", None), ("<b>", None),
+                            ("ann", "0f" * 16), ("bo", "a&b'c")):
+            user = User(id=7, username=name, avatar=token)
+            for size, alt in ((48, ""), (32, 'a "fan" & <co>'), (20, ""), (96, "x")):
+                assert avatar(user, size, alt) == expected(user, size, alt)

@@ -66,7 +66,12 @@ def test_the_script_root_comes_from_config_only(tmp_path):
     for path in ("/forum/ideas", "/ideas"):  # a proxy may pass the prefix on or strip it
         page = mounted.get(path)
         assert page.status_code == 200
-        assert 'src="/forum/static/js/site.js' in page.get_data(as_text=True)
+        text = page.get_data(as_text=True)
+        assert 'src="/forum/static/js/site.js' in text
+        # The header's and the tab bar's links, kept per worker, are kept per prefix too.
+        assert 'class="brand" href="/forum/"' in text and 'href="/forum/ideas" class="tab' in text
+    plain_page = plain.get("/ideas").get_data(as_text=True)
+    assert 'class="brand" href="/"' in plain_page and 'href="/ideas" class="tab' in plain_page
 
 
 def test_no_absolute_link_is_built_from_the_request():

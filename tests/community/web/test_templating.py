@@ -8,6 +8,7 @@ from flask import render_template_string, url_for
 from flask_babel import force_locale
 from werkzeug.routing.converters import UnicodeConverter
 
+from community.accounts.rows import Author
 from community.web import templating
 
 # Messages no catalog has come back as they are: "<i>&" shows whether a translation
@@ -51,3 +52,24 @@ def test_the_segment_quoting_is_werkzeugs():
     converter = UnicodeConverter(None)
     for name in [*NAMES, "".join(chr(c) for c in range(32, 127))]:
         assert quote(name, safe=templating._SEGMENT_SAFE) == converter.to_url(name)
+
+
+# The macro user_links replaced (templates/_macros/users.html), written out.
+USER_LINK_MACRO = """{%- macro user_link(user, cls='author') -%}
+  {%- set level = user.level -%}
+  <a class="{{ cls }}" href="{{ url_for('accounts.profile', username=user.username) }}">{{ user.username }}</a><span class="level-badge lv{{ level.number }}" title="{{ level_title(level) }}" data-testid="level">Lv{{ level.number }}</span>
+{%- endmacro %}"""
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_user_links_draw_what_the_macro_drew(sqlite_app, locale):
+    people = [Author(n, name, "fan", points) for n, (name, points) in
+              enumerate(zip(NAMES, [0, 25, 70, 160, 5_000, 9_999, None, 1_000], strict=True))]
+    call = "{% for p in people %}{{ user_link(p) }}|{{ user_link(p, cls='x \"<y>') }}|{% endfor %}"
+    with sqlite_app.test_request_context("/", base_url="http://fanforge.test/sub"), \
+            force_locale(locale):
+        slow = render_template_string(USER_LINK_MACRO + call, people=people)
+        fast = render_template_string('{% from "_macros/users.html" import user_link with '
+                                      'context %}' + call, people=people)
+    assert fast == slow
+    assert "lv12" in fast and "/sub/u/" in fast
