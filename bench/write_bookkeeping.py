@@ -144,7 +144,7 @@ def profile(requests, rounds):
     for cumulative, own, calls, where in sorted(rows, reverse=True)[:25]:
         print(f"  {1000 * cumulative / transactions:7.3f} ms cum  "
               f"{1000 * own / transactions:7.3f} ms own  {calls / transactions:5.1f} calls  {where}")
-    stats.print_callees(r"_note_write|_after_cursor_execute|_bump_keys")
+    stats.print_callees(r"take_keys")
 
 
 def main():

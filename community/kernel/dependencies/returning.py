@@ -17,14 +17,16 @@ def can_widen(context):
     return context.cursor_fetch_strategy is _cursor._DEFAULT_FETCH
 
 
-def take_keys(context, cursor, count):
+def take_keys(context, cursor, count, own):
     """The last `count` columns of every row the widened statement returned; SQLAlchemy
-    gets the rest, as the statement it compiled would have given them (or no rows)."""
+    gets the rest (`own`: the statement returned rows of its own), as the statement it
+    compiled would have given them, or no rows."""
     rows = cursor.fetchall()
-    kept = len(cursor.description) - count
-    if kept:
-        context.cursor_fetch_strategy = _cursor.FullyBufferedCursorFetchStrategy(
-            cursor, cursor.description[:kept], [row[:kept] for row in rows])
-    else:
+    if not own:  # every column is ours (psycopg builds a description on each ask)
         context.cursor_fetch_strategy = _cursor._NO_CURSOR_DML
+        return rows
+    description = cursor.description
+    kept = len(description) - count
+    context.cursor_fetch_strategy = _cursor.FullyBufferedCursorFetchStrategy(
+        cursor, description[:kept], [row[:kept] for row in rows])
     return [row[kept:] for row in rows]

@@ -36,14 +36,14 @@ _INSERT_NAMES = re.compile(r'^\s*INSERT\s+INTO\s+"?\w+"?\s*\(([^)]*)\)', re.I)
 
 class WritePlan:
     __slots__ = ("columns", "how", "insert", "key_list", "keys", "live", "name", "pins",
-                 "pinned", "pk", "returning", "set_keys", "table")
+                 "pinned", "pk", "returning", "returns_own", "set_keys", "table")
 
     def __init__(self, table, keys, pk):
         self.table, self.name, self.keys, self.pk = table, table.name, keys, pk
         self.key_list = tuple(sorted(keys))
         self.insert, self.live, self.columns = False, False, None
         self.set_keys, self.pinned, self.pins = (), {}, ()
-        self.how, self.returning = "table", None
+        self.how, self.returning, self.returns_own = "table", None, False
 
 
 def write_plan(compiled):
@@ -92,7 +92,8 @@ def _returning(plan, compiled, supported):
         return
     quote = compiled.preparer.quote
     columns = ", ".join(f"{quote(plan.name)}.{quote(c)}" for c in plan.key_list)
-    plan.returning = (", " if compiled.effective_returning else " RETURNING ") + columns
+    plan.returns_own = bool(compiled.effective_returning)
+    plan.returning = (", " if plan.returns_own else " RETURNING ") + columns
 
 
 def _where_at(sql):

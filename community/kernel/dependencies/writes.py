@@ -200,7 +200,7 @@ def _after_cursor_execute(conn, cursor, _statement, _parameters, context, execut
     widened = conn.info.pop(_WIDENED, None)
     if widened is not None and widened[0] is context:
         plan = widened[1]
-        rows = take_keys(context, cursor, len(plan.key_list))
+        rows = take_keys(context, cursor, len(plan.key_list), plan.returns_own)
         moved = conn.info.setdefault(_PENDING, (set(), set()))[1 if plan.live else 0]
         moved.update(_row_keys(plan, rows) if len(rows) <= LOOKUP_ROWS
                      else (f"{plan.name}*",))
