@@ -96,7 +96,10 @@ class PageSQLite(PageStore):
         self._db()
         local = self._local
         if local.versions is None:
-            connection = sqlite3.connect(self.versions_path, timeout=self.TIMEOUT_MS / 1000,
+            # A page not stored for a busy lock is one miss; a bump lost for one is a new
+            # generation (every page gone): a bump waits its turn.
+            connection = sqlite3.connect(self.versions_path,
+                                         timeout=self.BUMP_TIMEOUT_MS / 1000,
                                          isolation_level=None)
             connection.execute("PRAGMA synchronous=NORMAL")
             local.versions = connection
@@ -156,15 +159,6 @@ class PageSQLite(PageStore):
     def _bump_keys(self, structural, live):
         db = self._versions_db()
         now = time.time()
-        # A page not stored for a busy lock is one miss; a bump lost for one is a new
-        # generation (every page gone): a bump waits its turn.
-        db.execute(f"PRAGMA busy_timeout = {self.BUMP_TIMEOUT_MS}")
-        try:
-            self._bump_in_turn(db, structural, live, now)
-        finally:
-            db.execute(f"PRAGMA busy_timeout = {self.TIMEOUT_MS}")
-
-    def _bump_in_turn(self, db, structural, live, now):
         db.execute("BEGIN IMMEDIATE")
         try:
             seq = db.execute("UPDATE counter SET seq = seq + 1 WHERE id = 1 RETURNING seq"
