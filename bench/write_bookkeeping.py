@@ -1,7 +1,7 @@
 """What the page cache's bookkeeping costs a write transaction, in-process (issues 21, 22).
 
-Votes through the API (PUT then DELETE /api/v1/ideas/<id>/vote, one transaction each) and
-payment webhooks (POST /payments/webhooks/dummy, a receipt and the ledger's rows) on a
+Votes through the API (PUT then DELETE /api/v1/ideas/<id>/vote, one transaction each),
+replies (a signed-in fan's form post to /t/<id>/reply) and payment webhooks (POST /payments/webhooks/dummy, a receipt and the ledger's rows) on a
 fresh database, each request timed with time.process_time: in turns with the bookkeeping
 on (community/kernel/dependencies/ notes the writes, the page store bumps their keys)
 and off (nobody listens: the engine hooks return at once), so both halves meet the same
@@ -30,7 +30,14 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from helpers import build_app, make_board, make_campaign, make_user  # noqa: E402
+from helpers import (  # noqa: E402
+    PASSWORD,
+    build_app,
+    make_board,
+    make_campaign,
+    make_thread,
+    make_user,
+)
 
 from community.accounts import tokens  # noqa: E402
 from community.ideas import service as ideas  # noqa: E402
@@ -55,12 +62,15 @@ def _scratch_pg(url):
 
 
 def _world(app, rounds):
-    """A fan with a token, an idea to vote on, and `rounds` payments awaiting a webhook."""
+    """A fan with a token, an idea to vote on, a thread to reply to, and `rounds` payments
+    awaiting a webhook."""
     with app.app_context():
         db.create_all()
         fan = make_user("voter")
         token = tokens.create_token(fan, "bench")[1]
-        idea = ideas.propose(make_board(), make_user(), "An idea to vote on", "b").id
+        board = make_board()
+        idea = ideas.propose(board, make_user(), "An idea to vote on", "b").id
+        thread = make_thread(board, make_user(), title="A thread to reply to").id
         campaign = make_campaign(charge_mode="full", cap=rounds * 2 + 10, per_buyer=1)
         payments = []
         for n in range(rounds):
@@ -71,19 +81,28 @@ def _world(app, rounds):
                 payment = checkout.start(placed.id, buyer, "http://fanforge.test/back",
                                          address_id=address.id)
             payments.append((payment.ref, payment.amount_cents))
-        return token, idea, payments
+        return token, idea, thread, payments
 
 
-def _requests(app, token, idea, payments):
-    """Functions, one transaction each: a vote, its withdrawal, a webhook."""
+def _requests(app, token, idea, thread, payments):
+    """Functions, one transaction each: a vote, its withdrawal, a reply, a webhook."""
     client = app.test_client()
     bearer = {"Authorization": f"Bearer {token}"}
+    fan = app.test_client()
+    assert fan.post("/login", data={"login": "voter", "password": PASSWORD}).status_code == 302
+    replies = iter(range(1_000_000))
 
     def vote():
         assert client.put(f"/api/v1/ideas/{idea}/vote", headers=bearer).status_code == 200
 
     def unvote():
         assert client.delete(f"/api/v1/ideas/{idea}/vote", headers=bearer).status_code == 200
+
+    def reply():
+        n = next(replies)
+        answer = fan.post(f"/t/{thread}/reply", data={
+            "body": f"Reply number {n}: the battery still matters.", "submit_token": f"r{n}"})
+        assert answer.status_code in (302, 303), answer.status_code
 
     bodies = []
     with app.app_context():
@@ -99,7 +118,7 @@ def _requests(app, token, idea, payments):
                              headers={**headers, "Content-Type": "application/json"})
         assert answer.get_json() == {"received": "booked"}, answer.get_data(as_text=True)
 
-    return {"vote": vote, "unvote": unvote, "webhook": webhook}
+    return {"vote": vote, "unvote": unvote, "reply": reply, "webhook": webhook}
 
 
 def _cpu_ms(function):
