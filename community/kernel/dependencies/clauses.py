@@ -69,6 +69,23 @@ def _narrowing(leaf, table, where, bind_names):
     return None
 
 
+def _pinned(table, where, bind_names):
+    """{column name: (bind name, expanding)} of every key column of `table` that the WHERE
+    pins down (a conjunct ``col = :v`` or ``col IN (:v)``): the rows it picks hold those
+    values there, whatever else the WHERE says."""
+    table = _plain(table)
+    keys, pinned = _shape(table)[0], {}
+    for clause in _conjuncts(where):
+        if isinstance(clause, BinaryExpression) and isinstance(clause.right, BindParameter) \
+                and (clause.operator is operators.eq or clause.operator is operators.in_op) \
+                and _plain(getattr(clause.left, "table", None)) is table \
+                and clause.left.name in keys and clause.left.name not in pinned:
+            name = bind_names.get(_plain(clause.right))
+            if name is not None:
+                pinned[clause.left.name] = (name, clause.right.expanding)
+    return pinned
+
+
 def _join_partners(leaf, pk, onclauses):
     """The columns of other tables the leaf's primary key is joined to."""
     for onclause in onclauses:

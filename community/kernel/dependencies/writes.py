@@ -2,14 +2,16 @@
 
 import re
 
-from sqlalchemy import Table, event
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql.expression import CompoundSelect, Select
 
-from .clauses import _narrowing, _plan_of, _values
-from .keys import ANY, UNKNOWN, _shape, row_key
+from .clauses import _plan_of, _values
+from .keys import ANY, UNKNOWN, row_key
 from .reads import _note_select, _reads, note_read
+from .returning import can_widen, take_keys
+from .write_plans import condition, write_plan
 
 _PENDING = "fanforge_written"  # on a connection's info: keys written, not yet committed
 
@@ -26,55 +28,21 @@ def on_commit(function):
         _on_commit.append(function)
 
 
-_SET_NAMES = re.compile(r'(?:\bSET\s+|,\s*)"?(\w+)"?\s*=', re.I)
-
-
-_INSERT_NAMES = re.compile(r'^\s*INSERT\s+INTO\s+"?\w+"?\s*\(([^)]*)\)', re.I)
-
-
-def _write_plan(compiled):
-    statement = compiled.statement
-    table = getattr(statement, "table", None)
-    if not isinstance(table, Table):
-        return None
-    keys, live, pk = _shape(table)
-    sql = compiled.string
-    plan = {"table": table, "keys": keys, "pk": pk, "live": False, "narrowed": None,
-            "set": (), "columns": (), "where": None}
-    if compiled.isinsert:
-        found = _INSERT_NAMES.match(sql)
-        plan["columns"] = tuple(n.strip().strip('"') for n in found.group(1).split(",")) \
-            if found else None
-        return plan
-    where = getattr(statement, "whereclause", None)
-    if pk is not None:
-        narrowed = _narrowing(table, table, where, compiled.bind_names)
-        if narrowed is not None and narrowed[0] == pk:
-            plan["narrowed"] = narrowed
-    plan["where"] = " WHERE " in sql  # the rows it touches, found by its own condition
-    if compiled.isupdate:
-        found = _where_at(sql)
-        head = sql[:found] if found >= 0 else sql
-        # Names inside a subquery of the SET list are taken too: never fewer than are set.
-        names = set(_SET_NAMES.findall(head))
-        plan["set"] = tuple(names)
-        plan["live"] = bool(names) and names <= live
-    return plan
-
-
 def _lookup(conn, sql, parameters):
-    """Rows as they are now (before an UPDATE or DELETE), as dicts: run through
-    SQLAlchemy on the write's own connection, so a failure (a cut connection) is met and
-    handled as the write's would be."""
+    """Rows as they are now (before an UPDATE or DELETE), as tuples: run through
+    SQLAlchemy on the write's own connection, so a failure is met and handled as the
+    write's would be."""
     conn.info[_LOOKING] = True
     try:
-        found = conn.exec_driver_sql(sql, parameters)
-        return [dict(row) for row in found.mappings().fetchmany(LOOKUP_ROWS + 1)]
+        return conn.exec_driver_sql(sql, parameters).fetchmany(LOOKUP_ROWS + 1)
     finally:
         conn.info.pop(_LOOKING, None)
 
 
 _LOOKING = "fanforge_looking_up"  # on a connection's info while a write's rows are read
+
+
+_WIDENED = "fanforge_widened"  # on a connection's info: (context, plan) of a widened write
 
 
 LOOKUP_ROWS = 500  # a write of more rows than this moves its table's T* instead
@@ -83,48 +51,21 @@ LOOKUP_ROWS = 500  # a write of more rows than this moves its table's T* instead
 _MARKS = {"qmark": "?", "format": "%s"}
 
 
-def _where_at(sql):
-    """Where an UPDATE's or DELETE's own WHERE starts (not one inside a subquery), or -1."""
-    depth, at = 0, 0
-    while True:
-        found = sql.find(" WHERE ", at)
-        if found < 0:
-            return -1
-        depth += sql.count("(", at, found) - sql.count(")", at, found)
-        if depth == 0:
-            return found
-        at = found + 1
-
-
-def _condition(sql):
-    """The WHERE of an UPDATE or DELETE as run, or None."""
-    found = _where_at(sql)
-    if found < 0:
-        return None
-    return sql[found + len(" WHERE "):].split(" RETURNING ", 1)[0]
-
-
-def _rows_where(conn, plan, sql, parameters_list, paramstyle):
-    """The key columns of the rows a write's own WHERE picks, or None.
-
-    On SQLite only. On PostgreSQL a lookup that meets a cut connection fails inside the
-    write's own execution, which SQLAlchemy cannot then roll back cleanly (a 500 where
-    the outage gives a 503): there a write whose rows need looking up moves its table's
-    T* instead, until the statements return their rows' keys themselves (RETURNING)."""
-    if conn.dialect.name != "sqlite":
-        return None
-    condition = _condition(sql)
-    if condition is None:
+def _rows_where(conn, plan, sql, parameters_list):
+    """The key columns (plan.key_list) of the rows a write's own WHERE picks, or None.
+    SQLite only (write_plans.py says why)."""
+    where = condition(sql)
+    if where is None:
         return None
     # bandit B608, reviewed: names from the tables' metadata and the write's own compiled
     # condition, whose values stay parameters.
-    lookup = (f'SELECT {", ".join(sorted(plan["keys"]))} '  # nosec B608
-              f'FROM {plan["table"].name} WHERE {condition}')
-    mark = _MARKS.get(paramstyle)
+    lookup = (f'SELECT {", ".join(plan.key_list)} '  # nosec B608
+              f'FROM {plan.name} WHERE {where}')
+    mark = _MARKS.get(conn.dialect.paramstyle)
     rows = []
     for parameters in parameters_list:
         if mark is not None:  # positional: the condition's are the last ones
-            count = condition.count(mark)
+            count = where.count(mark)
             parameters = tuple(parameters[len(parameters) - count:]) if count else ()
         rows += _lookup(conn, lookup, parameters)
         if len(rows) > LOOKUP_ROWS:
@@ -132,65 +73,98 @@ def _rows_where(conn, plan, sql, parameters_list, paramstyle):
     return rows
 
 
-def _write_keys(plan, params_list, conn, paramstyle, sql, parameters):
-    """(keys, unknown): the keys a write moves, and whether some rows it could not name."""
-    table, name = plan["table"], plan["table"].name
-    keys_of_table = plan["keys"]
-    keys = {name}
-    if plan["columns"] is None:
-        return keys, True
-    if plan["columns"]:  # an INSERT: the key values are among its parameters
-        named = set(plan["columns"])
+def _insert_keys(plan, params_list):
+    """An INSERT's keys from its values, or None where they cannot say."""
+    keys, named = set(), plan.columns
+    for params in params_list:
+        for column in plan.key_list:
+            if column in params:
+                keys.add(row_key(plan.name, column, params[column]))
+            elif column in named and column != plan.pk:
+                return None  # an expression we cannot evaluate (INSERT ... SELECT)
+            elif column not in named and _defaulted(plan.table.c[column]):
+                return None
+    return keys
+
+
+def _pinned_keys(plan, params_list, columns):
+    """The values the WHERE pins `columns` to, as keys, or None."""
+    keys = set()
+    for column in columns:
+        bind, expanding = plan.pinned[column]
         for params in params_list:
-            for column in keys_of_table:
-                if column in params:
-                    keys.add(row_key(name, column, params[column]))
-                elif column in named and column != plan["pk"]:
-                    return keys, True  # an expression we cannot evaluate
-                elif column not in named and _defaulted(table.c[column]):
-                    return keys, True
-        return keys, False
-    narrowed, ids = plan["narrowed"], []
-    for params in params_list if narrowed is not None else ():
-        values = _values(params, narrowed[1], narrowed[2])
-        if values is None:
-            narrowed = None
-            break
-        ids += values
-    if narrowed is not None and len(keys_of_table) == 1:  # the key is all there is to know
-        rows = [{plan["pk"]: i} for i in ids]
-    elif plan["where"]:
-        rows = _rows_where(conn, plan, sql, parameters if isinstance(parameters, list)
-                           else [parameters], paramstyle)
-        if rows is None:
-            return keys, True
-    else:
-        return keys, True
-    for row in rows:
-        keys.update(row_key(name, column, value) for column, value in row.items())
-    for column in keys_of_table.intersection(plan["set"]):
+            values = _values(params, bind, expanding)
+            if values is None:
+                return None
+            keys.update(row_key(plan.name, column, v) for v in values)
+    return keys
+
+
+def _set_keys(plan, params_list):
+    """The new values of the key columns an UPDATE sets, as keys, or None."""
+    keys = set()
+    for column in plan.set_keys:
         for params in params_list:
             if column not in params:
-                return keys, True
-            keys.add(row_key(name, column, params[column]))
-    return keys, False
+                return None  # set to an expression
+            keys.add(row_key(plan.name, column, params[column]))
+    return keys
+
+
+def _row_keys(plan, rows):
+    return {row_key(plan.name, column, value) for row in rows
+            for column, value in zip(plan.key_list, row, strict=True) if value is not None}
 
 
 def _defaulted(column):
     return column.default is not None or column.server_default is not None
 
 
-def _note_write(conn, cursor, compiled, params_list, sql, parameters):
-    plan = _plan_of(compiled, _write_plan) if compiled is not None else None
+def _known_keys(plan, params_list):
+    """(keys, complete): what the statement's parameters say of the rows it writes, or
+    None if they lack a value its WHERE pins (the rows' old keys are not known)."""
+    if plan.insert:
+        keys = _insert_keys(plan, params_list) if plan.columns is not None else None
+        return (keys, True) if keys is not None else (set(), False)
+    keys = _pinned_keys(plan, params_list, plan.pins)
+    if keys is None or plan.how != "params":
+        return None if keys is None else (keys, False)
+    new = _set_keys(plan, params_list)
+    return (keys | new, True) if new is not None else (keys, False)
+
+
+def _note_write(conn, context, compiled, statement, parameters):
+    """The keys a write moves, noted as pending on its connection; the statement to run
+    (widened by its table's key columns where its RETURNING names its rows)."""
+    plan = _plan_of(compiled, write_plan)
     pending = conn.info.setdefault(_PENDING, (set(), set()))
     if plan is None:
         pending[0].add(UNKNOWN)
-        return
-    keys, unknown = _write_keys(plan, params_list, conn, conn.dialect.paramstyle, sql,
-                                parameters)
-    if unknown:
-        keys.add(f"{plan['table'].name}*")
-    pending[1 if plan["live"] else 0].update(keys)
+        return statement
+    moved = pending[1 if plan.live else 0]
+    moved.add(plan.name)
+    if plan.how == "table":
+        moved.add(f"{plan.name}*")
+        return statement
+    params_list = context.compiled_parameters
+    found = _known_keys(plan, params_list)
+    if found is not None:
+        moved |= found[0]
+        if found[1]:
+            return statement
+        if plan.returning is not None and not context.executemany \
+                and len(params_list) == 1 and can_widen(context):
+            conn.info[_WIDENED] = (context, plan)
+            return statement + plan.returning
+    if not plan.insert and conn.dialect.name == "sqlite":
+        rows = _rows_where(conn, plan, statement, parameters if isinstance(parameters, list)
+                           else [parameters])
+        new = _set_keys(plan, params_list)
+        if rows is not None and new is not None:
+            moved |= _row_keys(plan, rows) | new
+            return statement
+    moved.add(f"{plan.name}*")
+    return statement
 
 
 def _dml(compiled):
@@ -198,13 +172,13 @@ def _dml(compiled):
         or getattr(compiled, "isdelete", False)
 
 
-@event.listens_for(Engine, "before_cursor_execute")
+@event.listens_for(Engine, "before_cursor_execute", retval=True)
 def _before_cursor_execute(conn, cursor, statement, parameters, context, _executemany):
     if not _on_commit or _LOOKING in conn.info:  # nobody keeps pages; our own lookup
-        return
+        return statement, parameters
     compiled = context.compiled
     if compiled is not None and _dml(compiled):
-        _note_write(conn, cursor, compiled, context.compiled_parameters, statement, parameters)
+        statement = _note_write(conn, context, compiled, statement, parameters)
     elif compiled is not None and isinstance(compiled.statement, (Select, CompoundSelect)):
         reads = _reads.get()
         if reads is not None:
@@ -213,21 +187,33 @@ def _before_cursor_execute(conn, cursor, statement, parameters, context, _execut
         note_read(ANY)
     elif not _HARMLESS.match(statement):
         conn.info.setdefault(_PENDING, (set(), set()))[0].add(UNKNOWN)
+    return statement, parameters
 
 
 @event.listens_for(Engine, "after_cursor_execute")
 def _after_cursor_execute(conn, cursor, _statement, _parameters, context, executemany):
-    """An INSERT's new primary key, where the driver tells it (SQLite's lastrowid)."""
+    """The keys a widened write returned; an INSERT's new primary key where the driver
+    tells it (SQLite's lastrowid)."""
     compiled = context.compiled
-    if compiled is None or not getattr(compiled, "isinsert", False) or executemany:
+    if compiled is None or not _dml(compiled) or _LOOKING in conn.info:
         return
-    plan = _plan_of(compiled, _write_plan)
-    if plan is None or plan["pk"] is None or plan["pk"] in context.compiled_parameters[0]:
+    widened = conn.info.pop(_WIDENED, None)
+    if widened is not None and widened[0] is context:
+        plan = widened[1]
+        rows = take_keys(context, cursor, len(plan.key_list), plan.returns_own)
+        moved = conn.info.setdefault(_PENDING, (set(), set()))[1 if plan.live else 0]
+        moved.update(_row_keys(plan, rows) if len(rows) <= LOOKUP_ROWS
+                     else (f"{plan.name}*",))
+        return
+    if not compiled.isinsert or executemany:
+        return
+    plan = _plan_of(compiled, write_plan)
+    if plan is None or plan.pk is None or plan.pk in context.compiled_parameters[0]:
         return
     row_id = getattr(cursor, "lastrowid", None)
     if row_id:
         conn.info.setdefault(_PENDING, (set(), set()))[0].add(
-            row_key(plan["table"].name, plan["pk"], row_id))
+            row_key(plan.name, plan.pk, row_id))
 
 
 _TEXT_READ = re.compile(r"\s*(SELECT|WITH)\b", re.I)
@@ -266,6 +252,7 @@ def _checkin(_dbapi_connection, record):
     if record is None:
         return
     record.info.pop(_PENDING, None)
+    record.info.pop(_WIDENED, None)  # a widened write that failed
     committed = record.info.pop(_COMMITTED, None)
     if committed is not None:
         structural, live = committed

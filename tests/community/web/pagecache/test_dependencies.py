@@ -59,17 +59,16 @@ def test_a_vote_leaves_other_ideas_pages_stored(app, world):
     _stored(visitor, voted, other, f"/t/{world['thread']}")
     voter = _voter(app)
     voter.post(f"{voted}/vote")
-    # On PostgreSQL the vote's UPDATE of its idea cannot name the idea's board and author
-    # (its rows are looked up on SQLite only, community/kernel/dependencies/writes.py):
-    # pages that read ideas or users by key are stale there, never stale-and-served.
-    precise = app.backend == "sqlite"
-    assert _cached(visitor.get(other)) == ("hit" if precise else "miss")
-    assert _cached(visitor.get(f"/t/{world['thread']}")) == ("hit" if precise else "miss")
+    # On both databases the vote's UPDATE of its idea names the idea's board and author
+    # by its own RETURNING (community/kernel/dependencies/write_plans.py): pages that
+    # read other ideas or users by key stay stored.
+    assert _cached(visitor.get(other)) == "hit"
+    assert _cached(visitor.get(f"/t/{world['thread']}")) == "hit"
     page = visitor.get(voted)
     assert _cached(page) == "miss" and _vote_count(page.get_data(as_text=True)) == 1
-    # Withdrawn: a DELETE by voter and idea, whose rows are looked up by its own WHERE.
+    # Withdrawn: a DELETE by voter and idea, whose rows its RETURNING names.
     voter.post(f"{voted}/vote", data={"vote": "0"})
-    assert _cached(visitor.get(other)) == ("hit" if precise else "miss")
+    assert _cached(visitor.get(other)) == "hit"
     page = visitor.get(voted)
     assert _cached(page) == "miss" and _vote_count(page.get_data(as_text=True)) == 0
 

@@ -3,6 +3,7 @@ write, never an error (community/web/pagecache/stores/)."""
 
 import json
 import logging
+import os
 import pickle
 import sqlite3
 
@@ -134,3 +135,28 @@ def test_the_cache_key_holds_where_the_request_came_in(tmp_path):
     assert _cached(visitor.get("/ideas", base_url="https://localhost")) == "miss"
     assert _cached(visitor.get("/ideas", headers={"Host": "127.0.0.1"})) == "miss"
     assert _cached(visitor.get("/ideas")) == "hit"
+
+
+def test_the_embedded_store_keeps_versions_in_small_pages_beside_the_pages(tmp_path):
+    path = str(tmp_path / "pages.sqlite3")
+    store = stores.PageSQLite(path, 60)
+    drawn = stores.Drawn(store.seq(), 1.5, ("ideas.id=3", "ideas*"))
+    assert store.set("k", b"<p>kept</p>", [], drawn)
+    store.bump({"ideas.id=4"}, set())  # another idea: the page stays
+    assert store.get("k").moved <= drawn.seq
+    store.bump({"ideas.id=3"}, set())
+    assert store.get("k").moved > drawn.seq
+    with sqlite3.connect(path + ".versions") as versions:
+        assert versions.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert versions.execute("SELECT seq FROM counter").fetchone()[0] == drawn.seq + 2
+    with sqlite3.connect(path) as pages:  # a bump writes nothing into the pages' file
+        assert pages.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                             ).fetchall() == [("pages",)]
+    # The versions lost (a file removed by hand): no page kept beside them is served.
+    assert store.set("k", b"<p>kept</p>", [], stores.Drawn(store.seq(), 1.5, ("ideas.id=3",)))
+    store.close()
+    for suffix in (".versions", ".versions-wal", ".versions-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    again = stores.PageSQLite(path, 60)
+    assert again.seq() == 0 and again.get("k") is None
