@@ -95,7 +95,8 @@ READER_COLUMNS = (User.id, User.username, User.role, User.locale, User.banned_at
                   User.auth_version, User.email_verified_at, User.suspended_until)
 
 
-def _moment(value):
+def moment(value):
+    """A datetime, also from SQLite's text (a row run as the driver's own SQL)."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -109,8 +110,8 @@ class Reader(AccountFacts):
         (self.id, self.username, self.role, self.locale, banned_at, self.auth_version,
          verified_at, suspended_until) = row[:len(READER_COLUMNS)]
         # A row run as the driver's own SQL (community/kernel/compiled.py) holds SQLite's text.
-        self.banned_at, self.email_verified_at = _moment(banned_at), _moment(verified_at)
-        self.suspended_until = _moment(suspended_until)
+        self.banned_at, self.email_verified_at = moment(banned_at), moment(verified_at)
+        self.suspended_until = moment(suspended_until)
         self._account = None
 
     @property

@@ -27,13 +27,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..kernel.compiled import rows_of
 from ..kernel.database import transaction, utcnow
 from ..kernel.dependencies import private_table
 from ..kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from ..kernel.extensions import db
 from . import service as accounts
 from . import twofactor
-from .models import READER_COLUMNS, Reader, User
+from .models import READER_COLUMNS, Reader, User, moment
 
 TOKEN_PREFIX = "ff_"
 SHOWN_CHARS = len(TOKEN_PREFIX) + 8
@@ -225,11 +226,14 @@ def _lookup(plaintext, light):
     if not isinstance(plaintext, str) or not plaintext.startswith(TOKEN_PREFIX) \
             or len(plaintext) > 200:
         return None
-    params = {"token_hash": hash_token(plaintext)}
+    token_hash = hash_token(plaintext)
     if light:
-        row = db.session.connection().execute(_LOOKUP_READER, params).first()
-        return None if row is None else (Reader(row), *row[-3:])
-    return db.session.execute(_LOOKUP, params).first()
+        # The row as the driver's own SQL (compiled.py), on the session's connection, which
+        # the request's use case goes on with (begun here, as a query would).
+        db.session.connection()
+        rows = rows_of(_LOOKUP_READER, token_hash=token_hash)
+        return (Reader(rows[0]), *rows[0][-3:]) if rows else None
+    return db.session.execute(_LOOKUP, {"token_hash": token_hash}).first()
 
 
 def authenticate_token(plaintext, light=False):
@@ -244,7 +248,7 @@ def authenticate_token(plaintext, light=False):
     if row is None:
         raise Unauthorized(_("This token does not work: it is wrong or has been revoked."),
                            code="invalid_token")
-    user, token = row[0], TokenInUse(row[1], row[2], frozenset(row[3].split()))
+    user, token = row[0], TokenInUse(row[1], moment(row[2]), frozenset(row[3].split()))
     if user.is_banned:
         raise Forbidden(_("This account is banned."), code="banned")
     _touch(token)

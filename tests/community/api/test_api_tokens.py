@@ -274,6 +274,22 @@ def test_last_used_is_written_at_most_hourly(ctx):
     assert last_used() > earlier + timedelta(hours=1)
 
 
+def test_the_light_lookup_reads_a_plain_row_as_the_full_one_does(ctx):
+    user = make_user()
+    row, plaintext = tokens.create_token(user, "bot", ["read"])
+    earlier = utcnow() - timedelta(minutes=5)
+    db.session.execute(update(tokens.ApiToken).values(last_used_at=earlier))
+    db.session.commit()
+    reader, token = tokens.authenticate_token(plaintext, light=True)
+    full, same = tokens.authenticate_token(plaintext)
+    assert token == same == (row.id, earlier, frozenset({"read"}))
+    assert (reader.id, reader.email_verified_at, reader.is_banned) == (
+        full.id, full.email_verified_at, False)
+    tokens.revoke_token(user, row.id)
+    with pytest.raises(tokens.Unauthorized):
+        tokens.authenticate_token(plaintext, light=True)
+
+
 def test_user_for_token_rejects_garbage(ctx):
     assert tokens.user_for_token("") is None
     assert tokens.user_for_token(None) is None
