@@ -73,3 +73,20 @@ def test_user_links_draw_what_the_macro_drew(sqlite_app, locale):
                                       'context %}' + call, people=people)
     assert fast == slow
     assert "lv12" in fast and "/sub/u/" in fast
+
+
+def test_variants_fill_what_the_macro_draws(sqlite_app):
+    """variants() draws a macro once per flag with slots and fills them per row: the same
+    HTML as calling the macro for the row, its values escaped as the macro escapes them."""
+    source = """{%- macro box(on, n, url) %}<a href="{{ url }}" class="{{ 'on' if on }}">{{ n }}</a>
+ {{- '%d items' % n }}{% endmacro -%}
+      {%- set boxes = variants(box, 2) -%}
+      {%- for n, url in rows %}{{ boxes(n, url)(True) }}|{{ boxes(n, url)(False) }}|{{ box(True, n, url) }}|{{ box(False, n, url) }}
+      {% endfor %}"""
+    rows = [(0, "/a"), (7, "/b?x=1&y=<2>"), (918, '/c"x"')]
+    with sqlite_app.test_request_context("/"):
+        lines = render_template_string(source, rows=rows).strip().splitlines()
+    assert len(lines) == 3
+    for line in lines:
+        fast_on, fast_off, slow_on, slow_off = line.strip().split("|")
+        assert (fast_on, fast_off) == (slow_on, slow_off) and fast_on != fast_off
