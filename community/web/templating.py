@@ -156,18 +156,24 @@ _VARIANT_SLOTS = tuple(str(918273645546372800 + n) for n in range(4))
 
 def variants(macro, slots):
     """For a per-reader hole drawn on every row of a page (``per_user_if`` around a post's
-    like button): macro(flag, *values) drawn once per page for each flag, with `slots`
-    values left as slots, and a function of the row's values giving the hole's caller,
-    which fills them in (escaped, as the macro would have). A row then costs two string
-    replacements instead of two macro calls."""
+    like button): macro(flag, *values) drawn once per page for each flag, with its first
+    `slots` values left as slots, and a function of the row's values giving the hole's
+    caller, which fills them in (escaped, as the macro would have). Values after the
+    slots are fixed: the macro is drawn once for each of theirs. A row then costs two
+    string replacements instead of two macro calls."""
     marks = _VARIANT_SLOTS[:slots]
-    drawn = {flag: str(macro(flag, *(int(mark) for mark in marks))) for flag in (True, False)}
+    drawn = {}
 
     def fill(*values):
-        filled = [str(escape(value)) for value in values]
+        fixed = values[slots:]
+        found = drawn.get(fixed)
+        if found is None:
+            found = drawn[fixed] = {flag: str(macro(flag, *map(int, marks), *fixed))
+                                    for flag in (True, False)}
+        filled = [str(escape(value)) for value in values[:slots]]
 
         def caller(flag):
-            html = drawn[bool(flag)]
+            html = found[bool(flag)]
             for mark, value in zip(marks, filled, strict=True):
                 html = html.replace(mark, value)
             # bandit B704, reviewed: the macro's output, with escaped values in its slots.

@@ -90,3 +90,17 @@ def test_variants_fill_what_the_macro_draws(sqlite_app):
     for line in lines:
         fast_on, fast_off, slow_on, slow_off = line.strip().split("|")
         assert (fast_on, fast_off) == (slow_on, slow_off) and fast_on != fast_off
+
+
+def test_variants_draw_once_per_fixed_value(sqlite_app):
+    source = """{%- macro box(on, n, closed) %}{{ 'x' if on }}{{ n }}{{ ' closed' if closed }}{% endmacro -%}
+      {%- set boxes = variants(box, 1) -%}
+      {%- for n, closed in rows %}{{ boxes(n, closed)(True) }}|{{ box(True, n, closed) }}|{{ boxes(n, closed)(False) }}|{{ box(False, n, closed) }}
+      {% endfor %}"""
+    rows = [(1, False), (2, True), (3, False), (4, True)]
+    with sqlite_app.test_request_context("/"):
+        lines = render_template_string(source, rows=rows).strip().splitlines()
+    for line in lines:
+        fast_on, slow_on, fast_off, slow_off = line.strip().split("|")
+        assert (fast_on, fast_off) == (slow_on, slow_off)
+    assert len(lines) == 4 and lines[1].strip().startswith("x2 closed|")
