@@ -18,6 +18,7 @@ from .composer import listeners as composer_listeners
 from .composer.views import bp as composer_bp
 from .datarights import wiring as datarights
 from .engagement import wiring as engagement
+from .forum import replybox
 from .forum import service as forum
 from .forum.models import Thread
 from .forum.staff_views import bp as staff_bp
@@ -118,6 +119,7 @@ def init_app(app):
     cards.register_community_kinds()
     social.init_app(app)
     header.init_app(app)
+    replybox.init_app(app)
     shell.init_app(app)
     app.register_blueprint(shell.bp)
     _register_holes()

@@ -14,7 +14,10 @@ these statements (an APM tool attached to the engine misses them rather than slo
 request down); the tests count them at the driver (tests/querycount.py).
 """
 
+from datetime import date, datetime
+
 from flask import g
+from sqlalchemy import Date, DateTime
 
 from .dependencies import note_select
 from .extensions import db
@@ -30,8 +33,9 @@ def rows_of(statement, **params):
     """The rows of a prebuilt SELECT, run on the session's connection without
     SQLAlchemy's per-statement work (compiling, caching, converting: as much Python as
     SQLite takes to answer). The statement is compiled once per dialect and the
-    parameters go in as they are: for integer and text parameters and for results read
-    as numbers, text or truth values (a datetime comes back as SQLite's text)."""
+    parameters go in as they are, but for a datetime or date given to a DateTime or Date
+    comparison, which goes in as SQLAlchemy binds it; results are read as numbers, text or
+    truth values (a datetime comes back as SQLite's text: accounts.rows.moment)."""
     return rows_among(statement, None, **params)
 
 
@@ -49,9 +53,13 @@ def rows_among(statement, ids, **params):
         defaults = {name: bind.value for name, bind in compiled.binds.items()}
         prepared = _PREPARED[(statement, dialect.name)] = (
             compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle],
-            compiled)
-    sql, order, defaults, mark, compiled = prepared
+            compiled, _moment_binds(compiled, dialect))
+    sql, order, defaults, mark, compiled, moments = prepared
     values = {**defaults, **params}
+    if moments:  # a datetime or date goes in as SQLAlchemy binds it
+        for name in moments.keys() & params.keys():
+            if isinstance(values[name], (datetime, date)):
+                values[name] = moments[name](values[name])
     ids = ids or ()
     params_seen = {**values, _IDS: list(ids)}
     if order is not None:  # positional: the ids where the list was, the rest in order
@@ -71,6 +79,18 @@ def rows_among(statement, ids, **params):
                 {**values, **named})
     note_select(compiled, params_seen, rows)
     return rows
+
+
+def _moment_binds(compiled, dialect):
+    """{bind name: the dialect's conversion} for the statement's datetime and date
+    parameters (SQLite keeps them as text; PostgreSQL's driver takes them as they are)."""
+    found = {}
+    for name, bind in compiled.binds.items():
+        if isinstance(bind.type, (DateTime, Date)):
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if convert is not None:
+                found[name] = convert
+    return found
 
 
 def _run(connection, sql, parameters):

@@ -1,10 +1,12 @@
 """Feedback rounds: open for a while, then frozen into results staff act on."""
 
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, union, update
 
+from ..accounts.rows import moment
 from ..forum.moderation import ensure_staff
 from ..ideas.models import Idea, Vote
 from ..ideas.statuses import record_change
@@ -12,6 +14,7 @@ from ..kernel import signals
 from ..kernel.database import transaction, utcnow
 from ..kernel.errors import Conflict, NotFound, ValidationError
 from ..kernel.extensions import db
+from ..kernel.reads import rows_of
 from ..web.markdown import render
 from . import budget
 from .models import Round, RoundResult
@@ -95,10 +98,18 @@ _LIVE_LINKS = {
 }
 
 
+class RoundLink(NamedTuple):
+    id: int
+    title: str
+    ends_at: datetime
+
+
 def live_round_links(board_id=None):
-    """live_rounds as rows (id, title, ends_at), for the banners of idea lists."""
+    """live_rounds as RoundLinks, for the banners of idea lists (every list page asks: a
+    statement built once, run on the driver)."""
     params = {"now": utcnow()} if board_id is None else {"now": utcnow(), "board_id": board_id}
-    return db.session.execute(_LIVE_LINKS[board_id is not None], params).all()
+    return [RoundLink(round_id, title, moment(ends_at)) for round_id, title, ends_at
+            in rows_of(_LIVE_LINKS[board_id is not None], **params)]
 
 
 def rounds_by_state(limit=50):

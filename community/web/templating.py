@@ -150,6 +150,40 @@ def user_links(context):
     return user_link
 
 
+# Ints no row has: the slots of variants(), which escaping and "%d" leave as they are.
+_VARIANT_SLOTS = tuple(str(918273645546372800 + n) for n in range(4))
+
+
+def variants(macro, slots):
+    """For a per-reader hole drawn on every row of a page (``per_user_if`` around a post's
+    like button): macro(flag, *values) drawn once per page for each flag, with its first
+    `slots` values left as slots, and a function of the row's values giving the hole's
+    caller, which fills them in (escaped, as the macro would have). Values after the
+    slots are fixed: the macro is drawn once for each of theirs. A row then costs two
+    string replacements instead of two macro calls."""
+    marks = _VARIANT_SLOTS[:slots]
+    drawn = {}
+
+    def fill(*values):
+        fixed = values[slots:]
+        found = drawn.get(fixed)
+        if found is None:
+            found = drawn[fixed] = {flag: str(macro(flag, *map(int, marks), *fixed))
+                                    for flag in (True, False)}
+        filled = [str(escape(value)) for value in values[:slots]]
+
+        def caller(flag):
+            html = found[bool(flag)]
+            for mark, value in zip(marks, filled, strict=True):
+                html = html.replace(mark, value)
+            # bandit B704, reviewed: the macro's output, with escaped values in its slots.
+            return Markup(html)  # nosec B704
+
+        return caller
+
+    return fill
+
+
 def url_pattern(endpoint, arg, **values):
     """url_for(endpoint, **values) with its integer argument `arg` left open as %d, so a
     template builds one pattern per page and `pattern % row.id` per row (the same URL
@@ -288,5 +322,6 @@ def init_app(app):
     app.add_template_global(labels)
     app.add_template_global(level_title)
     app.add_template_global(user_links)
+    app.add_template_global(variants)
     app.add_template_global(get_locale)
     app.add_template_global(panels.render, "panels")

@@ -184,3 +184,23 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, board_slug):
 def test_error_pages_are_styled(client):
     page = client.get("/nothing-here").get_data(as_text=True)
     assert "site-header" in page and "404" in page
+
+
+def test_each_reply_box_names_its_thread_and_a_refused_reply_keeps_the_text(app, client, auth,
+                                                                           board_slug):
+    """A fresh reply box is kept per language with a slot for the thread: each page's box
+    names its own thread; a refused reply comes back with what was typed."""
+    with app.app_context():
+        make_user("hanmei")
+        board = board_service.get_board(board_slug)
+        ids = make_thread(board, title="First").id, make_thread(board, title="Second").id
+    auth.login("hanmei")
+    for thread_id, other in (ids, ids[::-1], ids):  # drawn, then kept
+        page = client.get(f"/t/{thread_id}").get_data(as_text=True)
+        assert f'action="/t/{thread_id}/reply"' in page
+        assert f'data-draft="reply:{thread_id}"' in page and f'data-thread="{thread_id}"' in page
+        assert f"reply:{other}" not in page and 'data-testid="submit-reply"' in page
+    refused = client.post(f"/t/{ids[0]}/reply", data={"body": "long " * 10_001, "submit_token": "t"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "long long long" in page and "Keep it under" in page
+    assert "long long" not in client.get(f"/t/{ids[0]}").get_data(as_text=True)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,24 @@ def test_rows_among_answers_as_the_expanding_in_does(ctx):
         assert all(kind == "user" for _id, kind in found)
     assert len(compiled.rows_among(statement, [f.id for f in fans], user_id=fans[0].id,
                                    target_type="user")) == 3
+
+
+def test_rows_of_binds_datetimes_and_dates_as_sqlalchemy_does(ctx):
+    """A datetime parameter goes in as SQLAlchemy binds it (SQLite keeps text in its own
+    format): the same rows as SQLAlchemy's own path, around the boundary."""
+    fan = make_user()
+    now = database.utcnow()
+    for minutes in (-2, -1, 1, 2):
+        db.session.add(Follow(user_id=fan.id, target_type="user", target_id=minutes + 10,
+                              created_at=now + timedelta(minutes=minutes)))
+    db.session.commit()
+    statement = select(Follow.target_id).where(
+        Follow.user_id == bindparam("user_id"), Follow.created_at > bindparam("since"))
+    for since in (now - timedelta(minutes=3), now - timedelta(minutes=1, seconds=30), now,
+                  now + timedelta(minutes=1), now + timedelta(minutes=5)):
+        params = {"user_id": fan.id, "since": since}
+        assert sorted(compiled.rows_of(statement, **params)) == \
+            sorted(db.session.execute(statement, params).all())
 
 
 def test_rows_among_takes_one_path_whoever_listens(ctx):

@@ -73,3 +73,34 @@ def test_user_links_draw_what_the_macro_drew(sqlite_app, locale):
                                       'context %}' + call, people=people)
     assert fast == slow
     assert "lv12" in fast and "/sub/u/" in fast
+
+
+def test_variants_fill_what_the_macro_draws(sqlite_app):
+    """variants() draws a macro once per flag with slots and fills them per row: the same
+    HTML as calling the macro for the row, its values escaped as the macro escapes them."""
+    source = """{%- macro box(on, n, url) %}<a href="{{ url }}" class="{{ 'on' if on }}">{{ n }}</a>
+ {{- '%d items' % n }}{% endmacro -%}
+      {%- set boxes = variants(box, 2) -%}
+      {%- for n, url in rows %}{{ boxes(n, url)(True) }}|{{ boxes(n, url)(False) }}|{{ box(True, n, url) }}|{{ box(False, n, url) }}
+      {% endfor %}"""
+    rows = [(0, "/a"), (7, "/b?x=1&y=<2>"), (918, '/c"x"')]
+    with sqlite_app.test_request_context("/"):
+        lines = render_template_string(source, rows=rows).strip().splitlines()
+    assert len(lines) == 3
+    for line in lines:
+        fast_on, fast_off, slow_on, slow_off = line.strip().split("|")
+        assert (fast_on, fast_off) == (slow_on, slow_off) and fast_on != fast_off
+
+
+def test_variants_draw_once_per_fixed_value(sqlite_app):
+    source = """{%- macro box(on, n, closed) %}{{ 'x' if on }}{{ n }}{{ ' closed' if closed }}{% endmacro -%}
+      {%- set boxes = variants(box, 1) -%}
+      {%- for n, closed in rows %}{{ boxes(n, closed)(True) }}|{{ box(True, n, closed) }}|{{ boxes(n, closed)(False) }}|{{ box(False, n, closed) }}
+      {% endfor %}"""
+    rows = [(1, False), (2, True), (3, False), (4, True)]
+    with sqlite_app.test_request_context("/"):
+        lines = render_template_string(source, rows=rows).strip().splitlines()
+    for line in lines:
+        fast_on, slow_on, fast_off, slow_off = line.strip().split("|")
+        assert (fast_on, fast_off) == (slow_on, slow_off)
+    assert len(lines) == 4 and lines[1].strip().startswith("x2 closed|")
