@@ -74,8 +74,7 @@ _KIND = select(Thread.kind).where(Thread.id == bindparam("thread_id"))
 
 
 def owner_decides_readers(thread_id):
-    """Whether the thread is of a kind whose owner decides who reads it (a circle's):
-    its kind alone, by a statement built once (every thread page asks)."""
+    """Whether the thread's owner decides who reads it (a circle's); every thread page asks."""
     rows = reads.rows_of(_KIND, thread_id=thread_id)
     return bool(rows) and rows[0][0] in THREAD_ACCESS
 
