@@ -23,6 +23,7 @@ f_code_issued = _events.signal("f-code-issued")
 production_started = _events.signal("production-started")
 # sender is the Order, just marked delivered.
 order_delivered = _events.signal("order-delivered")
-# sender is the Order; kind ("captured", "failed", "refunded", ...), amount_cents and
-# currency of a ledger row just recorded (payments/ledger.py), in its transaction.
+# sender is the order as payments/ledger.py locked it (a LockedOrder: id, buyer_id,
+# campaign_id, ...; not an ORM Order); kind ("captured", "failed", "refunded", ...),
+# amount_cents and currency of a ledger row just recorded, in its transaction.
 payment_recorded = _events.signal("payment-recorded")

@@ -15,14 +15,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import get_template_attribute
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import literal, select
+from sqlalchemy import Integer, bindparam, literal, select
 
 from ..accounts.models import User
 from ..kernel import clock
-from ..kernel.database import utcnow
+from ..kernel.database import dialect_name, utcnow
 from ..kernel.extensions import db
 from ..notifications import kinds as notice_kinds
-from ..notifications.fanout import fan_out
+from ..notifications.fanout import fan_out, notify
 from ..notifications.models import Notification
 from ..notifications.views import event_url
 from ..web.site import absolute, absolute_url
@@ -39,26 +39,71 @@ def recipient_ok():
 def fan_out_and_mail(kind, recipients, exclude=(), **values):
     """notifications.fanout.fan_out, then mail to the recipients who want this kind at
     once (one more INSERT ... SELECT in the same transaction). Every listener that tells
-    people something calls this, circles' included."""
+    people something calls this, circles' included (notify_and_mail for one person)."""
     since = utcnow()
     fan_out(kind, recipients, exclude, **values)
     queue_immediate(kind, since, values.get("target_type"), values.get("target_id"),
                     values.get("idea_id"))
 
 
+def notify_and_mail(kind, user_id, **values):
+    """fan_out_and_mail to one known person (a buyer about their order): two statements
+    built once. Returns the notification's id."""
+    note_id = notify(kind, user_id, **values)
+    outbox.queue_built(_one_statement(), "notification", user_id=user_id, ref_id=note_id,
+                       **prefs.choice_parameters(kind))
+    return note_id
+
+
+# Mail statements built once per dialect and shape, run with the kind and times bound:
+# building them cost more Python than SQLite takes to run them.
+_STATEMENTS = {}
+
+
+def _wants_it_now(user_id):
+    return prefs.choice_of(user_id) == "immediate"
+
+
+def _one_statement():
+    """The mail of one notification (:ref_id) to :user_id, if they want it at once."""
+    key = (dialect_name(), "one")
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        user_id = bindparam("user_id", type_=Integer)
+        mailable = select(User.id).where(User.id == user_id, *recipient_ok()).exists()
+        rows = select(user_id.label("user_id"), bindparam("ref_id", type_=Integer).label("ref_id")
+                      ).where(mailable, _wants_it_now(user_id))
+        stmt = _STATEMENTS[key] = outbox.insert_select(rows, key[0])
+    return stmt
+
+
+def _immediate_statement(by_target, by_idea):
+    key = (dialect_name(), by_target, by_idea)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        n = Notification
+        where = [n.kind == bindparam("notice_kind"), n.created_at >= bindparam("since", type_=n.created_at.type)]
+        if by_target:
+            where += [n.target_type == bindparam("target_type"), n.target_id == bindparam("target_id")]
+        if by_idea:
+            where.append(n.idea_id == bindparam("idea_id"))
+        rows = (select(n.user_id.label("user_id"), n.id.label("ref_id"))
+                .join(User, User.id == n.user_id)
+                .where(*where, *recipient_ok(), _wants_it_now(n.user_id)))
+        stmt = _STATEMENTS[key] = outbox.insert_select(rows, key[0])
+    return stmt
+
+
 def queue_immediate(kind, since, target_type=None, target_id=None, idea_id=None):
     """Mail each notification of one fan-out (kind, target, written since `since`) whose
     recipient wants that kind immediately. Call inside the fan-out's transaction."""
-    n = Notification
-    where = [n.kind == kind, n.created_at >= since]
+    params = {"since": since, **prefs.choice_parameters(kind)}
     if target_type is not None:
-        where += [n.target_type == target_type, n.target_id == target_id]
+        params.update(target_type=target_type, target_id=target_id)
     if idea_id is not None:
-        where.append(n.idea_id == idea_id)
-    rows = (select(n.user_id.label("user_id"), n.id.label("ref_id"))
-            .join(User, User.id == n.user_id)
-            .where(*where, *recipient_ok(), prefs.choice_column(n.user_id, n.kind) == "immediate"))
-    return outbox.queue_select("notification", rows)
+        params["idea_id"] = idea_id
+    return outbox.queue_built(_immediate_statement(target_type is not None, idea_id is not None),
+                              "notification", **params)
 
 
 def day_key(day):

@@ -14,10 +14,10 @@ import threading
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, literal, or_, select, true, update
+from sqlalchemy import and_, bindparam, case, delete, func, literal, or_, select, true, update
 
 from ..kernel import jobs
-from ..kernel.database import conflict_insert, dialect_name, transaction, utcnow
+from ..kernel.database import conflict_insert, dialect_name, transaction, utcnow, write
 from ..kernel.extensions import db
 from .models import MailOutbox
 
@@ -37,16 +37,30 @@ def queue(kind, user_id=None, to=None, ref_id=None):
 def queue_select(kind, rows):
     """One mail per row of `rows` (a SELECT of user_id and ref_id), in one INSERT ... SELECT.
     A (kind, user, ref) already in the outbox is left alone. Returns the rows written."""
-    now = utcnow()
+    return queue_built(insert_select(rows, dialect_name()), kind)
+
+
+# The parameters of insert_select's statement besides those of its rows.
+_KIND, _NOW = (bindparam("mail_kind", type_=MailOutbox.kind.type),
+               bindparam("mail_now", type_=MailOutbox.created_at.type))
+
+
+def insert_select(rows, dialect):
+    """queue_select's INSERT ... SELECT for `rows`, the mail's kind and time left as
+    parameters: a hot path builds it once (per dialect) and runs it with queue_built."""
     source = rows.subquery("mails")
-    stmt = conflict_insert(MailOutbox)
+    stmt = conflict_insert(MailOutbox, dialect)
     # WHERE true: SQLite would otherwise read ON CONFLICT as part of the SELECT's join.
-    values = select(literal(kind), source.c.user_id, source.c.ref_id, literal("queued"),
-                    literal(0), literal(now), literal(now), literal("")).where(true())
+    values = select(_KIND, source.c.user_id, source.c.ref_id, literal("queued"), literal(0),
+                    _NOW, _NOW, literal("")).where(true())
     stmt = stmt.from_select(["kind", "user_id", "ref_id", "status", "attempts",
                              "next_attempt_at", "created_at", "last_error"], values)
-    written = len(db.session.execute(
-        stmt.on_conflict_do_nothing().returning(MailOutbox.id)).all())
+    return stmt.on_conflict_do_nothing().returning(MailOutbox.id)
+
+
+def queue_built(stmt, kind, **params):
+    """Run an insert_select statement with its rows' `params`; returns the rows written."""
+    written = len(write(stmt, {"mail_kind": kind, "mail_now": utcnow(), **params}).all())
     if written:
         jobs.kick_after_commit(SEND_TASK)
     return written

@@ -11,7 +11,7 @@ one-click), and a link cannot be edited to reach anyone else's list.
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import String, case, delete, literal, select
+from sqlalchemy import String, bindparam, case, delete, func, literal, select
 
 from ..kernel.database import conflict_insert, transaction
 from ..kernel.errors import ValidationError
@@ -41,6 +41,20 @@ def choice_column(user_id_col, kind_col):
     default = case((kind_col.in_(_immediate()), literal("immediate", String)),
                    else_=literal("digest", String))
     return case((stored.is_not(None), stored), else_=default)
+
+
+def choice_of(user_id_col):
+    """SQL for the choice of one kind, given as parameters (choice_parameters(kind)), by
+    the user in `user_id_col`: for statements built once and run for any kind."""
+    stored = (select(MailPreference.choice)
+              .where(MailPreference.user_id == user_id_col,
+                     MailPreference.kind == bindparam("notice_kind", type_=MailPreference.kind.type))
+              .scalar_subquery())
+    return func.coalesce(stored, bindparam("default_choice", type_=String))
+
+
+def choice_parameters(kind):
+    return {"notice_kind": kind, "default_choice": default_choice(kind)}
 
 
 def preferences(user_id):

@@ -12,7 +12,7 @@ from ..forum.models import Thread
 from ..ideas.models import Idea, StatusChange, Vote
 from ..kernel import signals
 from ..kernel.extensions import db
-from ..mail.notify import fan_out_and_mail
+from ..mail.notify import fan_out_and_mail, notify_and_mail
 from . import feed
 from .fanout import excerpt_of_html, mentioned_names, one, users_named
 from .models import Notification
@@ -54,7 +54,7 @@ def on_post_created(post, thread, **_):
         # Other kinds' owners notify their own readers (circles: members only).
         if thread.author_id != post.author_id and thread.kind in PUBLIC_THREAD_KINDS:
             replied_to = thread.author_id
-            fan_out_and_mail("reply", one(replied_to), **about)
+            notify_and_mail("reply", replied_to, **about)
         feed.reply_added(post, thread, idea_id)
     names = mentioned_names(post.body) if thread.kind in PUBLIC_THREAD_KINDS else []
     if names:

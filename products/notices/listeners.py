@@ -1,7 +1,7 @@
 """The store's events told to the people they concern, inside each event's transaction.
 
 One person (a buyer about their order): a notification and, if they want it at once, a
-mail, right away (fan_out_and_mail). Many people (a campaign's backers, a product's
+mail, right away (notify_and_mail). Many people (a campaign's backers, a product's
 watchers): one NoticeBatch row, which the worker expands in batches (mail/broadcast.py).
 """
 
@@ -9,10 +9,11 @@ from sqlalchemy import bindparam, or_, select
 
 from community.accounts.models import User
 from community.kernel import signals as community_signals
+from community.kernel.compiled import rows_of
 from community.kernel.extensions import db
 from community.mail import broadcast
-from community.mail.notify import fan_out_and_mail
-from community.notifications.fanout import excerpt_of_html, mentioned_names, one, users_named
+from community.mail.notify import fan_out_and_mail, notify_and_mail
+from community.notifications.fanout import excerpt_of_html, mentioned_names, users_named
 
 from .. import signals
 from ..campaigns.models import Campaign, CampaignBuyer
@@ -43,27 +44,27 @@ _PRODUCT_NAME = select(Product.name).join(Campaign, Campaign.product_id == Produ
 
 
 def _about_order(order, **values):
-    name = db.session.execute(_PRODUCT_NAME, {"campaign_id": order.campaign_id}).scalar_one()
+    [(name,)] = rows_of(_PRODUCT_NAME, campaign_id=order.campaign_id)
     return {"target_type": "order", "target_id": order.id, "title": name, **values}
 
 
 def on_order_placed(order, **_):
-    fan_out_and_mail("order_placed", one(order.buyer_id), **_about_order(order))
+    notify_and_mail("order_placed", order.buyer_id, **_about_order(order))
 
 
 def on_payment_recorded(order, kind, amount_cents, currency, **_):
     if kind in PAYMENT_KINDS:
-        fan_out_and_mail(PAYMENT_KINDS[kind], one(order.buyer_id),
+        notify_and_mail(PAYMENT_KINDS[kind], order.buyer_id,
                          **_about_order(order, detail=f"{amount_cents} {currency}"))
 
 
 def on_order_shipped(order, carrier, tracking_number, **_):
-    fan_out_and_mail("order_stage", one(order.buyer_id), **_about_order(
+    notify_and_mail("order_stage", order.buyer_id, **_about_order(
         order, detail="shipped", excerpt=f"{carrier} {tracking_number}".strip()))
 
 
 def on_order_delivered(order, **_):
-    fan_out_and_mail("order_stage", one(order.buyer_id),
+    notify_and_mail("order_stage", order.buyer_id,
                      **_about_order(order, detail="delivered"))
 
 
@@ -72,7 +73,7 @@ def on_f_code_issued(f_code, **_):
     early = [t for t in campaign.tiers if t.early_until is not None]
     tier = min(early, key=lambda t: t.early_until) if early else None
     detail = f"{tier.early_until.isoformat()}|{tier.name}" if tier else ""
-    fan_out_and_mail("f_code", one(f_code.user_id), target_type="product",
+    notify_and_mail("f_code", f_code.user_id, target_type="product",
                      target_id=campaign.product_id, title=campaign.product.name,
                      detail=detail, excerpt=f_code.code)
 
@@ -132,7 +133,7 @@ def on_backers_thread_post(post, thread, **_):
              "excerpt": excerpt_of_html(post.body_html)}
     replied_to = thread.author_id if thread.author_id != post.author_id else None
     if replied_to is not None:
-        fan_out_and_mail("reply", one(replied_to), **about)
+        notify_and_mail("reply", replied_to, **about)
     names = mentioned_names(post.body)
     if names:
         campaign = select(BackerUpdate.campaign_id).where(BackerUpdate.thread_id == thread.id)

@@ -8,14 +8,20 @@ again from all of their rows: sums, not steps, so events may come in any order.
 Locks: the order row first, then its payment (FOR UPDATE on PostgreSQL; SQLite's write
 transaction holds the whole database), so two movements of one order are derived one
 after the other, each seeing the other's row.
+
+Most of a webhook's work is here, so the statements are built once and rows are read and
+written with Core (compiled.rows_of, database.write), not as ORM objects, whose loading
+and flushing cost more Python than SQLite takes to answer. Objects the session holds
+already (checkout's payment) are shown the new figures (sync_loaded).
 """
 
 import logging
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import bindparam, func, select, update
 
-from community.kernel.database import insert_ignore, utcnow
+from community.kernel.compiled import rows_of
+from community.kernel.database import insert_ignore, sync_loaded, utcnow, write
 from community.kernel.extensions import db
 
 from .. import signals
@@ -28,8 +34,74 @@ log = logging.getLogger(__name__)
 _MONEY_KINDS = ("authorised", "captured")
 
 
+class PaymentRow(NamedTuple):
+    id: int
+    purpose: str
+    amount_cents: int
+    currency: str
+    status: str
+    ref: str | None
+    flag: str | None
+    authorised_cents: int
+    captured_cents: int
+    refunded_cents: int
+
+
+class LockedOrder(NamedTuple):
+    """The order of a payment event as locked, with its campaign's terms."""
+    id: int
+    campaign_id: int
+    buyer_id: int
+    state: str
+    payment_status: str
+    flag: str | None
+    paid_cents: int
+    refunded_cents: int
+    total_cents: int
+    charge_mode: str
+    campaign_state: str
+
+
+_PAYMENT_COLUMNS = [getattr(Payment, name) for name in PaymentRow._fields]
+
+# Built once, run with parameters. The order and the payment of a provider's ref, locked
+# in one statement (in the order named: the order, then the payment), with the
+# campaign's terms.
+_LOCK = (
+    select(Order.id, Order.campaign_id, Order.buyer_id, Order.state, Order.payment_status,
+           Order.flag, Order.paid_cents, Order.refunded_cents,
+           Order.unit_price_cents * Order.quantity, Campaign.charge_mode, Campaign.state,
+           *_PAYMENT_COLUMNS)
+    .select_from(Order).join(Payment, Payment.order_id == Order.id)
+    .join(Campaign, Campaign.id == Order.campaign_id)
+    .where(Payment.provider == bindparam("provider"), Payment.ref == bindparam("ref"))
+    .with_for_update(of=(Order, Payment)))
+_SPLIT = len(LockedOrder._fields)
+_PAYMENTS_OF_ORDER = (select(*_PAYMENT_COLUMNS).where(Payment.order_id == bindparam("order_id"))
+                      .order_by(Payment.id))
+_ROWS_OF_PAYMENT = (select(LedgerEntry.kind, LedgerEntry.amount_cents, LedgerEntry.currency)
+                    .where(LedgerEntry.payment_id == bindparam("payment_id"))
+                    .order_by(LedgerEntry.id))
+
+
+def _setter(model, names):
+    """UPDATE model SET name = :name, ... WHERE id = :row_id, on the table."""
+    table = model.__table__
+    return update(table).where(table.c.id == bindparam("row_id")).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in names})
+
+
+_SET_PAYMENT = _setter(Payment, ("flag", "authorised_cents", "captured_cents", "refunded_cents",
+                                  "status", "updated_at"))
+_SET_ORDER = _setter(Order, ("flag", "paid_cents", "refunded_cents", "payment_status", "state"))
+_CONFIRM_ORDER = _setter(Order, ("flag", "paid_cents", "refunded_cents", "payment_status", "state",
+                                 "confirmed_at"))
+
+
 def record(provider, events, source):
-    """Add `events` (base.Event) to the ledger; returns the orders whose money changed."""
+    """Add `events` (base.Event) to the ledger; returns the ids of the orders whose
+    money changed."""
+    db.session.flush()  # a payment's ref the caller has just set is found by it
     touched = {}  # order id -> (order, its payments that took money just now)
     heard = []  # (order, event) of each movement booked, for the listeners
     for event in events:
@@ -59,95 +131,93 @@ def record(provider, events, source):
     for order, event in heard:
         signals.payment_recorded.send(order, kind=event.kind, amount_cents=event.amount_cents,
                                       currency=event.currency.upper())
-    return [order for order, _took in touched.values()]
-
-
-# Built once, run with parameters; rows alone, without the relationships' joins.
-_PAYMENT_OF_REF = select(Payment.id, Payment.order_id).where(
-    Payment.provider == bindparam("provider"), Payment.ref == bindparam("ref"))
-_LOCK_ORDER = (select(Order).where(Order.id == bindparam("id")).with_for_update(of=Order)
-               .options(lazyload("*")).execution_options(populate_existing=True))
-_LOCK_PAYMENT = (select(Payment).where(Payment.id == bindparam("id")).with_for_update(of=Payment)
-                 .options(lazyload("*")).execution_options(populate_existing=True))
-_PAYMENTS_OF_ORDER = (select(Payment).where(Payment.order_id == bindparam("order_id"))
-                      .order_by(Payment.id).options(lazyload("*"))
-                      .execution_options(populate_existing=True))
-_TERMS = select(Campaign.charge_mode, Campaign.state).where(Campaign.id == bindparam("id"))
+    return list(touched)
 
 
 def _locked(provider, ref):
     """(order, payment) of the provider's payment `ref`, both locked, or None."""
-    found = db.session.execute(_PAYMENT_OF_REF, {"provider": provider, "ref": ref}).first()
-    if found is None:
+    found = rows_of(_LOCK, provider=provider, ref=ref)
+    if not found:
         return None
-    order = db.session.execute(_LOCK_ORDER, {"id": found.order_id}).scalar_one()
-    return order, db.session.execute(_LOCK_PAYMENT, {"id": found.id}).scalar_one()
+    return LockedOrder._make(found[0][:_SPLIT]), PaymentRow._make(found[0][_SPLIT:])
+
+
+def _store(model, setter, row_id, figures):
+    """Write derived figures; the session's copy of the row (if any) shows them."""
+    write(setter, {"row_id": row_id, **figures})
+    sync_loaded(model, row_id, **figures)
 
 
 def _derive_payment(payment):
-    rows = db.session.execute(select(LedgerEntry.kind, LedgerEntry.amount_cents,
-                                     LedgerEntry.currency).where(LedgerEntry.payment_id == payment.id)
-                              .order_by(LedgerEntry.id)).all()
+    rows = rows_of(_ROWS_OF_PAYMENT, payment_id=payment.id)
     total = {kind: 0 for kind in ("authorised", "captured", "refunded")}
     seen = set()
-    for row in rows:
-        seen.add(row.kind)
-        if row.kind in total:
-            total[row.kind] += row.amount_cents
-        if row.kind in _MONEY_KINDS and (row.currency != payment.currency
-                                         or row.amount_cents != payment.amount_cents):
-            payment.flag = (f"{row.kind} {row.amount_cents} {row.currency}, asked "
-                            f"{payment.amount_cents} {payment.currency}")
-    payment.authorised_cents = total["authorised"]
-    payment.captured_cents = total["captured"]
-    payment.refunded_cents = min(total["refunded"], total["captured"])
-    payment.status = _status(payment, seen, rows[-1].kind if rows else None)
-    payment.updated_at = utcnow()
+    flag = payment.flag
+    for kind, amount_cents, currency in rows:
+        seen.add(kind)
+        if kind in total:
+            total[kind] += amount_cents
+        if kind in _MONEY_KINDS and (currency != payment.currency
+                                     or amount_cents != payment.amount_cents):
+            flag = (f"{kind} {amount_cents} {currency}, asked "
+                    f"{payment.amount_cents} {payment.currency}")
+    captured = total["captured"]
+    refunded = min(total["refunded"], captured)
+    figures = {"flag": flag, "authorised_cents": total["authorised"], "captured_cents": captured,
+               "refunded_cents": refunded,
+               "status": _status(payment.status, total["authorised"], captured, refunded, seen,
+                                 rows[-1][0] if rows else None),
+               "updated_at": utcnow()}
+    _store(Payment, _SET_PAYMENT, payment.id, figures)
 
 
-def _status(payment, seen, last):
-    if payment.captured_cents:
-        return "refunded" if payment.refunded_cents >= payment.captured_cents else "captured"
+def _status(status, authorised, captured, refunded, seen, last):
+    if captured:
+        return "refunded" if refunded >= captured else "captured"
     if "voided" in seen:
         return "voided"
-    if payment.authorised_cents:
+    if authorised:
         return "authorised"
     # Before any money moved, the latest word stands: declined, or waiting for the buyer.
-    return {"failed": "failed", "action": "action"}.get(last, payment.status)
+    return {"failed": "failed", "action": "action"}.get(last, status)
 
 
 def derive_order(order):
     """The order's payment status and sums from its payments (flagged ones never pay it).
-    Returns the order's payments."""
-    db.session.flush()
-    payments = db.session.scalars(_PAYMENTS_OF_ORDER, {"order_id": order.id}).all()
-    charge_mode, campaign_state = db.session.execute(_TERMS, {"id": order.campaign_id}).one()
+    `order` is a LockedOrder; returns the order's payments (PaymentRow) as derived."""
+    payments = [PaymentRow._make(row) for row in rows_of(_PAYMENTS_OF_ORDER, order_id=order.id)]
     good = [p for p in payments if p.flag is None]
     captured = sum(p.captured_cents for p in good)
     refunded = sum(p.refunded_cents for p in payments)
-    if any(p.flag for p in payments) and not order.flag:
-        order.flag = next(p.flag for p in payments if p.flag)
-    order.paid_cents = sum(p.captured_cents for p in payments)
-    order.refunded_cents = refunded
-    if charge_mode == "none":
-        return payments
-    if captured and refunded >= captured:
-        status = "refunded"
-    elif captured >= order.total_cents:
-        status = "paid"
-    elif any(p.purpose == "deposit" and p.captured_cents for p in good):
-        status = "deposit_paid"
-    elif any(p.status == "authorised" for p in good):
-        status = "authorised"
-    elif order.state == "cancelled":
-        status = "none"  # nothing was taken, and nothing is owed any more
-    else:
-        status = "awaiting"
-    order.payment_status = status
-    if status == "paid" and order.state == "reserved" and campaign_state == "succeeded":
-        # The balance of a deposit order came in after success: the order is confirmed.
-        order.state, order.confirmed_at = "confirmed", utcnow()
+    figures = {"flag": order.flag or next((p.flag for p in payments if p.flag), None),
+               "paid_cents": sum(p.captured_cents for p in payments),
+               "refunded_cents": refunded, "payment_status": order.payment_status,
+               "state": order.state}
+    if order.charge_mode != "none":
+        figures["payment_status"] = status = _order_status(order, payments, good, captured,
+                                                           refunded)
+        if status == "paid" and order.state == "reserved" and order.campaign_state == "succeeded":
+            # The balance of a deposit order came in after success: the order is confirmed.
+            figures["state"], figures["confirmed_at"] = "confirmed", utcnow()
+    if any(getattr(order, name) != value for name, value in figures.items()
+           if name != "confirmed_at"):
+        _store(Order, _CONFIRM_ORDER if "confirmed_at" in figures else _SET_ORDER, order.id,
+               figures)
     return payments
+
+
+def _order_status(order, payments, good, captured, refunded):
+    if captured and refunded >= captured:
+        return "refunded"
+    if captured >= order.total_cents:
+        return "paid"
+    if any(p.purpose == "deposit" and p.captured_cents for p in good):
+        return "deposit_paid"
+    if any(p.status == "authorised" for p in good):
+        return "authorised"
+    if order.state == "cancelled":
+        return "none"  # nothing was taken, and nothing is owed any more
+    return "awaiting"
 
 
 def _refuse_unwanted(order, payment, payments, took):

@@ -218,3 +218,26 @@ def test_a_reply_in_a_circle_thread_is_mailed_to_its_member_author(ctx, smtp):
     [message] = send(smtp, 1)
     assert message["To"] == "host@example.com"
     assert "Count me in" in mail_parts(message)[0]
+
+
+def test_one_persons_notice_is_mailed_if_they_want_that_kind_at_once(ctx):
+    fan, banned = make_user("fan"), make_user("banned")
+    with transaction():
+        db.session.get(type(banned), banned.id).banned_at = utcnow()
+
+    def told(user, kind, **values):
+        with transaction():
+            note_id = notify.notify_and_mail(kind, user.id, **values)
+        note = db.session.get(Notification, note_id)
+        mailed = db.session.scalars(select(MailOutbox.user_id).where(
+            MailOutbox.kind == "notification", MailOutbox.ref_id == note_id)).all()
+        return note, mailed
+
+    note, mailed = told(fan, "new_idea", title="x" * 300, excerpt=None)  # a digest kind
+    assert (note.user_id, note.kind, len(note.title), note.excerpt, mailed) == (
+        fan.id, "new_idea", 200, "", [])
+    assert told(fan, "reply", title="Hi")[1] == [fan.id]  # immediate by default
+    prefs.set_preferences(fan, {"new_idea": "immediate", "reply": "never"})
+    assert told(fan, "new_idea", title="Again")[1] == [fan.id]
+    assert told(fan, "reply", title="Hi again")[1] == []
+    assert told(banned, "reply", title="Hi")[1] == []

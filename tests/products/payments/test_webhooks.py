@@ -14,9 +14,12 @@ from paying import (
     run_actions,
     start,
 )
+from querycount import counting
 from sqlalchemy import func, select
 
 from community.kernel.extensions import db
+from community.mail.models import MailOutbox
+from community.notifications.models import Notification
 from products.payments import checkout, providers, reservations, webhooks
 from products.payments.models import LedgerEntry, Payment, PaymentAction, WebhookReceipt
 from products.payments.providers.base import Event, PaymentRequest
@@ -144,3 +147,32 @@ def test_a_payment_after_the_hold_ran_out_is_given_back(app):
         late = order(placed.id)
         assert (late.state, late.payment_status, late.refunded_cents) == ("cancelled", "refunded", 19900)
         assert [e.kind for e in late.ledger] == ["captured", "refunded"]
+
+
+def test_the_buyer_is_told_and_mailed_once(app, client):
+    with app.app_context():
+        placed, payment = _started(app)
+        body, headers = providers.get("dummy").notification([_captured(payment)])
+        product = placed.campaign.product.name
+    assert _post(client, body, headers).get_json() == {"received": "booked"}
+    assert _post(client, body, headers).get_json() == {"received": "replay"}
+    with app.app_context():
+        [note] = db.session.scalars(select(Notification).where(
+            Notification.user_id == placed.buyer_id, Notification.kind == "payment_received"))
+        assert (note.target_type, note.target_id, note.title, note.detail) == (
+            "order", placed.id, product, "19900 CNY")
+        mailed = db.session.scalars(select(MailOutbox.user_id).where(
+            MailOutbox.kind == "notification", MailOutbox.ref_id == note.id)).all()
+        assert mailed == [placed.buyer_id]
+
+
+def test_a_webhook_runs_a_fixed_handful_of_statements(app, client):
+    """The receipt, the order and payment locked in one read, the ledger row, the payment's
+    rows and figures, the order's payments and figures, the product's name, the notice and
+    its mail: 10, and the page cache's look at the two rows updated (kernel/dependencies)."""
+    with app.app_context():
+        _placed, payment = _started(app)
+        body, headers = providers.get("dummy").notification([_captured(payment)])
+    with counting(app) as statements:
+        assert _post(client, body, headers).get_json() == {"received": "booked"}
+    assert len(statements) <= 12, "\n\n".join(statements)
