@@ -48,7 +48,9 @@ NEW_CHECKOUT = {**NEW_ORDER, "properties": {**NEW_ORDER["properties"], "address_
     "type": ["integer", "null"],
     "description": "One of my addresses to ship to: the order keeps a copy, and when the "
                    "campaign takes money the payment starts at once (started_payment), as "
-                   "POST /preorders/{id}/pay would."}}}
+                   "POST /preorders/{id}/pay would. Not part of what the Idempotency-Key "
+                   "pins: the same key with another address_id answers the same order, "
+                   "shipping there."}}}
 
 
 @bp.post("/campaigns/<int:campaign_id>/preorders")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from community.accounts import tokens
 from community.kernel.extensions import db
+from products.addresses import service as addresses
 from products.campaigns.models import Campaign
 from products.orders.models import Order
 from products.payments.models import Payment
@@ -185,3 +186,18 @@ def test_a_gateway_down_at_checkout_is_retried_with_the_same_key(app, api, monke
         [payment] = payments_of(again.get_json()["id"])
         assert payment.ref and db.session.get(DummyCharge, payment.ref) is not None
         db.session.remove()
+
+
+def test_the_same_key_with_another_address_ships_the_same_order_there(app, api):
+    first = _placed_with(api, "c7").get_json()
+    with app.app_context():
+        buyer = order(first["id"]).buyer
+        office = addresses.add_address(buyer, {
+            "recipient": "李雷", "phone": "13912345678", "country": "CN", "region": "上海市",
+            "city": "上海市", "street": "南京东路1号", "postal_code": "200001"}).id
+        db.session.remove()
+    again = _placed_with(api, "c7", address=office)
+    assert again.status_code == 200
+    moved = again.get_json()
+    assert moved["id"] == first["id"] and moved["delivery"]["ship_to"]["name"] == "李雷"
+    assert moved["started_payment"]["id"] == first["started_payment"]["id"]
