@@ -66,8 +66,8 @@ class Notification(EventColumns, db.Model):
         # this, each reply scanned every notification (134 ms at 915k rows, large seed).
         Index("ix_notifications_created", "created_at"),
         # ...by kind and time: SQLite's planner (no statistics) otherwise takes the unique
-        # index below for `kind = ?` and reads every notification of the kind (a reply:
-        # 620 -> 17 ms of CPU at 915k rows). The digests read by time alone, above.
+        # index below for `kind = ?` and reads every notification of the kind (a fan-out
+        # at 915k rows: 620 -> 17 ms of CPU). The digests read by time alone, above.
         Index("ix_notifications_kind_created", "kind", "created_at"),
         # A notice sent in batches (mail/broadcast.py) reaches each person once: a batch
         # run again after a dead worker inserts nothing twice (NULL keys never clash).
