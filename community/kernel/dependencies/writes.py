@@ -167,9 +167,9 @@ def _note_write(conn, context, compiled, statement, parameters):
     return statement
 
 
-def _dml(compiled):
-    return getattr(compiled, "isinsert", False) or getattr(compiled, "isupdate", False) \
-        or getattr(compiled, "isdelete", False)
+def _dml(context):
+    """An INSERT, UPDATE or DELETE (plain attributes the execution context sets)."""
+    return context.isinsert or context.isupdate or context.isdelete
 
 
 @event.listens_for(Engine, "before_cursor_execute", retval=True)
@@ -177,7 +177,7 @@ def _before_cursor_execute(conn, cursor, statement, parameters, context, _execut
     if not _on_commit or _LOOKING in conn.info:  # nobody keeps pages; our own lookup
         return statement, parameters
     compiled = context.compiled
-    if compiled is not None and _dml(compiled):
+    if compiled is not None and _dml(context):
         statement = _note_write(conn, context, compiled, statement, parameters)
     elif compiled is not None and isinstance(compiled.statement, (Select, CompoundSelect)):
         reads = _reads.get()
@@ -195,7 +195,7 @@ def _after_cursor_execute(conn, cursor, _statement, _parameters, context, execut
     """The keys a widened write returned; an INSERT's new primary key where the driver
     tells it (SQLite's lastrowid)."""
     compiled = context.compiled
-    if compiled is None or not _dml(compiled) or _LOOKING in conn.info:
+    if compiled is None or not _dml(context) or _LOOKING in conn.info:
         return
     widened = conn.info.pop(_WIDENED, None)
     if widened is not None and widened[0] is context:
