@@ -25,7 +25,6 @@ from .extensions import db
 # Prebuilt SELECTs compiled once per dialect (rows_of, rows_among).
 _PREPARED = {}
 _IDS = "ids"
-_IDS_TOKEN = f"__[POSTCOMPILE_{_IDS}]"  # where SQLAlchemy renders an expanding IN's list
 _MARKS = {"qmark": "?", "format": "%s", "named": ":{}", "pyformat": "%({})s"}
 
 
@@ -42,7 +41,8 @@ def rows_of(statement, **params):
 def rows_among(statement, ids, **params):
     """rows_of for a SELECT whose IN is bindparam("ids", expanding=True), for these ids:
     SQLAlchemy renders an expanding IN again on every execution (the pages' per-reader
-    holes run one or more on every hit)."""
+    holes run one or more on every hit). Another expanding IN takes its list from
+    `params` by its name."""
     session = db.session()
     bind = session.get_bind()
     connection = session.connection() if session.in_transaction() else None
@@ -53,32 +53,42 @@ def rows_among(statement, ids, **params):
         defaults = {name: bind.value for name, bind in compiled.binds.items()}
         prepared = _PREPARED[(statement, dialect.name)] = (
             compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle],
-            compiled, _moment_binds(compiled, dialect))
-    sql, order, defaults, mark, compiled, moments = prepared
+            compiled, _moment_binds(compiled, dialect),
+            tuple(name for name, bind in compiled.binds.items() if bind.expanding))
+    sql, order, defaults, mark, compiled, moments, expanding = prepared
     values = {**defaults, **params}
     if moments:  # a datetime or date goes in as SQLAlchemy binds it
         for name in moments.keys() & params.keys():
             if isinstance(values[name], (datetime, date)):
                 values[name] = moments[name](values[name])
-    ids = ids or ()
-    params_seen = {**values, _IDS: list(ids)}
-    if order is not None:  # positional: the ids where the list was, the rest in order
+    lists = {name: list(ids or ()) if name == _IDS else list(values.pop(name, None) or ())
+             for name in expanding}
+    params_seen = {**values, **lists}
+    if order is not None:  # positional: each list where it was, the rest in order
         flat = []
         for name in order:
-            if name == _IDS:
-                flat.extend(ids)
+            if name in lists:
+                flat.extend(lists[name])
             else:
                 flat.append(values[name])
-        rows = _run(connection, sql.replace(_IDS_TOKEN, ", ".join([mark] * len(ids))),
-                    tuple(flat))
+        for name, items in lists.items():
+            sql = sql.replace(_token(name), ", ".join([mark] * len(items)))
+        rows = _run(connection, sql, tuple(flat))
         note_select(compiled, params_seen, rows)
         return rows
     values.pop(_IDS, None)
-    named = {f"{_IDS}_{n}": value for n, value in enumerate(ids)}
-    rows = _run(connection, sql.replace(_IDS_TOKEN, ", ".join(mark.format(n) for n in named)),
-                {**values, **named})
+    for name, items in lists.items():
+        named = {f"{name}_{n}": value for n, value in enumerate(items)}
+        sql = sql.replace(_token(name), ", ".join(mark.format(n) for n in named))
+        values.update(named)
+    rows = _run(connection, sql, values)
     note_select(compiled, params_seen, rows)
     return rows
+
+
+def _token(name):
+    """Where SQLAlchemy renders an expanding IN's list."""
+    return f"__[POSTCOMPILE_{name}]"
 
 
 def _moment_binds(compiled, dialect):

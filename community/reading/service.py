@@ -106,35 +106,31 @@ class LastPost:
         self.created_at, self.position, self.author = moment(created_at), position, author
 
 
-def _last_posts_statement(ideas):
-    """(key, when, position, *author) of the newest visible post of each thread asked for,
-    by thread id or by idea id."""
-    visible = (Post.hidden.is_(False), Post.deleted_at.is_(None))
-    if ideas:
-        newest = (select(Idea.id.label("key"), Idea.thread_id.label("thread_id"),
-                         func.max(Post.position).label("position"))
-                  .join(Post, Post.thread_id == Idea.thread_id)
-                  .where(Idea.id.in_(_IDS), *visible).group_by(Idea.id, Idea.thread_id))
-    else:
-        newest = (select(Post.thread_id.label("key"), Post.thread_id.label("thread_id"),
-                         func.max(Post.position).label("position"))
-                  .where(Post.thread_id.in_(_IDS), *visible).group_by(Post.thread_id))
-    newest = newest.subquery("newest")
-    return (select(newest.c.key, Post.created_at, Post.position, *AUTHOR_COLUMNS)
-            .select_from(newest)
-            .join(Post, and_(Post.thread_id == newest.c.thread_id,
-                             Post.position == newest.c.position))
-            .join(User, User.id == Post.author_id))
-
-
-_LAST = {"thread": _last_posts_statement(False), "idea": _last_posts_statement(True)}
+# The newest visible post of each thread asked for, in two statements that each narrow
+# posts by `thread_id IN (...)`: a stored list then depends on its own threads' posts,
+# and a reply elsewhere leaves it stored. (One statement needs a derived table, and a
+# table read inside one is a read of the whole table: every reply made every list stale.)
+_VISIBLE = (Post.hidden.is_(False), Post.deleted_at.is_(None))
+_NEWEST = (select(Post.thread_id, func.max(Post.position))
+           .where(Post.thread_id.in_(_IDS), *_VISIBLE).group_by(Post.thread_id))
+_AT = (select(Post.thread_id, Post.position, Post.created_at, *AUTHOR_COLUMNS)
+       .join(User, User.id == Post.author_id)
+       .where(Post.thread_id.in_(_IDS), Post.position.in_(bindparam("positions", expanding=True))))
+_THREADS_OF_IDEAS = select(Idea.id, Idea.thread_id).where(Idea.id.in_(_IDS))
 
 
 def last_posts(kind, ids):
     """{thread id (kind "thread") or idea id ("idea"): LastPost} for those with a visible
-    post: one statement for a whole list."""
+    post: two statements for a whole list (three for ideas: their threads first)."""
     ids = sorted({int(i) for i in ids})
     if not ids:
         return {}
-    return {key: LastPost(created_at, position, Author(*author))
-            for key, created_at, position, *author in rows_among(_LAST[kind], ids)}
+    key_of = ({thread_id: idea_id for idea_id, thread_id in rows_among(_THREADS_OF_IDEAS, ids)}
+              if kind == "idea" else {thread_id: thread_id for thread_id in ids})
+    newest = dict(rows_among(_NEWEST, sorted(key_of)))
+    if not newest:
+        return {}
+    return {key_of[thread_id]: LastPost(created_at, position, Author(*author))
+            for thread_id, position, created_at, *author
+            in rows_among(_AT, sorted(newest), positions=sorted(set(newest.values())))
+            if newest[thread_id] == position}

@@ -121,6 +121,26 @@ def test_rows_among_answers_as_the_expanding_in_does(ctx):
                                    target_type="user")) == 3
 
 
+def test_rows_among_takes_a_second_list_by_its_name(ctx):
+    """Another expanding IN beside the ids takes its list from the parameters: the same
+    rows as SQLAlchemy's own path, each list in its place, on each database."""
+    fans = [make_user() for _ in range(4)]
+    for fan in fans[1:]:
+        for kind in ("user", "idea", "board"):
+            db.session.add(Follow(user_id=fan.id, target_type=kind, target_id=fans[0].id))
+    db.session.commit()
+    statement = select(Follow.user_id, Follow.target_type).where(
+        Follow.user_id.in_(bindparam("ids", expanding=True)),
+        Follow.target_id == bindparam("target_id"),
+        Follow.target_type.in_(bindparam("kinds", expanding=True)))
+    for ids, kinds in (([fans[1].id], ["idea"]), ([f.id for f in fans], ["user", "board"]),
+                       ([fans[2].id, fans[3].id], ["idea", "user", "nothing"])):
+        expected = db.session.execute(statement, {"ids": ids, "kinds": kinds,
+                                                  "target_id": fans[0].id}).all()
+        found = compiled.rows_among(statement, ids, kinds=kinds, target_id=fans[0].id)
+        assert sorted(found) == sorted(expected) and found
+
+
 def test_rows_of_binds_datetimes_and_dates_as_sqlalchemy_does(ctx):
     """A datetime parameter goes in as SQLAlchemy binds it (SQLite keeps text in its own
     format): the same rows as SQLAlchemy's own path, around the boundary."""

@@ -73,6 +73,28 @@ def test_a_vote_leaves_other_ideas_pages_stored(app, world):
     assert _cached(page) == "miss" and _vote_count(page.get_data(as_text=True)) == 0
 
 
+def test_a_reply_leaves_lists_that_do_not_show_its_thread_stored(app, world):
+    """A list's last posters are read by `posts.thread_id IN (its threads)`: a reply to a
+    thread it does not list leaves it stored; a reply to one it lists makes it stale.
+    (Its threads' reply counts are live figures, which may lag: here by a minute.)"""
+    app.config["PAGE_CACHE_LIVE_SECONDS"] = 60
+    visitor = app.test_client()
+    with app.app_context():
+        elsewhere = make_thread(make_board(), make_user(), title="Another board's talk").id
+        repliers = make_user().id, make_user("ren").id
+    lists = ("/ideas", f"/b/{world['board']}/ideas", f"/b/{world['board']}")
+    _stored(visitor, *lists)
+    with app.app_context():
+        forum.reply(db.session.get(Thread, elsewhere), db.session.get(User, repliers[0]),
+                    "Somewhere else entirely.")
+    assert [_cached(visitor.get(path)) for path in lists] == ["hit"] * 3
+    with app.app_context():
+        forum.reply(db.session.get(Thread, world["thread"]), db.session.get(User, repliers[1]),
+                    "On this board.")
+    page = visitor.get(f"/b/{world['board']}")
+    assert _cached(page) == "miss" and "ren" in page.get_data(as_text=True)
+
+
 def test_a_vote_count_on_a_list_lags_at_most_the_stated_seconds(app, world, monkeypatch):
     app.config["PAGE_CACHE_LIVE_SECONDS"] = 5
     clock = types.SimpleNamespace(time=serving.time.time)
