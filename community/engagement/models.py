@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import live_table
 from ..kernel.extensions import db
 
 
@@ -23,6 +24,8 @@ class PointEntry(db.Model):
         Index("ix_point_entries_user_day", "user_id", "day", "kind"),
         Index("ix_point_entries_board_day", "board_id", "day"),
         Index("ix_point_entries_day", "day"),
+        # Every vote and reply writes here; the leaderboards it feeds may lag (README).
+        live_table(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

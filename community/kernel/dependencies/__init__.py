@@ -26,14 +26,15 @@ A write finds the keys of the rows it touches without a second query where it ca
 parameters, or its own RETURNING widened by the table's key columns (write_plans.py).
 
 A write that sets only live columns (``info={"live": True}``: vote counts, reply
-counts, units held) is a live write: its keys move as "live", which a page may lag
+counts, units held), or any write to a live table (live_table(): the points ledger), is
+a live write: its keys move as "live", which a page may lag
 behind by a stated few seconds. Tables say whether a visitor may see them
 (``info={"visitors": False}``): reading one while a shared page is drawn is noted
 (`Reads.private`), and that page is never shared.
 """
 
 from . import writes  # noqa: F401 - its listeners watch every engine
-from .keys import ANY, UNKNOWN, live, private_table, row_key
+from .keys import ANY, UNKNOWN, live, live_table, private_table, row_key
 from .reads import (
     Reads,
     note_clock,
@@ -47,7 +48,7 @@ from .reads import (
 from .writes import on_commit
 
 __all__ = [
-    "ANY", "UNKNOWN", "Reads", "live", "note_clock", "note_identity_map",
+    "ANY", "UNKNOWN", "Reads", "live", "live_table", "note_clock", "note_identity_map",
     "note_read", "note_select", "on_commit", "private_table", "recording", "row_key",
     "start_recording", "stop_recording",
 ]

@@ -48,3 +48,10 @@ def live():
     """info= of a column that moves every second (a vote count, units held): writing only
     such columns is a live write, which a stored page may lag behind."""
     return {"live": True}
+
+
+def live_table():
+    """__table_args__ of a table whose every write is a live write: a ledger that only
+    feeds figures which may lag (the points behind the leaderboards), written by every
+    vote and reply."""
+    return {"info": {"live": True}}

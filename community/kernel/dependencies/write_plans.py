@@ -56,6 +56,7 @@ def write_plan(compiled):
     plan = WritePlan(table, keys, pk)
     dialect = compiled.dialect
     sql = compiled.string
+    plan.live = bool(table.info.get("live"))  # live_table(): every write of it is live
     if compiled.isinsert:
         plan.insert, plan.how = True, "params"
         found = _INSERT_NAMES.match(sql)
@@ -70,7 +71,7 @@ def write_plan(compiled):
     if compiled.isupdate:
         # Names inside a subquery of the SET list are taken too: never fewer than are set.
         names = set(_SET_NAMES.findall(sql[:_where_at(sql)]))
-        plan.live = bool(names) and names <= live
+        plan.live = plan.live or (bool(names) and names <= live)
     plan.set_keys = tuple(sorted(keys & names))
     plan.pinned = _pinned(table, where, {_plain(b): n for b, n in compiled.bind_names.items()})
     sqlite = dialect.name == "sqlite"

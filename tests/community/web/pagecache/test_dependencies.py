@@ -116,6 +116,24 @@ def test_a_vote_count_on_a_list_lags_at_most_the_stated_seconds(app, world, monk
     assert "Wireless charging" in visitor.get("/ideas").get_data(as_text=True)
 
 
+def test_the_leaderboards_lag_a_vote_by_at_most_the_stated_seconds(app, world, monkeypatch):
+    """The points ledger is a live table: the votes and replies that write it leave the
+    leaderboards stored for the lag, then they show the new points."""
+    app.config["PAGE_CACHE_LIVE_SECONDS"] = 5
+    clock = types.SimpleNamespace(time=serving.time.time)
+    monkeypatch.setattr(serving, "time", clock)
+    visitor, voter = app.test_client(), _voter(app)  # a new account is no live write
+    _stored(visitor, "/leaderboards")
+    before = visitor.get("/leaderboards").get_data(as_text=True)
+    voter.post(f"/ideas/{world['ideas'][1]}/vote")  # mei's idea: her points move
+    lagging = visitor.get("/leaderboards")
+    assert _cached(lagging) == "hit" and lagging.get_data(as_text=True) == before
+    now = clock.time()
+    clock.time = lambda: now + 5
+    caught_up = visitor.get("/leaderboards")
+    assert _cached(caught_up) == "miss" and caught_up.get_data(as_text=True) != before
+
+
 def test_a_page_that_reads_a_private_table_is_never_shared(tmp_path):
     app = build_app(f"sqlite:///{tmp_path}/peek.sqlite3", tmp_path)
 
