@@ -121,11 +121,16 @@ def cover_images(product_ids):
     return covers
 
 
+# An idea staff removed (its thread hidden) is 404 on its own page: not listed here either.
+_SHOWN = Thread.hidden.is_(False)
+
+
 def origin_ideas(product_id):
     """The ideas the product grew from, most voted first (tags are not needed here)."""
     return db.session.scalars(
         select(Idea).join(ProductIdea, ProductIdea.idea_id == Idea.id)
-        .where(ProductIdea.product_id == product_id)
+        .join(Thread, Thread.id == Idea.thread_id)
+        .where(ProductIdea.product_id == product_id, _SHOWN)
         .options(lazyload(Idea.tags))
         .order_by(Idea.votes.desc(), Idea.id)
     ).all()
@@ -143,7 +148,7 @@ _ORIGIN_ROWS = (
     select(Idea.id, Thread.title, Idea.votes, *AUTHOR_COLUMNS)
     .join(ProductIdea, ProductIdea.idea_id == Idea.id)
     .join(Thread, Thread.id == Idea.thread_id).join(User, User.id == Idea.author_id)
-    .where(ProductIdea.product_id == bindparam("product_id"))
+    .where(ProductIdea.product_id == bindparam("product_id"), _SHOWN)
     .order_by(Idea.votes.desc(), Idea.id))
 
 
