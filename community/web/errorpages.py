@@ -3,6 +3,7 @@
 from contextlib import suppress
 from functools import wraps
 
+import psycopg.errors
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -148,6 +149,18 @@ def handle_overflow(error: OverflowError):
                           "out_of_range")
 
 
+# PostgreSQL's "numeric value out of range": its side of what SQLite raises as OverflowError
+# on binding (an id past an integer column's 32 bits, from a JSON body). Statements run on
+# the driver (kernel/compiled.py) raise psycopg's own error, unwrapped by SQLAlchemy.
+_OUT_OF_RANGE = "22003"
+
+
+def handle_data_error(error: exc.DataError | psycopg.errors.DataError):
+    if getattr(getattr(error, "orig", error), "sqlstate", None) != _OUT_OF_RANGE:
+        return handle_500(InternalServerError(original_exception=error))
+    return handle_overflow(error)
+
+
 def install_converters(app):
     """Before any blueprint: rules bind their converters when they are added."""
     app.url_map.converters["int"] = IdConverter
@@ -167,6 +180,7 @@ def init_app(app):
     for error, handler in (
             (exc.OperationalError, handle_database), (exc.InterfaceError, handle_database),
             (exc.TimeoutError, handle_database), (OverflowError, handle_overflow),
+            (exc.DataError, handle_data_error), (psycopg.errors.DataError, handle_data_error),
             (CSRFError, handle_csrf), (HeldForApproval, handle_held), (DomainError, handle_domain),
             (InternalServerError, handle_500), (HTTPException, handle_http)):
         app.register_error_handler(error, _unshared(handler))
