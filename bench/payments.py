@@ -41,7 +41,6 @@ import io
 import json
 import os
 import pstats
-import statistics
 import threading
 import time
 from collections import Counter
@@ -51,6 +50,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 
 from bench.common import DATA, PASSWORD, machine, make_app, server_env, warm_file_cache
+from bench.search_analyzer_probe import pct
 from bench.seed_db import add_unmigrated_tables, create_database_if_missing, fresh_database, migrate
 from bench.servers import app_server
 
@@ -107,11 +107,8 @@ def seed(url, buyers):
 
 
 def _percentiles(latencies):
-    latencies = sorted(latencies)
-    if not latencies:
-        return 0.0, 0.0
-    return (1000 * statistics.median(latencies),
-            1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)])
+    """p50 and p99 in ms (search_analyzer_probe.pct, as the other benches take them)."""
+    return tuple(1000 * pct(latencies, p) if latencies else 0.0 for p in (50, 99))
 
 
 def _clients(base, clients, seconds, step):

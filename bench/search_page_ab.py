@@ -18,7 +18,6 @@ import dataclasses
 import importlib.util
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,9 +26,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
 
-from bench.search_analyzer_probe import make_docs, pct  # noqa: E402
-from bench.search_bench import seed  # noqa: E402
-from bench.search_pg import close, make_app, page, query_types, rebuild, scratch_database  # noqa: E402
+from bench.search_analyzer_probe import pct  # noqa: E402
+from bench.search_pg import corpus_arguments, page, query_types, seeded_app  # noqa: E402
 
 
 def load_base(base, name):
@@ -64,20 +62,10 @@ def shown(app, q):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", required=True, help="a checkout of the base commit's tree")
-    ap.add_argument("--docs", type=int, default=100_000)
-    ap.add_argument("--queries", type=int, default=200, help="per query type")
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--pg-url", default=os.environ.get(
-        "FANFORGE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    corpus_arguments(ap, queries=200)
     args = ap.parse_args()
 
-    from community.search.analyzer import warm_up
-
-    warm_up()
-    with scratch_database(args.pg_url, "fanforge_search_ab") as pg_url:
-        app = make_app(pg_url, Path(tempfile.mkdtemp(prefix="search_ab_")))
-        seed(app, list(make_docs(args.docs, args.seed)), args.seed)
-        rebuild(app, "PostgreSQL FTS")
+    with seeded_app(args, "search_ab") as app:
         switch = versions(args.base)
         types = query_types(args.queries, args.seed)
         differ = 0
@@ -102,7 +90,6 @@ def main():
             print(f"{qtype:<10}" + "".join(
                 f" {pct(ms, 50):8.2f} {pct(ms, 99):7.2f} {pct(cpu, 50):6.2f}"
                 for ms, cpu in out.values()), flush=True)
-        close(app)
 
 
 if __name__ == "__main__":

@@ -210,6 +210,35 @@ def scratch_database(admin_url, prefix):
         admin.dispose()
 
 
+def corpus_arguments(parser, queries):
+    """The options every search script shares: the corpus, the queries, where PostgreSQL is."""
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=queries, help="per query type")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pg-url", default=os.environ.get(
+        "FANFORGE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+
+
+@contextmanager
+def seeded_app(args, name):
+    """An app on a scratch PostgreSQL database holding --docs documents, indexed for
+    PostgreSQL's full-text search; its connections given back and the database dropped
+    at the end."""
+    from community.search.analyzer import warm_up
+
+    warm_up()
+    with scratch_database(args.pg_url, f"fanforge_{name}") as pg_url:
+        app = make_app(pg_url, Path(tempfile.mkdtemp(prefix=f"{name}_")))
+        started = time.perf_counter()
+        seed(app, list(make_docs(args.docs, args.seed)), args.seed)
+        print(f"seeded {args.docs} documents in {time.perf_counter() - started:.1f} s", flush=True)
+        rebuild(app, "PostgreSQL FTS")
+        try:
+            yield app
+        finally:
+            close(app)
+
+
 def close(app):
     """Give back the app's connections (the database can then be dropped)."""
     from community.kernel.extensions import db
@@ -231,12 +260,8 @@ def query_types(count, seed_value):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=100_000)
-    ap.add_argument("--queries", type=int, default=200, help="per query type")
-    ap.add_argument("--seed", type=int, default=7)
+    corpus_arguments(ap, queries=200)
     ap.add_argument("--writes", type=int, default=100, help="replies timed per backend")
-    ap.add_argument("--pg-url", default=os.environ.get(
-        "FANFORGE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     args = ap.parse_args()
 
     from community.search.analyzer import warm_up

@@ -15,7 +15,6 @@ import functools
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,17 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.search_analyzer_probe import make_docs, pct  # noqa: E402
-from bench.search_bench import seed  # noqa: E402
-from bench.search_pg import (  # noqa: E402
-    close,
-    make_app,
-    page,
-    query_types,
-    rebuild,
-    scratch_database,
-    server_ms,
-)
+from bench.search_analyzer_probe import pct  # noqa: E402
+from bench.search_pg import corpus_arguments, page, query_types, seeded_app, server_ms  # noqa: E402
 
 
 def first_met_template(pgquery):
@@ -61,23 +51,12 @@ def first_met_template(pgquery):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=100_000)
-    ap.add_argument("--queries", type=int, default=150, help="per query type")
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--pg-url", default=os.environ.get(
-        "FANFORGE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    corpus_arguments(ap, queries=150)
     args = ap.parse_args()
 
     from community.search import pgquery
-    from community.search.analyzer import warm_up
 
-    warm_up()
-    with scratch_database(args.pg_url, "fanforge_rankset") as pg_url:
-        app = make_app(pg_url, Path(tempfile.mkdtemp(prefix="rankset_")))
-        started = time.perf_counter()
-        seed(app, list(make_docs(args.docs, args.seed)), args.seed)
-        print(f"seeded {args.docs} documents in {time.perf_counter() - started:.1f} s", flush=True)
-        rebuild(app, "PostgreSQL FTS")
+    with seeded_app(args, "rankset") as app:
         types = query_types(args.queries, args.seed)
         statements = {"first met (before)": first_met_template(pgquery),
                       "newest (after)": pgquery._find_template}
@@ -112,7 +91,6 @@ def main():
                       f" {unstable[label]:>10}/{len(qs)}", flush=True)
         print("mean page ms over all: " + ", ".join(
             f"{label} {statistics.mean(ms[label]):.2f}" for label in statements))
-        close(app)
 
 
 if __name__ == "__main__":
