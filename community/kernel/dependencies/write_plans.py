@@ -41,7 +41,8 @@ class WritePlan:
     def __init__(self, table, keys, pk):
         self.table, self.name, self.keys, self.pk = table, table.name, keys, pk
         self.key_list = tuple(sorted(keys))
-        self.insert, self.live, self.columns = False, False, None
+        # A live table's every write is live (keys.live_table); else an UPDATE's, below.
+        self.insert, self.live, self.columns = False, bool(table.info.get("live")), None
         self.set_keys, self.pinned, self.pins = (), {}, ()
         self.how, self.returning, self.returns_own = "table", None, False
 
@@ -56,7 +57,6 @@ def write_plan(compiled):
     plan = WritePlan(table, keys, pk)
     dialect = compiled.dialect
     sql = compiled.string
-    plan.live = bool(table.info.get("live"))  # live_table(): every write of it is live
     if compiled.isinsert:
         plan.insert, plan.how = True, "params"
         found = _INSERT_NAMES.match(sql)
