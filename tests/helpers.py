@@ -3,6 +3,7 @@
 import itertools
 
 from sqlalchemy import func, select
+from templatecache import SHARED as SHARED_TEMPLATES
 
 from app import create_app
 from community.accounts import service as accounts
@@ -53,7 +54,9 @@ TEST_CONFIG = {
 def build_app(url, tmp_path, **overrides):
     config = dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI=url)
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = SHARED_TEMPLATES
+    return app
 
 
 _seq = itertools.count(1)
