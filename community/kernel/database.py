@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from .compiled import write_rows
 from .dependencies import note_clock
 from .extensions import db
 
@@ -341,7 +342,7 @@ def insert_ignore(model, **values):
     The unique constraint decides, so two concurrent requests cannot both insert.
     """
     stmt = _insert_ignore_statement(model, tuple(values))
-    return write(stmt, values).first() is not None
+    return bool(write_rows(stmt, **values))
 
 
 def insert_ignore_if(model, condition, values, **params):
@@ -353,7 +354,7 @@ def insert_ignore_if(model, condition, values, **params):
     like a column stands for the row's value, the others come from `params`.
     """
     stmt = _insert_ignore_statement(model, tuple(values), condition)
-    return write(stmt, {**values, **params}).first() is not None
+    return bool(write_rows(stmt, **{**values, **params}))
 
 
 def sync_loaded(model, key, **values):

@@ -45,10 +45,11 @@ from .reads import (
     start_recording,
     stop_recording,
 )
-from .writes import on_commit
+from .writes import driven_rows, note_driven, on_commit
 
 __all__ = [
-    "ANY", "UNKNOWN", "Reads", "live", "live_table", "note_clock", "note_identity_map",
+    "ANY", "UNKNOWN", "Reads", "driven_rows", "live", "live_table", "note_clock",
+    "note_driven", "note_identity_map",
     "note_read", "note_select", "on_commit", "private_table", "recording", "row_key",
     "start_recording", "stop_recording",
 ]
