@@ -123,8 +123,8 @@ def write_rows(statement, **params):
     session = db.session()
     if session.autoflush:
         session.flush()
-    connection = session.connection()
-    dialect = connection.dialect
+    connection = _connection(session)
+    dialect, info = connection.dialect, connection.info
     key = (statement, dialect.name, tuple(params))
     if key in _WRITES:
         prepared = _WRITES[key]
@@ -136,7 +136,7 @@ def write_rows(statement, **params):
         named = {**prepared[2], **params}
         for name in prepared[6]:  # an expanding IN's values as SQLAlchemy names them
             named.update({f"{name}_{n}": v for n, v in enumerate(named.pop(name) or (), 1)})
-        noted = note_driven(connection.info, prepared[4], named, dialect.name == "sqlite")
+        noted = note_driven(info, prepared[4], named, dialect.name == "sqlite")
     if noted is None:
         result = connection.execute(statement, params)
         return [tuple(row) for row in result] if result.returns_rows else []
@@ -152,7 +152,22 @@ def write_rows(statement, **params):
                                       dialect=dialect) from error
     finally:
         cursor.close()
-    return driven_rows(connection.info, plan, widen, named, rows, last_row_id)
+    return driven_rows(info, plan, widen, named, rows, last_row_id)
+
+
+_CONNECTION = "fanforge_write_connection"  # on the session's info: (its transaction, connection)
+
+
+def _connection(session):
+    """session.connection(), asked once per transaction: a checkout's nine writes asked
+    it nine times, each through the session's bind lookup and transaction states."""
+    transaction = session.get_transaction()
+    found = session.info.get(_CONNECTION)
+    if transaction is not None and found is not None and found[0] is transaction:
+        return found[1]
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection
 
 
 def _prepare_write(statement, dialect, params):

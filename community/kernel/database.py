@@ -215,18 +215,19 @@ def _begin_sqlite(conn):
         # without SQLAlchemy's execution context (every request's first read pays it).
         conn.connection.dbapi_connection.execute("BEGIN")
         return
+    # The write's BEGIN IMMEDIATE straight to the driver too, after its turn (a checkout
+    # takes two): SQLAlchemy's execution context cost more than SQLite takes to run it.
     dbapi_connection = conn.connection.dbapi_connection
-    if not isinstance(dbapi_connection, QueuedWriterConnection):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        return
+    queued = isinstance(dbapi_connection, QueuedWriterConnection)
     try:
-        dbapi_connection.take_write_turn()
-    except sqlite3.OperationalError as error:  # as SQLAlchemy reports SQLite's own
-        raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    except BaseException:
-        dbapi_connection.give_back_write_turn()
+        if queued:
+            dbapi_connection.take_write_turn()
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except BaseException as error:
+        if queued:
+            dbapi_connection.give_back_write_turn()
+        if isinstance(error, sqlite3.OperationalError):  # as SQLAlchemy reports SQLite's own
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
         raise
 
 
