@@ -30,7 +30,8 @@ counts, units held), or any write to a live table (live_table(): the points ledg
 a live write: its keys move as "live", which a page may lag
 behind by a stated few seconds. Tables say whether a visitor may see them
 (``info={"visitors": False}``): reading one while a shared page is drawn is noted
-(`Reads.private`), and that page is never shared.
+(`Reads.private`), and that page is never shared; so a write to one moves no key, and a
+commit that wrote only such tables moves nothing, not even ``*``.
 """
 
 from . import writes  # noqa: F401 - its listeners watch every engine

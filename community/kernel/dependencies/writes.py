@@ -1,4 +1,9 @@
-"""What a transaction writes: the keys of every row it touches, handed on after commit."""
+"""What a transaction writes: the keys of every row it touches, handed on after commit.
+
+A write to a table visitors may not see (keys.private_table: payments, addresses,
+messages...) moves nothing: no stored page read one (serving.py stores none that did),
+and a commit that wrote only such tables hands nothing on, so the page store is not
+written for it (a checkout's second transaction, the gateway's reply, is one)."""
 
 import re
 
@@ -137,6 +142,8 @@ def _note_write(conn, context, compiled, statement, parameters):
     """The keys a write moves, noted as pending on its connection; the statement to run
     (widened by its table's key columns where its RETURNING names its rows)."""
     plan = _plan_of(compiled, write_plan)
+    if plan is not None and plan.private:
+        return statement
     pending = conn.info.setdefault(_PENDING, (set(), set()))
     if plan is None:
         pending[0].add(UNKNOWN)
@@ -177,8 +184,9 @@ def note_driven(info, compiled, params, sqlite):
     if not _on_commit:
         return None, ""
     plan = _plan_of(compiled, write_plan)
-    if plan is None:
-        info.setdefault(_PENDING, (set(), set()))[0].add(UNKNOWN)
+    if plan is None or plan.private:
+        if plan is None:
+            info.setdefault(_PENDING, (set(), set()))[0].add(UNKNOWN)
         return None, ""
     widen = ""
     if plan.how == "table":
@@ -257,7 +265,8 @@ def _after_cursor_execute(conn, cursor, _statement, _parameters, context, execut
     if not compiled.isinsert or executemany:
         return
     plan = _plan_of(compiled, write_plan)
-    if plan is None or plan.pk is None or plan.pk in context.compiled_parameters[0]:
+    if plan is None or plan.private or plan.pk is None \
+            or plan.pk in context.compiled_parameters[0]:
         return
     row_id = getattr(cursor, "lastrowid", None)
     if row_id:
