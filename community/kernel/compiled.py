@@ -163,7 +163,9 @@ def _connection(session):
     it nine times, each through the session's bind lookup and transaction states."""
     transaction = session.get_transaction()
     found = session.info.get(_CONNECTION)
-    if transaction is not None and found is not None and found[0] is transaction:
+    # One the session deactivated (a flush failed) is asked again, and refuses as before.
+    if transaction is not None and transaction.is_active and found is not None \
+            and found[0] is transaction:
         return found[1]
     connection = session.connection()
     session.info[_CONNECTION] = (session.get_transaction(), connection)

@@ -103,3 +103,17 @@ def test_a_refused_write_raises_sqlalchemys_error_and_moves_nothing(ctx, moved):
     with pytest.raises(exc.IntegrityError), transaction():
         compiled.write_rows(VOTE, user_id=voter.id, idea_id=idea.id, created_at=datetime(2026, 1, 1))
     assert moved == []
+
+
+def test_after_a_failed_flush_a_write_is_refused_as_through_sqlalchemy(ctx):
+    idea = ideas.propose(make_board(), make_user(), "Lighter case", "Please.")
+    voter = make_user()
+    ideas.vote(idea.id, voter)
+    db.session.connection()
+    compiled.write_rows(BUMP, idea_id=idea.id, by=0)  # the connection asked once
+    db.session.add(Vote(user_id=voter.id, idea_id=idea.id))  # the same vote again
+    with pytest.raises(exc.IntegrityError):
+        db.session.flush()
+    with pytest.raises(exc.PendingRollbackError):
+        compiled.write_rows(BUMP, idea_id=idea.id, by=1)
+    db.session.rollback()
