@@ -131,13 +131,13 @@ def test_one_call_places_the_order_and_starts_its_payment(app, api):
 def test_a_checkout_runs_a_fixed_handful_of_statements(app, api):
     """Before the write: the token, the address, the key. Then the campaign with its tier
     and product, the product's variants and options, the order, the buyer's, campaign's
-    and tier's units, the product's name, the notice and its mail, the payment; then the
-    gateway's charge and the payment's reference: 15, none of them the page cache's
-    (kernel/dependencies reads a write's rows from its own RETURNING)."""
+    and tier's units, the notice (the product's name as loaded) and its mail, the payment;
+    then the gateway's charge and the payment's reference: 14, none of them the page
+    cache's (kernel/dependencies reads a write's rows from its own RETURNING)."""
     assert _placed_with(api, "warm").status_code == 201  # the token's hourly touch
     with counting(app) as statements:
         assert _placed_with(api, "counted").status_code == 201
-    assert len(statements) <= 15, "\n\n".join(statements)
+    assert len(statements) <= 14, "\n\n".join(statements)
 
 
 def test_a_checkout_that_fails_places_nothing(app, api):
