@@ -1,4 +1,4 @@
-"""Prebuilt SELECTs compiled once per dialect and run as the driver's own SQL.
+"""Prebuilt statements compiled once per dialect and run as the driver's own SQL.
 
 SQLAlchemy compiles, caches and converts for every statement it runs, and renders an
 expanding IN again on every execution: as much Python as SQLite takes to answer. The
@@ -9,6 +9,12 @@ only its reader and their facts) runs them on a pooled connection of its own, gi
 back at the end of the request: the session's transaction, begun and rolled back,
 cost as much as the reads.
 
+The hot write paths (a checkout runs nine INSERTs and UPDATEs) run theirs the same
+way (write_rows), inside the session's transaction: what each writes is noted for the
+page cache as SQLAlchemy's cursor events note it (dependencies.note_driven), and the
+driver's errors come out as SQLAlchemy's, so a twin request's IntegrityError is met
+as before.
+
 There is one path, whoever listens to the engine: SQLAlchemy's cursor events do not see
 these statements (an APM tool attached to the engine misses them rather than slowing every
 request down); the tests count them at the driver (tests/querycount.py).
@@ -17,9 +23,9 @@ request down); the tests count them at the driver (tests/querycount.py).
 from datetime import date, datetime
 
 from flask import g
-from sqlalchemy import Date, DateTime
+from sqlalchemy import Date, DateTime, exc
 
-from .dependencies import note_select
+from .dependencies import driven_rows, note_driven, note_select
 from .extensions import db
 
 # Prebuilt SELECTs compiled once per dialect (rows_of, rows_among).
@@ -49,18 +55,38 @@ def rows_among(statement, ids, **params):
     dialect = bind.dialect
     prepared = _PREPARED.get((statement, dialect.name))
     if prepared is None:
-        compiled = statement.compile(dialect=dialect)
-        defaults = {name: bind.value for name, bind in compiled.binds.items()}
-        prepared = _PREPARED[(statement, dialect.name)] = (
-            compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle],
-            compiled, _moment_binds(compiled, dialect),
+        prepared = _PREPARED[(statement, dialect.name)] = _prepare(statement, dialect)
+    sql, parameters, params_seen = _bound(prepared, ids, params)
+    rows = _run(connection, sql, parameters)
+    note_select(prepared[4], params_seen, rows)
+    return rows
+
+
+def _prepare(statement, dialect, column_keys=None, converters=None):
+    """What running `statement` on the driver needs, worked out once: its SQL, the
+    order of its positional parameters, their defaults, the dialect's mark, the compiled
+    statement, each parameter's conversion (by default those of datetimes and dates,
+    _moment_binds), and the names of its expanding INs."""
+    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+    defaults = {name: bind.value for name, bind in compiled.binds.items()}
+    return (compiled.string, compiled.positiontup, defaults, _MARKS[dialect.paramstyle],
+            compiled, (converters or _moment_binds)(compiled, dialect),
             tuple(name for name, bind in compiled.binds.items() if bind.expanding))
-    sql, order, defaults, mark, compiled, moments, expanding = prepared
+
+
+def _bound(prepared, ids, params, convert_all=False):
+    """(SQL, the driver's parameters, the parameters by bind name) for one run. A
+    datetime or date goes in as SQLAlchemy binds it; with `convert_all`, every value with
+    a conversion does (write_rows)."""
+    sql, order, defaults, mark, _compiled, converters, expanding = prepared
     values = {**defaults, **params}
-    if moments:  # a datetime or date goes in as SQLAlchemy binds it
-        for name in moments.keys() & params.keys():
-            if isinstance(values[name], (datetime, date)):
-                values[name] = moments[name](values[name])
+    for name in converters.keys() & (values.keys() if convert_all else params.keys()):
+        value = values[name]
+        if convert_all and value is not None:
+            convert = converters[name]
+            values[name] = [convert(v) for v in value] if name in expanding else convert(value)
+        elif isinstance(value, (datetime, date)):
+            values[name] = converters[name](value)
     lists = {name: list(ids or ()) if name == _IDS else list(values.pop(name, None) or ())
              for name in expanding}
     params_seen = {**values, **lists}
@@ -73,17 +99,101 @@ def rows_among(statement, ids, **params):
                 flat.append(values[name])
         for name, items in lists.items():
             sql = sql.replace(_token(name), ", ".join([mark] * len(items)))
-        rows = _run(connection, sql, tuple(flat))
-        note_select(compiled, params_seen, rows)
-        return rows
+        return sql, tuple(flat), params_seen
     values.pop(_IDS, None)
     for name, items in lists.items():
         named = {f"{name}_{n}": value for n, value in enumerate(items)}
         sql = sql.replace(_token(name), ", ".join(mark.format(n) for n in named))
         values.update(named)
-    rows = _run(connection, sql, values)
-    note_select(compiled, params_seen, rows)
-    return rows
+    return sql, values, params_seen
+
+
+# Prebuilt writes by (statement, dialect, the names of their parameters): the names
+# decide which columns an INSERT without values of its own writes, as SQLAlchemy
+# compiles it. None: one that runs through SQLAlchemy (_prepare_write says why).
+_WRITES = {}
+
+
+def write_rows(statement, **params):
+    """Run a prebuilt INSERT, UPDATE or DELETE as rows_of runs a SELECT, on the session's
+    connection in its transaction (pending objects flushed first, as database.write
+    does): the rows its RETURNING gave, as tuples. Every value goes in as SQLAlchemy
+    binds it. One whose rows only a lookup can name (dependencies.note_driven) runs
+    through SQLAlchemy instead, and answers the same."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    connection = _connection(session)
+    dialect, info = connection.dialect, connection.info
+    key = (statement, dialect.name, tuple(params))
+    if key in _WRITES:
+        prepared = _WRITES[key]
+    else:
+        prepared = _WRITES[key] = _prepare_write(statement, dialect, params)
+    noted = None
+    if prepared is not None:
+        sql, parameters, _seen = _bound(prepared, params.get(_IDS), params, convert_all=True)
+        named = {**prepared[2], **params}
+        for name in prepared[6]:  # an expanding IN's values as SQLAlchemy names them
+            named.update({f"{name}_{n}": v for n, v in enumerate(named.pop(name) or (), 1)})
+        noted = note_driven(info, prepared[4], named, dialect.name == "sqlite")
+    if noted is None:
+        result = connection.execute(statement, params)
+        return [tuple(row) for row in result] if result.returns_rows else []
+    plan, widen = noted
+    error_class = dialect.loaded_dbapi.Error
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql + widen, parameters)
+        last_row_id = getattr(cursor, "lastrowid", None)
+        rows = cursor.fetchall() if cursor.description is not None else []
+    except error_class as error:
+        raise exc.DBAPIError.instance(sql, parameters, error, error_class,
+                                      dialect=dialect) from error
+    finally:
+        cursor.close()
+    return driven_rows(info, plan, widen, named, rows, last_row_id)
+
+
+_CONNECTION = "fanforge_write_connection"  # on the session's info: (its transaction, connection)
+
+
+def _connection(session):
+    """session.connection(), asked once per transaction: a checkout's nine writes asked
+    it nine times, each through the session's bind lookup and transaction states."""
+    transaction = session.get_transaction()
+    found = session.info.get(_CONNECTION)
+    # One the session deactivated (a flush failed) is asked again, and refuses as before.
+    if transaction is not None and transaction.is_active and found is not None \
+            and found[0] is transaction:
+        return found[1]
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection
+
+
+def _prepare_write(statement, dialect, params):
+    """_prepare for a write given these parameters, with the scalar defaults of the
+    columns they leave out; None for a default computed in Python (SQLAlchemy's
+    execution computes it)."""
+    prepared = _prepare(statement, dialect, sorted(params), _conversions)
+    compiled, defaults = prepared[4], prepared[2]
+    for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
+        default = column.default if column in compiled.insert_prefetch else column.onupdate
+        if default is None or not default.is_scalar or column.key not in defaults:
+            return None
+        defaults[column.key] = default.arg
+    return prepared
+
+
+def _conversions(compiled, dialect):
+    """{bind name: the dialect's conversion} for every parameter that has one."""
+    found = {}
+    for name, bind in compiled.binds.items():
+        convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None:
+            found[name] = convert
+    return found
 
 
 def _token(name):

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from .compiled import write_rows
 from .dependencies import note_clock
 from .extensions import db
 
@@ -214,18 +215,19 @@ def _begin_sqlite(conn):
         # without SQLAlchemy's execution context (every request's first read pays it).
         conn.connection.dbapi_connection.execute("BEGIN")
         return
+    # The write's BEGIN IMMEDIATE straight to the driver too, after its turn (a checkout
+    # takes two): SQLAlchemy's execution context cost more than SQLite takes to run it.
     dbapi_connection = conn.connection.dbapi_connection
-    if not isinstance(dbapi_connection, QueuedWriterConnection):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        return
+    queued = isinstance(dbapi_connection, QueuedWriterConnection)
     try:
-        dbapi_connection.take_write_turn()
-    except sqlite3.OperationalError as error:  # as SQLAlchemy reports SQLite's own
-        raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    except BaseException:
-        dbapi_connection.give_back_write_turn()
+        if queued:
+            dbapi_connection.take_write_turn()
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except BaseException as error:
+        if queued:
+            dbapi_connection.give_back_write_turn()
+        if isinstance(error, sqlite3.OperationalError):  # as SQLAlchemy reports SQLite's own
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
         raise
 
 
@@ -341,7 +343,7 @@ def insert_ignore(model, **values):
     The unique constraint decides, so two concurrent requests cannot both insert.
     """
     stmt = _insert_ignore_statement(model, tuple(values))
-    return write(stmt, values).first() is not None
+    return bool(write_rows(stmt, **values))
 
 
 def insert_ignore_if(model, condition, values, **params):
@@ -353,7 +355,7 @@ def insert_ignore_if(model, condition, values, **params):
     like a column stands for the row's value, the others come from `params`.
     """
     stmt = _insert_ignore_statement(model, tuple(values), condition)
-    return write(stmt, {**values, **params}).first() is not None
+    return bool(write_rows(stmt, **{**values, **params}))
 
 
 def sync_loaded(model, key, **values):

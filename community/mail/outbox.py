@@ -17,7 +17,8 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, case, delete, func, literal, or_, select, true, update
 
 from ..kernel import jobs
-from ..kernel.database import conflict_insert, dialect_name, transaction, utcnow, write
+from ..kernel.compiled import write_rows
+from ..kernel.database import conflict_insert, dialect_name, transaction, utcnow
 from ..kernel.extensions import db
 from .models import MailOutbox
 
@@ -60,7 +61,7 @@ def insert_select(rows, dialect):
 
 def queue_built(stmt, kind, **params):
     """Run an insert_select statement with its rows' `params`; returns the rows written."""
-    written = len(write(stmt, {"mail_kind": kind, "mail_now": utcnow(), **params}).all())
+    written = len(write_rows(stmt, mail_kind=kind, mail_now=utcnow(), **params))
     if written:
         jobs.kick_after_commit(SEND_TASK)
     return written

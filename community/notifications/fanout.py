@@ -15,7 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..accounts.models import User
 from ..accounts.names import key
-from ..kernel.database import conflict_insert, utcnow, write
+from ..kernel.compiled import write_rows
+from ..kernel.database import conflict_insert, utcnow
 from ..kernel.extensions import db
 from .models import EXCERPT_MAX, TITLE_MAX, Notification
 
@@ -106,4 +107,5 @@ def notify(kind, user_id, **values):
         stmt = _ONE_ROW[names] = insert(_TABLE).values(
             {name: bindparam(name, type_=_COLUMNS[name].type) for name in names}
         ).returning(_COLUMNS.id)
-    return write(stmt, row).scalar_one()
+    [(note_id,)] = write_rows(stmt, **row)
+    return note_id

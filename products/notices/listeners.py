@@ -5,7 +5,7 @@ mail, right away (notify_and_mail). Many people (a campaign's backers, a product
 watchers): one NoticeBatch row, which the worker expands in batches (mail/broadcast.py).
 """
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, inspect, or_, select
 
 from community.accounts.models import User
 from community.kernel import signals as community_signals
@@ -44,8 +44,21 @@ _PRODUCT_NAME = select(Product.name).join(Campaign, Campaign.product_id == Produ
 
 
 def _about_order(order, **values):
+    return {"target_type": "order", "target_id": order.id, "title": _product_name(order),
+            **values}
+
+
+def _product_name(order):
+    """The name of the order's product: as the placing loaded it with the order's campaign
+    (a checkout), else read alone."""
+    loaded = inspect(order, raiseerr=False)
+    campaign = loaded.attrs.campaign.loaded_value if loaded is not None else None
+    product = inspect(campaign).attrs.product.loaded_value if isinstance(campaign, Campaign) \
+        else None
+    if isinstance(product, Product):
+        return product.name
     [(name,)] = rows_of(_PRODUCT_NAME, campaign_id=order.campaign_id)
-    return {"target_type": "order", "target_id": order.id, "title": name, **values}
+    return name
 
 
 def on_order_placed(order, **_):

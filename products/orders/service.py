@@ -13,21 +13,20 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community import cards
 from community.accounts import service as accounts
-from community.kernel.compiled import rows_of
+from community.kernel.compiled import rows_of, write_rows
 from community.kernel.database import (
     conflict_insert,
     dialect_name,
     sync_loaded,
     transaction,
     utcnow,
-    write,
 )
 from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
@@ -193,9 +192,13 @@ _UNSET = {"state": "reserved", "f_code_id": None, "confirmed_at": None, "cancell
 def _insert_order(campaign, tier, values):
     """The order row by a Core INSERT ... RETURNING, then the same row as a persistent
     object in the session: the ORM's flush of a new object costs several times the
-    statement's Python, all of it under the write lock."""
+    statement's Python, all of it under the write lock. The object gets the row as a
+    load would, its values straight into its dict (InstanceState.dict): through the
+    constructor, each of its forty columns fired attribute events, only to be reset."""
     values = {**_UNSET, **values, "campaign_id": campaign.id, "tier_id": tier.id}
-    order = Order(id=write(_INSERT_ORDER, values).scalar_one(), **values)
+    [(order_id,)] = write_rows(_INSERT_ORDER, **values)
+    order = Order()
+    inspect(order).dict.update(values, id=order_id)
     make_transient_to_detached(order)
     db.session.add(order)
     set_committed_value(order, "campaign", campaign)
@@ -267,34 +270,33 @@ _TAKE_VARIANT_UNITS = (
 def _take_units(campaign, tier, buyer_id, quantity, variant_id=None):
     """The buyer's, the campaign's and the tier's units, each one conditional statement.
 
-    The statements are built once (above) and run with parameters: building one
-    costs more Python than SQLite takes to run it, and all of it is under the
-    write lock."""
-    held = write(_take_buyer_units(dialect_name()), {
-        "campaign": campaign.id, "buyer": buyer_id, "quantity": quantity,
-        "limit": campaign.per_buyer_limit}).first()
-    if held is None:
+    The statements are built once (above) and run on the driver (compiled.write_rows):
+    building one, or SQLAlchemy's execution of it, costs more Python than SQLite takes
+    to run it, and all of it is under the write lock."""
+    held = write_rows(_take_buyer_units(dialect_name()), campaign=campaign.id, buyer=buyer_id,
+                      quantity=quantity, limit=campaign.per_buyer_limit)
+    if not held:
         raise Conflict(_("You can pre-order at most %(n)d units in this campaign.",
                          n=campaign.per_buyer_limit), code="limit_reached")
-    new_backer = 1 if held.units == quantity else 0
-    reserved = write(_TAKE_CAMPAIGN_UNITS, {
-        "campaign_id": campaign.id, "quantity": quantity, "new_backer": new_backer}).first()
-    if reserved is None:
+    [(units,)] = held
+    reserved = write_rows(_TAKE_CAMPAIGN_UNITS, campaign_id=campaign.id, quantity=quantity,
+                          new_backer=1 if units == quantity else 0)
+    if not reserved:
         raise Conflict(_("Sold out: not enough units left."), code="sold_out")
-    tier_taken = write(_TAKE_TIER_UNITS, {"tier_id": tier.id, "quantity": quantity}).first()
-    if tier_taken is None:
+    tier_taken = write_rows(_TAKE_TIER_UNITS, tier_id=tier.id, quantity=quantity)
+    if not tier_taken:
         raise Conflict(_("Sold out: this tier has no units left."), code="sold_out")
-    variant_taken = variant_id is not None and write(_TAKE_VARIANT_UNITS, {
-        "variant_id": variant_id, "quantity": quantity}).first()
-    if variant_taken is None:
+    variant_taken = variant_id is not None and write_rows(
+        _TAKE_VARIANT_UNITS, variant_id=variant_id, quantity=quantity)
+    if variant_taken == []:
         raise Conflict(_("Sold out: this variant has no units left."), code="sold_out")
     # What the ORM UPDATEs these replace showed on the loaded rows.
-    sync_loaded(CampaignBuyer, (campaign.id, buyer_id), units=held.units)
-    sync_loaded(Campaign, campaign.id, reserved_units=reserved.reserved_units,
-                backer_count=reserved.backer_count)
-    sync_loaded(Tier, tier.id, reserved_units=tier_taken.reserved_units)
+    sync_loaded(CampaignBuyer, (campaign.id, buyer_id), units=units)
+    [(reserved_units, backer_count)] = reserved
+    sync_loaded(Campaign, campaign.id, reserved_units=reserved_units, backer_count=backer_count)
+    sync_loaded(Tier, tier.id, reserved_units=tier_taken[0][0])
     if variant_taken:
-        sync_loaded(Variant, variant_id, reserved_units=variant_taken.reserved_units)
+        sync_loaded(Variant, variant_id, reserved_units=variant_taken[0][0])
 
 
 def cancel_order(order_id, buyer):

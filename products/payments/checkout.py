@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from community.kernel.database import transaction, utcnow, write
+from community.kernel.compiled import write_rows
+from community.kernel.database import transaction, utcnow
 from community.kernel.errors import Conflict, NotFound, ValidationError
 from community.kernel.extensions import db
 
@@ -134,7 +135,8 @@ def _open_payment(provider, order, now):
               "authorised_cents": 0, "captured_cents": 0, "refunded_cents": 0,
               "checkout_url": None, "client_secret": None, "flag": None,
               "created_at": now, "updated_at": now}
-    return Payment(id=write(_INSERT_PAYMENT, values).scalar_one(), **values)
+    [(payment_id,)] = write_rows(_INSERT_PAYMENT, **values)
+    return Payment(id=payment_id, **values)
 
 
 def _create_at_provider(provider, payment, order, return_url):
@@ -167,7 +169,7 @@ def _asked(create, request):
 
 
 def _store_ref(provider, payment_id, created):
-    write(_SET_REF, {"payment_id": payment_id, "ref": created.ref,
-                     "checkout_url": created.checkout_url, "client_secret": created.client_secret})
+    write_rows(_SET_REF, payment_id=payment_id, ref=created.ref,
+               checkout_url=created.checkout_url, client_secret=created.client_secret)
     if created.events:
         ledger.record(provider.name, created.events, "reply")

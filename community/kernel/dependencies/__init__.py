@@ -30,7 +30,8 @@ counts, units held), or any write to a live table (live_table(): the points ledg
 a live write: its keys move as "live", which a page may lag
 behind by a stated few seconds. Tables say whether a visitor may see them
 (``info={"visitors": False}``): reading one while a shared page is drawn is noted
-(`Reads.private`), and that page is never shared.
+(`Reads.private`), and that page is never shared; so a write to one moves no key, and a
+commit that wrote only such tables moves nothing, not even ``*``.
 """
 
 from . import writes  # noqa: F401 - its listeners watch every engine
@@ -45,10 +46,11 @@ from .reads import (
     start_recording,
     stop_recording,
 )
-from .writes import on_commit
+from .writes import driven_rows, note_driven, on_commit
 
 __all__ = [
-    "ANY", "UNKNOWN", "Reads", "live", "live_table", "note_clock", "note_identity_map",
+    "ANY", "UNKNOWN", "Reads", "driven_rows", "live", "live_table", "note_clock",
+    "note_driven", "note_identity_map",
     "note_read", "note_select", "on_commit", "private_table", "recording", "row_key",
     "start_recording", "stop_recording",
 ]

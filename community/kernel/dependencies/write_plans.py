@@ -36,13 +36,15 @@ _INSERT_NAMES = re.compile(r'^\s*INSERT\s+INTO\s+"?\w+"?\s*\(([^)]*)\)', re.I)
 
 class WritePlan:
     __slots__ = ("columns", "how", "insert", "key_list", "keys", "live", "name", "pins",
-                 "pinned", "pk", "returning", "returns_own", "set_keys", "table")
+                 "pinned", "pk", "private", "returning", "returns_own", "set_keys", "table")
 
     def __init__(self, table, keys, pk):
         self.table, self.name, self.keys, self.pk = table, table.name, keys, pk
         self.key_list = tuple(sorted(keys))
         # A live table's every write is live (keys.live_table); else an UPDATE's, below.
         self.insert, self.live, self.columns = False, bool(table.info.get("live")), None
+        # A table visitors may not see (keys.private_table): no stored page read it.
+        self.private = table.info.get("visitors") is False
         self.set_keys, self.pinned, self.pins = (), {}, ()
         self.how, self.returning, self.returns_own = "table", None, False
 

@@ -1,4 +1,9 @@
-"""What a transaction writes: the keys of every row it touches, handed on after commit."""
+"""What a transaction writes: the keys of every row it touches, handed on after commit.
+
+A write to a table visitors may not see (keys.private_table: payments, addresses,
+messages...) moves nothing: no stored page read one (serving.py stores none that did),
+and a commit that wrote only such tables hands nothing on, so the page store is not
+written for it (a checkout's second transaction, the gateway's reply, is one)."""
 
 import re
 
@@ -137,6 +142,8 @@ def _note_write(conn, context, compiled, statement, parameters):
     """The keys a write moves, noted as pending on its connection; the statement to run
     (widened by its table's key columns where its RETURNING names its rows)."""
     plan = _plan_of(compiled, write_plan)
+    if plan is not None and plan.private:
+        return statement
     pending = conn.info.setdefault(_PENDING, (set(), set()))
     if plan is None:
         pending[0].add(UNKNOWN)
@@ -165,6 +172,56 @@ def _note_write(conn, context, compiled, statement, parameters):
             return statement
     moved.add(f"{plan.name}*")
     return statement
+
+
+def note_driven(info, compiled, params, sqlite):
+    """Before a prebuilt write runs on the driver (community/kernel/compiled.py): the keys
+    its parameters name, noted on the connection's `info` as _note_write notes those of one
+    SQLAlchemy runs. Returns (plan, widen): `widen` to add to the statement's RETURNING
+    (its rows then end with the table's key columns, for driven_rows) or ""; or None, with
+    nothing noted, when only a lookup of its rows can name them (SQLite): SQLAlchemy's
+    path does that. `params` by bind name, an expanding IN's as name_1, name_2..."""
+    if not _on_commit:
+        return None, ""
+    plan = _plan_of(compiled, write_plan)
+    if plan is None or plan.private:
+        if plan is None:
+            info.setdefault(_PENDING, (set(), set()))[0].add(UNKNOWN)
+        return None, ""
+    widen = ""
+    if plan.how == "table":
+        keys = {f"{plan.name}*"}
+    else:
+        found = _known_keys(plan, [params])
+        keys = set(found[0]) if found is not None else set()
+        if found is not None and not found[1] and plan.returning is not None:
+            widen = plan.returning
+        elif found is None or not found[1]:
+            if not plan.insert and sqlite:
+                return None
+            keys.add(f"{plan.name}*")
+    moved = info.setdefault(_PENDING, (set(), set()))[1 if plan.live else 0]
+    moved.add(plan.name)
+    moved |= keys
+    return plan, widen
+
+
+def driven_rows(info, plan, widen, params, rows, last_row_id):
+    """After a prebuilt write ran on the driver: the keys its widened RETURNING gave
+    (returned: the rows without them), or an INSERT's new primary key where the driver
+    tells it (SQLite's lastrowid), as _after_cursor_execute notes them."""
+    if plan is None:
+        return rows
+    pending = info.setdefault(_PENDING, (set(), set()))
+    if widen:
+        count = len(plan.key_list)
+        keys = [row[-count:] for row in rows]
+        pending[1 if plan.live else 0].update(
+            _row_keys(plan, keys) if len(keys) <= LOOKUP_ROWS else (f"{plan.name}*",))
+        return [row[:-count] for row in rows] if plan.returns_own else []
+    if plan.insert and plan.pk is not None and plan.pk not in params and last_row_id:
+        pending[0].add(row_key(plan.name, plan.pk, last_row_id))
+    return rows
 
 
 def _dml(context):
@@ -208,7 +265,8 @@ def _after_cursor_execute(conn, cursor, _statement, _parameters, context, execut
     if not compiled.isinsert or executemany:
         return
     plan = _plan_of(compiled, write_plan)
-    if plan is None or plan.pk is None or plan.pk in context.compiled_parameters[0]:
+    if plan is None or plan.private or plan.pk is None \
+            or plan.pk in context.compiled_parameters[0]:
         return
     row_id = getattr(cursor, "lastrowid", None)
     if row_id:

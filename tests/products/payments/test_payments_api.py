@@ -7,6 +7,7 @@ import pytest
 from apicheck import assert_conforms
 from helpers import make_user
 from paying import address_for, charging_campaign, order, payments_of, run_actions
+from querycount import counting
 from sqlalchemy import func, select
 
 from community.accounts import tokens
@@ -125,6 +126,18 @@ def test_one_call_places_the_order_and_starts_its_payment(app, api):
     assert shown["payment"]["status"] == "paid"
     paid_again = _placed_with(api, "c1", quantity=2)
     assert paid_again.status_code == 200 and paid_again.get_json()["started_payment"] is None
+
+
+def test_a_checkout_runs_a_fixed_handful_of_statements(app, api):
+    """Before the write: the token, the address, the key. Then the campaign with its tier
+    and product, the product's variants and options, the order, the buyer's, campaign's
+    and tier's units, the notice (the product's name as loaded) and its mail, the payment;
+    then the gateway's charge and the payment's reference: 14, none of them the page
+    cache's (kernel/dependencies reads a write's rows from its own RETURNING)."""
+    assert _placed_with(api, "warm").status_code == 201  # the token's hourly touch
+    with counting(app) as statements:
+        assert _placed_with(api, "counted").status_code == 201
+    assert len(statements) <= 14, "\n\n".join(statements)
 
 
 def test_a_checkout_that_fails_places_nothing(app, api):

@@ -11,8 +11,11 @@ from sqlalchemy import bindparam, update
 from community.forum.models import Thread
 from community.ideas import service as ideas
 from community.ideas.models import Idea
+from community.kernel.database import transaction
 from community.kernel.dependencies import writes
 from community.kernel.extensions import db
+from community.notifications.fanout import notify
+from community.notifications.models import Notification
 
 IDEAS, THREADS = Idea.__table__, Thread.__table__
 
@@ -109,3 +112,22 @@ def test_the_widening_holds_sqlalchemy_as_this_version_keeps_it():
     builds a result from. A new version: check _setup_dml_or_text_result still reads it
     (the tests above show whether callers still get their own answer)."""
     assert version("sqlalchemy").startswith("2.1.")
+
+
+def test_a_write_to_a_table_visitors_may_not_see_moves_nothing(ctx, moved):
+    """No stored page read such a table (serving.py stores none that did): a commit that
+    wrote only such tables hands nothing on, on SQLAlchemy's path and on the driver's."""
+    user = make_user()
+    idea = ideas.propose(make_board(), user, "Quieter fan", "Please.")
+    moved.clear()
+    with transaction():
+        notify("reply", user.id, target_type="idea", target_id=idea.id, title="Hi")
+        db.session.execute(update(Notification).where(Notification.user_id == user.id)
+                           .values(read_at=None))
+    assert moved == []
+    with transaction():  # beside a visible write, only the visible write's keys move
+        notify("reply", user.id, target_type="idea", target_id=idea.id, title="Again")
+        db.session.execute(update(IDEAS).where(IDEAS.c.id == idea.id).values(status="planned"))
+    (structural, _live), = moved
+    assert f"ideas.id={idea.id}" in structural
+    assert not {key for key in structural if key.startswith("notifications")}
