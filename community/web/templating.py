@@ -16,7 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from ..kernel import clock
-from . import jinja_modules, panels
+from . import jinja_modules, panels, urlmemo
 
 # Formatted <time> elements by (value, format, locale, zone): a pure function of its key,
 # so a process-wide memo needs no invalidation. Bounded: cleared when it fills.
@@ -292,6 +292,7 @@ def _install_gettext(env):
 
 def init_app(app):
     jinja_modules.init_app(app)
+    urlmemo.init_app(app)
     _install_gettext(app.jinja_env)
     app.context_processor(_render_words)
     app.add_template_filter(local_time)
