@@ -4,6 +4,7 @@ A page draws one for every post or row (20 and more), so the two avatar URLs are
 once per request with slots and filled per user: the same URLs url_for gives, without
 building each through the URL map."""
 
+from functools import cache
 from urllib.parse import quote
 
 from flask import g, url_for
@@ -38,6 +39,14 @@ def _source(user, size, urls):
         _TEXT, format(ord(initial_of(user.username)), "x"))
 
 
+@cache
+def _sizes(size):
+    """(drawn, sharp): the stored sizes that fill `size` CSS pixels on a plain screen and
+    on one of two device pixels to the CSS pixel (a page asks for the same two or three)."""
+    return (min((s for s in SIZES if s >= size), default=SIZES[0]),
+            min((s for s in SIZES if s >= 2 * size), default=SIZES[0]))
+
+
 def avatar(user, size=32, alt=""):
     """An <img> `size` CSS pixels square. Its alt text is empty (decorative): a name is
     written beside it wherever it is shown; pass `alt` where it stands alone. A sharper
@@ -45,8 +54,7 @@ def avatar(user, size=32, alt=""):
     if user is None:
         return Markup("")
     urls = _urls()
-    drawn = min((s for s in SIZES if s >= size), default=SIZES[0])
-    sharp = min((s for s in SIZES if s >= 2 * size), default=SIZES[0])
+    drawn, sharp = _sizes(size)
     src = _source(user, drawn, urls)
     srcset = "" if sharp == drawn or not getattr(user, "avatar", None) else \
         f' srcset="{src} 1x, {_source(user, sharp, urls)} 2x"'

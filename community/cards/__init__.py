@@ -30,7 +30,7 @@ from ..ideas import service as ideas
 from ..ideas.models import CLOSED_TO_VOTES, Idea
 from ..kernel.errors import NotFound, ValidationError
 from ..kernel.extensions import db
-from ..web.templating import Fragments
+from ..web.fragments import Fragments
 
 GONE_TEMPLATE = "community/cards/_gone.html"
 

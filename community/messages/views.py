@@ -17,8 +17,8 @@ from flask_login import current_user, login_required
 from .. import cards
 from ..kernel.errors import DomainError
 from ..web import ratelimits
+from ..web.fragments import Fragments
 from ..web.http import apply_error, form_text, int_arg, page_arg, text_arg
-from ..web.templating import Fragments
 from . import access, blocks, sending, service
 from .forms import NewConversationForm
 

@@ -37,7 +37,8 @@ def results():
     boards = board_service.list_boards()
     return render_template(
         "community/search/results.html", q=q, kind=kind, board=board, sort=sort, found=found,
-        kinds=KINDS, boards=boards, board_names={b.id: b.name for b in boards},
+        kinds=KINDS, kind_names={name: k.label for name, k in KINDS.items()},
+        boards=boards, board_names={b.id: b.name for b in boards},
         STATUS_NAMES=STATUS_NAMES,
         sort_names={"relevance": _("Relevance"), "date": _("Newest first")})
 

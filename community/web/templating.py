@@ -16,7 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from ..kernel import clock
-from . import panels
+from . import jinja_modules, panels, urlmemo
 
 # Formatted <time> elements by (value, format, locale, zone): a pure function of its key,
 # so a process-wide memo needs no invalidation. Bounded: cleared when it fills.
@@ -195,27 +195,6 @@ def url_pattern(endpoint, arg, **values):
     return url.replace("%", "%%").replace(slot, "%d")
 
 
-class Fragments:
-    """Renders many small templates (cards, messages) for one response at the cost of one:
-    the app's context processors (the signed-in user, the header's state, ...) run once
-    here, not once per fragment as render_template would, so a page of 50 cards issues
-    the queries of a page of 5."""
-
-    def __init__(self):
-        self.base = {}
-        current_app.update_template_context(self.base)
-
-    def __call__(self, name, **context):
-        template = current_app.jinja_env.get_or_select_template(name)
-        # bandit B704, reviewed: an autoescaped template's output.
-        return Markup(template.render({**self.base, **context}))  # nosec B704
-
-
-def render_fragment(template_name, **context):
-    """One piece of the page, rendered by the view (the campaign widget)."""
-    return Fragments()(template_name, **context)
-
-
 def url_with(**changes):
     """The current URL with some query arguments changed (None removes one)."""
     args = request.args.to_dict()
@@ -312,6 +291,8 @@ def _install_gettext(env):
 
 
 def init_app(app):
+    jinja_modules.init_app(app)
+    urlmemo.init_app(app)
     _install_gettext(app.jinja_env)
     app.context_processor(_render_words)
     app.add_template_filter(local_time)

@@ -9,7 +9,7 @@ from community.kernel.compiled import rows_of
 from community.kernel.database import utcnow
 from community.kernel.extensions import db
 from community.web import pagecache
-from community.web.templating import render_fragment
+from community.web.fragments import render_fragment
 
 from ..catalog import cocreation, variants
 from . import service, showcase, tiers

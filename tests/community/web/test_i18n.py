@@ -8,6 +8,7 @@ from babel.messages.pofile import read_po
 from helpers import make_user
 
 from community.accounts import service as accounts
+from community.forum.forms import ReplyForm
 
 pytestmark = pytest.mark.one_database
 
@@ -71,3 +72,15 @@ def test_every_ui_string_is_translated(locale):
     assert len(found) > 100  # the extraction really read the code
     missing = sorted(found - translated)
     assert missing == [], "run `make messages` and translate: " + ", ".join(missing[:20])
+
+
+def test_form_messages_follow_each_requests_locale(app):
+    """WTForms' catalog is kept per locale for the process (community/web/forms.py): a
+    required field's message is Chinese in a zh request and English after it."""
+    for language, message in (("zh", "该字段是必填字段。"), ("en", "This field is required."),
+                              ("zh", "该字段是必填字段。")):
+        with app.test_request_context("/", method="POST", data={"body": ""},
+                                      headers={"Accept-Language": language}):
+            form = ReplyForm(meta={"csrf": False})
+            assert not form.validate()
+            assert form.body.errors == [message]

@@ -104,3 +104,20 @@ def test_variants_draw_once_per_fixed_value(sqlite_app):
         fast_on, slow_on, fast_off, slow_off = line.strip().split("|")
         assert (fast_on, fast_off) == (slow_on, slow_off)
     assert len(lines) == 4 and lines[1].strip().startswith("x2 closed|")
+
+
+@pytest.mark.parametrize("base_url", ["http://fanforge.test/", "http://fanforge.test/sub",
+                                      "https://fanforge.test/other"])
+def test_templates_url_for_gives_what_url_for_gives(sqlite_app, base_url):
+    """community/web/urlmemo.py: the same URL as flask.url_for, whatever the script root,
+    host or the values' types, the second time (from the memo) as the first."""
+    calls = [("forum.index", {}), ("ideas.index", {"page": 2}), ("ideas.index", {"page": "2"}),
+             ("ideas.index", {"flag": True}), ("ideas.index", {"flag": 1}),
+             ("accounts.profile", {"username": "李雷"}), ("static", {"filename": "css/site.css"}),
+             ("ideas.index", {"tag": ["a", "b"]}), ("ideas.index", {"_anchor": "x"}),
+             ("ideas.index", {"_external": True})]
+    for _round in range(2):
+        with sqlite_app.test_request_context("/", base_url=base_url):
+            memo = sqlite_app.jinja_env.globals["url_for"]
+            for endpoint, values in calls:
+                assert memo(endpoint, **values) == url_for(endpoint, **values)
