@@ -1,8 +1,11 @@
 """The template helpers that exist for speed give exactly what the slower path gives."""
 
+import hashlib
+import inspect
 from datetime import datetime
 from urllib.parse import quote
 
+import jinja2
 import pytest
 from flask import render_template_string, url_for
 from flask_babel import force_locale
@@ -10,6 +13,7 @@ from werkzeug.routing.converters import UnicodeConverter
 
 from community.accounts.rows import Author
 from community.web import templating
+from community.web.jinja_modules import Template
 
 # Messages no catalog has come back as they are: "<i>&" shows whether a translation
 # was taken as Markup (Jinja's newstyle gettext does, when autoescaping).
@@ -121,3 +125,35 @@ def test_templates_url_for_gives_what_url_for_gives(sqlite_app, base_url):
             memo = sqlite_app.jinja_env.globals["url_for"]
             for endpoint, values in calls:
                 assert memo(endpoint, **values) == url_for(endpoint, **values)
+
+
+# Jinja's own, which community/web/jinja_modules.py overrides (a private method): a Jinja
+# whose version differs fails here, to be read again, not somewhere in a page.
+JINJA_DEFAULT_MODULE = ("3.1.6", "1373f325dfe8ded6")
+
+
+def test_jinja_modules_override_matches_the_version_it_was_written_for():
+    source = inspect.getsource(jinja2.Template._get_default_module)
+    assert (jinja2.__version__, hashlib.sha256(source.encode()).hexdigest()[:16]) \
+        == JINJA_DEFAULT_MODULE
+
+
+def test_imported_macros_see_the_same_globals_as_with_jinja_alone(sqlite_app):
+    """An import without context gets a module of its own when the importing template has
+    globals the imported one lacks, and the cached module otherwise, as Jinja's own."""
+    sources = {"m.html": "{% macro show() %}{{ extra|default('none') }}{% endmacro %}",
+               "page.html": "{% from 'm.html' import show %}{{ show() }}"}
+    pages = []
+    for template_class in (jinja2.Environment.template_class, Template):
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources))
+        env.template_class = template_class
+        page = env.get_template("page.html", globals={"extra": "page's"})
+        pages.append((page.render(), env.get_template("page.html").render(extra="ctx")))
+    assert pages[0] == pages[1]
+
+
+def test_no_url_defaults_that_the_url_memo_would_miss(sqlite_app):
+    """community/web/urlmemo.py keys a URL by endpoint, values, script root and host alone:
+    right while no URL default function adds to them (they run as a URL is built)."""
+    assert not any(sqlite_app.url_default_functions.values())
+    assert all(not rule.host and not rule.subdomain for rule in sqlite_app.url_map.iter_rules())
