@@ -30,6 +30,7 @@ from community.kernel.database import (
 )
 from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
+from community.kernel.plaintext import single_line
 
 from .. import signals
 from ..campaigns.models import Campaign, CampaignBuyer, FCode, Tier
@@ -54,7 +55,10 @@ def _check(buyer, tier_id, quantity, idempotency_key, source_kind):
     if buyer.is_banned:
         raise Forbidden(_("Your account is banned and cannot pre-order."), code="banned")
     accounts.ensure_verified(buyer)
-    if not idempotency_key or len(idempotency_key) > MAX_KEY:
+    # A key with a control character is refused, not cleaned: PostgreSQL refuses a NUL in
+    # text (a 500), and "a\x00b" cleaned to "ab" would answer another request's order.
+    if not idempotency_key or len(idempotency_key) > MAX_KEY \
+            or single_line(idempotency_key) != idempotency_key:
         raise ValidationError(_("Send an idempotency key of 1 to 64 characters."),
                               field="idempotency_key", code="bad_idempotency_key")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
