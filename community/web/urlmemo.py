@@ -6,29 +6,33 @@ A URL built without url_for's own options (the arguments named with a leading un
 an anchor, a scheme, a method, a full URL) is a pure function of the endpoint, its values,
 and the request's script root and host (the app has no URL defaults and no host or
 subdomain rules), so those are the key. Values keep their type in the key (url_for gives
-"True" for True and "1" for 1). Bounded: cleared when it fills.
+"True" for True and "1" for 1), and only a str, int, bool or None is kept: for them
+equal means printed alike, not so for 0.0 and -0.0, Decimal 1.0 and 1.00, or a lazy
+string (equal by the reader's language). Bounded: cleared when it fills.
 """
 
 from flask import current_app, has_request_context, request
 
 EXTENSION = "fanforge_url_memo"
 _URLS_MAX = 4096
+# Exactly these types (a subclass may print otherwise): equal values print alike.
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def url_for(endpoint, **values):
     """Template global: flask.url_for, from the memo when the same URL was built before."""
     app = current_app._get_current_object()
+    # A list of values (a multi-valued query argument) is built as before, as are
+    # url_for's own options (a leading underscore).
     if (not has_request_context() or endpoint[:1] == "."
-            or any(name[:1] == "_" for name in values)):
+            or any(name[:1] == "_" or type(value) not in _PLAIN
+                   for name, value in values.items())):
         return app.url_for(endpoint, **values)
     memo = app.extensions[EXTENSION]
-    try:
-        environ = request.environ  # its host as sent: request.host refuses an untrusted one
-        key = (request.script_root, environ.get("HTTP_HOST"), environ.get("SERVER_NAME"), endpoint,
-               *((name, type(value), value) for name, value in values.items()))
-        found = memo.get(key)
-    except TypeError:  # a list of values (a multi-valued query argument) is not a key
-        return app.url_for(endpoint, **values)
+    environ = request.environ  # its host as sent: request.host refuses an untrusted one
+    key = (request.script_root, environ.get("HTTP_HOST"), environ.get("SERVER_NAME"), endpoint,
+           *((name, type(value), value) for name, value in values.items()))
+    found = memo.get(key)
     if found is None:
         found = app.url_for(endpoint, **values)
         if len(memo) >= _URLS_MAX:
