@@ -97,3 +97,17 @@ def test_a_key_with_a_control_character_is_a_422_on_both_databases(app, shop, ke
     assert answer.status_code == 422, answer.get_data(as_text=True)[:300]
     assert answer.get_json()["error"]["code"] == "bad_idempotency_key"
     assert _counts(app, shop["campaign"]) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("variant", 2 ** 70), ("variant", -1), ("variant", "1"), ("variant", True),
+    ("personalisation", {"x" * 500: "y"}), ("personalisation", {"1": "a\x00b"}),
+    ("personalisation", ["a"]), ("f_code", "a\x00b" * 20), ("f_code", 12),
+    ("ref", "\x00" * 70), ("ref", 2 ** 70), ("source", {"kind": "circle", "id": 2 ** 70}),
+    ("source", {"kind": "conversation", "id": -1}), ("source", {"kind": "api", "id": None}),
+])
+def test_odd_checkout_details_are_refused_or_ignored_not_a_500(app, shop, field, value):
+    answer = shop["place"](f"d-{field}-{value!r}"[:60], **{field: value})
+    assert answer.status_code < 500, answer.get_data(as_text=True)[:300]
+    orders, payments, reserved = _counts(app, shop["campaign"])
+    assert orders == payments == reserved == (1 if answer.status_code == 201 else 0)
