@@ -5,6 +5,7 @@ the new figures on the next request, for visitors and for signed-in fans."""
 
 import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,10 @@ from helpers import make_user  # noqa: E402
 from paying import address_for, charging_campaign  # noqa: E402
 
 from community.accounts import tokens  # noqa: E402
+from community.kernel.database import utcnow  # noqa: E402
+from community.kernel.extensions import db  # noqa: E402
+from products.orders.models import Order  # noqa: E402
+from products.payments import reservations  # noqa: E402
 
 BACKERS = re.compile(r"<strong>(\d+)</strong>\s*\S*\s*backers")
 RESERVED = re.compile(r'data-testid="units-reserved">(\d+)<')
@@ -86,3 +91,21 @@ def test_the_checkouts_notice_lights_the_buyers_bell_on_a_stored_page(app, shop,
     assert placed.status_code == 201
     html = client.get(path).get_data(as_text=True)
     assert re.search(r'data-testid="bell-count">1<', html), "the bell stayed dark"
+
+
+def test_an_unpaid_hold_running_out_frees_the_stored_units(app, shop, client):
+    """The checkout's payment is opened on the driver and the gateway's reply touches only
+    private tables; the hold's expiry (a job, no request) must still move the page."""
+    path = f"/products/{shop['slug']}"
+    placed = shop["call"]("POST", f"/api/v1/campaigns/{shop['campaign']}/preorders",
+                          {"tier": shop["tier"], "quantity": 3, "address_id": shop["address"]},
+                          "a7-expiry")
+    assert placed.status_code == 201
+    assert _figures(client, path)[0] == "3"
+    assert _figures(client, path) == ("3", "hit")
+    with app.app_context():
+        db.session.get(Order, placed.get_json()["id"]).pay_by = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        assert reservations.expire_unpaid() == 1
+        db.session.remove()
+    assert _figures(client, path)[0] == "0"
