@@ -111,3 +111,18 @@ def test_odd_checkout_details_are_refused_or_ignored_not_a_500(app, shop, field,
     assert answer.status_code < 500, answer.get_data(as_text=True)[:300]
     orders, payments, reserved = _counts(app, shop["campaign"])
     assert orders == payments == reserved == (1 if answer.status_code == 201 else 0)
+
+
+def test_a_key_replayed_after_its_order_was_cancelled_reserves_and_charges_nothing(app, shop):
+    placed = shop["place"]("gone", quantity=2)
+    assert placed.status_code == 201
+    order_id = placed.get_json()["id"]
+    with app.test_client() as client:
+        cancelled = client.post(f"/api/v1/preorders/{order_id}/cancel",
+                                headers={"Authorization": f"Bearer {shop['buyer']}"})
+    assert cancelled.status_code == 200, cancelled.get_data(as_text=True)[:300]
+    again = shop["place"]("gone", quantity=2)
+    assert again.status_code in (200, 409), again.get_data(as_text=True)[:300]
+    if again.status_code == 200:
+        assert again.get_json()["id"] == order_id and again.get_json()["started_payment"] is None
+    assert _counts(app, shop["campaign"]) == (1, 1, 0)
