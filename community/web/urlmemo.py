@@ -17,6 +17,8 @@ EXTENSION = "fanforge_url_memo"
 _URLS_MAX = 4096
 # Exactly these types (a subclass may print otherwise): equal values print alike.
 _PLAIN = frozenset({str, int, bool, type(None)})
+# Longer strings (a `next=` path can be 8 KB) are built each time: the memo stays small.
+_VALUE_MAX = 200
 
 
 def url_for(endpoint, **values):
@@ -26,6 +28,7 @@ def url_for(endpoint, **values):
     # url_for's own options (a leading underscore).
     if (not has_request_context() or endpoint[:1] == "."
             or any(name[:1] == "_" or type(value) not in _PLAIN
+                   or (type(value) is str and len(value) > _VALUE_MAX)
                    for name, value in values.items())):
         return app.url_for(endpoint, **values)
     memo = app.extensions[EXTENSION]

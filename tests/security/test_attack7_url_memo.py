@@ -26,3 +26,17 @@ def test_a_lazy_value_is_built_in_each_readers_language(sqlite_app):
         with sqlite_app.test_request_context("/"), force_locale(language):
             memo = sqlite_app.jinja_env.globals["url_for"]
             assert memo("ideas.index", tab=tab) == url_for("ideas.index", tab=tab)
+
+
+def test_long_values_are_built_each_time_and_not_kept(sqlite_app):
+    """A `next=` path of kilobytes is not kept: 4,096 of them would hold tens of MB a
+    worker. Short values are kept, and both answer as url_for does."""
+    long_path = "/ideas/" + "x" * 5000
+    with sqlite_app.test_request_context("/"):
+        memo = sqlite_app.jinja_env.globals["url_for"]
+        kept = sqlite_app.extensions["fanforge_url_memo"]
+        kept.clear()
+        assert memo("accounts.login", next=long_path) == url_for("accounts.login", next=long_path)
+        assert kept == {}
+        assert memo("accounts.login", next="/ideas") == url_for("accounts.login", next="/ideas")
+        assert len(kept) == 1
