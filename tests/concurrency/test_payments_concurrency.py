@@ -23,7 +23,7 @@ from servers import csrf_token
 from sqlalchemy import func, select
 
 from community.accounts import tokens
-from community.kernel.database import utcnow
+from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
 from products.addresses import service as addresses
 from products.campaigns import service as campaigns
@@ -385,9 +385,12 @@ def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers, tm
         for i in range(100):
             _order_id, ref = _started(campaign, make_user(f"refundee{i}"))
             webhooks.receive("dummy", *gateway.notification(gateway.pay(ref, SUCCEEDS)))
-        campaign = db.session.get(Campaign, campaign_id)
-        campaign.starts_at, campaign.ends_at = utcnow() - timedelta(hours=2), utcnow()
-        db.session.commit()
+        # In a write transaction from its start, as the services write: the first worker
+        # writes meanwhile, and a read transaction turned writer then fails at once on
+        # SQLite (its snapshot is stale) instead of waiting its turn.
+        with transaction():
+            campaign = db.session.get(Campaign, campaign_id)
+            campaign.starts_at, campaign.ends_at = utcnow() - timedelta(hours=2), utcnow()
         assert campaigns.settle(campaign_id) == "failed"
         assert db.session.scalar(select(func.count()).select_from(PaymentAction).where(
             PaymentAction.kind == "refund", PaymentAction.state == "pending")) == 100
