@@ -2,6 +2,7 @@
 
 import itertools
 
+import sqlcache
 from sqlalchemy import func, select
 from templatecache import SHARED as SHARED_TEMPLATES
 
@@ -56,6 +57,7 @@ def build_app(url, tmp_path, **overrides):
     config.update(overrides)
     app = create_app(config)
     app.jinja_env.bytecode_cache = SHARED_TEMPLATES
+    sqlcache.share(app)
     return app
 
 
