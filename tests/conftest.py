@@ -24,6 +24,7 @@ from helpers import TEST_CONFIG, AuthActions, SmtpServer, build_app  # noqa: E40
 from querycount import install as count_statements_at_the_driver  # noqa: E402
 from routecache import install as compile_each_url_builder_once  # noqa: E402
 from servers import LiveServers  # noqa: E402
+from sqlcache import install as share_flush_statements  # noqa: E402
 
 from app import create_app  # noqa: E402
 from community.kernel import database
@@ -32,6 +33,7 @@ from community.web.pagecache import serving  # noqa: E402
 
 count_statements_at_the_driver()
 compile_each_url_builder_once()
+share_flush_statements()
 
 PG_URL = os.environ.get("FANFORGE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -102,23 +104,37 @@ def sqlite_schema(tmp_path_factory):
     return path
 
 
-def _empty_tables():
-    """Every row gone and every id counting from its start again, as in a new database.
+@pytest.fixture(scope="session")
+def pg_emptier(pg_database):
+    """Empties the test database after each test, on one connection kept for the run.
+    Every row gone and every id counting from its start again, as in a new database.
+    Each test's app opens a new backend, which must load the catalog entries of every
+    table before it can probe them (~50 ms a test); this one has them.
+
     DELETE, not TRUNCATE: TRUNCATE gives each table new files, ~0.5 s a test for the
     few rows a test writes; DELETE takes milliseconds. Children go before their parents
     (the one table that refers to itself, ideas, is emptied by one statement)."""
     tables = db.metadata.sorted_tables
-    probe = " UNION ALL ".join(f'SELECT {i} WHERE EXISTS (SELECT 1 FROM "{t.name}")'
-                               for i, t in enumerate(tables))
-    used = [tables[i] for i in sorted(db.session.scalars(text(probe)))]
-    # The append-only logs' trigger lets this transaction's DELETEs by (community/audit).
-    db.session.execute(text("SET LOCAL fanforge.purge = 'on'"))
-    for table in reversed(used):
-        db.session.execute(table.delete())
-    db.session.execute(text(
+    probe = text(" UNION ALL ".join(f'SELECT {i} WHERE EXISTS (SELECT 1 FROM "{t.name}")'
+                                    for i, t in enumerate(tables)))
+    restart = text(
         "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
-        " FROM pg_sequences WHERE last_value IS NOT NULL"))
-    db.session.commit()
+        " FROM pg_sequences WHERE last_value IS NOT NULL")
+    # A test that left a transaction open holding locks fails its teardown, not the run's.
+    engine = create_engine(pg_database, pool_size=1, max_overflow=0,
+                           connect_args={"options": "-c lock_timeout=20s"})
+
+    def empty():
+        with engine.begin() as connection:
+            used = [tables[i] for i in sorted(connection.scalars(probe))]
+            # The append-only logs' trigger lets this transaction's DELETEs by (community/audit).
+            connection.execute(text("SET LOCAL fanforge.purge = 'on'"))
+            for table in reversed(used):
+                connection.execute(table.delete())
+            connection.execute(restart)
+
+    yield empty
+    engine.dispose()
 
 
 def _make_backend_app(backend, tmp_path, request, **overrides):
@@ -128,7 +144,8 @@ def _make_backend_app(backend, tmp_path, request, **overrides):
         path = tmp_path / "test.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_schema"), path)
         return build_app(f"sqlite:///{path}", tmp_path, **overrides), None
-    return build_app(request.getfixturevalue("pg_database"), tmp_path, **overrides), _empty_tables
+    return (build_app(request.getfixturevalue("pg_database"), tmp_path, **overrides),
+            request.getfixturevalue("pg_emptier"))
 
 
 @pytest.fixture(autouse=True)
@@ -157,9 +174,9 @@ def app(request, tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
-        if cleanup:
-            cleanup()
         db.engine.dispose()
+    if cleanup:
+        cleanup()
 
 
 @pytest.fixture
