@@ -59,8 +59,8 @@ def test_a_repeated_key_cannot_move_the_order_to_another_buyers_address(app, sho
         db.session.remove()
 
 
-@pytest.mark.parametrize("address", [2 ** 70, -(2 ** 70), True, "1", 1.0, [1], {"id": 1}])
-def test_an_address_id_that_is_no_address_is_refused_not_a_500(app, shop, address):
-    answer = shop["place"](address, f"k-{address!r}"[:60])
-    assert 400 <= answer.status_code < 500, answer.get_data(as_text=True)[:300]
-    assert _orders(app) == 0
+def test_an_address_id_that_is_no_address_is_refused_not_a_500(app, shop):
+    for address in (2 ** 70, -(2 ** 70), True, "1", 1.0, [1], {"id": 1}):  # one shop for all
+        answer = shop["place"](address, f"k-{address!r}"[:60])
+        assert 400 <= answer.status_code < 500, (address, answer.get_data(as_text=True)[:300])
+        assert _orders(app) == 0, address

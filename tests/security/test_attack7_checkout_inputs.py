@@ -52,18 +52,18 @@ def _counts(app, campaign_id):
 ODD = [2 ** 63, 2 ** 31, -(2 ** 63) - 1, -1, 0, True, "1", 1.5, None, [1], {"n": 1}, "１"]
 
 
-@pytest.mark.parametrize("quantity", ODD)
-def test_an_odd_quantity_is_refused_not_a_500(app, shop, quantity):
-    answer = shop["place"](f"q-{quantity!r}"[:60], quantity=quantity)
-    assert 400 <= answer.status_code < 500, answer.get_data(as_text=True)[:300]
-    assert _counts(app, shop["campaign"]) == (0, 0, 0)
-
-
-@pytest.mark.parametrize("tier", ODD)
-def test_an_odd_tier_is_refused_not_a_500(app, shop, tier):
-    answer = shop["place"](f"t-{tier!r}"[:60], tier=tier)
-    assert 400 <= answer.status_code < 500, answer.get_data(as_text=True)[:300]
-    assert _counts(app, shop["campaign"]) == (0, 0, 0)
+# Each odd value in turn on one shop (a shop per value cost ~0.3 s, 48 cases): a refused
+# checkout writes nothing, so the counts stay at zero after every one.
+@pytest.mark.parametrize("field", ["quantity", "tier"])
+def test_an_odd_quantity_or_tier_is_refused_not_a_500(app, shop, field):
+    failures = []
+    for value in ODD:
+        answer = shop["place"](f"{field[0]}-{value!r}"[:60], **{field: value})
+        if not 400 <= answer.status_code < 500:
+            failures.append(f"{field}={value!r}: {answer.get_data(as_text=True)[:300]}")
+        elif _counts(app, shop["campaign"]) != (0, 0, 0):
+            failures.append(f"{field}={value!r} wrote rows")
+    assert failures == []
 
 
 @pytest.mark.parametrize("key", ["", " ", "x" * 10_000, "键" * 300, "a\x00b"])
