@@ -28,7 +28,7 @@ try:
 except ImportError:  # Windows: writers rely on SQLite's busy handler alone
     fcntl = None
 
-from sqlalchemy import bindparam, event, exc, select
+from sqlalchemy import bindparam, event, exc, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
@@ -365,3 +365,13 @@ def sync_loaded(model, key, **values):
     if loaded is not None:
         for name, value in values.items():
             set_committed_value(loaded, name, value)
+
+
+def as_loaded(model, **values):
+    """A `model` object holding `values` as a load would, straight in its dict, for a row
+    a Core INSERT ... RETURNING wrote: the constructor fires each column's attribute
+    events (some eight Python calls a column), only for them to be reset."""
+    obj = model()
+    inspect(obj).dict.update(values)
+    return obj
+
