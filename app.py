@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import wiring as community
 from community.web import pagecache
+from community.web.cookiesession import CookieSessions
 from demo.cli import demo
 from products import wiring as products
 
@@ -133,7 +134,10 @@ DEV_SECRET_KEY = "dev-only-not-a-secret"
 class Fanforge(Flask):
     """Flask, remembering which plain functions are not coroutine functions: it asks
     inspect for each hook and view on every request (some fifteen a request, ten Python
-    calls each), and a function's answer never changes."""
+    calls each), and a function's answer never changes. Its cookie sessions sign with a
+    serializer built once."""
+
+    session_interface = CookieSessions()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
