@@ -5,12 +5,14 @@ migrations, no prompts, no network. `make run` migrates and loads demo data.
 """
 
 import os
+from types import FunctionType
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community import wiring as community
 from community.web import pagecache
+from community.web.cookiesession import CookieSessions
 from demo.cli import demo
 from products import wiring as products
 
@@ -129,8 +131,30 @@ DEFAULTS = {
 DEV_SECRET_KEY = "dev-only-not-a-secret"
 
 
+class Fanforge(Flask):
+    """Flask, remembering which plain functions are not coroutine functions: it asks
+    inspect for each hook and view on every request (some fifteen a request, ten Python
+    calls each), and a function's answer never changes. Its cookie sessions sign with a
+    serializer built once."""
+
+    session_interface = CookieSessions()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync_functions = set()
+
+    def ensure_sync(self, func):
+        plain = type(func) is FunctionType
+        if plain and func in self._sync_functions:
+            return func
+        ensured = super().ensure_sync(func)
+        if plain and ensured is func:
+            self._sync_functions.add(func)
+        return ensured
+
+
 def create_app(config=None):
-    app = Flask(__name__, instance_relative_config=True)
+    app = Fanforge(__name__, instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FANFORGE")

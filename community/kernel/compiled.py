@@ -90,6 +90,8 @@ def _bound(prepared, ids, params, convert_all=False):
     lists = {name: list(ids or ()) if name == _IDS else list(values.pop(name, None) or ())
              for name in expanding}
     params_seen = {**values, **lists}
+    if order is not None and not lists:  # positional (an order's INSERT has 39 of them)
+        return sql, tuple([values[name] for name in order]), params_seen
     if order is not None:  # positional: each list where it was, the rest in order
         flat = []
         for name in order:

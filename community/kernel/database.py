@@ -28,7 +28,7 @@ try:
 except ImportError:  # Windows: writers rely on SQLite's busy handler alone
     fcntl = None
 
-from sqlalchemy import bindparam, event, exc, select
+from sqlalchemy import bindparam, event, exc, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
@@ -358,10 +358,30 @@ def insert_ignore_if(model, condition, values, **params):
     return bool(write_rows(stmt, **{**values, **params}))
 
 
+# model -> the class its identity keys name (the base class of an inheritance tree)
+_IDENTITY_CLASSES = {}
+
+
 def sync_loaded(model, key, **values):
     """Show new values on the session's copy of a row (if it holds one), as an ORM
     UPDATE would, after a Core UPDATE ... RETURNING wrote them."""
-    loaded = db.session.identity_map.get(identity_key(model, key))
+    # The key as identity_key() builds it, (class, primary key tuple, token), without
+    # its mapper lookups each time (a checkout syncs three rows).
+    ident = tuple(key) if isinstance(key, tuple | list) else (key,)
+    found = _IDENTITY_CLASSES.get(model)
+    if found is None:
+        found = _IDENTITY_CLASSES[model] = identity_key(model, ident)[0]
+    loaded = db.session().identity_map.get((found, ident, None))
     if loaded is not None:
         for name, value in values.items():
             set_committed_value(loaded, name, value)
+
+
+def as_loaded(model, **values):
+    """A `model` object holding `values` as a load would, straight in its dict, for a row
+    a Core INSERT ... RETURNING wrote: the constructor fires each column's attribute
+    events (some eight Python calls a column), only for them to be reset."""
+    obj = model()
+    inspect(obj).dict.update(values)
+    return obj
+

@@ -16,6 +16,7 @@ the path prefix it runs under. None of them is ever taken from what a client sen
 """
 
 import json
+import re
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, url_for
@@ -27,15 +28,31 @@ from .securityheaders import BARE_HEADERS
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
+_ORIGINS = {}  # SITE_URL -> its origin: parsed once, not for every link
+# A path urljoin gives back as it is: segments of characters it leaves alone, none of them
+# empty, "." or ".." (which it drops or resolves), no query or fragment.
+_PLAIN_PATH = re.compile(r"(?:/[\w~%-]+(?:\.[\w~%-]+)*)+/?", re.ASCII)
+
+
 def site_origin():
     """FANFORGE_SITE_URL's scheme and host, e.g. "https://fans.example.com"."""
-    parts = urlsplit(current_app.config["SITE_URL"])
-    return f"{parts.scheme}://{parts.netloc}"
+    url = current_app.config["SITE_URL"]
+    origin = _ORIGINS.get(url)
+    if origin is None:
+        parts = urlsplit(url)
+        origin = _ORIGINS[url] = f"{parts.scheme}://{parts.netloc}"
+    return origin
 
 
 def absolute(path):
     """A path from url_for (it carries the script root) as a link on the site."""
-    return urljoin(site_origin() + "/", path.lstrip("/")) if path.startswith("/") else path
+    if not path.startswith("/"):
+        return path
+    origin = site_origin()
+    # A checkout answers three links: urljoin parses and rebuilds both halves of each.
+    if _PLAIN_PATH.fullmatch(path) and origin.startswith(("https://", "http://")):
+        return origin + path
+    return urljoin(origin + "/", path.lstrip("/"))
 
 
 def absolute_url(endpoint, **values):

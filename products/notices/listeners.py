@@ -51,10 +51,11 @@ def _about_order(order, **values):
 def _product_name(order):
     """The name of the order's product: as the placing loaded it with the order's campaign
     (a checkout), else read alone."""
+    # What is loaded is in the object's dict (InstanceState.attrs would build an
+    # AttributeState for each of its forty-odd attributes to read one).
     loaded = inspect(order, raiseerr=False)
-    campaign = loaded.attrs.campaign.loaded_value if loaded is not None else None
-    product = inspect(campaign).attrs.product.loaded_value if isinstance(campaign, Campaign) \
-        else None
+    campaign = loaded.dict.get("campaign") if loaded is not None else None
+    product = inspect(campaign).dict.get("product") if isinstance(campaign, Campaign) else None
     if isinstance(product, Product):
         return product.name
     [(name,)] = rows_of(_PRODUCT_NAME, campaign_id=order.campaign_id)

@@ -109,7 +109,14 @@ NEW_ORDER = {
 KEY_HEADER = "Idempotency-Key"
 
 
-def order_json(order):
+def order_page(order_id):
+    """The order's page on the site: where the buyer pays, and the provider sends them back."""
+    return absolute_url("orders.show", order_id=order_id)
+
+
+def order_json(order, page_of=order_page):
+    """The order as the PreOrder schema; `page_of(order id)` gives its page's link (a
+    checkout passes the one it built for the provider)."""
     return {
         "id": order.id, "campaign_id": order.campaign_id,
         "product": {"slug": order.campaign.product.slug, "name": order.campaign.product.name},
@@ -118,7 +125,7 @@ def order_json(order):
         "total_cents": order.total_cents, "state": order.state, "created_at": iso(order.created_at),
         "referrer": user_json(order.referrer) if order.referrer_id else None,
         "source": {"kind": order.source_kind, "id": order.source_id},
-        "payment": payment_json(order),
+        "payment": payment_json(order, page_of),
         "delivery": delivery_json(order),
         "variant": {"id": order.variant_id, "label": order.variant_label}
         if order.variant_label is not None else None,
@@ -136,10 +143,10 @@ def delivery_json(order):
                 "address": order.ship_address, "postal_code": order.ship_postal_code}}
 
 
-def payment_json(order):
+def payment_json(order, page_of=order_page):
     due = due_now(order)
     return {"status": order.payment_status, "amount_due": due[1] if due else 0,
-            "checkout_url": absolute_url("orders.show", order_id=order.id) if due else None,
+            "checkout_url": page_of(order.id) if due else None,
             "currency": order.currency, "pay_by": iso(order.pay_by),
             "balance_due_by": iso(order.balance_due_by), "paid_cents": order.paid_cents,
             "refunded_cents": order.refunded_cents}

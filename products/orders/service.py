@@ -13,7 +13,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,6 +22,7 @@ from community import cards
 from community.accounts import service as accounts
 from community.kernel.compiled import rows_of, write_rows
 from community.kernel.database import (
+    as_loaded,
     conflict_insert,
     dialect_name,
     sync_loaded,
@@ -197,12 +198,10 @@ def _insert_order(campaign, tier, values):
     """The order row by a Core INSERT ... RETURNING, then the same row as a persistent
     object in the session: the ORM's flush of a new object costs several times the
     statement's Python, all of it under the write lock. The object gets the row as a
-    load would, its values straight into its dict (InstanceState.dict): through the
-    constructor, each of its forty columns fired attribute events, only to be reset."""
+    load would (as_loaded), not through the constructor's forty attribute events."""
     values = {**_UNSET, **values, "campaign_id": campaign.id, "tier_id": tier.id}
     [(order_id,)] = write_rows(_INSERT_ORDER, **values)
-    order = Order()
-    inspect(order).dict.update(values, id=order_id)
+    order = as_loaded(Order, **values, id=order_id)
     make_transient_to_detached(order)
     db.session.add(order)
     set_committed_value(order, "campaign", campaign)

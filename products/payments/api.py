@@ -1,6 +1,8 @@
 """Paying over the JSON API: a checkout (a pre-order placed, and paid for in the same
 call when it names an address), a payment for what is due later; staff refund."""
 
+from functools import cache
+
 from flask import request
 from flask_babel import gettext as _
 
@@ -14,11 +16,11 @@ from community.api.core import (
 )
 from community.api.openapi import api_doc, define_schema
 from community.kernel.errors import DomainError
-from community.web.site import absolute, absolute_url
+from community.web.site import absolute
 
 from ..orders import referrals
 from ..orders import service as orders
-from ..orders.api import KEY_HEADER, NEW_ORDER, ORDER, order_json
+from ..orders.api import KEY_HEADER, NEW_ORDER, ORDER, order_json, order_page
 from . import checkout, refunds
 
 bp = api_blueprint("payments_api", __name__)
@@ -80,17 +82,14 @@ def place(campaign_id):
                "source_kind": source["kind"], "source_id": source["id"], "ref": body.get("ref"),
                "variant_id": body.get("variant"), "personalisation": body.get("personalisation")}
     args = (campaign_id, buyer, body["tier"], body["quantity"], key)
+    page_of = cache(order_page)  # the provider's return link is the answer's checkout_url
     if body.get("address_id") is None:
         (order, created), payment = orders.place_order(*args, **details), None
     else:
         order, created, payment = checkout.place_and_start(
-            *args, body["address_id"], _order_page, **details)
-    return ({**order_json(order), "started_payment": payment and started_json(payment)},
+            *args, body["address_id"], page_of, **details)
+    return ({**order_json(order, page_of), "started_payment": payment and started_json(payment)},
             201 if created else 200)
-
-
-def _order_page(order_id):
-    return absolute_url("orders.show", order_id=order_id)
 
 
 def started_json(payment):
@@ -115,7 +114,7 @@ PAY = {"type": "object", "additionalProperties": False, "properties": {
 @token_required
 def pay(order_id):
     body = json_body() if request.get_data() else {}  # the body is optional
-    return started_json(checkout.start(order_id, require_user(), _order_page(order_id),
+    return started_json(checkout.start(order_id, require_user(), order_page(order_id),
                                        address_id=body.get("address_id")))
 
 

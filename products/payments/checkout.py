@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.kernel.compiled import write_rows
-from community.kernel.database import transaction, utcnow
+from community.kernel.database import as_loaded, transaction, utcnow
 from community.kernel.errors import Conflict, NotFound, ValidationError
 from community.kernel.extensions import db
 
@@ -136,7 +136,7 @@ def _open_payment(provider, order, now):
               "checkout_url": None, "client_secret": None, "flag": None,
               "created_at": now, "updated_at": now}
     [(payment_id,)] = write_rows(_INSERT_PAYMENT, **values)
-    return Payment(id=payment_id, **values)
+    return as_loaded(Payment, **values, id=payment_id)
 
 
 def _create_at_provider(provider, payment, order, return_url):
