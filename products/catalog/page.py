@@ -19,12 +19,25 @@ from .models import CoCreator, Poll, PollVote, Product
 COCREATORS_SHOWN = 24
 
 
+class ThreadFigures(NamedTuple):
+    """What the product page shows of its participation thread."""
+    reply_count: int
+
+
+_THREAD_FIGURES = select(Thread.reply_count).where(Thread.id == bindparam("thread_id"))
+
+
+def thread_figures(thread_id):
+    rows = rows_of(_THREAD_FIGURES, thread_id=thread_id) if thread_id is not None else ()
+    return ThreadFigures(*rows[0]) if rows else None
+
+
 @dataclass
 class ProductPage:
     """What every reader of the product page sees alike (the page can be shared)."""
 
     product: Product
-    thread: Thread | None
+    thread: ThreadFigures | None
     ideas: list
     cocreators: list
     images: list
@@ -54,14 +67,14 @@ class PollsView:
 
 def product_page(product, cocreators_shown=COCREATORS_SHOWN):
     """Origin ideas with their votes, the first co-creators (the total is a column),
-    images and the stage timeline."""
+    images and the stage timeline, each read as rows by a statement built once."""
     return ProductPage(
         product=product,
-        thread=db.session.get(Thread, product.thread_id),
+        thread=thread_figures(product.thread_id),
         ideas=catalog.origin_idea_rows(product.id),
         cocreators=participation.cocreators(product.id, limit=cocreators_shown),
-        images=catalog.images_of(product.id),
-        timeline=catalog.timeline(product.id),
+        images=catalog.shown_images(product.id),
+        timeline=catalog.timeline_steps(product.id),
         options=variants.options_of(product.id),
     )
 
