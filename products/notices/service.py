@@ -13,13 +13,14 @@ stored for sharing.
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 
 from community.forum import service as forum
 from community.forum.moderation import ensure_staff
 from community.kernel.database import insert_ignore, transaction
 from community.kernel.errors import NotFound, ValidationError
 from community.kernel.extensions import db
+from community.kernel.reads import rows_among
 from community.mail import broadcast
 from community.notifications.fanout import excerpt_of_html
 from community.web.markdown import render
@@ -58,10 +59,15 @@ def unfollow(user, product_id):
     return product
 
 
+# Built once and run on the driver: every product page asks for its reader.
+_FOLLOWING = select(ProductFollow.product_id).where(
+    ProductFollow.user_id == bindparam("user_id"),
+    ProductFollow.product_id.in_(bindparam("ids", expanding=True)))
+
+
 def following(user_id, product_ids):
     """Which of these products the user follows."""
-    return set(db.session.scalars(select(ProductFollow.product_id).where(
-        ProductFollow.user_id == user_id, ProductFollow.product_id.in_(product_ids))))
+    return {product_id for (product_id,) in rows_among(_FOLLOWING, product_ids, user_id=user_id)}
 
 
 # ---- backer updates --------------------------------------------------------
