@@ -82,7 +82,7 @@ def product_page(product, cocreators_shown=COCREATORS_SHOWN):
 def polls_view(product_id, reader):
     """The polls with their options as `reader` (VoterFacts) sees them, or None when there
     are none."""
-    poll_rows, now = polls.polls_of(product_id), utcnow()
+    poll_rows, now = polls.shown_polls(product_id), utcnow()
     if not poll_rows:
         return None
     return PollsView(
