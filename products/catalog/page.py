@@ -13,8 +13,9 @@ from community.kernel.database import utcnow
 from community.kernel.extensions import db
 from community.web import pagecache
 
-from . import catalog, participation, polls, variants
+from . import catalog, participation, polls
 from .models import CoCreator, Poll, PollVote, Product
+from .options import OptionValue, ProductOption
 
 COCREATORS_SHOWN = 24
 
@@ -30,6 +31,49 @@ _THREAD_FIGURES = select(Thread.reply_count).where(Thread.id == bindparam("threa
 def thread_figures(thread_id):
     rows = rows_of(_THREAD_FIGURES, thread_id=thread_id) if thread_id is not None else ()
     return ThreadFigures(*rows[0]) if rows else None
+
+
+class ValueLabel(NamedTuple):
+    label: str
+
+
+class PollVotes(NamedTuple):
+    vote_count: int
+
+
+class ShownOption:
+    """A product option as its page lists it (_options.html): `values` its choice values'
+    labels, `source_poll` the poll they came from (its votes) or None."""
+
+    __slots__ = ("name", "kind", "max_length", "required", "source_poll_id", "source_poll",
+                 "values")
+
+    def __init__(self, name, kind, max_length, required, source_poll_id, poll_votes):
+        self.name, self.kind, self.max_length, self.required = name, kind, max_length, required
+        self.source_poll_id = source_poll_id
+        self.source_poll = PollVotes(poll_votes) if source_poll_id is not None else None
+        self.values = []
+
+
+# The options with their values and source polls' votes in one statement built once
+# (variants.options_of loads them through the ORM for staff's pages and the API).
+_OPTIONS = (
+    select(ProductOption.id, ProductOption.name, ProductOption.kind, ProductOption.max_length,
+           ProductOption.required, ProductOption.source_poll_id, Poll.vote_count,
+           OptionValue.label)
+    .outerjoin(Poll, Poll.id == ProductOption.source_poll_id)
+    .outerjoin(OptionValue, OptionValue.option_id == ProductOption.id)
+    .where(ProductOption.product_id == bindparam("product_id"))
+    .order_by(ProductOption.position, ProductOption.id, OptionValue.position, OptionValue.id))
+
+
+def shown_options(product_id):
+    found = {}
+    for option_id, *option, label in rows_of(_OPTIONS, product_id=product_id):
+        shown = found.get(option_id) or found.setdefault(option_id, ShownOption(*option))
+        if label is not None:
+            shown.values.append(ValueLabel(label))
+    return list(found.values())
 
 
 @dataclass
@@ -75,7 +119,7 @@ def product_page(product, cocreators_shown=COCREATORS_SHOWN):
         cocreators=participation.cocreators(product.id, limit=cocreators_shown),
         images=catalog.shown_images(product.id),
         timeline=catalog.timeline_steps(product.id),
-        options=variants.options_of(product.id),
+        options=shown_options(product.id),
     )
 
 
