@@ -37,6 +37,7 @@ import re
 import statistics
 import time
 from collections import Counter
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, text
 
@@ -132,6 +133,16 @@ def _fill(text, side, n):
             .replace("{tier}", str(side.get("tier_id"))))
 
 
+def fan_speaking(url, side, lang):
+    """The first seeded fan (with a token) whose pages are in `lang`."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        speaking = {row[0] for row in conn.execute(
+            text("SELECT id FROM users WHERE locale = :lang"), {"lang": lang})}
+    engine.dispose()
+    return next(user for user, _token in side["tokens"] if user in speaking)
+
+
 def main_pages(url, side):
     """(name, path) of the pages a rendering change is measured on: the busiest
     discussion thread and the most active poster's profile are looked up."""
@@ -158,6 +169,8 @@ def main_pages(url, side):
         ("product, live campaign", f"/products/{side['product_slug']}"),
         ("profile", f"/u/{poster}"),
         ("leaderboards", "/leaderboards"),
+        ("search zh", "/search?q=" + quote("手环")),
+        ("search en", "/search?q=battery"),
         ("api ideas", "/api/v1/ideas"),
         ("api ideas p50", "/api/v1/ideas?page=50"),
         ("api idea", f"/api/v1/ideas/{idea}"),
@@ -177,10 +190,20 @@ def _masked(html):
     return _CSRF_META.sub(rb'\1-"', html)
 
 
-def measure_pages(probe, pages, repeat, dump=None):
-    """Rows of (name, who, status, statements, CPU ms median) for each page, signed in
-    (the probe's client) and signed out (a client of its own)."""
+def calls_of(client, path):
+    """Python calls one request makes (cProfile's total): unlike CPU time, the same
+    however busy the machine is, so a change's effect shows in one run."""
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, path)
+    return pstats.Stats(profiler).total_calls
+
+
+def measure_pages(probe, pages, repeat, dump=None, lang=None):
+    """Rows of (name, who, status, statements, Python calls, CPU ms median) for each page,
+    signed in (the probe's client) and signed out (a client of its own)."""
     visitor = probe.app.test_client()
+    if lang:
+        visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
     rows = []
     for name, path in pages:
         for who, client in (("visitor", visitor), ("fan", probe.client)):
@@ -193,9 +216,11 @@ def measure_pages(probe, pages, repeat, dump=None):
                 started = time.process_time()
                 client.get(path)
                 cpu.append(1000 * (time.process_time() - started))
-            rows.append((name, who, answer.status_code, len(statements), statistics.median(cpu)))
+            calls = calls_of(client, path)
+            rows.append((name, who, answer.status_code, len(statements), calls,
+                         statistics.median(cpu)))
             print(f"  {name:<24} {who:<8} {answer.status_code} {len(statements):>3} SQL "
-                  f"{rows[-1][-1]:7.2f} ms CPU", flush=True)
+                  f"{calls:>7} calls {rows[-1][-1]:7.2f} ms CPU", flush=True)
             if dump:
                 slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
                 Path(dump, f"{slug}.{who}.html").write_bytes(_masked(answer.get_data()))
@@ -223,6 +248,9 @@ def main(argv=None):
     parser.add_argument("--dump", help="with --pages: write each page's HTML to this folder")
     parser.add_argument("--only", type=lambda s: s.split(","),
                         help="with --pages: the pages whose names contain one of these words")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="with --pages: visitors ask for this language and the fan signed "
+                             "in is the first seeded fan who chose it")
     parser.add_argument("--cache-off", action="store_true",
                         help="no page cache (FANFORGE_CACHE_URL=none): every request renders")
     args = parser.parse_args(argv)
@@ -236,13 +264,14 @@ def main(argv=None):
         raise SystemExit(f"No seeded database at {url}: run bench/seed.py --scale {args.scale}")
     for change in catch_up(url):
         print(f"caught up with the models: {change}")
-    probe = InProcess(url, username_of(url, side["tokens"][0][0]))
+    fan = side["tokens"][0][0] if not args.lang else fan_speaking(url, side, args.lang)
+    probe = InProcess(url, username_of(url, fan))
     if args.pages:
         if args.dump:
             Path(args.dump).mkdir(parents=True, exist_ok=True)
         pages = [(name, path) for name, path in main_pages(url, side)
                  if not args.only or any(word in name for word in args.only)]
-        measure_pages(probe, pages, args.repeat, args.dump)
+        measure_pages(probe, pages, args.repeat, args.dump, args.lang)
         return 0
     if args.anonymous:
         probe.client.post("/logout")

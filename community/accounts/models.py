@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..kernel.database import utcnow
 from ..kernel.dependencies import live
 from ..kernel.extensions import db
+from ..kernel.reads import moment
 from .levels import level_for
 
 ROLES = ("fan", "staff", "admin")
@@ -93,11 +94,6 @@ class User(AccountFacts, db.Model):
 # What a Reader holds: enough for a stored page's hit and for the API's write paths.
 READER_COLUMNS = (User.id, User.username, User.role, User.locale, User.banned_at,
                   User.auth_version, User.email_verified_at, User.suspended_until)
-
-
-def moment(value):
-    """A datetime, also from SQLite's text (a row run as the driver's own SQL)."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 class Reader(AccountFacts):

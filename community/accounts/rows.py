@@ -7,8 +7,8 @@ an author (user_link, the staff badge, user_json). moment() reads a datetime of 
 row as the driver gives it.
 """
 
-from datetime import datetime
 
+from ..kernel.reads import moment  # noqa: F401 (the accounts' rows readers import it from here)
 from .levels import level_for
 from .models import User
 
@@ -28,9 +28,3 @@ class Author:
 
     def __repr__(self):
         return f"<Author {self.username}>"
-
-
-def moment(value):
-    """A datetime read on the driver (community/kernel/compiled.py): SQLite gives the
-    text SQLAlchemy stored, PostgreSQL a datetime already."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value

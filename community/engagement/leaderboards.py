@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, func, literal_column, select
 
 from ..accounts.models import User
 from ..accounts.rows import AUTHOR_COLUMNS, Author
-from ..kernel.extensions import db
+from ..kernel.reads import rows_of
 from .checkin import today
 from .models import PointEntry
 
@@ -43,5 +43,5 @@ def top(period="week", board_id=None, limit=20):
     params = {"since": period_start(period), "limit": limit}
     if board_id is not None:
         params["board_id"] = board_id
-    rows = db.session.execute(_TOP[board_id is not None], params).all()
+    rows = rows_of(_TOP[board_id is not None], **params)  # built once, run on the driver
     return [(Author(*row[:-1]), row[-1]) for row in rows if row[-1] > 0]

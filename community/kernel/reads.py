@@ -8,6 +8,8 @@ SQLAlchemy error the same failure gives on the ORM's path. (A home in compiled.p
 itself would serve its other callers too.)
 """
 
+from datetime import datetime
+
 from sqlalchemy import exc
 
 from . import compiled
@@ -28,3 +30,9 @@ def rows_among(statement, ids, **params):
         if not isinstance(error, dbapi_error):
             raise
         raise exc.DBAPIError.instance(None, None, error, dbapi_error) from error
+
+
+def moment(value):
+    """A datetime read on the driver (compiled.py): SQLite gives the text SQLAlchemy
+    stored, PostgreSQL a datetime already."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

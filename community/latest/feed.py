@@ -4,14 +4,14 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..accounts.models import User
 from ..accounts.rows import AUTHOR_COLUMNS, Author, moment
 from ..circles.models import Circle, Event
 from ..forum.models import Board, Thread
 from ..ideas.models import Idea, StatusChange
-from ..kernel.extensions import db
+from ..kernel.reads import rows_of
 
 _SOURCES = {}
 
@@ -33,11 +33,23 @@ def register_source(kind, loader):
     _SOURCES[kind] = loader
 
 
-def newest(statement, when, key, limit, before):
-    """The statement's rows newest first (by `when`, then `key`), older than `before`."""
+# A source's statement with its order and limit, with and without `before`, built once:
+# the home page runs every source's (building them cost more than running them).
+_ORDERED = {}
+
+
+def newest(name, statement, when, key, limit, before, **params):
+    """The rows of source `name`'s statement newest first (by `when`, then `key`), older
+    than `before`: built once per source (its `params` bound at each run), run on the
+    driver."""
+    ordered = _ORDERED.get((name, before is not None))
+    if ordered is None:
+        found = statement.where(when < bindparam("before")) if before is not None else statement
+        ordered = _ORDERED[(name, before is not None)] = (
+            found.order_by(when.desc(), key.desc()).limit(bindparam("limit")))
     if before is not None:
-        statement = statement.where(when < before)
-    return db.session.execute(statement.order_by(when.desc(), key.desc()).limit(limit))
+        params["before"] = before
+    return rows_of(ordered, limit=limit, **params)
 
 
 def latest(limit, before=None):
@@ -51,29 +63,38 @@ def latest(limit, before=None):
     return page, (page[-1].when if more else None)
 
 
-def _idea_items(kind, when, key, detail, by, joined, limit, before, *where):
-    """Items about ideas a visitor may see (their thread not hidden): (id, title, when,
-    detail, *who did it), from the ideas with `joined` (a table and its ON clause) and
-    their threads; `by` names who did it."""
-    statement = (select(Idea.id, Thread.title, when, detail, *AUTHOR_COLUMNS).select_from(Idea)
-                 .join(*joined).join(Thread, Thread.id == Idea.thread_id)
-                 .join(User, User.id == by).where(Thread.hidden.is_(False), *where))
+def _idea_rows(when, detail, by, joined, *where):
+    """Ideas a visitor may see (their thread not hidden): (id, title, when, detail, *who
+    did it), from the ideas with `joined` (a table and its ON clause) and their threads;
+    `by` names who did it."""
+    return (select(Idea.id, Thread.title, when, detail, *AUTHOR_COLUMNS).select_from(Idea)
+            .join(*joined).join(Thread, Thread.id == Idea.thread_id)
+            .join(User, User.id == by).where(Thread.hidden.is_(False), *where))
+
+
+_NEW_IDEAS = _idea_rows(Idea.created_at, Board.name, Idea.author_id,
+                        (Board, Board.id == Idea.board_id), Idea.status != "merged")
+_STATUS_CHANGES = _idea_rows(StatusChange.created_at, StatusChange.to_status,
+                             StatusChange.actor_id,
+                             (StatusChange, StatusChange.idea_id == Idea.id),
+                             StatusChange.to_status != StatusChange.from_status,
+                             StatusChange.to_status != "merged")
+
+
+def _idea_items(kind, rows):
     return [Item(kind, moment(at), title, url_for("ideas.show", idea_id=idea_id),
                  Author(*author), shown)
-            for idea_id, title, at, shown, *author in newest(statement, when, key, limit, before)]
+            for idea_id, title, at, shown, *author in rows]
 
 
 def _new_ideas(limit, before):
-    return _idea_items("idea", Idea.created_at, Idea.id, Board.name, Idea.author_id,
-                       (Board, Board.id == Idea.board_id), limit, before, Idea.status != "merged")
+    return _idea_items("idea", newest("idea", _NEW_IDEAS, Idea.created_at, Idea.id, limit,
+                                      before))
 
 
 def _status_changes(limit, before):
-    return _idea_items("status", StatusChange.created_at, StatusChange.id,
-                       StatusChange.to_status, StatusChange.actor_id,
-                       (StatusChange, StatusChange.idea_id == Idea.id), limit, before,
-                       StatusChange.to_status != StatusChange.from_status,
-                       StatusChange.to_status != "merged")
+    return _idea_items("status", newest("status", _STATUS_CHANGES, StatusChange.created_at,
+                                        StatusChange.id, limit, before))
 
 
 # Meetups not hidden by their circle's moderators, with their circle and who set them up.
@@ -91,11 +112,14 @@ def meetup_items(rows):
             for event_id, title, created_at, slug, circle, *author in rows]
 
 
+_OPEN_MEETUPS = MEETUPS.where(Circle.visibility == "open")
+
+
 def _meetups(limit, before):
     """Meetups of open circles only: the feed is shared by every reader (a member's
     closed circles are their own hole, mine.py)."""
-    return meetup_items(newest(MEETUPS.where(Circle.visibility == "open"),
-                               Event.created_at, Event.id, limit, before))
+    return meetup_items(newest("meetup", _OPEN_MEETUPS, Event.created_at, Event.id, limit,
+                               before))
 
 
 def register_community_sources():

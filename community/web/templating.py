@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 from babel import dates
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
@@ -113,7 +113,7 @@ def url_maker(endpoint, arg, **values):
     string `arg` in the URL's path (a username): the URL is built once with a slot and
     each call quotes the value into it as werkzeug's string converter does, so a page
     of 20 rows builds one URL instead of 20."""
-    url = url_for(endpoint, **values, **{arg: _TEXT_SLOT})
+    url = urlmemo.url_for(endpoint, **values, **{arg: _TEXT_SLOT})
     head, found, tail = url.partition(_TEXT_SLOT)
     if not found or _TEXT_SLOT in tail or "?" in head:
         raise ValueError(f"url_maker: {endpoint} does not take {arg} once in its path")
@@ -188,7 +188,7 @@ def url_pattern(endpoint, arg, **values):
     """url_for(endpoint, **values) with its integer argument `arg` left open as %d, so a
     template builds one pattern per page and `pattern % row.id` per row (the same URL
     url_for would give, without building it 20 times)."""
-    url = url_for(endpoint, **values, **{arg: _SLOT})
+    url = urlmemo.url_for(endpoint, **values, **{arg: _SLOT})
     slot = str(_SLOT)
     if url.count(slot) != 1:
         raise ValueError(f"url_pattern: {endpoint} does not take {arg} once")

@@ -2,7 +2,7 @@
 published campaign shows from the moment it starts taking pre-orders."""
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from community.accounts.models import User
 from community.accounts.rows import AUTHOR_COLUMNS, Author, moment
@@ -16,15 +16,17 @@ from .models import Campaign
 OPENED = ("scheduled", "live", "succeeded", "failed")
 
 
+_OPENING = (select(Campaign.id, Product.name, Campaign.starts_at, *AUTHOR_COLUMNS)
+            .join(Product, Product.id == Campaign.product_id)
+            .join(User, User.id == Campaign.created_by_id)
+            .where(Campaign.state.in_(OPENED), Campaign.published_at.is_not(None),
+                   Campaign.starts_at <= bindparam("now")))
+
+
 def campaigns_opening(limit, before):
-    now = utcnow()  # a campaign appears when its start passes: the page follows the clock
-    rows = newest(
-        select(Campaign.id, Product.name, Campaign.starts_at, *AUTHOR_COLUMNS)
-        .join(Product, Product.id == Campaign.product_id)
-        .join(User, User.id == Campaign.created_by_id)
-        .where(Campaign.state.in_(OPENED), Campaign.published_at.is_not(None),
-               Campaign.starts_at <= now),
-        Campaign.starts_at, Campaign.id, limit, before)
+    # A campaign appears when its start passes: the page follows the clock.
+    rows = newest("campaign", _OPENING, Campaign.starts_at, Campaign.id, limit, before,
+                  now=utcnow())
     return [Item("campaign", moment(starts_at), name,
                  url_for("campaigns.show", campaign_id=campaign_id), Author(*author))
             for campaign_id, name, starts_at, *author in rows]

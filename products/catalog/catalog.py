@@ -4,12 +4,15 @@ Products are made by staff, one at a time, so the table stays small next to idea
 and posts: a count per stage is a cheap GROUP BY rather than a kept counter.
 """
 
+from datetime import datetime
+from typing import NamedTuple
+
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from community.accounts.models import User
-from community.accounts.rows import AUTHOR_COLUMNS, Author
+from community.accounts.rows import AUTHOR_COLUMNS, Author, moment
 from community.forum.models import Thread
 from community.ideas.models import Idea
 from community.kernel.errors import NotFound
@@ -107,6 +110,22 @@ def images_of(product_id):
     ).all()
 
 
+class ShownImage(NamedTuple):
+    """A product image as its page shows it: by its file's name."""
+    filename: str
+
+
+# Built once and run on the driver, as the page's other lists (images_of gives whole rows).
+_IMAGE_NAMES = (select(ProductImage.filename)
+                .where(ProductImage.product_id == bindparam("product_id"))
+                .order_by(ProductImage.position, ProductImage.id))
+
+
+def shown_images(product_id):
+    """images_of as ShownImages, in the same order."""
+    return [ShownImage(name) for (name,) in rows_of(_IMAGE_NAMES, product_id=product_id)]
+
+
 def cover_images(product_ids):
     """{product_id: its first image} for a list of products, in one query."""
     if not product_ids:
@@ -166,3 +185,25 @@ def timeline(product_id):
     return db.session.scalars(
         select(StageChange).where(StageChange.product_id == product_id).order_by(StageChange.id)
     ).all()
+
+
+class TimelineStep(NamedTuple):
+    """A stage change as the product page lists it; `actor` an accounts Author."""
+    created_at: datetime
+    from_stage: str | None
+    to_stage: str
+    note: str
+    actor: Author
+
+
+_TIMELINE = (
+    select(StageChange.created_at, StageChange.from_stage, StageChange.to_stage,
+           StageChange.note, *AUTHOR_COLUMNS)
+    .join(User, User.id == StageChange.actor_id)
+    .where(StageChange.product_id == bindparam("product_id")).order_by(StageChange.id))
+
+
+def timeline_steps(product_id):
+    """timeline as TimelineSteps (a statement built once, run on the driver)."""
+    return [TimelineStep(moment(at), before, after, note, Author(*actor))
+            for at, before, after, note, *actor in rows_of(_TIMELINE, product_id=product_id)]

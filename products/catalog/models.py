@@ -108,7 +108,16 @@ class BoardSettings(db.Model):
     promotion_threshold: Mapped[int] = mapped_column(default=50, server_default="50")
 
 
-class Poll(db.Model):
+class PollTiming:
+    """Whether a poll is open, for a Poll and a row of one (polls.ShownPoll) alike."""
+
+    __slots__ = ()
+
+    def is_open(self, now=None):
+        return (now or utcnow()) < self.ends_at
+
+
+class Poll(PollTiming, db.Model):
     """A design decision put to the product's participants."""
 
     __tablename__ = "polls"
@@ -124,9 +133,6 @@ class Poll(db.Model):
     decided_at: Mapped[datetime | None]
 
     options = relationship("PollOption", lazy="selectin", order_by="PollOption.position")
-
-    def is_open(self, now=None):
-        return (now or utcnow()) < self.ends_at
 
 
 class PollOption(db.Model):

@@ -51,7 +51,33 @@ class OptionValue(db.Model):
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
-class Variant(db.Model):
+class VariantStock:
+    """A variant's stock from its cap_units and reserved_units, for a Variant and for a
+    row of one (VariantOnSale) alike."""
+
+    __slots__ = ()
+
+    @property
+    def units_left(self):
+        """None when only the campaign's cap limits it."""
+        return None if self.cap_units is None else max(0, self.cap_units - self.reserved_units)
+
+    @property
+    def sold_out(self):
+        return self.cap_units is not None and self.reserved_units >= self.cap_units
+
+
+class VariantOnSale(VariantStock):
+    """A variant as a pre-order form offers it (variants.for_buyers): read as a row."""
+
+    __slots__ = ("id", "label", "price_delta_cents", "cap_units", "reserved_units")
+
+    def __init__(self, variant_id, label, price_delta_cents, cap_units, reserved_units):
+        self.id, self.label, self.price_delta_cents = variant_id, label, price_delta_cents
+        self.cap_units, self.reserved_units = cap_units, reserved_units
+
+
+class Variant(VariantStock, db.Model):
     """A sellable combination: its own stock cap (none: the campaign's cap alone) and a
     price difference added to the tier's price (never below zero in all)."""
 
@@ -75,15 +101,6 @@ class Variant(db.Model):
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     links = relationship("VariantValue", lazy="selectin")
-
-    @property
-    def units_left(self):
-        """None when only the campaign's cap limits it."""
-        return None if self.cap_units is None else max(0, self.cap_units - self.reserved_units)
-
-    @property
-    def sold_out(self):
-        return self.cap_units is not None and self.reserved_units >= self.cap_units
 
     @property
     def value_ids(self):

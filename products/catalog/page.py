@@ -13,10 +13,67 @@ from community.kernel.database import utcnow
 from community.kernel.extensions import db
 from community.web import pagecache
 
-from . import catalog, participation, polls, variants
+from . import catalog, participation, polls
 from .models import CoCreator, Poll, PollVote, Product
+from .options import OptionValue, ProductOption
 
 COCREATORS_SHOWN = 24
+
+
+class ThreadFigures(NamedTuple):
+    """What the product page shows of its participation thread."""
+    reply_count: int
+
+
+_THREAD_FIGURES = select(Thread.reply_count).where(Thread.id == bindparam("thread_id"))
+
+
+def thread_figures(thread_id):
+    rows = rows_of(_THREAD_FIGURES, thread_id=thread_id) if thread_id is not None else ()
+    return ThreadFigures(*rows[0]) if rows else None
+
+
+class ValueLabel(NamedTuple):
+    label: str
+
+
+class PollVotes(NamedTuple):
+    vote_count: int
+
+
+class ShownOption:
+    """A product option as its page lists it (_options.html): `values` its choice values'
+    labels, `source_poll` the poll they came from (its votes) or None."""
+
+    __slots__ = ("name", "kind", "max_length", "required", "source_poll_id", "source_poll",
+                 "values")
+
+    def __init__(self, name, kind, max_length, required, source_poll_id, poll_votes):
+        self.name, self.kind, self.max_length, self.required = name, kind, max_length, required
+        self.source_poll_id = source_poll_id
+        self.source_poll = PollVotes(poll_votes) if source_poll_id is not None else None
+        self.values = []
+
+
+# The options with their values and source polls' votes in one statement built once
+# (variants.options_of loads them through the ORM for staff's pages and the API).
+_OPTIONS = (
+    select(ProductOption.id, ProductOption.name, ProductOption.kind, ProductOption.max_length,
+           ProductOption.required, ProductOption.source_poll_id, Poll.vote_count,
+           OptionValue.label)
+    .outerjoin(Poll, Poll.id == ProductOption.source_poll_id)
+    .outerjoin(OptionValue, OptionValue.option_id == ProductOption.id)
+    .where(ProductOption.product_id == bindparam("product_id"))
+    .order_by(ProductOption.position, ProductOption.id, OptionValue.position, OptionValue.id))
+
+
+def shown_options(product_id):
+    found = {}
+    for option_id, *option, label in rows_of(_OPTIONS, product_id=product_id):
+        shown = found.get(option_id) or found.setdefault(option_id, ShownOption(*option))
+        if label is not None:
+            shown.values.append(ValueLabel(label))
+    return list(found.values())
 
 
 @dataclass
@@ -24,7 +81,7 @@ class ProductPage:
     """What every reader of the product page sees alike (the page can be shared)."""
 
     product: Product
-    thread: Thread | None
+    thread: ThreadFigures | None
     ideas: list
     cocreators: list
     images: list
@@ -54,22 +111,22 @@ class PollsView:
 
 def product_page(product, cocreators_shown=COCREATORS_SHOWN):
     """Origin ideas with their votes, the first co-creators (the total is a column),
-    images and the stage timeline."""
+    images and the stage timeline, each read as rows by a statement built once."""
     return ProductPage(
         product=product,
-        thread=db.session.get(Thread, product.thread_id),
+        thread=thread_figures(product.thread_id),
         ideas=catalog.origin_idea_rows(product.id),
         cocreators=participation.cocreators(product.id, limit=cocreators_shown),
-        images=catalog.images_of(product.id),
-        timeline=catalog.timeline(product.id),
-        options=variants.options_of(product.id),
+        images=catalog.shown_images(product.id),
+        timeline=catalog.timeline_steps(product.id),
+        options=shown_options(product.id),
     )
 
 
 def polls_view(product_id, reader):
     """The polls with their options as `reader` (VoterFacts) sees them, or None when there
     are none."""
-    poll_rows, now = polls.polls_of(product_id), utcnow()
+    poll_rows, now = polls.shown_polls(product_id), utcnow()
     if not poll_rows:
         return None
     return PollsView(

@@ -6,17 +6,19 @@ steer later ones; then staff record what was decided.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from community.forum.moderation import ensure_staff
 from community.kernel.database import insert_ignore, transaction, utcnow
 from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
+from community.kernel.reads import moment, rows_of
 
 from . import signals
-from .models import CoCreator, Poll, PollOption, PollVote, Product
+from .models import CoCreator, Poll, PollOption, PollTiming, PollVote, Product
 
 MAX_QUESTION, MAX_OPTION, MAX_DECISION = 200, 120, 5000
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
@@ -87,6 +89,41 @@ def polls_of(product_id):
     """The product's polls, newest first, with their options (two queries in all)."""
     return db.session.scalars(
         select(Poll).where(Poll.product_id == product_id).order_by(Poll.id.desc())).all()
+
+
+class ShownOption(NamedTuple):
+    id: int
+    label: str
+    votes: int
+
+
+class ShownPoll(PollTiming):
+    """A poll with its options as the product page shows it (shown_polls): read as rows."""
+
+    __slots__ = ("id", "question", "ends_at", "vote_count", "decision", "options")
+
+    def __init__(self, poll_id, question, ends_at, vote_count, decision):
+        self.id, self.question, self.ends_at = poll_id, question, moment(ends_at)
+        self.vote_count, self.decision, self.options = vote_count, decision, []
+
+
+# Built once and run on the driver: every product page draws its polls.
+_SHOWN_POLLS = (
+    select(Poll.id, Poll.question, Poll.ends_at, Poll.vote_count, Poll.decision,
+           PollOption.id, PollOption.label, PollOption.votes)
+    .outerjoin(PollOption, PollOption.poll_id == Poll.id)
+    .where(Poll.product_id == bindparam("product_id"))
+    .order_by(Poll.id.desc(), PollOption.position))
+
+
+def shown_polls(product_id):
+    """polls_of as ShownPolls, in one statement."""
+    found = {}
+    for *poll, option_id, label, votes in rows_of(_SHOWN_POLLS, product_id=product_id):
+        shown = found.get(poll[0]) or found.setdefault(poll[0], ShownPoll(*poll))
+        if option_id is not None:
+            shown.options.append(ShownOption(option_id, label, votes))
+    return list(found.values())
 
 
 def my_votes(user, poll_ids):

@@ -7,20 +7,21 @@ campaign widget are shared pages, so nothing here is about who is looking.
 """
 
 import itertools
+from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, true, update
+from sqlalchemy import bindparam, exists, func, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
 
 from community.forum.moderation import ensure_staff
 from community.kernel.database import transaction
 from community.kernel.errors import Conflict, NotFound, ValidationError
 from community.kernel.extensions import db
 from community.kernel.plaintext import single_line
+from community.kernel.reads import rows_of
 
 from .models import Poll
-from .options import KINDS, OptionValue, ProductOption, Variant, VariantValue
+from .options import KINDS, OptionValue, ProductOption, Variant, VariantOnSale, VariantValue
 
 MAX_NAME, MAX_LABEL, MAX_SKU, MAX_VARIANT_LABEL = 60, 120, 40, 200
 MAX_OPTIONS, MAX_VALUES, MAX_VARIANTS = 10, 30, 100
@@ -47,16 +48,32 @@ def variants_of(product_id, active_only=False):
                               .execution_options(populate_existing=True)).all()
 
 
+class TextOption(NamedTuple):
+    """A text the buyer types, as a pre-order form asks for it."""
+    id: int
+    name: str
+    required: bool
+    max_length: int | None
+
+
+# Built once and run on the driver: every campaign widget drawn asks.
+_TEXT_OPTIONS = (
+    select(ProductOption.id, ProductOption.name, ProductOption.required, ProductOption.max_length)
+    .where(ProductOption.product_id == bindparam("product_id"), ProductOption.kind == "text")
+    .order_by(ProductOption.position, ProductOption.id))
+_ON_SALE = (
+    select(Variant.id, Variant.label, Variant.price_delta_cents, Variant.cap_units,
+           Variant.reserved_units)
+    .where(Variant.product_id == bindparam("product_id"), Variant.active.is_(True))
+    .order_by(Variant.position, Variant.id))
+
+
 def for_buyers(product_id):
-    """(text options, variants on sale) without their values: what a pre-order form offers
-    (two queries)."""
-    texts = db.session.scalars(
-        select(ProductOption).where(ProductOption.product_id == product_id,
-                                    ProductOption.kind == "text")
-        .order_by(ProductOption.position, ProductOption.id).options(lazyload("*"))).all()
-    return texts, db.session.scalars(
-        select(Variant).where(Variant.product_id == product_id, Variant.active.is_(True))
-        .order_by(Variant.position, Variant.id).options(lazyload("*"))).all()
+    """(TextOptions, VariantOnSales) without their values: what a pre-order form offers
+    (two statements built once)."""
+    texts = [TextOption(option_id, name, bool(required), max_length) for
+             option_id, name, required, max_length in rows_of(_TEXT_OPTIONS, product_id=product_id)]
+    return texts, [VariantOnSale(*row) for row in rows_of(_ON_SALE, product_id=product_id)]
 
 
 def _option(product, option_id, kind=None):

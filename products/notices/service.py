@@ -2,7 +2,8 @@
 
 Who may read an update: a public one, anyone; a backers-only one, staff and whoever
 holds units of its campaign (campaign_buyers). Every view and API route asks `visible`,
-`updates_of` or `get_update`; none decides on its own.
+`updates_of`, `product_updates` or `get_update` (all built on `_visible_to`); none decides
+on its own.
 
 A backers-only update's reply thread (kind BACKERS_THREAD_KIND) follows its update: the
 forum asks `can_read_thread` for the thread, its replies and every route to them, and
@@ -12,14 +13,20 @@ forum's rule for threads whose owner decides the readers), and their pages are n
 stored for sharing.
 """
 
-from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from datetime import datetime
+from typing import NamedTuple
 
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, delete, or_, select
+
+from community.accounts.models import User
+from community.accounts.rows import AUTHOR_COLUMNS, Author
 from community.forum import service as forum
 from community.forum.moderation import ensure_staff
 from community.kernel.database import insert_ignore, transaction
 from community.kernel.errors import NotFound, ValidationError
 from community.kernel.extensions import db
+from community.kernel.reads import moment, rows_among, rows_of
 from community.mail import broadcast
 from community.notifications.fanout import excerpt_of_html
 from community.web.markdown import render
@@ -58,10 +65,15 @@ def unfollow(user, product_id):
     return product
 
 
+# Built once and run on the driver: every product page asks for its reader.
+_FOLLOWING = select(ProductFollow.product_id).where(
+    ProductFollow.user_id == bindparam("user_id"),
+    ProductFollow.product_id.in_(bindparam("ids", expanding=True)))
+
+
 def following(user_id, product_ids):
     """Which of these products the user follows."""
-    return set(db.session.scalars(select(ProductFollow.product_id).where(
-        ProductFollow.user_id == user_id, ProductFollow.product_id.in_(product_ids))))
+    return {product_id for (product_id,) in rows_among(_FOLLOWING, product_ids, user_id=user_id)}
 
 
 # ---- backer updates --------------------------------------------------------
@@ -115,19 +127,34 @@ def post_update(campaign_id, actor, title, body, audience="public", tier_ids=Non
     return update
 
 
-def _backer_of(viewer):
-    """SQL: the update's campaign is one the viewer holds units of."""
-    return select(CampaignBuyer.campaign_id).where(CampaignBuyer.user_id == viewer.id,
+def _backer_of(user_id):
+    """SQL: the update's campaign is one the user (an id, or a bind of one) holds units of."""
+    return select(CampaignBuyer.campaign_id).where(CampaignBuyer.user_id == user_id,
                                                    CampaignBuyer.units > 0)
 
 
-def _visible(viewer):
+def _reader_kind(viewer):
+    """Which updates the viewer may read: "staff" every one, "visitor" the public ones,
+    "member" the public ones and those of the campaigns they hold units of."""
     if viewer is not None and viewer.is_authenticated and viewer.is_staff:
-        return []
+        return "staff"
     if viewer is None or not viewer.is_authenticated:
+        return "visitor"
+    return "member"
+
+
+def _visible_to(kind, user_id=None):
+    if kind == "staff":
+        return []
+    if kind == "visitor":
         return [BackerUpdate.audience == "public"]
     return [or_(BackerUpdate.audience == "public",
-                BackerUpdate.campaign_id.in_(_backer_of(viewer)))]
+                BackerUpdate.campaign_id.in_(_backer_of(user_id)))]
+
+
+def _visible(viewer):
+    kind = _reader_kind(viewer)
+    return _visible_to(kind, viewer.id if kind == "member" else None)
 
 
 def updates_of(viewer, product_id=None, campaign_id=None, limit=50):
@@ -139,6 +166,38 @@ def updates_of(viewer, product_id=None, campaign_id=None, limit=50):
         where.append(BackerUpdate.campaign_id == campaign_id)
     return db.session.scalars(select(BackerUpdate).where(*where)
                               .order_by(BackerUpdate.id.desc()).limit(limit)).all()
+
+
+class ShownUpdate(NamedTuple):
+    """An update as the product page lists it; `author` an accounts Author."""
+    id: int
+    title: str
+    audience: str
+    body_html: str
+    thread_id: int | None
+    created_at: datetime
+    author: Author
+
+
+# A product's updates as updates_of gives them, one statement per kind of reader, built
+# once and run on the driver: every product page draws them for its reader.
+_PRODUCT_UPDATES = {
+    kind: select(BackerUpdate.id, BackerUpdate.title, BackerUpdate.audience,
+                 BackerUpdate.body_html, BackerUpdate.thread_id, BackerUpdate.created_at,
+                 *AUTHOR_COLUMNS)
+    .join(User, User.id == BackerUpdate.author_id)
+    .where(*_visible_to(kind, bindparam("user_id")),
+           BackerUpdate.product_id == bindparam("product_id"))
+    .order_by(BackerUpdate.id.desc()).limit(bindparam("limit"))
+    for kind in ("staff", "visitor", "member")}
+
+
+def product_updates(viewer, product_id, limit=50):
+    """updates_of(viewer, product_id=product_id, limit=limit) as ShownUpdates."""
+    kind = _reader_kind(viewer)
+    params = {"user_id": viewer.id} if kind == "member" else {}
+    return [ShownUpdate(*row[:5], moment(row[5]), Author(*row[6:])) for row in rows_of(
+        _PRODUCT_UPDATES[kind], product_id=product_id, limit=limit, **params)]
 
 
 def get_update(update_id, viewer):

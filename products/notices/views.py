@@ -90,7 +90,7 @@ def updates_holes(user, args):
         product_id = int(arg)
         # The campaign only for staff's form: a fan's reload reads the updates alone.
         campaign = campaigns.current_campaign(product_id) if staff else None
-        updates = service.updates_of(user, product_id=product_id)
+        updates = service.product_updates(user, product_id)
         out[arg] = render_template(
             "products/notices/_updates.html", updates=updates, campaign=campaign,
             staff=staff, tiers=service.tiers_of(campaign.id) if staff and campaign else [])

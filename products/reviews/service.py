@@ -4,13 +4,14 @@ rating summary, the lists, and helpful marks."""
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community.forum.service import ensure_can_post
 from community.kernel.database import insert_ignore, transaction, utcnow
 from community.kernel.errors import Conflict, Forbidden, NotFound, ValidationError
 from community.kernel.extensions import db
+from community.kernel.reads import rows_of
 from community.media import service as media
 from community.web.pagination import Page
 
@@ -160,12 +161,15 @@ def authored_ids(user, review_ids):
         select(Review.id).where(Review.author_id == user.id, Review.id.in_(review_ids)))}
 
 
+# Built once and run on the driver: every product page shows it.
+_DISTRIBUTION = (select(Review.rating, func.count())
+                 .where(Review.product_id == bindparam("product_id"), Review.hidden.is_(False))
+                 .group_by(Review.rating))
+
+
 def summary(product_id):
     found = Summary()
-    for rating, count in db.session.execute(
-            select(Review.rating, func.count()).where(Review.product_id == product_id,
-                                                     Review.hidden.is_(False))
-            .group_by(Review.rating)):
+    for rating, count in rows_of(_DISTRIBUTION, product_id=product_id):
         found.distribution[rating] = count
     found.count = sum(found.distribution.values())
     if found.count:

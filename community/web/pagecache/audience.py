@@ -170,10 +170,9 @@ class Guarded:
 def guard_shared_render(audience):
     """serve_from_cache, on a miss: the page is drawn behind the guards until
     end_shared_render (restore_viewer, the first after_request)."""
-    user = current_user._get_current_object()  # a visitor's too: Flask-Login reads the session
-    if audience != VISITORS:
-        # A light reader is enough for the holes, not for a view: the full account.
-        user = g._login_user = getattr(user, "account", user)
+    # A visitor's too: Flask-Login reads the session. A member's is a Reader (audience()):
+    # all the render may know of them is in its row.
+    user = current_user._get_current_object()
     # The audience check found no flashed messages in the session: the layout's
     # get_flashed_messages is answered without asking it again.
     request_ctx.flashes = []
@@ -228,6 +227,16 @@ def _guard(user, on_read):
 def _unguard(saved):
     ctx = request_ctx._get_current_object()
     g._login_user, ctx._session, request.cookies = saved
+
+
+def member_page_read():
+    """A GET or HEAD of a page signed-in readers share (@public_page(members=True)): its
+    render knows its reader as the audience key does (AudienceView) and its holes by their
+    facts, all of it in an account's Reader row (community/viewer/readers.py), whether or
+    not the page is stored."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    return getattr(current_app.view_functions.get(request.endpoint), "member_page", False)
 
 
 def audience():

@@ -95,7 +95,8 @@ def test_a_light_reader_holds_the_row_and_loads_the_rest_on_demand(app, world):
     from community.accounts.models import User
     from community.viewer import readers
 
-    with app.test_request_context():
+    # Not a page members share, where the loader gives a Reader unasked (test_readers.py).
+    with app.test_request_context("/settings"):
         account = _user("mei")
         session_id = account.get_id()
         g.light_reader = True
