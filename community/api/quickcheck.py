@@ -1,113 +1,74 @@
-"""A request body's quick check: a schema of the plain kinds the API's bodies use, compiled
-once to a Python predicate that answers whether jsonschema would find nothing wrong.
+"""A request body's quick check: fastjsonschema compiles a request schema once to Python
+code, and a body that code finds valid skips jsonschema.
 
 jsonschema walks a schema anew for every body (a checkout's three fields cost some 130
-Python calls); the predicate makes one call per object, array or value checked. It knows
-type, required, properties, additionalProperties, enum (of strings, numbers, booleans,
-null), minLength/maxLength, minimum/maximum and items, and ignores the annotations
-(description, title...). It is conservative: False means "ask jsonschema", which then
-names the errors as before (or finds none: 1.0 is an integer to JSON Schema, not here).
-A schema with any other keyword ($ref, oneOf, format, pattern...) is never compiled:
-its bodies all go to jsonschema.
+Python calls); the compiled code checks a body in a couple of microseconds. jsonschema
+still answers every body the quick check does not pass, so the error answers (which
+fields, which messages) are its own, as before.
+
+fastjsonschema knows JSON Schema up to draft 7; the API's schemas are draft 2020-12
+(core._validator). A keyword the two drafts read differently, or one draft 7 does not
+know (prefixItems, unevaluatedProperties...), would be ignored there and let through a
+body 2020-12 refuses, so only schemas made of the keywords below, whose meaning the two
+drafts share, are compiled; any other goes to jsonschema alone. `format` is among them:
+jsonschema only annotates it, fastjsonschema checks it, so it can only send more bodies
+on to jsonschema, never fewer.
 """
 
-_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-          "null": (type(None),), "object": (dict,), "array": (list,)}
-_ANNOTATIONS = frozenset({"description", "title", "examples", "default", "deprecated",
-                          "readOnly", "writeOnly", "$comment"})
-_KEYWORDS = frozenset({"type", "required", "properties", "additionalProperties", "enum",
-                       "minLength", "maxLength", "minimum", "maximum", "items"}) | _ANNOTATIONS
-_SCALARS = (str, int, float, bool, type(None))
+import fastjsonschema
+
+from . import openapi
+
+_SHARED_KEYWORDS = frozenset({
+    "type", "required", "properties", "additionalProperties", "enum", "const", "items",
+    "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "pattern",
+    "format", "$ref", "description", "title", "examples", "default",
+    "deprecated", "readOnly", "writeOnly", "$comment"})
+_SUBSCHEMAS = ("items", "additionalProperties")
 _COMPILED = {}
 
 
 def passes(instance, schema):
-    """True when `instance` is valid against `schema` as far as the predicate knows."""
+    """True when `instance` is valid against `schema`; False means "ask jsonschema"."""
     found = _COMPILED.get(id(schema))
     if found is None or found[0] is not schema:  # schemas are module constants: id() names them
-        found = _COMPILED[id(schema)] = (schema, _compile(schema))
-    return found[1] is not None and found[1](instance)
+        found = _COMPILED[id(schema)] = (schema, compile_schema(schema))
+    check = found[1]
+    if check is None:
+        return False
+    try:
+        check(instance)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
 
 
-def _compile(schema):
-    """The predicate for `schema`, or None if it has a keyword this module does not know."""
-    if not isinstance(schema, dict) or not schema.keys() <= _KEYWORDS:
+def compile_schema(schema):
+    """fastjsonschema's validator for `schema` (its $refs resolved among the document's
+    components, as core._validator resolves them), or None if a keyword it holds, or
+    holds through a $ref, is not one both drafts share."""
+    if not _shared(schema, set()):
         return None
-    kinds = schema.get("type")
-    if kinds is not None:
-        names = [kinds] if isinstance(kinds, str) else kinds
-        if not isinstance(names, list) or not all(name in _TYPES for name in names):
-            return None
-        types = frozenset(t for name in names for t in _TYPES[name])
-    checks = []
-    if kinds is not None:
-        checks.append(lambda v: type(v) in types)  # exactly: a bool is no integer here
-    if "enum" in schema:
-        enum = schema["enum"]
-        if not isinstance(enum, list) or not all(type(e) in _SCALARS for e in enum):
-            return None
-        # Equal and of the same type, as jsonschema has it (True is not 1); 1 and 1.0 fall
-        # through to jsonschema.
-        allowed = frozenset((type(e), e) for e in enum)
-        checks.append(lambda v: type(v) in _SCALARS and (type(v), v) in allowed)
-    for name, test in (("minLength", lambda n: lambda v: type(v) is not str or len(v) >= n),
-                       ("maxLength", lambda n: lambda v: type(v) is not str or len(v) <= n),
-                       ("minimum", lambda n: lambda v: type(v) not in (int, float) or v >= n),
-                       ("maximum", lambda n: lambda v: type(v) not in (int, float) or v <= n)):
-        if name in schema:
-            bound = schema[name]
-            if type(bound) not in (int, float):
-                return None
-            checks.append(test(bound))
-    if "items" in schema:
-        item = _compile(schema["items"])
-        if item is None:
-            return None
-        checks.append(lambda v: type(v) is not list or all(item(x) for x in v))
-    if {"required", "properties", "additionalProperties"} & schema.keys():
-        fields = _object(schema)
-        if fields is None:
-            return None
-        checks.append(fields)
-    if len(checks) == 1:
-        return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda v: first(v) and second(v)
-    return lambda v: all(check(v) for check in checks)
-
-
-def _object(schema):
-    """The predicate for an object's required, properties and additionalProperties."""
-    required = schema.get("required", [])
-    properties = schema.get("properties", {})
-    extra = schema.get("additionalProperties", True)
-    if not isinstance(required, list) or not isinstance(properties, dict):
+    root = dict(schema, components={"schemas": openapi.SCHEMAS})
+    try:
+        return fastjsonschema.compile(root, use_default=False)
+    except fastjsonschema.JsonSchemaDefinitionException:  # a schema it cannot compile
         return None
-    compiled = {name: _compile(sub) for name, sub in properties.items()}
-    if any(check is None for check in compiled.values()):
-        return None
-    if extra is True:
-        other = None
-    elif extra is False:
-        other = False
-    else:
-        other = _compile(extra)
-        if other is None:
-            return None
-    required = frozenset(required)
 
-    def fields(value):
-        if type(value) is not dict:
-            return True  # these keywords hold for anything else
-        if not value.keys() >= required:
+
+def _shared(schema, seen):
+    if not isinstance(schema, dict) or not schema.keys() <= _SHARED_KEYWORDS:
+        return isinstance(schema, bool)
+    ref = schema.get("$ref")
+    if ref is not None:
+        prefix = "#/components/schemas/"
+        name = ref[len(prefix):] if ref.startswith(prefix) else None
+        if name not in openapi.SCHEMAS:
             return False
-        for name, item in value.items():
-            check = compiled.get(name)
-            if check is None:
-                if other is False or (other is not None and not other(item)):
-                    return False
-            elif not check(item):
+        if name not in seen:
+            seen.add(name)
+            if not _shared(openapi.SCHEMAS[name], seen):
                 return False
-        return True
-    return fields
+    children = list(schema.get("properties", {}).values())
+    children += [schema[key] for key in _SUBSCHEMAS if isinstance(schema.get(key), dict)]
+    return all(_shared(child, seen) for child in children)
