@@ -143,17 +143,7 @@ def write_rows(statement, **params):
         result = connection.execute(statement, params)
         return [tuple(row) for row in result] if result.returns_rows else []
     plan, widen = noted
-    error_class = dialect.loaded_dbapi.Error
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql + widen, parameters)
-        last_row_id = getattr(cursor, "lastrowid", None)
-        rows = cursor.fetchall() if cursor.description is not None else []
-    except error_class as error:
-        raise exc.DBAPIError.instance(sql, parameters, error, error_class,
-                                      dialect=dialect) from error
-    finally:
-        cursor.close()
+    rows, last_row_id = _execute(connection.connection, dialect, sql + widen, parameters)
     return driven_rows(info, plan, widen, named, rows, last_row_id)
 
 
@@ -218,10 +208,30 @@ def _moment_binds(compiled, dialect):
 def _run(connection, sql, parameters):
     """The rows as tuples. Straight on the driver's cursor, a few microseconds a statement
     where SQLAlchemy's execution context costs ten more."""
-    cursor = (connection.connection if connection is not None else _reading()).cursor()
+    if connection is not None:
+        return _execute(connection.connection, connection.dialect, sql, parameters)[0]
+    return _execute(_reading(), db.engine.dialect, sql, parameters, own=True)[0]
+
+
+def _execute(raw, dialect, sql, parameters, own=False):
+    """(rows, the cursor's lastrowid) of one statement on the driver. Its errors come out
+    as SQLAlchemy's, as through the session: a twin request meets IntegrityError, and a
+    lost database is the outage handler's 503 (community/web/outages.py), not a 500. A
+    connection of our `own` (the reading one) that the error shows dead is invalidated,
+    not pooled again; the session's own is SQLAlchemy's to invalidate."""
+    error_class = dialect.loaded_dbapi.Error
+    cursor = raw.cursor()
     try:
         cursor.execute(sql, parameters)
-        return cursor.fetchall()
+        last_row_id = getattr(cursor, "lastrowid", None)
+        return (cursor.fetchall() if cursor.description is not None else []), last_row_id
+    except error_class as error:
+        gone = own and dialect.is_disconnect(error, raw.driver_connection, cursor)
+        if gone:
+            g.pop("_reading_connection", None)
+            raw.invalidate(error)
+        raise exc.DBAPIError.instance(sql, parameters, error, error_class,
+                                      connection_invalidated=gone, dialect=dialect) from error
     finally:
         cursor.close()
 
