@@ -126,14 +126,26 @@ def did_you_mean(searcher, fieldname, word, maxdist=2):
         return None  # edit distance means nothing for Han words, numbers or tiny words
     reader = searcher.reader()
     spellfield = searcher.schema[fieldname].spelling_fieldname(fieldname)
-    seen = searcher.doc_frequency(fieldname, _stem_latin(word))
+    near = [cand for cand in reader.terms_within(spellfield, word, maxdist, prefix=1)
+            if cand != word]
+    seen, *counts = doc_frequencies(searcher, fieldname, [word, *near])
     best = None
-    for cand in reader.terms_within(spellfield, word, maxdist, prefix=1):
-        df = searcher.doc_frequency(fieldname, _stem_latin(cand))
-        if cand != word and df > 10 * seen:  # a rare word beaten by a far commoner neighbour
+    for cand, df in zip(near, counts, strict=True):
+        if df > 10 * seen:  # a rare word beaten by a far commoner neighbour
             key = (distance(word, cand), -df, cand)
             best = min(best or key, key)
     return best[2] if best else None
+
+
+def doc_frequencies(searcher, fieldname, words):
+    """How many documents hold each word (as the field stores it, stemmed). A searcher
+    that can count many at once (pgquery.Speller: one statement) is asked once: a word
+    can have a hundred near spellings, and one statement each was most of a search."""
+    stems = [_stem_latin(word) for word in words]
+    counts = getattr(searcher, "doc_frequencies", None)
+    if counts is not None:
+        return counts(fieldname, stems)
+    return [searcher.doc_frequency(fieldname, stem) for stem in stems]
 
 
 def correct_query(searcher, fieldname, qstring):

@@ -24,7 +24,7 @@ current text, escaped, exactly as on whoosh.
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, bindparam, cast, func, literal, select
+from sqlalchemy import Integer, bindparam, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, REAL, TSQUERY
 from whoosh import query as wq
 from whoosh.support.levenshtein import levenshtein
@@ -115,10 +115,6 @@ def tsquery_of(q, max_terms=MAX_TERMS):
     if written is None or not written[1]:
         return None
     return TsQuery(written[0], " | ".join(writer.phrases) or None)
-
-
-def _tsq(text):
-    return literal(text, TSQUERY)
 
 
 # ---- searching -----------------------------------------------------------------------
@@ -225,6 +221,13 @@ def similar_ideas(title, board_id=None, limit=5, exclude_id=None, min_cover=MIN_
 
 # ---- "did you mean" ----------------------------------------------------------------------
 
+# Each asked word as a tsquery, in the order asked, with how many documents match it.
+_DOC_FREQUENCIES = text(
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM search_documents"
+    " WHERE tsv @@ CAST(asked.q AS tsquery) LIMIT :cap) AS found)"
+    " FROM unnest(CAST(:queries AS text[])) WITH ORDINALITY AS asked(q, n) ORDER BY asked.n")
+
+
 class Speller:
     """What analyzer.did_you_mean asks of a whoosh searcher, answered from search_words
     and search_documents, so both backends suggest alike."""
@@ -238,10 +241,13 @@ class Speller:
     def spelling_fieldname(self, fieldname):
         return fieldname
 
-    def doc_frequency(self, _fieldname, text):
-        found = select(SearchDocument.kind).where(
-            SearchDocument.tsv.op("@@")(_tsq(_quote(text)))).limit(DF_CAP).subquery()
-        return db.session.scalar(select(func.count()).select_from(found))
+    def doc_frequency(self, fieldname, text):
+        return self.doc_frequencies(fieldname, [text])[0]
+
+    def doc_frequencies(self, _fieldname, words):
+        """Each word's document count (up to DF_CAP), all in one statement."""
+        return list(db.session.scalars(_DOC_FREQUENCIES, {
+            "queries": [_quote(word) for word in words], "cap": DF_CAP}))
 
     def terms_within(self, _fieldname, word, maxdist, prefix=1):
         head = word[:prefix]
