@@ -78,7 +78,7 @@ def _bound(prepared, ids, params, convert_all=False):
     """(SQL, the driver's parameters, the parameters by bind name) for one run. A
     datetime or date goes in as SQLAlchemy binds it; with `convert_all`, every value with
     a conversion does (write_rows)."""
-    sql, order, defaults, mark, _compiled, converters, expanding = prepared
+    sql, order, defaults, mark, compiled, converters, expanding = prepared
     values = {**defaults, **params}
     for name in converters.keys() & (values.keys() if convert_all else params.keys()):
         value = values[name]
@@ -100,12 +100,14 @@ def _bound(prepared, ids, params, convert_all=False):
             else:
                 flat.append(values[name])
         for name, items in lists.items():
-            sql = sql.replace(_token(name), ", ".join([mark] * len(items)))
+            sql = sql.replace(_token(name), ", ".join([mark] * len(items)) if items
+                              else _empty_set(compiled, name))
         return sql, tuple(flat), params_seen
     values.pop(_IDS, None)
     for name, items in lists.items():
         named = {f"{name}_{n}": value for n, value in enumerate(items)}
-        sql = sql.replace(_token(name), ", ".join(mark.format(n) for n in named))
+        sql = sql.replace(_token(name), ", ".join(mark.format(n) for n in named) if named
+                          else _empty_set(compiled, name))
         values.update(named)
     return sql, values, params_seen
 
@@ -186,6 +188,14 @@ def _conversions(compiled, dialect):
         if convert is not None:
             found[name] = convert
     return found
+
+
+def _empty_set(compiled, name):
+    """An expanding IN's list when it is empty, as SQLAlchemy renders it for the dialect:
+    `IN ()` reads no rows on SQLite but is a syntax error on PostgreSQL."""
+    bind = compiled.binds[name]
+    types = bind.type.types if bind.type._is_tuple_type else [bind.type]
+    return compiled.visit_empty_set_op_expr(types, bind.expand_op)
 
 
 def _token(name):
