@@ -43,9 +43,12 @@ LONG = ("concurrency", "e2e", "long")
 
 def pytest_collection_modifyitems(config, items):
     """The long tests (servers under load, the browser, walks of every route) run first and
-    the short ones after them: with `--dist worksteal` (the Makefile) a worker that runs out
-    takes the others' last tests, so the run ends on short tests, not one worker finishing
-    a long one alone.
+    the short ones after them, on every worker: with `--dist worksteal` (the Makefile) a
+    worker that runs out takes the others' last tests, so the run ends on short tests, not
+    one worker finishing a long one alone. worksteal first hands each worker a contiguous
+    slice of the list, so the long tests are dealt out to the head of each slice
+    (_deal_long_tests); sorted to the front of the list, they had all gone to one worker,
+    which then ran every server and browser test in turn while the others ran out.
 
     A module marked `one_database` tests what the database does not decide (a page's
     words, a form's messages, an image): it runs on SQLite alone. The services, the API,
@@ -56,7 +59,27 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=dropped)
         gone = set(map(id, dropped))
         items[:] = [item for item in items if id(item) not in gone]
-    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG))
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    items[:] = _deal_long_tests(items, workers)
+
+
+def _deal_long_tests(items, workers):
+    """`items` reordered so that each of the slices worksteal will hand the `workers`
+    (xdist/scheduler/worksteal.py: check_schedule gives each idle worker
+    len(pending) // workers_left, in turn) starts with its share of the long tests."""
+    long = [item for item in items if any(item.get_closest_marker(name) for name in LONG)]
+    taken = set(map(id, long))
+    short = [item for item in items if id(item) not in taken]
+    if len(long) > len(items) // workers:  # more than a slice of long tests: all first
+        return long + short
+    ordered, left = [], len(items)
+    for worker in range(workers):
+        size = left // (workers - worker)
+        share = long[worker::workers]
+        ordered += share + short[:size - len(share)]
+        short = short[size - len(share):]
+        left -= size
+    return ordered
 
 
 def pytest_collection_finish(session):
