@@ -238,7 +238,7 @@ def _execute(raw, dialect, sql, parameters, own=False):
     except error_class as error:
         gone = own and dialect.is_disconnect(error, raw.driver_connection, cursor)
         if gone:
-            g.pop("_reading_connection", None)
+            g.pop(_READING, None)
             raw.invalidate(error)
         raise exc.DBAPIError.instance(sql, parameters, error, error_class,
                                       connection_invalidated=gone, dialect=dialect) from error
@@ -246,19 +246,23 @@ def _execute(raw, dialect, sql, parameters, own=False):
         cursor.close()
 
 
+_READING = "_reading_connection"  # on `g`: the app context's connection for reads
+
+
 def _reading():
     """The app context's own pooled connection for reads outside the session's
     transaction."""
-    found = g.get("_reading_connection")
+    found = g.get(_READING)
     if found is None:
-        found = g._reading_connection = db.engine.raw_connection()
+        found = db.engine.raw_connection()
+        setattr(g, _READING, found)
     return found
 
 
 def give_back(_error=None):
     """teardown_appcontext: the reading connection goes back to the pool (which ends
     whatever transaction the driver began)."""
-    found = g.pop("_reading_connection", None)
+    found = g.pop(_READING, None)
     if found is not None:
         found.close()
 

@@ -12,12 +12,12 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from community.accounts.models import User
-from community.accounts.rows import AUTHOR_COLUMNS, Author, moment
+from community.accounts.rows import AUTHOR_COLUMNS, Author
 from community.forum.models import Thread
 from community.ideas.models import Idea
 from community.kernel.errors import NotFound
 from community.kernel.extensions import db
-from community.kernel.reads import rows_among, rows_of
+from community.kernel.reads import moment, rows_among, rows_of
 from community.web.pagination import Page
 
 from .models import STAGES, Product, ProductIdea, ProductImage, StageChange

@@ -57,8 +57,8 @@ _TOP_REVIEWS = (
     select(Review.id, Review.rating, Review.body, Review.variant_label, Review.helpful_count,
            Review.created_at, Review.edited_at, *AUTHOR_COLUMNS)
     .join(User, User.id == Review.author_id)
-    .where(Review.product_id == bindparam("product_id"), Review.hidden.is_(False))
-    .order_by(Review.helpful_count.desc(), Review.id.desc()).limit(REVIEWS_SHOWN))
+    .where(Review.product_id == bindparam("product_id"), service.SHOWN)
+    .order_by(*service.ORDERS["helpful"]).limit(REVIEWS_SHOWN))
 # questions.questions_of's first page, and their answers in order (questions_of_ids).
 _NEWEST_QUESTIONS = (
     select(Question.id, Question.body, Question.pinned_answer_id, *AUTHOR_COLUMNS)

@@ -22,6 +22,10 @@ from .models import Review, ReviewHelpful
 
 MAX_BODY = 5000
 SORTS = ("helpful", "newest")
+# The one rule of which reviews show (staff and reports hide them) and how each sort
+# orders them: the reviews page, the API and the product page's rows (page.py) share them.
+SHOWN = Review.hidden.is_(False)
+ORDERS = {"helpful": (Review.helpful_count.desc(), Review.id.desc()), "newest": (Review.id.desc(),)}
 # A verified buyer may attach this many photos whatever their level (media.allowance).
 PHOTO_FLOOR = 6
 KIND = "review"
@@ -163,7 +167,7 @@ def authored_ids(user, review_ids):
 
 # Built once and run on the driver: every product page shows it.
 _DISTRIBUTION = (select(Review.rating, func.count())
-                 .where(Review.product_id == bindparam("product_id"), Review.hidden.is_(False))
+                 .where(Review.product_id == bindparam("product_id"), SHOWN)
                  .group_by(Review.rating))
 
 
@@ -182,11 +186,9 @@ def reviews_of(product_id, sort="helpful", page=1, per_page=10):
     """A Page of the product's reviews, most helpful or newest first."""
     if sort not in SORTS:
         raise ValidationError(_("Sort by helpful or newest."), field="sort", code="bad_sort")
-    order = ((Review.helpful_count.desc(), Review.id.desc()) if sort == "helpful"
-             else (Review.id.desc(),))
     rows = list(db.session.scalars(
-        select(Review).where(Review.product_id == product_id, Review.hidden.is_(False))
-        .order_by(*order)
+        select(Review).where(Review.product_id == product_id, SHOWN)
+        .order_by(*ORDERS[sort])
         .offset((page - 1) * per_page).limit(per_page + 1)))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
                 has_next=len(rows) > per_page)
