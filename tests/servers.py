@@ -18,22 +18,33 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Forked:
-    """A server forked by the zygote: not our child, so alive is what signal 0 says."""
+    """A process forked by the zygote: not our child, so alive is what signal 0 says, and
+    its exit code is what it wrote beside its log (-SIGKILL if it wrote none: killed)."""
 
-    def __init__(self, pid):
+    def __init__(self, pid, log):
         self.pid = pid
+        self.exit_file = Path(f"{log}.exit")
+        self.returncode = None
 
     def poll(self):
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
-            return 0
+            self.returncode = (int(self.exit_file.read_text()) if self.exit_file.exists()
+                               else -signal.SIGKILL)
+            return self.returncode
         return None
 
     def wait(self, timeout=10):
         deadline = time.monotonic() + timeout
         while self.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)
+        return self.returncode
+
+    def kill(self):
+        """SIGKILL to it and the session it leads (a gunicorn's workers, a worker's threads)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
 
 
 class Zygote:
@@ -44,7 +55,9 @@ class Zygote:
     _process = None
 
     @classmethod
-    def spawn(cls, argv, env, cwd, log):
+    def spawn(cls, argv, env, cwd, log, program="gunicorn"):
+        """Start `program` (gunicorn, flask or a script's path) with `argv`, in `cwd` with
+        `env` alone, its output appended to `log`; returns its Forked."""
         with cls._lock:
             if cls._process is None or cls._process.poll() is not None:
                 cls._process = subprocess.Popen(
@@ -52,9 +65,20 @@ class Zygote:
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
                 json.loads(cls._process.stdout.readline())  # ready
             cls._process.stdin.write(json.dumps(
-                {"argv": argv, "env": env, "cwd": str(cwd), "log": str(log)}) + "\n")
+                {"argv": argv, "env": env, "cwd": str(cwd), "log": str(log),
+                 "program": str(program)}) + "\n")
             cls._process.stdin.flush()
-            return Forked(json.loads(cls._process.stdout.readline())["pid"])
+            return Forked(json.loads(cls._process.stdout.readline())["pid"], log)
+
+
+def run_warm(program, argv, env, cwd, log, timeout=120):
+    """`program argv` run to its end in a warm fork (Zygote.spawn); returns (exit code,
+    what it printed, stdout and stderr together)."""
+    process = Zygote.spawn(argv, env, cwd, log, program=program)
+    if process.wait(timeout) is None:
+        process.kill()
+        raise TimeoutError(f"{program} {' '.join(argv)} ran past {timeout} s")
+    return process.returncode, Path(log).read_text(errors="replace")
 
 
 def free_port():
@@ -113,8 +137,7 @@ class LiveServers:
     def stop_all(self):
         # The tests have read what they need; gunicorn's own shutdown takes ~3 s.
         for process in self.processes:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait()
         self.processes.clear()
 

@@ -5,18 +5,15 @@ was in flight at the kill, told apart by its Message-ID)."""
 
 import contextlib
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from helpers import SmtpServer, make_user
+from servers import ROOT, Zygote
 from sqlalchemy import func, select
 
 from community import mail
@@ -25,7 +22,6 @@ from community.kernel.extensions import db
 from community.mail.models import MailOutbox
 
 pytestmark = pytest.mark.concurrency
-ROOT = Path(__file__).resolve().parents[2]
 REDIS = ("127.0.0.1", 6379)
 THREADS = 2
 
@@ -76,16 +72,15 @@ class Workers:
         self.processes = []
 
     def start(self):
-        log = open(self.tmp_path / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "worker", "--threads", str(THREADS)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.processes.append((process, log))
+        """`flask worker`, forked warm (tests/zygote.py) as `python -m flask` would run it."""
+        process = Zygote.spawn(["--app", "app", "worker", "--threads", str(THREADS)], self.env,
+                               ROOT, self.tmp_path / f"worker-{len(self.processes)}.log",
+                               program="flask")
+        self.processes.append(process)
         return process
 
     def kill(self, process):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        process.kill()
         process.wait()
 
     def logs(self):
@@ -93,9 +88,8 @@ class Workers:
                          for i in range(len(self.processes)))
 
     def stop_all(self):
-        for process, log in self.processes:
+        for process in self.processes:
             self.kill(process)
-            log.close()
 
 
 @pytest.fixture

@@ -5,21 +5,17 @@ them killed half-way."""
 
 import contextlib
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 from flask import current_app
 from helpers import make_campaign, make_user
-from servers import csrf_token
+from servers import ROOT, Zygote, csrf_token
 from sqlalchemy import func, select
 
 from community.accounts import tokens
@@ -41,7 +37,6 @@ from products.payments.providers.dummy import (
 )
 
 pytestmark = pytest.mark.concurrency
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "whsec_live_concurrency"  # the live servers' dummy webhook secret, to sign with
 PRICE = 19900  # make_campaign's tier, in fen
 ADDRESS = {"recipient": "王小明", "phone": "13800138000", "country": "CN", "region": "北京市",
@@ -331,20 +326,18 @@ class Workers:
         self.processes = []
 
     def start(self, reply_seconds=0.0, go_file=None):
-        log = open(self.tmp_path / f"payments-worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
+        """payments_worker.py, forked warm (tests/zygote.py) as `python <script>` runs it."""
         env = {**self.env, "PAYMENTS_WORKER_REPLY_SECONDS": str(reply_seconds)}
         if go_file:
             env["PAYMENTS_WORKER_GO_FILE"] = str(go_file)
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "concurrency" / "payments_worker.py")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.processes.append((process, log))
+        process = Zygote.spawn([], env, ROOT, self.tmp_path / f"payments-worker-{len(self.processes)}.log",
+                               program=ROOT / "tests" / "concurrency" / "payments_worker.py")
+        self.processes.append(process)
         return process
 
     @staticmethod
     def kill(process):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        process.kill()
         process.wait()
 
     def logs(self):
@@ -352,9 +345,8 @@ class Workers:
                          for i in range(len(self.processes)))
 
     def stop_all(self):
-        for process, log in self.processes:
+        for process in self.processes:
             self.kill(process)
-            log.close()
 
 
 @pytest.fixture

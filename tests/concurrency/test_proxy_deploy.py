@@ -17,7 +17,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -27,7 +26,7 @@ from pathlib import Path
 import pytest
 import readme_recipe
 import redis
-from servers import free_port
+from servers import free_port, run_warm
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -109,13 +108,15 @@ def test_the_shipped_nginx_config_is_valid(nginx_binary, tmp_path):
     assert "[warn]" not in result.stderr and "[emerg]" not in result.stderr, result.stderr
 
 
-def test_gunicorn_conf_states_its_settings():
-    """What gunicorn.conf.py gives a worker (gunicorn's own reading of it)."""
+def test_gunicorn_conf_states_its_settings(tmp_path):
+    """What gunicorn.conf.py gives a worker (gunicorn's own reading of it, its command line
+    run in a warm fork: tests/zygote.py)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS", "GUNICORN_CMD_ARGS")}
-    result = subprocess.run([sys.executable, "-m", "gunicorn", "--print-config", "app:app"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    settings = dict(line.split(" = ", 1) for line in result.stdout.splitlines() if " = " in line)
+    code, printed = run_warm("gunicorn", ["--print-config", "app:app"], env, ROOT,
+                             tmp_path / "print-config.log")
+    assert code == 0, printed
+    settings = dict(line.split(" = ", 1) for line in printed.splitlines() if " = " in line)
     settings = {key.strip(): value.strip() for key, value in settings.items()}
     assert settings["bind"] == "['127.0.0.1:8000']"  # nginx's upstream, never 0.0.0.0
     assert int(settings["workers"]) == (os.cpu_count() or 1) * 2 + 1
@@ -123,8 +124,9 @@ def test_gunicorn_conf_states_its_settings():
     assert int(settings["max_requests"]) > 0 and int(settings["max_requests_jitter"]) > 0
     assert settings["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
     assert int(settings["limit_request_line"]) == 8190  # nginx's large_client_header_buffers
-    subprocess.run([sys.executable, "-m", "gunicorn", "--check-config", "app:app"], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
+    code, printed = run_warm("gunicorn", ["--check-config", "app:app"], env, ROOT,
+                             tmp_path / "check-config.log")
+    assert code == 0, printed
 
 
 class Site:

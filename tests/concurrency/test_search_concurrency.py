@@ -4,14 +4,12 @@ half-way, on SQLite and PostgreSQL."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from helpers import PASSWORD, indexed_search_keys, make_board, make_user
-from servers import ROOT, http_login
+from servers import ROOT, Zygote, http_login
 from sqlalchemy import func, insert, select
 
 from community import search
@@ -102,10 +100,8 @@ def test_a_drain_killed_midway_loses_nothing(app, tmp_path):
                FANFORGE_SECRET_KEY="kill-test",
                FANFORGE_SEARCH_BACKEND="whoosh")
     log = tmp_path / "drain.log"
-    with open(log, "wb") as out:
-        drain = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "search", "drain", "--batch", "25"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    drain = Zygote.spawn(["--app", "app", "search", "drain", "--batch", "25"], env, ROOT, log,
+                         program="flask")
     try:
         deadline = time.monotonic() + 120
         with app.app_context():

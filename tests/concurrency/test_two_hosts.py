@@ -16,7 +16,6 @@ import contextlib
 import io
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import redis
 import requests
 from helpers import PASSWORD, make_board, make_campaign, make_thread, make_user
 from PIL import Image
-from servers import csrf_token, host_folder
+from servers import Zygote, csrf_token, host_folder
 from sqlalchemy import select
 
 from community.accounts import tokens
@@ -87,18 +86,14 @@ class Site:
                                                  env={**self.env, **own}, cwd=folder))
         self.a, self.b = self.bases
         folder = self.folders["worker"] = host_folder(tmp_path / "host-worker")
-        self.worker_log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115
-        self.worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "worker", "--threads", "2"],
-            cwd=folder, env={**os.environ, **self.env,
-                             "FANFORGE_SEARCH_DIR": str(folder / "instance" / "search")},
-            stdout=self.worker_log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.worker = Zygote.spawn(  # `flask worker`, forked warm (tests/zygote.py)
+            ["--app", "app", "worker", "--threads", "2"],
+            {**os.environ, **self.env, "FANFORGE_SEARCH_DIR": str(folder / "instance" / "search")},
+            folder, tmp_path / "worker.log", program="flask")
 
     def stop(self):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.kill()
         self.worker.wait()
-        self.worker_log.close()
         self.servers.stop_all()  # nothing writes to Redis any more
         # The run's keys in Redis: its queue (huey drops the name's dashes), pages, versions
         # and limits.
@@ -109,7 +104,6 @@ class Site:
             store.close()
 
     def log(self):
-        self.worker_log.flush()
         return (self.tmp_path / "worker.log").read_text(errors="replace")[-2000:]
 
     def flask(self, host, *args):
