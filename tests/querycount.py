@@ -65,22 +65,34 @@ def counting(app=None):
         _BLOCKS.remove(statements)
 
 
-def assert_queries_do_not_grow(app, client, path, world, grow):
-    """GET `path` with the world as it is and again after `grow(world, 45)`: the same count.
+def assert_queries_do_not_grow(app, client, paths, world, grow):
+    """GET each of `paths` (one path, or several pages of one world) with the world as it
+    is and again after `grow(world, 45)`: the same count for each.
 
     Each count follows one uncounted load (caches warm, one-time writes such as marking
-    messages read done), and `world.reload()` brings its rows into the new session.
+    messages read done), and `world.reload()` brings its rows into the new session. The
+    pages are read in the same order both times, so what one read writes, the next meets
+    both times.
     """
-    client.get(path)
-    with counting(app) as small:
-        assert client.get(path).status_code == 200
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    small = _counts(app, client, paths)
     with app.app_context():
         world.reload()
         grow(world, 45)
-    client.get(path)
-    with counting(app) as large:
-        assert client.get(path).status_code == 200
-    assert len(small) == len(large), _difference(small, large)
+    large = _counts(app, client, paths)
+    grew = {path: _difference(small[path], large[path]) for path in paths
+            if len(small[path]) != len(large[path])}
+    assert grew == {}, "\n\n".join(f"{path}:\n{difference}" for path, difference in grew.items())
+
+
+def _counts(app, client, paths):
+    counts = {}
+    for path in paths:
+        client.get(path)
+        with counting(app) as statements:
+            assert client.get(path).status_code == 200, path
+        counts[path] = statements
+    return counts
 
 
 def _difference(small, large):
