@@ -27,7 +27,7 @@ def declare_store():
                   "product_review_helpful"):
         d(table, "user_id", True, KEEP, COUNTED)
     d("product_reviews", "author_id", True, CONTENT, "a review's rating stays in the product's "
-      "score", remove={"body": ""})
+      "score", remove={"body": ""}, images="review")
     d("product_questions", "author_id", True, CONTENT, "others answered it",
       remove={"body": ""})
     d("product_answers", "author_id", True, CONTENT, "the question stays", remove={"body": ""})

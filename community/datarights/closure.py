@@ -22,6 +22,7 @@ from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.extensions import db
 from ..mail.models import MailOutbox
 from ..media import storage
+from ..media.models import MediaImage
 from . import audit, registry
 from .models import AccountClosure, DataExport
 
@@ -100,7 +101,7 @@ def close_account(user_id, now=None):
         files = db.session.scalars(select(DataExport.file_name).where(
             DataExport.user_id == user_id, DataExport.file_name.is_not(None))).all()
         for rule in registry.rules():
-            _apply(rule, user_id, keep_posts, now)
+            files += _apply(rule, user_id, keep_posts, now)
         db.session.execute(delete(MailOutbox).where(MailOutbox.to_addr == email)
                            .execution_options(synchronize_session=False))
         for hook in registry.AFTER_CLOSE:
@@ -119,6 +120,8 @@ def _values(values, now):
 
 
 def _apply(rule, user_id, keep_posts, now):
+    """Carry out one rule; returns the names of stored files it leaves to delete once the
+    transaction commits (the photos of removed posts)."""
     table = db.metadata.tables[rule.table]
     mine = table.c[rule.column] == user_id
     if rule.on_close == registry.DELETE:
@@ -127,6 +130,14 @@ def _apply(rule, user_id, keep_posts, now):
         db.session.execute(update(table).where(mine).values({rule.column: None}))
     elif rule.on_close == registry.CONTENT and not keep_posts and rule.remove:
         db.session.execute(update(table).where(mine).values(_values(rule.remove, now)))
+        if rule.images:
+            # Their rows go now, so /media/<name> answers 404 from this commit on.
+            gone = db.session.execute(delete(MediaImage).where(
+                MediaImage.owner_kind == rule.images,
+                MediaImage.owner_id.in_(select(table.c.id).where(mine)))
+                .returning(MediaImage.name, MediaImage.thumb_name)).all()
+            return [name for pair in gone for name in pair]
+    return []
 
 
 def deleted_name(user_id):

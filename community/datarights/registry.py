@@ -10,7 +10,8 @@ store's from products/): whether the rows it finds are the account's own and go 
     DELETE   the rows go (addresses, tokens, follows, settings)
     NULL     the column is emptied, the row stays (someone else's row naming the account)
     CONTENT  what the member wrote: kept under "deleted user", or blanked by `remove`
-             when the member chose to take their posts with them
+             when the member chose to take their posts with them; `images` names the
+             media owner kind of its rows' photos, which then go too (rows and files)
     RETAIN   kept as it is for the law's retention period (orders), then `scrub` empties
              its personal columns, by `age_column`
 
@@ -41,6 +42,7 @@ class Rule:
     reason: str = ""
     hide: tuple = ()  # more columns left out of the export
     remove: dict = field(default_factory=dict)  # CONTENT: set when the member chose removal
+    images: str = ""  # CONTENT: media owner kind of the rows' photos, removed with them
     scrub: dict = field(default_factory=dict)  # RETAIN: set once the retention ends
     age_column: str = "created_at"  # RETAIN: the retention counts from this
 

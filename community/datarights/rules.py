@@ -26,7 +26,7 @@ def declare_community():
     # What the member wrote.
     d("threads", "author_id", True, CONTENT, "others' replies hang on the thread")
     d("posts", "author_id", True, CONTENT, "a thread keeps its posts' places",
-      remove=BLANK_POST)
+      remove=BLANK_POST, images="post")
     d("ideas", "author_id", True, CONTENT, "votes on the idea are others' too")
     d("messages", "author_id", True, CONTENT, "the other participants keep the conversation",
       remove={"body": "-", "body_html": "", "hidden": True})  # a body is never empty
