@@ -3,9 +3,25 @@
 from decimal import Decimal
 
 from babel.numbers import get_currency_precision
-from flask_babel import format_currency
+from flask_babel import format_currency, get_locale
+
+# Amounts as written, by (minor units, currency, locale): a pure function of the key (a
+# product page writes ten, babel's formatting some 30 calls each). Bounded: cleared when
+# it fills.
+_WRITTEN: dict = {}
+_WRITTEN_MAX = 4096
 
 
 def money(cents, currency):
     """Minor units as the reader's locale writes the amount (¥199.00, JPY has no minor unit)."""
-    return format_currency(Decimal(cents).scaleb(-get_currency_precision(currency)), currency)
+    locale = get_locale()
+    key = (cents, currency, locale) if type(cents) is int and locale is not None else None
+    found = _WRITTEN.get(key) if key else None
+    if found is None:
+        found = format_currency(Decimal(cents).scaleb(-get_currency_precision(currency)),
+                                currency)
+        if key:
+            if len(_WRITTEN) >= _WRITTEN_MAX:
+                _WRITTEN.clear()
+            _WRITTEN[key] = found
+    return found

@@ -15,6 +15,9 @@ from .drawing import SIZES, initial_of
 
 # Values no user has, which url_for leaves as they are: the URLs' slots.
 _ID, _SIZE, _TEXT = "918273645546372819", "918273645546372818", "ffslot5b1e07c2"
+# avatar()'s <img> elements by what they are drawn from (see avatar), bounded.
+_IMAGES: dict = {}
+_IMAGES_MAX = 4096
 
 
 def _urls():
@@ -50,13 +53,29 @@ def _sizes(size):
 def avatar(user, size=32, alt=""):
     """An <img> `size` CSS pixels square. Its alt text is empty (decorative): a name is
     written beside it wherever it is shown; pass `alt` where it stands alone. A sharper
-    source is offered to screens with two device pixels to the CSS pixel."""
+    source is offered to screens with two device pixels to the CSS pixel. Remembered per
+    process: a pure function of the request's URLs (their slotted form names the script
+    root and host), the account's id, name and avatar token, the size and the alt text."""
     if user is None:
         return Markup("")
     urls = _urls()
+    token = getattr(user, "avatar", None)
+    key = (urls, user.id, user.username, token, size, alt) \
+        if type(size) is int and type(alt) is str else None
+    found = _IMAGES.get(key) if key else None
+    if found is None:
+        found = _image(user, size, alt, urls, token)
+        if key:
+            if len(_IMAGES) >= _IMAGES_MAX:
+                _IMAGES.clear()
+            _IMAGES[key] = found
+    return found
+
+
+def _image(user, size, alt, urls, token):
     drawn, sharp = _sizes(size)
     src = _source(user, drawn, urls)
-    srcset = "" if sharp == drawn or not getattr(user, "avatar", None) else \
+    srcset = "" if sharp == drawn or not token else \
         f' srcset="{src} 1x, {_source(user, sharp, urls)} 2x"'
     # bandit B704, reviewed: the URLs are escaped above, the sizes are numbers.
     px = int(size)

@@ -41,6 +41,8 @@ _ZONE_KEY = "_ff_locale_zone"
 # _words() by locale: a locale's catalog is loaded once per process (see _catalog).
 _WORDS: dict = {}
 _WORDS_MEMO_MAX = 4096
+# user_link's links by (profile URL, locale, class, name, level): bounded as _words' memo.
+_USER_LINKS: dict = {}
 
 
 @pass_context
@@ -135,17 +137,26 @@ def user_links(context):
     """user_link(user, cls="author") for one render (templates/_macros/users.html): a
     name linked to its profile with its level's badge, as Markup. A list draws one per
     row, so it is a plain function (not a macro) with the profile URL and the locale found
-    once per page."""
+    once per page, and a link is remembered per process: it is a pure function of the
+    profile URL (its slotted form names the script root and host), the locale, the class,
+    the name and the level."""
     profile_url, locale = url_maker("accounts.profile", "username"), _locale(context)
+    site = (profile_url(_TEXT_SLOT), locale)
 
     def user_link(user, cls="author"):
-        level = user.level
-        # bandit B704, reviewed: every value is escaped, the level's number is an int.
-        return Markup(  # nosec B704
-            f'<a class="{escape(cls)}" href="{escape(profile_url(user.username))}">'
-            f'{escape(user.username)}</a><span class="level-badge lv{level.number:d}" '
-            f'title="{escape(str(_label(level.name, locale)))}" data-testid="level">'
-            f'Lv{level.number:d}</span>')
+        username, level = user.username, user.level
+        key = (site, cls, username, level.number) if type(cls) is str else None
+        found = _USER_LINKS.get(key) if key else None
+        if found is None:
+            # bandit B704, reviewed: every value is escaped, the level's number is an int.
+            found = Markup(  # nosec B704
+                f'<a class="{escape(cls)}" href="{escape(profile_url(username))}">'
+                f'{escape(username)}</a><span class="level-badge lv{level.number:d}" '
+                f'title="{escape(str(_label(level.name, locale)))}" data-testid="level">'
+                f'Lv{level.number:d}</span>')
+            if key:
+                _remember(_USER_LINKS, key, found)
+        return found
 
     return user_link
 
@@ -263,24 +274,43 @@ def _words(catalog):
     return gettext, ngettext
 
 
-def _render_words():
-    """Context processor: this render's gettext and ngettext (shadowing the slower ones
-    the environment installs, which macros imported without context still use) and its
-    locale and zone for local_time."""
-    locale = get_locale()
+def _words_of(locale):
+    """_words() of `locale`'s catalog, kept per locale (a catalog is loaded once per process)."""
     words = _WORDS.get(locale)
     if words is None:
         words = _words(_catalog())
         if locale is not None:
             _WORDS[locale] = words
+    return words
+
+
+def _render_words():
+    """Context processor: this render's gettext and ngettext (shadowing the environment's,
+    which look the locale up at every call) and its locale and zone for local_time."""
+    locale = get_locale()
+    words = _words_of(locale)
     return {"_": words[0], "gettext": words[0], "ngettext": words[1],
             _ZONE_KEY: (locale, get_timezone())}
 
 
+@pass_context
+def _gettext(context, message, **variables):
+    """The environment's gettext, for templates drawn without the context processors (a
+    macro module imported without context): _words' for the request's locale, where
+    Jinja's newstyle one resolves its function through the context and asks flask_babel
+    for the catalog (some 60 calls where this makes 15)."""
+    return _words_of(get_locale())[0](context, message, **variables)
+
+
+@pass_context
+def _ngettext(context, singular, plural, num, **variables):
+    return _words_of(get_locale())[1](context, singular, plural, num, **variables)
+
+
 def _install_gettext(env):
     """What flask_babel installs for templates (newstyle gettext: Jinja escapes and fills in
-    the variables), with the catalog found by _catalog(). Templates call _() some 50 times
-    a page."""
+    the variables), with the catalog found by _catalog(), and gettext and ngettext (and _)
+    as _words gives them."""
     env.install_gettext_callables(
         lambda s: _catalog().ugettext(s),
         lambda s, p, n: _catalog().ungettext(s, p, n),
@@ -288,6 +318,7 @@ def _install_gettext(env):
         pgettext=lambda c, s: _catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
     )
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
 
 
 def init_app(app):

@@ -8,7 +8,8 @@ from urllib.parse import quote
 import jinja2
 import pytest
 from flask import render_template_string, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
+from markupsafe import Markup
 from werkzeug.routing.converters import UnicodeConverter
 
 from community.accounts.rows import Author
@@ -24,17 +25,29 @@ PROBE = ("{{ _('Boards') }}|{{ _('50%% off <i>&') }}|{{ _('Proposed by %(name)s'
 NAMES = ["zoe7", "李雷", "a b", "x%y", "a+b", "o'neil", "é~_-.", "<b>"]
 
 
+def jinja_newstyle():
+    """An environment with Jinja's own newstyle gettext over flask_babel's catalog, as
+    flask_babel installs it: what the app's fast gettext replaces."""
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    env.install_gettext_callables(lambda s: get_translations().ugettext(s),
+                                  lambda s, p, n: get_translations().ungettext(s, p, n),
+                                  newstyle=True)
+    env.filters["local_time"] = templating.local_time
+    return env
+
+
 @pytest.mark.parametrize("locale", ["en", "zh"])
 @pytest.mark.parametrize("escaped", [True, False])  # pages, and mail's plain text
 def test_fast_gettext_and_local_time_give_what_jinja_gives(sqlite_app, locale, escaped):
     source = PROBE if escaped else "{% autoescape false %}" + PROBE + "{% endautoescape %}"
     values = {"who": "<em>Lei</em>", "n": 3, "when": datetime(2026, 3, 4, 5, 6, 7)}
     with sqlite_app.test_request_context("/"), force_locale(locale):
-        # Template.render runs no context processors: Jinja's own newstyle gettext and
-        # local_time's look-ups per call, the path the fast one replaces.
-        slow = sqlite_app.jinja_env.from_string(source).render(values)
+        slow = jinja_newstyle().from_string(source).render(values)
+        # Template.render runs no context processors (a macro module imported without
+        # context): the environment's gettext, which finds the locale per call.
+        bare = sqlite_app.jinja_env.from_string(source).render(values)
         fast = render_template_string(source, **values)
-    assert fast == slow
+    assert fast == slow and bare == slow
     assert ("&lt;em&gt;" in fast) is escaped
     assert ("回复" in fast) is (locale == "zh")
 
@@ -67,16 +80,20 @@ USER_LINK_MACRO = """{%- macro user_link(user, cls='author') -%}
 
 @pytest.mark.parametrize("locale", ["en", "zh"])
 def test_user_links_draw_what_the_macro_drew(sqlite_app, locale):
+    """Drawn twice (the second from the per-process memo), for two script roots
+    in turn: the macro's HTML each time."""
     people = [Author(n, name, "fan", points) for n, (name, points) in
               enumerate(zip(NAMES, [0, 25, 70, 160, 5_000, 9_999, None, 1_000], strict=True))]
-    call = "{% for p in people %}{{ user_link(p) }}|{{ user_link(p, cls='x \"<y>') }}|{% endfor %}"
-    with sqlite_app.test_request_context("/", base_url="http://fanforge.test/sub"), \
-            force_locale(locale):
-        slow = render_template_string(USER_LINK_MACRO + call, people=people)
-        fast = render_template_string('{% from "_macros/users.html" import user_link with '
-                                      'context %}' + call, people=people)
-    assert fast == slow
-    assert "lv12" in fast and "/sub/u/" in fast
+    call = ("{% for p in people %}{{ user_link(p) }}|{{ user_link(p, cls='x \"<y>') }}|"
+            "{{ user_link(p, cls=marked) }}|{{ user_link(p) }}|{% endfor %}")
+    marked = Markup("x &amp; <y>")  # a class given as Markup is not escaped again
+    for base_url in ("http://fanforge.test/sub", "http://fanforge.test/", "http://fanforge.test/sub"):
+        with sqlite_app.test_request_context("/", base_url=base_url), force_locale(locale):
+            slow = render_template_string(USER_LINK_MACRO + call, people=people, marked=marked)
+            fast = render_template_string('{% from "_macros/users.html" import user_link with '
+                                          'context %}' + call, people=people, marked=marked)
+        assert fast == slow
+        assert "lv12" in fast and (("/sub/u/" in fast) is base_url.endswith("/sub"))
 
 
 def test_variants_fill_what_the_macro_draws(sqlite_app):
