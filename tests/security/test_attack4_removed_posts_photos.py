@@ -9,7 +9,6 @@ Kept posts keep theirs, and nobody else's photos go."""
 
 import io
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "products" / "reviews"))
@@ -19,11 +18,11 @@ from helpers import make_thread, make_user  # noqa: E402
 from PIL import Image  # noqa: E402
 from review_factories import place, shop  # noqa: E402
 from sqlalchemy import select  # noqa: E402
+from test_attack4_closure_identity import _close  # noqa: E402
 from werkzeug.datastructures import FileStorage  # noqa: E402
 
-from community.datarights import closure  # noqa: E402
 from community.forum import service as forum  # noqa: E402
-from community.kernel.database import transaction, utcnow  # noqa: E402
+from community.kernel.database import transaction  # noqa: E402
 from community.kernel.extensions import db  # noqa: E402
 from community.media import service as media  # noqa: E402
 from community.media.models import MediaImage  # noqa: E402
@@ -45,14 +44,6 @@ def _names(uploader_id):
     return [name for pair in db.session.execute(
         select(MediaImage.name, MediaImage.thumb_name).where(MediaImage.uploader_id == uploader_id))
         for name in pair]
-
-
-def _close(user_id, keep_posts):
-    now = utcnow()
-    with transaction():
-        db.session.add(closure.AccountClosure(user_id=user_id, requested_at=now, due_at=now,
-                                              keep_posts=keep_posts))
-    assert closure.close_due(now=now + timedelta(seconds=1)) == 1
 
 
 @pytest.fixture
