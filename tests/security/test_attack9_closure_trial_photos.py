@@ -5,7 +5,10 @@ A trial report is what the member wrote as much as a review is (the closure blan
 answers), and a public report's photos are served to every visitor at
 /trials/photos/<name> and shown on the trial's page ("Photo by deleted user N"). Closing
 the account with "Remove my posts and messages" blanked the report's answers and kept
-its photos: rows, files and the trial page's <img>. Kept posts keep theirs."""
+its photos: rows, files and the trial page's <img>. Now the photos go with the answers
+(products/trials/photos.py remove_of_closed, an after_close hook): the rows in the closing
+transaction, the files in the uploads area after it. Kept posts keep theirs, and nobody
+else's go."""
 
 import io
 from datetime import timedelta
