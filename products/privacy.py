@@ -5,7 +5,9 @@ Orders are kept as they are for the law's retention (ORDER_RETENTION_DAYS, from 
 order's date), then the second pass empties who and where they were shipped to.
 """
 
-from community.datarights.registry import CONTENT, DELETE, KEEP, RETAIN, declare
+from community.datarights.registry import CONTENT, DELETE, KEEP, RETAIN, after_close, declare
+
+from .trials import photos as trial_photos
 
 STAFF_WORK = "staff's work on the store's behalf, not the member's own data"
 COUNTED = "kept as an anonymous count: totals stay as they were"
@@ -35,6 +37,7 @@ def declare_store():
       remove={"answers": "{}"})
     d("trial_reports", "user_id", True, CONTENT, "the trial's reports",
       remove={"answers": "{}"})
+    after_close(trial_photos.remove_of_closed)  # a removed report's photos (trial_photos)
     for table, column in (("backer_updates", "author_id"), ("campaigns", "created_by_id"),
                           ("cocreators", "granted_by_id"), ("f_codes", "issued_by_id"),
                           ("payment_actions", "requested_by_id"), ("polls", "created_by_id"),

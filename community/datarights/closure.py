@@ -98,18 +98,18 @@ def close_account(user_id, now=None):
             AccountClosure.user_id == user_id))
         email, avatar = db.session.execute(
             select(User.email, User.avatar).where(User.id == user_id)).one()
-        files = db.session.scalars(select(DataExport.file_name).where(
-            DataExport.user_id == user_id, DataExport.file_name.is_not(None))).all()
+        files = [("media", name) for name in db.session.scalars(select(DataExport.file_name)
+                 .where(DataExport.user_id == user_id, DataExport.file_name.is_not(None)))]
         for rule in registry.rules():
             files += _apply(rule, user_id, keep_posts, now)
         db.session.execute(delete(MailOutbox).where(MailOutbox.to_addr == email)
                            .execution_options(synchronize_session=False))
         for hook in registry.AFTER_CLOSE:
-            hook(user_id, keep_posts)
+            files += hook(user_id, keep_posts) or ()
         _anonymise_user(user_id, now)
         audit.record("account.closed", user_id)
-    for name in files:
-        storage.backend().delete(name)
+    for area, name in files:
+        storage.backend(area).delete(name)
     avatars.delete_files(avatar)
     db.session.expire_all()
     return True
@@ -120,8 +120,8 @@ def _values(values, now):
 
 
 def _apply(rule, user_id, keep_posts, now):
-    """Carry out one rule; returns the names of stored files it leaves to delete once the
-    transaction commits (the photos of removed posts)."""
+    """Carry out one rule; returns the stored files, as (area, name), it leaves to delete
+    once the transaction commits (the photos of removed posts)."""
     table = db.metadata.tables[rule.table]
     mine = table.c[rule.column] == user_id
     if rule.on_close == registry.DELETE:
@@ -136,7 +136,7 @@ def _apply(rule, user_id, keep_posts, now):
                 MediaImage.owner_kind == rule.images,
                 MediaImage.owner_id.in_(select(table.c.id).where(mine)))
                 .returning(MediaImage.name, MediaImage.thumb_name)).all()
-            return [name for pair in gone for name in pair]
+            return [("media", name) for pair in gone for name in pair]
     return []
 
 

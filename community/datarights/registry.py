@@ -54,7 +54,9 @@ class Rule:
 
 
 RULES = {}  # (table, column) -> Rule
-AFTER_CLOSE = []  # callables (user_id, keep_posts) run in the closing transaction
+# Callables (user_id, keep_posts) run in the closing transaction; each may return the
+# stored files, as (storage area, name), to delete once it commits.
+AFTER_CLOSE = []
 
 
 def declare(table, column, export, on_close, reason="", **options):
@@ -64,7 +66,8 @@ def declare(table, column, export, on_close, reason="", **options):
 
 def after_close(func):
     """Run `func(user_id, keep_posts)` inside the transaction that closes an account, for
-    what a rule cannot say (search documents to redo)."""
+    what a rule cannot say (search documents to redo, files outside media_images); it may
+    return [(storage area, file name)] to delete once the transaction commits."""
     if func not in AFTER_CLOSE:
         AFTER_CLOSE.append(func)
     return func

@@ -6,7 +6,7 @@ limit per report are this package's."""
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from community.kernel.errors import NotFound, ValidationError
 from community.kernel.extensions import db
@@ -42,6 +42,18 @@ def add_rows(report_id, stored, now):
     for name, content_type, size in stored:
         db.session.add(TrialPhoto(report_id=report_id, filename=name, content_type=content_type,
                                   size=size, created_at=now))
+
+
+def remove_of_closed(user_id, keep_posts):
+    """Closing an account with its posts removed (community/datarights, after_close): the
+    photos of its reports go with their answers, the rows now and the files, as (storage
+    area, name), once the closing transaction commits."""
+    if keep_posts:
+        return []
+    gone = db.session.scalars(delete(TrialPhoto).where(TrialPhoto.report_id.in_(
+        select(TrialReport.id).where(TrialReport.user_id == user_id)))
+        .returning(TrialPhoto.filename)).all()
+    return [("uploads", name) for name in gone]
 
 
 def discard(stored):
