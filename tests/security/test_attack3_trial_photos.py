@@ -29,28 +29,30 @@ def _photo_with_gps(trailer=b""):
     return out.getvalue() + trailer
 
 
-def _public_report_with(data):
-    staff = make_user(role="staff")
+def _public_report_with(data, staff=None, fan=None):
+    """A public trial report by `fan` with one photo of `data`; returns (trial id, the
+    photo's file name)."""
+    staff = staff or make_user(role="staff")
     product = make_product(staff=staff)
     now = utcnow()
     trial = service.create_trial(
         product, staff, "Strap trial", "Try the new strap.", 1,
         apply_by=now + timedelta(days=2), report_due=now + timedelta(days=20),
         questions_text="", report_questions_text="text: What would you change?")
-    fan = make_user(verified=True)
+    fan = fan or make_user(verified=True)
     application = service.apply(trial.id, fan, {})
     selection.select_by_hand(trial.id, staff, [application.id])
     selection.confirm(trial.id, fan)
     upload = FileStorage(io.BytesIO(data), filename="IMG_0001.jpg", content_type="image/jpeg")
     report = reports.file_report(trial.id, fan, {"q1": "A longer strap."}, public=True,
                                  files=[upload])
-    return report.photos[0].filename
+    return trial.id, report.photos[0].filename
 
 
 def test_a_public_trial_photo_is_served_without_the_testers_gps(app, client, tmp_path):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     with app.app_context():
-        name = _public_report_with(_photo_with_gps())
+        _trial, name = _public_report_with(_photo_with_gps())
     with client.get(f"/trials/photos/{name}") as served:  # a visitor, signed out
         assert served.status_code == 200
         data = served.data
@@ -61,7 +63,7 @@ def test_a_public_trial_photo_is_served_without_the_testers_gps(app, client, tmp
 def test_a_trial_photo_is_served_without_bytes_after_the_image(app, client, tmp_path):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     with app.app_context():
-        name = _public_report_with(_photo_with_gps(trailer=PAYLOAD))
+        _trial, name = _public_report_with(_photo_with_gps(trailer=PAYLOAD))
     with client.get(f"/trials/photos/{name}") as served:
         assert served.status_code == 200
         data = served.data

@@ -11,48 +11,18 @@ transaction, the files in the uploads area after it. Kept posts keep theirs, and
 else's go."""
 
 import io
-from datetime import timedelta
 
 import pytest
-from helpers import make_product, make_user
+from helpers import make_user
 from PIL import Image
-from werkzeug.datastructures import FileStorage
-
-from community.datarights import closure
-from community.kernel.database import transaction, utcnow
-from community.kernel.extensions import db
-from products.trials import reports, selection, service
-
-
-def _jpeg():
-    out = io.BytesIO()
-    Image.new("RGB", (16, 16), "orange").save(out, "JPEG")
-    out.seek(0)
-    return out
+from test_attack3_trial_photos import _public_report_with
+from test_attack4_closure_identity import _close
 
 
 def _public_report(staff, fan):
-    product = make_product(staff=staff)
-    now = utcnow()
-    trial = service.create_trial(
-        product, staff, "Strap trial", "Try the new strap.", 1,
-        apply_by=now + timedelta(days=2), report_due=now + timedelta(days=20),
-        questions_text="", report_questions_text="text: What would you change?")
-    application = service.apply(trial.id, fan, {})
-    selection.select_by_hand(trial.id, staff, [application.id])
-    selection.confirm(trial.id, fan)
-    report = reports.file_report(trial.id, fan, {"q1": "A longer strap."}, public=True,
-                                 files=[FileStorage(_jpeg(), filename="IMG_0001.jpg",
-                                                    content_type="image/jpeg")])
-    return trial.id, report.photos[0].filename
-
-
-def _close(user_id, keep_posts):
-    now = utcnow()
-    with transaction():
-        db.session.add(closure.AccountClosure(user_id=user_id, requested_at=now, due_at=now,
-                                              keep_posts=keep_posts))
-    assert closure.close_due(now=now + timedelta(seconds=1)) == 1
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), "orange").save(out, "JPEG")
+    return _public_report_with(out.getvalue(), staff, fan)
 
 
 @pytest.mark.parametrize("keep_posts", [False, True], ids=["removed", "kept"])
