@@ -20,7 +20,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from freshness_world import AUTHOR, MEMBER, STAFF, WRITER, Site, normalised
+from freshness_world import AUTHOR, MEMBER, STAFF, WRITER, Site, forget_drawn, normalised
 
 from community.kernel.database import utcnow
 
@@ -187,6 +187,7 @@ def _compare(site, before=None):
             continue
         answer = client.get(page.path)
         served[page.name, reader] = _cached(answer)
+        forget_drawn()
         got, expected = _html(answer), _html(fresh.get(page.path))
         if got != expected:
             stale.append(f"{page.name} ({page.path}) as {reader}, {_cached(answer)}:\n"
