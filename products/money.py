@@ -5,11 +5,12 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision
 from flask_babel import format_currency, get_locale
 
+from community.web.templating import remember
+
 # Amounts as written, by (minor units, currency, locale): a pure function of the key (a
 # product page writes ten, babel's formatting some 30 calls each). Bounded: cleared when
 # it fills.
 _WRITTEN: dict = {}
-_WRITTEN_MAX = 4096
 
 
 def money(cents, currency):
@@ -21,7 +22,5 @@ def money(cents, currency):
         found = format_currency(Decimal(cents).scaleb(-get_currency_precision(currency)),
                                 currency)
         if key:
-            if len(_WRITTEN) >= _WRITTEN_MAX:
-                _WRITTEN.clear()
-            _WRITTEN[key] = found
+            remember(_WRITTEN, key, found)
     return found

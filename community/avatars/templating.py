@@ -10,14 +10,13 @@ from urllib.parse import quote
 from flask import g, url_for
 from markupsafe import Markup, escape
 
-from ..web.templating import _SEGMENT_SAFE  # as werkzeug quotes a path segment
+from ..web.templating import _SEGMENT_SAFE, remember  # the first: as werkzeug quotes
 from .drawing import SIZES, initial_of
 
 # Values no user has, which url_for leaves as they are: the URLs' slots.
 _ID, _SIZE, _TEXT = "918273645546372819", "918273645546372818", "ffslot5b1e07c2"
 # avatar()'s <img> elements by what they are drawn from (see avatar), bounded.
 _IMAGES: dict = {}
-_IMAGES_MAX = 4096
 
 
 def _urls():
@@ -66,9 +65,7 @@ def avatar(user, size=32, alt=""):
     if found is None:
         found = _image(user, size, alt, urls, token)
         if key:
-            if len(_IMAGES) >= _IMAGES_MAX:
-                _IMAGES.clear()
-            _IMAGES[key] = found
+            remember(_IMAGES, key, found)
     return found
 
 

@@ -155,7 +155,7 @@ def user_links(context):
                 f'title="{escape(str(_label(level.name, locale)))}" data-testid="level">'
                 f'Lv{level.number:d}</span>')
             if key:
-                _remember(_USER_LINKS, key, found)
+                remember(_USER_LINKS, key, found)
         return found
 
     return user_link
@@ -227,7 +227,9 @@ def _catalog():
     return found
 
 
-def _remember(memo, key, value):
+def remember(memo, key, value):
+    """memo[key] = value in a per-process memo bounded at 4096 entries (emptied when full);
+    returns value. The memos of drawn HTML (user links, avatars, amounts) share it."""
     if len(memo) >= _WORDS_MEMO_MAX:
         memo.clear()
     memo[key] = value
@@ -254,7 +256,7 @@ def _words(catalog):
         found = done.get((message, escape))
         if found is None:
             text = catalog.ugettext(message)
-            found = _remember(done, (message, escape),
+            found = remember(done, (message, escape),
                               (Markup(text) if escape else text) % {})  # nosec B704
         return found
 
@@ -268,7 +270,7 @@ def _words(catalog):
             text = catalog.ungettext(singular, plural, num)
             found = (Markup(text) if escape else text) % variables  # nosec B704
             if key:
-                _remember(done, key, found)
+                remember(done, key, found)
         return found
 
     return gettext, ngettext
