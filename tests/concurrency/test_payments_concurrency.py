@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from crowds import make_addresses, make_fans, make_tokens
 from flask import current_app
 from helpers import make_campaign, make_user
 from servers import ROOT, Zygote, csrf_token
 from sqlalchemy import func, select
 
-from community.accounts import tokens
 from community.kernel.database import transaction, utcnow
 from community.kernel.extensions import db
 from products.addresses import service as addresses
@@ -153,10 +153,10 @@ def _check_books(campaign_id, cap):
     return units
 
 
-def _shopper(name):
-    """A fan with an address to ship to: (API token, address id)."""
-    fan = make_user(name)
-    return tokens.create_token(fan, "load")[1], addresses.add_address(fan, ADDRESS).id
+def _shoppers(names):
+    """Fans with an address to ship to: [(API token, address id)], in one go (crowds.py)."""
+    fans = make_fans(names)
+    return list(zip(make_tokens(fans), make_addresses(fans, ADDRESS), strict=True))
 
 
 def _run_actions():
@@ -178,8 +178,9 @@ def test_120_buyers_rush_a_paying_campaign_of_20(app, live_servers):
     with _serving_meanwhile(app, live_servers) as served, app.app_context():
         campaign = make_campaign(cap=CAP, per_buyer=1, charge_mode="full")
         ids = {"campaign": campaign.id, "tier": campaign.tiers[0].id}
-        first = [(_shopper(f"rush{i}"), plans[i % 4]) for i in range(6 * CAP)]
-        second = [_shopper(f"later{i}") for i in range(CAP + CAP // 5)]
+        first = [(shopper, plans[i % 4])
+                 for i, shopper in enumerate(_shoppers([f"rush{i}" for i in range(6 * CAP)]))]
+        second = _shoppers([f"later{i}" for i in range(CAP + CAP // 5)])
         base = served()
 
     # Every plan both ways: the one-call checkout and place-then-pay.
@@ -374,8 +375,8 @@ def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers, tm
     with app.app_context():
         campaign = make_campaign(cap=200, goal=150, per_buyer=1, charge_mode="full")
         campaign_id, gateway = campaign.id, providers.get("dummy")
-        for i in range(100):
-            _order_id, ref = _started(campaign, make_user(f"refundee{i}"))
+        for buyer in make_fans([f"refundee{i}" for i in range(100)]):
+            _order_id, ref = _started(campaign, buyer)
             webhooks.receive("dummy", *gateway.notification(gateway.pay(ref, SUCCEEDS)))
         # In a write transaction from its start, as the services write: the first worker
         # writes meanwhile, and a read transaction turned writer then fails at once on

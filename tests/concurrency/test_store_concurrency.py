@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from crowds import make_fans, make_tokens
 from helpers import make_campaign, make_user
 from sqlalchemy import func, select
 
@@ -31,7 +32,7 @@ def test_300_buyers_on_a_cap_of_50(app, live_servers):
     with app.app_context():
         campaign = make_campaign(cap=50, per_buyer=2)
         ids = {"campaign": campaign.id, "tier": campaign.tiers[0].id}
-        buyer_tokens = [tokens.create_token(make_user(f"buyer{i}"), "load")[1] for i in range(300)]
+        buyer_tokens = make_tokens(make_fans([f"buyer{i}" for i in range(300)]))
     base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=4)
     responses = _run_all([lambda t=t: _post(base, ids["campaign"], t, "once", ids["tier"])
                           for t in buyer_tokens], workers=60)

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from crowds import make_fans
 from helpers import PASSWORD, make_board, make_user
 from servers import http_login
 from sqlalchemy import func, select
@@ -29,7 +30,7 @@ def _vote(session, base, idea_id, vote="1"):
 
 def test_100_users_vote_at_once(app, live_servers):
     with app.app_context():
-        names = [make_user(f"voter{i}").username for i in range(100)]
+        names = [fan.username for fan in make_fans([f"voter{i}" for i in range(100)])]
         idea_id = ideas.propose(make_board(), make_user(), "Vote for me at once", "b").id
     base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=4)
     sessions = _run_all([lambda n=n: http_login(base, n, PASSWORD) for n in names], workers=10)
