@@ -5,14 +5,17 @@ items and counts again: the two counts must be equal.
 """
 
 import pytest
+from crowds import make_fans
 from helpers import PASSWORD, make_board, make_campaign, make_thread, make_user
 from querycount import assert_queries_do_not_grow
 
 from community.accounts import service as accounts
+from community.accounts.models import User
 from community.forum import moderation
 from community.forum import service as forum
 from community.ideas import service as ideas
 from community.ideas import statuses
+from community.kernel.extensions import db
 from community.web.pagecache import serving, stores
 from products.orders import service as orders
 
@@ -29,6 +32,7 @@ class World:
         self.ids = (self.thread.id, self.idea.id)
         ideas.set_board_tags(self.board, ["a", "b"])
         self.n = 0
+        self.spare = []
 
     def reload(self):
         """Objects from an earlier app context are detached: fetch them again."""
@@ -39,9 +43,12 @@ class World:
         self.board = self.thread.board
 
     def author(self):
-        # A new author per item, so per-row author or level lookups would show.
+        # A new author per item, so per-row author or level lookups would show; made 45 at
+        # a time (tests/crowds.py: make_user is ~15 ms each), kept by id across contexts.
+        if not self.spare:
+            self.spare = [fan.id for fan in make_fans([f"author{self.n + i}" for i in range(1, 46)])]
         self.n += 1
-        return make_user(f"author{self.n}")
+        return db.session.get(User, self.spare.pop(0))
 
 
 def add_boards(w, k):

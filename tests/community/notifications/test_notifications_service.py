@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from crowds import make_fans
 from helpers import make_board, make_thread, make_user
 from querycount import counting
 from sqlalchemy import func, select, update
@@ -161,7 +162,7 @@ def test_status_change_and_response_reach_followers_but_not_the_actor(ctx):
 
 def test_fan_out_to_many_followers_is_one_statement(ctx):
     idea, staff = _idea(), make_user(role="staff")
-    people = [make_user() for _ in range(200)]
+    people = make_fans([f"follower{i}" for i in range(200)])
     with transaction():
         for person in people:
             follows.follow_quietly(person.id, "idea", idea.id)
