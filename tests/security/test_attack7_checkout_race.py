@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from crowds import make_addresses, make_fans, make_tokens
 from helpers import make_campaign, make_user
 from sqlalchemy import func, select
 
@@ -25,6 +26,12 @@ ADDRESS = {"recipient": "王小明", "phone": "13800138000", "country": "CN", "r
 def _buyer(name):
     user = make_user(name)
     return tokens.create_token(user, "race")[1], addresses.add_address(user, ADDRESS).id
+
+
+def _buyers(names):
+    """As _buyer, many at once (tests/crowds.py)."""
+    users = make_fans(names)
+    return list(zip(make_tokens(users, "race"), make_addresses(users, ADDRESS), strict=True))
 
 
 def _checkout(base, ids, buyer, key, quantity):
@@ -73,7 +80,7 @@ def test_sixty_buyers_rush_ten_units_of_a_paying_campaign(app, live_servers):
         campaign = make_campaign(cap=10, per_buyer=2, charge_mode="full")
         ids = {"campaign": campaign.id, "tier": campaign.tiers[0].id}
         page = f"/products/{campaign.product.slug}"
-        buyers = [_buyer(f"a7rush{i}") for i in range(60)]
+        buyers = _buyers([f"a7rush{i}" for i in range(60)])
     base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=4,
                               env={"FANFORGE_PAGE_CACHE_LIVE_SECONDS": "0"})
     for _ in range(8):  # every worker stores or serves it before the rush

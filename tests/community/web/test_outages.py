@@ -5,11 +5,11 @@ line per outage, and /healthz and /readyz for load balancers."""
 import logging
 
 import pytest
+from crowds import make_fans, make_tokens
 from helpers import build_app, make_board, make_user
 from servers import free_port
 from sqlalchemy import event, func, select, text
 
-from community.accounts import tokens
 from community.ideas import service as ideas
 from community.ideas.models import Idea, Vote
 from community.kernel.extensions import db
@@ -80,8 +80,7 @@ def test_a_full_disk_answers_507_reads_go_on_and_writes_come_back(sqlite_app, ca
     """SQLITE_FULL from a lowered max_page_count (per connection, set at each checkout)
     stands for a disk that has no room left."""
     with sqlite_app.app_context():
-        fans = [make_user(f"fan{n}") for n in range(30)]
-        fan_tokens = [tokens.create_token(fan, "api")[1] for fan in fans]
+        fan_tokens = make_tokens(make_fans([f"writer{n}" for n in range(30)]), "api")
         idea_id = ideas.propose(make_board(), make_user(), "Room to grow", "b").id
         pages = db.session.execute(text("PRAGMA page_count")).scalar()
         db.session.remove()
