@@ -3,7 +3,8 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from helpers import PASSWORD, make_thread, make_user
+from crowds import make_fans
+from helpers import PASSWORD, make_thread
 from servers import http_login
 from sqlalchemy import func, select
 
@@ -21,7 +22,7 @@ def _run_all(calls, workers=20):
 @pytest.fixture
 def world(app, live_servers):
     with app.app_context():
-        users = [make_user(f"racer{i}").username for i in range(30)]
+        users = [fan.username for fan in make_fans([f"racer{i}" for i in range(30)])]
         thread = make_thread(title="Race track")
         ids = {"thread": thread.id, "board": thread.board_id,
                "post": db.session.scalar(select(Post.id).where(Post.thread_id == thread.id))}

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from crowds import make_fans
 from helpers import PASSWORD, make_board, make_user
 from servers import http_login
 
@@ -30,7 +31,7 @@ def _vote(session, base, idea_id):
 
 def test_visitors_never_see_a_count_older_than_the_last_answered_vote(app, live_servers):
     with app.app_context():
-        names = [make_user(f"caster{i}").username for i in range(24)]
+        names = [fan.username for fan in make_fans([f"caster{i}" for i in range(24)])]
         idea_id = ideas.propose(make_board(), make_user(), "Cache me if you can", "b").id
     base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=4)
     page = f"{base}/ideas/{idea_id}"
@@ -61,7 +62,7 @@ def test_signed_in_fans_share_pages_and_each_sees_their_own_vote(app, live_serve
     counts at least that many votes and shows their vote pressed; a fan who has not
     voted never sees anyone else's vote as theirs."""
     with app.app_context():
-        names = [make_user(f"member{i}").username for i in range(16)]
+        names = [fan.username for fan in make_fans([f"member{i}" for i in range(16)])]
         idea_id = ideas.propose(make_board(), make_user(), "Shared but mine", "b").id
     base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=4)
     page = f"{base}/ideas/{idea_id}"

@@ -8,6 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from crowds import make_fans
 from helpers import PASSWORD, indexed_search_keys, make_board, make_user
 from servers import ROOT, Zygote, http_login
 from sqlalchemy import func, insert, select
@@ -41,7 +42,7 @@ def _indexed(kind):
 def test_200_threads_made_at_once_through_4_workers_are_all_findable(app, live_servers):
     with app.app_context():
         slug = make_board().slug
-        names = [make_user(f"writer{i}").username for i in range(20)]
+        names = [fan.username for fan in make_fans([f"writer{i}" for i in range(20)])]
     base = live_servers.start(app.config["SQLALCHEMY_DATABASE_URI"], workers=4)
     sessions = _run_all([lambda n=n: http_login(base, n, PASSWORD) for n in names], workers=10)
 
