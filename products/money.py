@@ -5,12 +5,12 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision
 from flask_babel import format_currency, get_locale
 
-from community.web.templating import remember
+from community.web.templating import drawn_memo, remember
 
 # Amounts as written, by (minor units, currency, locale): a pure function of the key (a
 # product page writes ten, babel's formatting some 30 calls each). Bounded: cleared when
 # it fills.
-_WRITTEN: dict = {}
+_WRITTEN = drawn_memo()
 
 
 def money(cents, currency):

@@ -65,6 +65,16 @@ def counting(app=None):
         _BLOCKS.remove(statements)
 
 
+def grouped(scenarios, by=lambda name: None):
+    """Names of {name: (grow, url)} scenarios, in lists of those that grow the world alike
+    (and agree on `by`, e.g. the viewer): each list can share one world, grown once (a
+    world of 50 costs seconds), and count each of its pages on it."""
+    groups = {}
+    for name, (grow, _url) in sorted(scenarios.items()):
+        groups.setdefault((grow.__name__, by(name)), []).append(name)
+    return list(groups.values())
+
+
 def assert_queries_do_not_grow(app, client, paths, world, grow):
     """GET each of `paths` (one path, or several pages of one world) with the world as it
     is and again after `grow(world, 45)`: the same count for each.

@@ -7,7 +7,7 @@ items and counts again: the two counts must be equal.
 import pytest
 from crowds import make_fans
 from helpers import PASSWORD, make_board, make_campaign, make_thread, make_user
-from querycount import assert_queries_do_not_grow
+from querycount import assert_queries_do_not_grow, grouped
 
 from community.accounts import service as accounts
 from community.accounts.models import User
@@ -133,15 +133,9 @@ def _viewer(name):
     return "staffer" if name == "moderation-log" else "viewer"
 
 
-# Scenarios that grow the world alike, seen by the same viewer, share one world: it is
-# grown once and each of their pages counted on it (a world of 50 costs seconds to build).
-GROUPS = {}
-for _name, (_grow, _url) in sorted(SCENARIOS.items()):
-    GROUPS.setdefault((_grow.__name__, _viewer(_name)), []).append(_name)
-
-
+# Scenarios that grow the world alike, seen by the same viewer, share one world.
 @pytest.mark.long
-@pytest.mark.parametrize("names", list(GROUPS.values()), ids="+".join)
+@pytest.mark.parametrize("names", grouped(SCENARIOS, by=_viewer), ids="+".join)
 def test_queries_do_not_grow_with_items(rendering_app, names):
     sqlite_app = rendering_app
     grow = SCENARIOS[names[0]][0]

@@ -10,13 +10,13 @@ from urllib.parse import quote
 from flask import g, url_for
 from markupsafe import Markup, escape
 
-from ..web.templating import _SEGMENT_SAFE, remember  # the first: as werkzeug quotes
+from ..web.templating import _SEGMENT_SAFE, drawn_memo, remember  # the first: as werkzeug quotes
 from .drawing import SIZES, initial_of
 
 # Values no user has, which url_for leaves as they are: the URLs' slots.
 _ID, _SIZE, _TEXT = "918273645546372819", "918273645546372818", "ffslot5b1e07c2"
 # avatar()'s <img> elements by what they are drawn from (see avatar), bounded.
-_IMAGES: dict = {}
+_IMAGES = drawn_memo()
 
 
 def _urls():

@@ -41,8 +41,8 @@ _ZONE_KEY = "_ff_locale_zone"
 # _words() by locale: a locale's catalog is loaded once per process (see _catalog).
 _WORDS: dict = {}
 _WORDS_MEMO_MAX = 4096
-# user_link's links by (profile URL, locale, class, name, level): bounded as _words' memo.
-_USER_LINKS: dict = {}
+# The memos of drawn HTML, each keyed on all its output depends on (see drawn_memo).
+_DRAWN: list = []
 
 
 @pass_context
@@ -225,6 +225,24 @@ def _catalog():
         if locale is not None:  # outside a request flask_babel gives a fresh NullTranslations
             _CATALOGS[locale] = found
     return found
+
+
+def drawn_memo():
+    """A new per-process memo of drawn HTML (user links, avatars, amounts), filled with
+    remember(). Every one is listed, so forget_drawn() empties them all."""
+    memo = {}
+    _DRAWN.append(memo)
+    return memo
+
+
+def forget_drawn():
+    """Empty every memo of drawn HTML (a test's fresh render must draw, not recall)."""
+    for memo in _DRAWN:
+        memo.clear()
+
+
+# user_link's links by (profile URL, locale, class, name, level).
+_USER_LINKS = drawn_memo()
 
 
 def remember(memo, key, value):

@@ -5,7 +5,7 @@ members or RSVPs."""
 import pytest
 from circle_factories import add_member, make_circle, make_event, make_fan
 from helpers import PASSWORD, make_board, make_campaign
-from querycount import assert_queries_do_not_grow
+from querycount import assert_queries_do_not_grow, grouped
 
 from community.accounts import service as accounts
 from community.circles import events, threads
@@ -85,14 +85,8 @@ SCENARIOS = {
 }
 
 
-# Scenarios that grow the world alike share one world, grown once, each page counted on it.
-GROUPS = {}
-for _name, (_grow, _url) in sorted(SCENARIOS.items()):
-    GROUPS.setdefault(_grow.__name__, []).append(_name)
-
-
 @pytest.mark.long
-@pytest.mark.parametrize("names", list(GROUPS.values()), ids="+".join)
+@pytest.mark.parametrize("names", grouped(SCENARIOS), ids="+".join)
 def test_queries_do_not_grow(sqlite_app, names):
     grow = SCENARIOS[names[0]][0]
     with sqlite_app.app_context():

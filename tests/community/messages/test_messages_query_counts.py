@@ -4,7 +4,7 @@
 
 import pytest
 from helpers import PASSWORD, make_board, make_campaign, make_user
-from querycount import assert_queries_do_not_grow
+from querycount import assert_queries_do_not_grow, grouped
 
 from community.accounts import service as accounts
 from community.forum.models import Board
@@ -55,14 +55,8 @@ SCENARIOS = {
 }
 
 
-# Scenarios that grow the world alike share one world, grown once, each page counted on it.
-GROUPS = {}
-for _name, (_grow, _url) in sorted(SCENARIOS.items()):
-    GROUPS.setdefault(_grow.__name__, []).append(_name)
-
-
 @pytest.mark.long
-@pytest.mark.parametrize("names", list(GROUPS.values()), ids="+".join)
+@pytest.mark.parametrize("names", grouped(SCENARIOS), ids="+".join)
 def test_queries_do_not_grow(sqlite_app, names):
     grow = SCENARIOS[names[0]][0]
     with sqlite_app.app_context():

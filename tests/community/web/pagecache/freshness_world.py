@@ -28,7 +28,6 @@ from sqlalchemy import update
 
 from community import search
 from community.accounts.models import User
-from community.avatars import templating as avatar_drawing
 from community.circles import events
 from community.circles import service as circles
 from community.circles import threads as circle_threads
@@ -42,7 +41,6 @@ from community.roadmap import notes as release_notes
 from community.rounds import service as rounds
 from community.web import templating
 from community.web.pagecache import serving
-from products import money
 from products.catalog import polls
 from products.orders import service as orders
 
@@ -243,12 +241,10 @@ def sign_in(app, name):
 
 
 def forget_drawn():
-    """Empty the per-process memos of drawn HTML (user links, avatars, amounts): the
-    stored and the fresh app share this process, so a fresh render drawn from a warm memo
-    would repeat a stale entry instead of showing it up."""
-    templating._USER_LINKS.clear()
-    avatar_drawing._IMAGES.clear()
-    money._WRITTEN.clear()
+    """Empty the per-process memos of drawn HTML (templating.drawn_memo): the stored and
+    the fresh app share this process, so a fresh render drawn from a warm memo would
+    repeat a stale entry instead of showing it up."""
+    templating.forget_drawn()
 
 
 def twin(app, client):
