@@ -22,8 +22,11 @@ class PointEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "kind", "source"),
         Index("ix_point_entries_user_day", "user_id", "day", "kind"),
-        Index("ix_point_entries_board_day", "board_id", "day"),
-        Index("ix_point_entries_day", "day"),
+        # The leaderboards sum a period's points per user: with user_id and points in the
+        # index, the period's range is read from the index alone, not row by row from the
+        # table (a week of the large seed's ledger 94 -> 25 ms on SQLite).
+        Index("ix_point_entries_board_day_totals", "board_id", "day", "user_id", "points"),
+        Index("ix_point_entries_day_totals", "day", "user_id", "points"),
         # Every vote and reply writes here; the leaderboards it feeds may lag (README).
         live_table(),
     )
