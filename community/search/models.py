@@ -14,11 +14,16 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import live_table
 from ..kernel.extensions import db
 
 
 class SearchOutbox(db.Model):
     __tablename__ = "search_outbox"
+    # A stored search page notes this table as "the index" (index.py). Every reply, idea
+    # and edit writes a row and its drain deletes it, so at a few writes a second no
+    # search page stayed stored; results may lag instead, by PAGE_CACHE_LIVE_SECONDS (README).
+    __table_args__ = (live_table(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))

@@ -8,9 +8,8 @@ import functools
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, any_, bindparam, select
+from sqlalchemy import Integer, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import aliased
 
 from ..forum.models import Post, Thread
 from ..ideas.models import Idea
@@ -28,11 +27,6 @@ def _thread_kinds():
     return [k for k in REPLY_THREAD_KINDS if owner_of_thread_kind(k) is None]
 
 
-# The opening post, joined to its thread (built once: aliased() is slow to make).
-_first = aliased(Post)
-_OPENING = (_first, and_(_first.thread_id == Thread.id, _first.position == 0))
-
-
 def _ids_in(column, postgresql):
     """`column IN (:ids)`; on PostgreSQL `column = ANY(:ids)`, one statement text for any
     number of ids, which psycopg keeps prepared after its fifth run (planned once per
@@ -46,37 +40,44 @@ def _ids_in(column, postgresql):
 def _statements(postgresql):
     """The loaders' selects, built once per kind of database: a results page calls two or
     three loaders, and building a select with its joins at each call cost this process
-    more than PostgreSQL took to run it (bench/RESULTS.md, 2026-12-07 07:40 UTC)."""
-    first, on = _OPENING
+    more than PostgreSQL took to run it (bench/RESULTS.md, 2026-12-07 07:40 UTC).
+
+    Every table is read by the keys of the rows shown (a joined thread by its id in the
+    answer), so a stored results page is stale when one of its hits changes, not at every
+    reply: the opening posts are a select of their own by thread, where a join on
+    (thread, position 0) would have read the posts table whole."""
     return {
         "thread": select(Thread.id, Thread.title, Thread.board_id, Thread.created_at,
-                         Thread.reply_count, first.body_html, first.deleted_at, first.hidden)
-        .outerjoin(first, on)
+                         Thread.reply_count)
         .where(_ids_in(Thread.id, postgresql), Thread.hidden.is_(False),
                Thread.kind.in_(bindparam("kinds", expanding=True))),
+        # The joined thread's hidden and kind are answered, not filtered on: a joined
+        # table whose columns pick the rows is noted whole (its rows left out have no key).
         "reply": select(Post.id, Post.body_html, Post.created_at, Thread.title, Thread.board_id,
-                        Thread.id.label("thread_id"))
+                        Thread.id.label("thread_id"), Thread.hidden, Thread.kind)
         .join(Thread, Thread.id == Post.thread_id)
         .where(_ids_in(Post.id, postgresql), Post.position > 0, Post.deleted_at.is_(None),
-               Post.hidden.is_(False), Thread.hidden.is_(False),
-               Thread.kind.in_(REPLY_THREAD_KINDS)),
+               Post.hidden.is_(False)),
         "idea": select(Idea.id, Idea.board_id, Idea.created_at, Idea.status, Idea.votes,
-                       Thread.title, first.body_html, first.deleted_at, first.hidden)
+                       Thread.title, Thread.id.label("thread_id"), Thread.hidden)
         .join(Thread, Thread.id == Idea.thread_id)
-        .outerjoin(first, on)
-        .where(_ids_in(Idea.id, postgresql), Idea.status != "merged",
-               Thread.hidden.is_(False)),
+        .where(_ids_in(Idea.id, postgresql), Idea.status != "merged"),
+        "opening": select(Post.thread_id, Post.body_html, Post.deleted_at, Post.hidden)
+        .where(_ids_in(Post.thread_id, postgresql), Post.position == 0),
     }
 
 
-def _text_of(body_html, deleted_at, hidden):
-    # A hidden or deleted opening post adds no text.
-    return "" if deleted_at is not None or hidden else html_text(body_html)
+def _openings(thread_ids):
+    """{thread id: its opening post's text}; a hidden or deleted opening post adds none."""
+    return {thread_id: "" if deleted_at is not None or hidden else html_text(body_html)
+            for thread_id, body_html, deleted_at, hidden in _rows("opening", thread_ids)}
 
 
 def _rows(kind, ids, **params):
     """The rows of a kind's select, run on the driver (kernel/compiled.py): SQLAlchemy's
     per-statement work cost a results page more than reading its documents."""
+    if not ids:
+        return []
     session = db.session()
     if session.autoflush:  # as a query through the session would: an outbox row is
         session.flush()  # applied in the transaction that changed the row, maybe unflushed
@@ -90,23 +91,26 @@ def _rows(kind, ids, **params):
 
 def load_threads(ids):
     rows = _rows("thread", ids, kinds=_thread_kinds())
-    return {i: Doc("thread", i, title, _text_of(body, deleted_at, hidden), board_id,
-                   moment(created_at), extra={"replies": replies})
-            for i, title, board_id, created_at, replies, body, deleted_at, hidden in rows}
+    texts = _openings([row[0] for row in rows])
+    return {i: Doc("thread", i, title, texts.get(i, ""), board_id, moment(created_at),
+                   extra={"replies": replies})
+            for i, title, board_id, created_at, replies in rows}
 
 
 def load_replies(ids):
     rows = _rows("reply", ids)
     return {i: Doc("reply", i, "", html_text(body), board_id, moment(created_at),
                    heading=title, extra={"thread_id": thread_id})
-            for i, body, created_at, title, board_id, thread_id in rows}
+            for i, body, created_at, title, board_id, thread_id, hidden, kind in rows
+            if not hidden and kind in REPLY_THREAD_KINDS}
 
 
 def load_ideas(ids):
-    rows = _rows("idea", ids)
-    return {i: Doc("idea", i, title, _text_of(body, deleted_at, hidden), board_id,
-                   moment(created_at), extra={"status": status, "votes": votes})
-            for i, board_id, created_at, status, votes, title, body, deleted_at, hidden in rows}
+    rows = [row for row in _rows("idea", ids) if not row[-1]]  # its thread hidden
+    texts = _openings([row[-2] for row in rows])
+    return {i: Doc("idea", i, title, texts.get(thread_id, ""), board_id, moment(created_at),
+                   extra={"status": status, "votes": votes})
+            for i, board_id, created_at, status, votes, title, thread_id, _hidden in rows}
 
 
 def idea_for_thread(thread_id):

@@ -184,4 +184,6 @@ def test_a_word_with_many_near_spellings_is_suggested_for_in_a_few_statements(pg
         result = search.search("zq059x")
     assert len(result.items) == 1 and "zq059x" in result.items[0].title
     assert result.suggestion == "zq000x"  # in 21 documents: ten times as common, and near
-    assert len(statements) <= 4, statements
+    # The find, the suggestion's one count, the hit's thread and its opening post (a
+    # select of its own: read by thread, a results page is stale only when a hit changes).
+    assert len(statements) <= 5, statements
