@@ -15,7 +15,7 @@ from ..accounts.models import User
 from ..kernel.database import sync_loaded, transaction
 from ..kernel.errors import NotFound
 from ..kernel.extensions import db
-from ..media import storage
+from ..media import deletes, storage
 from ..media.processing import read_limited
 from .drawing import SIZES, sized
 
@@ -37,17 +37,14 @@ def _replace(user_id, token):
         db.session.execute(update(User).where(User.id == user_id).values(avatar=token)
                            .execution_options(synchronize_session=False))
         sync_loaded(User, user_id, avatar=token)
-    delete_files(old)
+        noted = deletes.later(files_of(old))
+    deletes.run(noted)
     return old
 
 
-def delete_files(token):
-    """Forget an avatar's files (after the transaction that dropped its token)."""
-    if not token:
-        return
-    backend = storage.backend()
-    for size in SIZES:
-        backend.delete(file_name(token, size))
+def files_of(token):
+    """An avatar's stored files, as (area, name) for media's deletes.later()."""
+    return [("media", file_name(token, size)) for size in SIZES] if token else []
 
 
 def set_avatar(user, upload):

@@ -21,7 +21,7 @@ from ..avatars import service as avatars
 from ..kernel.database import insert_ignore, transaction, utcnow
 from ..kernel.extensions import db
 from ..mail.models import MailOutbox
-from ..media import storage
+from ..media import deletes
 from ..media.models import MediaImage
 from . import audit, registry
 from .models import AccountClosure, DataExport
@@ -108,9 +108,9 @@ def close_account(user_id, now=None):
             files += hook(user_id, keep_posts) or ()
         _anonymise_user(user_id, now)
         audit.record("account.closed", user_id)
-    for area, name in files:
-        storage.backend(area).delete(name)
-    avatars.delete_files(avatar)
+        # Noted with the closure: a delete that fails after it is tried again, not lost.
+        noted = deletes.later(files + avatars.files_of(avatar))
+    deletes.run(noted)
     db.session.expire_all()
     return True
 

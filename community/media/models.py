@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..kernel.database import utcnow
+from ..kernel.dependencies import private_table
 from ..kernel.extensions import db
 
 
@@ -38,4 +39,21 @@ class MediaBlob(db.Model):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     content_type: Mapped[str] = mapped_column(String(32))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FileDelete(db.Model):
+    """A stored file to delete, written in the transaction that dropped what named it (a
+    removed photo, a closed account's avatar): a delete that fails after the commit (the
+    bucket answers 503 once) is tried again by the worker, not forgotten (deletes.py)."""
+
+    __tablename__ = "file_deletes"
+    __table_args__ = (Index("ix_file_deletes_due", "next_try_at"), private_table())
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area: Mapped[str] = mapped_column(String(16))  # storage.AREAS
+    name: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_try_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,7 +25,7 @@ from ..kernel.database import transaction, utcnow
 from ..kernel.errors import Conflict, NotFound, ValidationError
 from ..kernel.extensions import db
 from ..kernel.reads import rows_among
-from . import storage
+from . import deletes, storage
 from .models import MediaImage
 from .processing import process, read_limited
 
@@ -159,10 +159,8 @@ def remove(owner_kind, owner_id, image_ids):
                                      MediaImage.owner_id == owner_id,
                                      MediaImage.id.in_(image_ids))
             .returning(MediaImage.name, MediaImage.thumb_name)).all()
-    backend = storage.backend()
-    for name, thumb in names:
-        backend.delete(name)
-        backend.delete(thumb)
+        noted = deletes.later([("media", name) for pair in names for name in pair])
+    deletes.run(noted)
     return len(names)
 
 

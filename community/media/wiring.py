@@ -2,6 +2,7 @@
 
 from . import models as _models  # noqa: F401  (the table, for create_all and Alembic)
 from . import s3, service
+from . import tasks as _tasks  # noqa: F401  (registers the retried deletes)
 from .cli import media
 from .views import bp
 

@@ -6,7 +6,8 @@ once, a network blip), the job stops there: the rows are gone, so nothing ever l
 those files again, and with MEDIA_S3_PUBLIC_URL the bucket keeps serving them (and the
 thumbnails and avatar after the failed one) to anyone holding a link that was on a public
 page. DESIGN.md's Jobs rule (work that must not be lost is an outbox row written in the
-same transaction as its cause) would have the deletes survive a failed attempt."""
+same transaction as its cause) now holds: the closure notes its files as FileDelete rows
+(community/media/deletes.py) and the worker's media.retry_deletes tries a failed one again."""
 
 import contextlib
 import sys
@@ -40,9 +41,6 @@ def _status(url):
         return error.code
 
 
-@pytest.mark.xfail(strict=True, reason="file deletes after a commit are not kept anywhere "
-                   "a later run finds them: needs an outbox of pending deletes (a table, a "
-                   "migration and a job), not a small fix")
 def test_a_failed_delete_after_the_closure_is_retried(public_s3_app, monkeypatch):
     app = public_s3_app
     image = reply_with_a_photo(app)
