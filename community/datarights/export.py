@@ -27,7 +27,7 @@ from ..kernel.database import transaction, utcnow
 from ..kernel.errors import NotFound
 from ..kernel.extensions import db
 from ..mail import locale_of
-from ..media import storage
+from ..media import deletes, storage
 from . import audit, registry
 from .models import DataExport
 
@@ -167,8 +167,8 @@ def expire_old(now=None):
                 update(DataExport).where(DataExport.id == export_id, DataExport.state == "ready")
                 .values(state="expired", file_name=None)
                 .execution_options(synchronize_session=False)).rowcount
-        if done and name:
-            storage.backend().delete(name)
+            noted = deletes.later([("media", name)]) if done else []
+        deletes.run(noted)
     return len(rows)
 
 
@@ -219,9 +219,10 @@ def download(user, token):
                                      DataExport.file_name == name)
             .values(state="downloaded", downloaded_at=utcnow(), file_name=None)
             .execution_options(synchronize_session=False)).rowcount
+        noted = deletes.later([("media", name)]) if taken else []
     if not taken:
         raise NotFound(_("This download link does not work: it was used already, it "
                          "expired, or it is not yours."))
-    storage.backend().delete(name)
+    deletes.run(noted)
     stamp = export.requested_at.strftime("%Y%m%d")
     return f"fanforge-data-{stamp}.zip", data

@@ -44,7 +44,7 @@ class MediaBlob(db.Model):
 
 class FileDelete(db.Model):
     """A stored file to delete, written in the transaction that dropped what named it (a
-    removed photo, a closed account's avatar): a delete that fails after the commit (the
+    removed photo, a closed account's avatar, a used data export): a delete that fails after the commit (the
     bucket answers 503 once) is tried again by the worker, not forgotten (deletes.py)."""
 
     __tablename__ = "file_deletes"

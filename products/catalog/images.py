@@ -16,7 +16,7 @@ from community.forum.moderation import ensure_staff
 from community.kernel.database import transaction, utcnow
 from community.kernel.errors import Conflict, NotFound, ValidationError
 from community.kernel.extensions import db
-from community.media import storage
+from community.media import deletes, storage
 
 from .models import ProductImage
 
@@ -98,8 +98,10 @@ def remove_image(product, image_id, actor):
             raise NotFound(_("No such image."))
         name = image.filename
         db.session.delete(image)
-    # After the commit: a failed delete leaves the file, never a row without one.
-    uploads().delete(name)
+        # After the commit: a failed delete leaves the file, never a row without one,
+        # and the worker tries it again (community/media/deletes.py).
+        noted = deletes.later([("uploads", name)])
+    deletes.run(noted)
 
 
 def find_upload(name):
