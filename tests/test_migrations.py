@@ -1,5 +1,6 @@
 """Alembic revisions build exactly the schema the models describe."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -49,3 +50,58 @@ def test_migrations_match_the_models_on_postgresql(tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_the_logs_lose_the_names_they_copied_on_both_databases(tmp_path):
+    """d2b4f6a8c0e1: rows written before the logs named users by id only drop the copied
+    name; on PostgreSQL through the append-only trigger, which stays on afterwards."""
+    import os
+
+    from helpers import build_app, make_user
+
+    urls = [("sqlite", f"sqlite:///{tmp_path}/logs.sqlite3", None)]
+    base = os.environ.get("FANFORGE_TEST_DATABASE_URL")
+    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT") if base else None
+    name = f"fanforge_logs_{os.getpid()}"
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        urls.append(("postgresql", make_url(base).set(database=name)
+                     .render_as_string(hide_password=False), admin))
+    try:
+        for backend, url, _admin in urls:
+            app = build_app(url, tmp_path / backend)
+            with app.app_context():
+                upgrade(revision="c7a9e1b3d5f6")
+                zoe = make_user("zoe").id  # the schema is the models' but for data
+                with db.engine.begin() as conn:
+                    for action, detail in (("suspend", "zoe until 2026-12-09 10:00"),
+                                           ("ban", "zoe"), ("circle_mute", "zoe in knitters"),
+                                           ("award_medal", "")):
+                        conn.execute(text(
+                            "INSERT INTO moderation_actions (actor_id, action, target_type, "
+                            "target_id, reason, detail, created_at) VALUES (:zoe, :action, "
+                            "'user', :zoe, '', :detail, CURRENT_TIMESTAMP)"),
+                            {"action": action, "detail": detail, "zoe": zoe})
+                    conn.execute(text(
+                        "INSERT INTO audit_entries (actor_id, action, target, detail, created_at) "
+                        "VALUES (:zoe, 'role', :target, 'zoe: fan -> staff', CURRENT_TIMESTAMP)"),
+                        {"zoe": zoe, "target": f"user:{zoe}"})
+                upgrade()
+                with db.engine.connect() as conn:
+                    details = conn.execute(text(
+                        "SELECT detail FROM moderation_actions ORDER BY id")).scalars().all()
+                    audited = conn.execute(text("SELECT detail FROM audit_entries")).scalar()
+                assert details == ["until 2026-12-09 10:00", "", "in knitters", ""], backend
+                assert audited == "fan -> staff", backend
+                if backend == "postgresql":  # append-only again
+                    with pytest.raises(Exception, match="append-only"), \
+                            db.engine.begin() as conn:
+                        conn.execute(text("UPDATE audit_entries SET detail = 'x'"))
+                db.engine.dispose()
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()

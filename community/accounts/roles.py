@@ -27,7 +27,7 @@ def set_role(username, role, actor=None):
     with transaction():
         user = get_by_username(username)
         if user.role != role:
-            record_audit(actor, "role", f"user:{user.id}", f"{user.username}: {user.role} -> {role}")
+            record_audit(actor, "role", f"user:{user.id}", f"{user.role} -> {role}")
             db.session.execute(
                 update(User).where(User.id == user.id)
                 .values(role=role, auth_version=User.auth_version + 1)

@@ -40,3 +40,16 @@ def entries(page, per_page, target=None):
     if target:
         stmt = stmt.where(AuditEntry.target == target)
     return paginate(stmt, page, per_page)
+
+
+def user_names(entries):
+    """{target ("user:12"): that user's name as it is now} for the entries on users: an
+    entry names a user by id only, so a closed account shows its anonymised name. The
+    table by name: accounts writes this log, and this package must not import it back."""
+    ids = {int(e.target[5:]) for e in entries
+           if e.target.startswith("user:") and e.target[5:].isdigit()}
+    if not ids:
+        return {}
+    users = db.metadata.tables["users"]
+    return {f"user:{user_id}": name for user_id, name in db.session.execute(
+        select(users.c.id, users.c.username).where(users.c.id.in_(ids)))}

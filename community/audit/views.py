@@ -13,4 +13,5 @@ bp = Blueprint("audit", __name__)
 @staff_required
 def log():
     page = service.entries(page_arg(), 50)
-    return render_template("community/audit/log.html", page=page, names=service.ACTION_NAMES)
+    return render_template("community/audit/log.html", page=page, names=service.ACTION_NAMES,
+                           user_names=service.user_names(page.items))

@@ -4,8 +4,9 @@ cannot join again by any road until the ban is lifted).
 
 The rules of who may act are the removal's: moderators act on members, only the owner on
 a moderator, nobody on the owner. Every action writes the moderation log
-(forum.moderation.record, target the user, detail "<name> in <circle>") in its own
-transaction, so staff read circle moderation in /mod/log like their own.
+(forum.moderation.record, target the user, detail "in <circle>") in its own transaction,
+so staff read circle moderation in /mod/log like their own. The user is named by id
+only: the log shows their name as it is now, so a closed account's is not kept in it.
 """
 
 from datetime import datetime, timedelta
@@ -49,9 +50,7 @@ def _actor_over(circle_id, actor, user_id):
 
 
 def _log(actor, action, circle, user_id, reason, extra=""):
-    name = db.session.get(User, user_id).username
-    record(actor, action, "user", user_id, reason,
-           detail=f"{name} in {circle.slug}{extra}")
+    record(actor, action, "user", user_id, reason, detail=f"in {circle.slug}{extra}")
 
 
 def remove(circle, actor, user_id, reason=""):

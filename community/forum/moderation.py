@@ -8,6 +8,7 @@ cannot miss an action or record one that did not happen.
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from ..accounts.models import User
 from ..kernel import signals
 from ..kernel.database import transaction
 from ..kernel.errors import Forbidden, ValidationError
@@ -80,3 +81,12 @@ def set_post_hidden(post, actor, value, reason=""):
 def actions(page, per_page):
     stmt = select(ModerationAction).order_by(ModerationAction.id.desc())
     return paginate(stmt, page, per_page)
+
+
+def user_names(actions):
+    """{user id: username as it is now} for the actions on users: the log names them by
+    id, so a closed account shows its anonymised name, not the one it was acted on under."""
+    ids = {a.target_id for a in actions if a.target_type == "user"}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())

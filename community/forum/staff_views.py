@@ -57,7 +57,8 @@ def post_action(post_id, action):
 @staff_required
 def log():
     page = moderation.actions(page_arg(), 50)
-    return render_template("community/forum/moderation_log.html", page=page)
+    return render_template("community/forum/moderation_log.html", page=page,
+                           user_names=moderation.user_names(page.items))
 
 
 @bp.route("/admin/boards", methods=["GET", "POST"])

@@ -83,7 +83,7 @@ def warn(user, actor, reason):
     with transaction():
         db.session.add(Sanction(user_id=user.id, kind="warning", actor_id=actor.id,
                                 reason=reason, conversation_id=conversation_id))
-        record(actor, "warn", "user", user.id, reason, detail=user.username)
+        record(actor, "warn", "user", user.id, reason)
     return conversation_id
 
 
@@ -103,7 +103,7 @@ def suspend(user, actor, reason, length=None, until=None):
         db.session.add(Sanction(user_id=user.id, kind="suspension", actor_id=actor.id,
                                 reason=reason, ends_at=ends, created_at=now))
         record(actor, "suspend", "user", user.id, reason,
-               detail=f"{user.username} until {ends.strftime(UNTIL_FORMAT)}")
+               detail=f"until {ends.strftime(UNTIL_FORMAT)}")
     db.session.refresh(user)
     return ends
 
@@ -126,8 +126,7 @@ def lift(user, actor, reason=""):
         if not lifted:
             raise Conflict(_("The account is not suspended."), code="not_suspended")
         _end_running(user.id, actor.id, now)
-        record(actor, "lift", "user", user.id, (reason or "").strip()[:MAX_REASON],
-               detail=user.username)
+        record(actor, "lift", "user", user.id, (reason or "").strip()[:MAX_REASON])
     db.session.refresh(user)
     return user
 
@@ -144,7 +143,7 @@ def ban_user(user, actor, reason):
         if banned:
             db.session.add(Sanction(user_id=user.id, kind="ban", actor_id=actor.id,
                                     reason=reason))
-            record(actor, "ban", "user", user.id, reason, detail=user.username)
+            record(actor, "ban", "user", user.id, reason)
             signals.user_banned.send(actor, user_id=user.id)
     db.session.refresh(user)
     return user
@@ -159,8 +158,7 @@ def unban_user(user, actor, reason=""):
                                     .values(banned_at=None, ban_reason=None)).rowcount
         if undone:
             _end_running(user.id, actor.id, now, kind="ban")
-            record(actor, "unban", "user", user.id, (reason or "").strip()[:MAX_REASON],
-                   detail=user.username)
+            record(actor, "unban", "user", user.id, (reason or "").strip()[:MAX_REASON])
     db.session.refresh(user)
     return user
 

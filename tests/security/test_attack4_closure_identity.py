@@ -4,16 +4,16 @@ Closing promises that nothing of the account's name is left once its orders are 
 (test_account_closure.py), and that "remove my posts" removes them. But the report queue
 keeps its own copy of what was reported: a profile report's row is titled with the
 username, a post's with an excerpt of its text. Both outlived the closure. The moderation
-log and the staff audit log also keep the username in their `detail` text; those are
-append-only by design (a PostgreSQL trigger refuses changes), so that part is left as an
-expected failure for main to decide."""
+log and the staff audit log kept the username in their `detail` text, and those are
+append-only (a PostgreSQL trigger refuses changes): they now name a user by id only, and
+the log pages show the name as it is now, anonymised once the account is closed."""
 
 from datetime import timedelta
 
-import pytest
-from helpers import make_thread, make_user
+from helpers import PASSWORD, make_thread, make_user
 from sqlalchemy import func, select
 
+from community.accounts.models import User
 from community.audit.models import AuditEntry
 from community.datarights import closure
 from community.forum import service as forum
@@ -54,12 +54,16 @@ def test_the_report_queue_forgets_a_closed_accounts_name_and_removed_words(app):
         assert _holding(ReportTarget.title, WORDS) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="the moderation and audit logs are append-only and "
-                   "keep the username in detail: main to decide (attack4)")
 def test_the_staff_logs_forget_a_closed_accounts_name(app):
     with app.app_context():
         zoe, staff = make_user(NAME), make_user("warden_identity", role="staff")
         moderation.suspend(zoe, staff, "Flaming", "day")
+        warden = app.test_client()
+        warden.post("/login", data={"login": staff.username, "password": PASSWORD})
+        assert NAME in warden.get("/mod/log").get_data(as_text=True)  # named while it lives
         _close(zoe.id, keep_posts=True)
         assert _holding(ModerationAction.detail, NAME) == 0
         assert _holding(AuditEntry.detail, NAME) == 0
+        anonymised = db.session.scalar(select(User.username).where(User.id == zoe.id))
+    log = warden.get("/mod/log").get_data(as_text=True)
+    assert NAME not in log and anonymised in log
