@@ -50,11 +50,6 @@ def _setup(app):
                 "staff": staff.id, "author": author.username, "author_id": author.id}
 
 
-def _skip_pg(app):
-    if app.backend == "postgresql":
-        pytest.skip("PG: search pages stale at every commit")
-
-
 def test_hide_thread_drops_its_reply(app):
     w = _setup(app)
     v = app.test_client()
