@@ -1,13 +1,32 @@
 """Alembic revisions build exactly the schema the models describe."""
 
+import os
+from contextlib import ExitStack, contextmanager
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
+from helpers import build_app, make_user
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from community.kernel.extensions import db
+
+
+@contextmanager
+def _scratch_database(url, name):
+    """A PostgreSQL database of its own beside `url`'s, dropped afterwards: its URL."""
+    admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _migrated_diff(app):
@@ -18,8 +37,6 @@ def _migrated_diff(app):
 
 
 def test_migrations_match_the_models_on_sqlite(tmp_path):
-    from helpers import build_app
-
     app = build_app(f"sqlite:///{tmp_path}/m.sqlite3", tmp_path)
     assert _migrated_diff(app) == []
     with app.app_context():
@@ -27,50 +44,26 @@ def test_migrations_match_the_models_on_sqlite(tmp_path):
 
 
 def test_migrations_match_the_models_on_postgresql(tmp_path):
-    import os
-
-    import pytest
-
     url = os.environ.get("FANFORGE_TEST_DATABASE_URL")
     if not url:
         pytest.skip("FANFORGE_TEST_DATABASE_URL is not set")
-    from helpers import build_app
-
-    admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
-    name = f"fanforge_migrate_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        app = build_app(make_url(url).set(database=name).render_as_string(hide_password=False), tmp_path)
+    with _scratch_database(url, f"fanforge_migrate_{os.getpid()}") as scratch:
+        app = build_app(scratch, tmp_path)
         assert _migrated_diff(app) == []
         with app.app_context():
             db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_the_logs_lose_the_names_they_copied_on_both_databases(tmp_path):
     """d2b4f6a8c0e1: rows written before the logs named users by id only drop the copied
     name; on PostgreSQL through the append-only trigger, which stays on afterwards."""
-    import os
-
-    from helpers import build_app, make_user
-
-    urls = [("sqlite", f"sqlite:///{tmp_path}/logs.sqlite3", None)]
     base = os.environ.get("FANFORGE_TEST_DATABASE_URL")
-    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT") if base else None
-    name = f"fanforge_logs_{os.getpid()}"
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        urls.append(("postgresql", make_url(base).set(database=name)
-                     .render_as_string(hide_password=False), admin))
-    try:
-        for backend, url, _admin in urls:
+    with ExitStack() as stack:
+        urls = [("sqlite", f"sqlite:///{tmp_path}/logs.sqlite3")]
+        if base:
+            urls.append(("postgresql", stack.enter_context(
+                _scratch_database(base, f"fanforge_logs_{os.getpid()}"))))
+        for backend, url in urls:
             app = build_app(url, tmp_path / backend)
             with app.app_context():
                 upgrade(revision="c7a9e1b3d5f6")
@@ -100,8 +93,3 @@ def test_the_logs_lose_the_names_they_copied_on_both_databases(tmp_path):
                             db.engine.begin() as conn:
                         conn.execute(text("UPDATE audit_entries SET detail = 'x'"))
                 db.engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()

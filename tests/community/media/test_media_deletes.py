@@ -3,7 +3,6 @@ by the worker (community/media/deletes.py), later each time, until it is gone.""
 
 from datetime import timedelta
 
-import pytest
 from media_factories import reply_with_a_photo
 from sqlalchemy import select
 
@@ -13,14 +12,6 @@ from community.kernel.extensions import db
 from community.media import deletes, storage
 from community.media import service as media
 from community.media.models import FileDelete
-
-
-@pytest.fixture
-def media_dir(app, tmp_path):
-    folder = tmp_path / "media"
-    app.config["MEDIA_DIR"] = str(folder)
-    app.extensions.pop("media_storage", None)
-    return folder
 
 
 def _notes():

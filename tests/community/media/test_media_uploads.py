@@ -16,14 +16,6 @@ from community.media import service as media
 from community.media.models import MediaImage
 
 
-@pytest.fixture
-def media_dir(app, tmp_path):
-    folder = tmp_path / "media"
-    app.config["MEDIA_DIR"] = str(folder)
-    app.extensions.pop("media_storage", None)
-    return folder
-
-
 def _stored(folder):
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
