@@ -149,8 +149,10 @@ def build_one(export_id):
             .execution_options(synchronize_session=False)).rowcount
         if won:
             mail.queue(MAIL_KIND, user_id=user.id, ref_id=export_id)
-    if not won:  # another worker built it first
-        storage.backend().delete(name)
+        # Another worker built it first, or the account closed meanwhile: this zip goes,
+        # and is tried again if the storage refuses now (it holds the account's data).
+        noted = [] if won else deletes.later([("media", name)])
+    deletes.run(noted)
     db.session.expire_all()
     return bool(won)
 
