@@ -29,8 +29,9 @@ RETRY_BATCH = 200
 def later(files):
     """Note [(area, name)] to delete once the caller's transaction commits; call inside
     it. Returns the notes' ids for run()."""
-    rows = [{"area": area, "name": name, "attempts": 0, "next_try_at": utcnow(),
-             "created_at": utcnow()} for area, name in files if name]
+    now = utcnow()
+    rows = [{"area": area, "name": name, "attempts": 0, "next_try_at": now, "created_at": now}
+            for area, name in files if name]
     if not rows:
         return []
     return list(db.session.scalars(insert(FileDelete).returning(FileDelete.id), rows))

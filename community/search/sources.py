@@ -106,11 +106,11 @@ def load_replies(ids):
 
 
 def load_ideas(ids):
-    rows = [row for row in _rows("idea", ids) if not row[-1]]  # its thread hidden
-    texts = _openings([row[-2] for row in rows])
+    shown = [row[:-1] for row in _rows("idea", ids) if not row[-1]]  # not if its thread is hidden
+    texts = _openings([thread_id for *_idea, thread_id in shown])
     return {i: Doc("idea", i, title, texts.get(thread_id, ""), board_id, moment(created_at),
                    extra={"status": status, "votes": votes})
-            for i, board_id, created_at, status, votes, title, thread_id, _hidden in rows}
+            for i, board_id, created_at, status, votes, title, thread_id in shown}
 
 
 def idea_for_thread(thread_id):
