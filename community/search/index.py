@@ -9,7 +9,7 @@ import atexit
 import calendar
 import os
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from contextlib import contextmanager
 
 from flask import current_app
@@ -31,6 +31,8 @@ from .models import SearchOutbox
 INDEX_NAME = "MAIN"
 # A title word weighs as much as this many body words in "text".
 TITLE_WEIGHT = 3.0
+# Answers kept per process for the held searcher (SearchIndex.read's key=).
+ANSWERS_KEPT = 256
 
 
 class DocText(TEXT):
@@ -85,6 +87,7 @@ class SearchIndex:
         self.storage = None
         self._ix = None
         self._held = None  # (searcher, generation)
+        self._answers = OrderedDict()  # key -> what work(searcher) gave, least recent first
         self._read_lock = threading.RLock()
 
     def open(self):
@@ -174,28 +177,48 @@ class SearchIndex:
             ix = self.open()
             if self._held is None or self._held[1] != ix.latest_generation():
                 self._held = _reopen(ix, self._held[0] if self._held else None)
+                self._answers.clear()
             yield self._held[0]
 
-    def read(self, work, tries=3):
+    def read(self, work, tries=3, key=None):
         """work(searcher) on the latest generation. Another process's commit deletes the
         files of segments it merged away: a searcher opened from the table of contents
         just before (or holding a segment whose files it opens lazily) finds one gone.
-        That costs a fresh searcher and another try, never a failed search."""
+        That costs a fresh searcher and another try, never a failed search.
+
+        With a key (everything the answer depends on besides the index), the answer is
+        kept until the index changes: the long tail's head asks the same few words again
+        and again, and scoring a two-word query over 500k documents costs ~7 ms, where
+        the same answer kept costs a dict lookup (what Solr's queryResultCache does)."""
         for attempt in range(tries):
             try:
                 with self.reading() as searcher:
-                    return work(searcher)
+                    if key is None:
+                        return work(searcher)
+                    return self._answer(key, work, searcher)
             except FileNotFoundError:
                 if attempt == tries - 1:
                     raise
                 self.close()
         return None
 
+    def _answer(self, key, work, searcher):
+        # Called holding _read_lock, which also guards _answers.
+        answers = self._answers
+        if key in answers:
+            answers.move_to_end(key)
+            return answers[key]
+        answer = answers[key] = work(searcher)
+        if len(answers) > ANSWERS_KEPT:
+            answers.popitem(last=False)
+        return answer
+
     def close(self):
         with self._read_lock:
             if self._held is not None:
                 self._held[0].close()
                 self._held = None
+            self._answers.clear()
 
 
 def _reopen(ix, old):

@@ -259,7 +259,10 @@ def search(qstring, kinds=None, board_id=None, sort="relevance", page=1, per_pag
             if page == 1 and total < SUGGEST_BELOW else None
         return found, hits, keyed, total, suggestion
 
-    found, hits, keyed, total, results.suggestion = get_index().read(look_up)
+    # The answer depends on the index and on these alone (the query's words are parsed
+    # the same in every language); rows are loaded fresh below, so edits show at once.
+    key = ("search", qstring, tuple(kinds or ()), board_id, sort, page, per_page)
+    found, hits, keyed, total, results.suggestion = get_index().read(look_up, key=key)
     results.has_next = len(hits) > per_page
     results.total, results.total_exact = total, found.exact
     results.items = present(keyed, query_terms(q))

@@ -173,3 +173,24 @@ def test_a_minus_leaves_out_what_follows_it(corpus):
     assert kinds_ids('batteries -"watch faces"') == {("thread", corpus["batteries"].id)}
     assert kinds_ids("faces OR batteries -drain") == {("idea", corpus["faces"].id)}
     assert search.search("-batteries").message  # only what to leave out: nothing to search
+
+
+@pytest.mark.whoosh
+def test_an_answer_is_kept_until_the_index_changes(corpus, monkeypatch):
+    from community.search import query
+
+    scored = []
+    run = query.run
+    monkeypatch.setattr(query, "run", lambda *a, **k: scored.append(a[1]) or run(*a, **k))
+    assert kinds_ids("batteries") == {("thread", corpus["batteries"].id)}
+    assert kinds_ids("batteries") == {("thread", corpus["batteries"].id)}
+    assert len(scored) == 1  # the second time from what the first kept
+    # What else was asked is not that answer: a filter, a page, a sort are their own.
+    assert kinds_ids("batteries", kinds=["idea"]) == set()
+    assert kinds_ids("batteries", sort="date") == {("thread", corpus["batteries"].id)}
+    assert len(scored) == 3
+    again = make_thread(corpus["phones"], make_user(), "Batteries again", "still short")
+    search.drain()
+    assert kinds_ids("batteries") == {("thread", corpus["batteries"].id),
+                                      ("thread", again.id)}
+    assert len(scored) == 4
