@@ -4,6 +4,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -154,9 +155,12 @@ def host_folder(folder):
 
 
 def csrf_token(html):
-    marker = 'name="csrf-token" content="'
-    start = html.index(marker) + len(marker)
-    return html[start:html.index('"', start)]
+    """The token a browser sends from this page: a member's page carries it for scripts
+    (<meta name="csrf-token">); a form carries its own (the sign-in page's); a visitor's
+    stored page has none (None)."""
+    found = (re.search(r'name="csrf-token" content="([^"]+)"', html)
+             or re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html))
+    return found.group(1) if found else None
 
 
 def http_login(base, username, password):

@@ -27,19 +27,26 @@ def read_mark_holes(user, args):
     return {arg: "" for arg in args}
 
 
+def _badge(what, count):
+    if what == "new":
+        label = text = pgettext("unread", "New")
+    else:
+        label = ngettext("%(num)d new reply", "%(num)d new replies", count)
+        text = _("%(num)d new", num=count)
+    return Markup('<span class="badge unread" data-testid="unread" title="%s">%s</span>'
+                  ) % (label, text)
+
+
 def _badges(user, kind, args):
     if not user.is_authenticated:
         return {}
-    out = {}
-    for key, (what, count) in service.unread(user.id, kind, args).items():
-        if what == "new":
-            label = pgettext("unread", "New")
-            text = label
-        else:
-            label = ngettext("%(num)d new reply", "%(num)d new replies", count)
-            text = _("%(num)d new", num=count)
-        out[str(key)] = Markup('<span class="badge unread" data-testid="unread" title="%s">%s</span>'
-                               ) % (label, text)
+    # A list's rows share a few badges ("New" on most of a new reader's): each is drawn
+    # once per list, not translated and formatted again for every row.
+    drawn, out = {}, {}
+    for key, found in service.unread(user.id, kind, args).items():
+        if (badge := drawn.get(found)) is None:
+            badge = drawn[found] = _badge(*found)
+        out[str(key)] = badge
     return out
 
 

@@ -77,9 +77,11 @@ def account_nav(user, _args):
 _LOGIN_SLOT = "ffslot-login-0c9d41"
 
 
-def _drawn_nav(_key):
+def _drawn_nav(key):
+    # A visitor's only form here, the language switch, takes no token (i18n.switch).
     return render_template("_account_nav.html", next_path=markers().next,
-                           nav_csrf=markers().csrf, login_url=_LOGIN_SLOT)
+                           nav_csrf="" if key[0] is None else markers().csrf,
+                           login_url=_LOGIN_SLOT)
 
 
 def init_app(app):

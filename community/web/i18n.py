@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, has_request_context, session
 from flask_login import current_user
 
 from ..kernel import signals
+from ..kernel.extensions import csrf
 from .http import form_text, redirect_next
 from .outages import visitor_locale
 
@@ -34,7 +35,14 @@ def _choose():
 
 
 @bp.post("/locale")
+@csrf.exempt
 def switch():
+    """A visitor's choice is a preference kept in their own session, with no account a
+    forged request could change: their pages carry no CSRF token, so a stored page's
+    hit for a visitor starts no session and sets no cookie. A member's choice is saved
+    to their account, so theirs is checked as every other form is."""
+    if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
     locale = form_text("locale", None)
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale

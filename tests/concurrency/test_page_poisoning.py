@@ -135,6 +135,8 @@ def test_text_a_reader_writes_is_never_filled_with_another_readers_token(app, li
         for _ in range(2):
             html = reader.get(path, timeout=30).text
             token = csrf_token(html)
+            # A visitor's page carries no token at all: nothing of theirs to lift.
+            assert (token is None) == (reader.cookies.get("session") is None)
             assert re.findall(r'evil\.example/p\.gif\?t=([^"&\s]+)', html) == \
                 ["__fanforge-csrf-token__"]
             assert "<code>__fanforge-submit-token__</code>" in html

@@ -157,6 +157,7 @@ def test_the_browsers_icon_request_cannot_undo_a_sign_in(client, app):
     did, and the browser then kept that cookie: signed out again)."""
     with app.app_context():
         make_user("lilei")
+    client.post("/locale", data={"locale": "en"})  # a visitor's session: their language
     page = client.get("/login").get_data(as_text=True)
     assert 'rel="icon" href="/static/favicon.svg"' in page
     before_sign_in = client.get_cookie("session").value

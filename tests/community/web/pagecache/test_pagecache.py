@@ -111,31 +111,77 @@ def _signed_later(monkeypatch, seconds=60):
                         lambda self: signed_at(self) + seconds)
 
 
-def test_each_visitor_gets_their_own_csrf_token_and_it_works(tmp_path, monkeypatch):
+def _form_token(html):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def _sign_in(app, name):
+    """A client signed in through the form, as a browser is."""
+    client = app.test_client()
+    token = _form_token(client.get("/login").get_data(as_text=True))
+    answer = client.post("/login", data={"login": name, "password": PASSWORD,
+                                         "csrf_token": token})
+    assert answer.status_code == 302
+    return client
+
+
+def test_a_visitors_page_carries_no_token_and_starts_no_session(tmp_path):
+    """A visitor is shown no form that needs a token (the language switch takes none), so
+    their page, stored or drawn, sets no cookie: nothing per reader rides a shared page."""
     app = build_app(f"sqlite:///{tmp_path}/csrf.sqlite3", tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
         path = f"/t/{make_thread(title='Forms on a stored page').id}"
+        make_user("lin")
     one, two = app.test_client(), app.test_client()
+    first, second = one.get(path), two.get(path)
+    assert (_cached(first), _cached(second)) == ("miss", "hit")
+    for page in (first, second):
+        html = page.get_data(as_text=True)
+        assert page.headers.getlist("Set-Cookie") == [] and unfilled_marks(app, html) == []
+        assert 'name="csrf-token"' not in html
+        assert set(re.findall(r'name="csrf_token"[^>]*value="([^"]*)"', html)) == {""}
+    switched = two.post("/locale", data={"locale": "zh", "next": path})
+    assert switched.status_code == 302 and switched.headers["Location"] == path
+    assert 'lang="zh-CN"' in two.get(path).get_data(as_text=True)
+    assert 'lang="en"' in one.get(path).get_data(as_text=True)
+    # A member's switch saves to their account: it takes their token, as every form does.
+    fan = _sign_in(app, "lin")
+    html = fan.get(path).get_data(as_text=True)
+    token = _csrf(html)
+    assert set(re.findall(r'name="csrf_token"[^>]*value="([^"]*)"', html)) == {token}
+    assert fan.post("/locale", data={"locale": "zh", "next": path}).status_code == 400
+    assert fan.post("/locale", data={"locale": "zh", "next": path,
+                                     "csrf_token": token}).status_code == 302
+    assert 'lang="zh-CN"' in fan.get(path).get_data(as_text=True)
+
+
+def test_each_member_gets_their_own_csrf_token_and_it_works(tmp_path, monkeypatch):
+    app = build_app(f"sqlite:///{tmp_path}/csrf.sqlite3", tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+        path = f"/t/{make_thread(title='Forms on a stored page').id}"
+        make_user("lin"), make_user("mei")
+    one, two = _sign_in(app, "lin"), _sign_in(app, "mei")
     # The thread page has a WTForms reply form besides the header's plain forms.
     first, second = one.get(path), two.get(path)
     assert (_cached(first), _cached(second)) == ("miss", "hit")
-    tokens = [_csrf(page) for page in (first, second)]
+    tokens = [_csrf(page.get_data(as_text=True)) for page in (first, second)]
     assert tokens[0] != tokens[1]
     for page, token in zip((first, second), tokens, strict=True):
         html = page.get_data(as_text=True)
         assert unfilled_marks(app, html) == []
         assert set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html)) == {token}
-    # The token in the stored page is the second visitor's own: the language switch takes it.
+    # The token in the stored page is the second member's own: the language switch takes it.
     _signed_later(monkeypatch)
-    assert _csrf(two.get(path)) == tokens[1]  # signed once per session and worker
+    assert _csrf(two.get(path).get_data(as_text=True)) == tokens[1]  # signed once per session
     switched = two.post("/locale", data={"locale": "zh", "csrf_token": tokens[1], "next": path})
     assert switched.status_code == 302
     assert 'lang="zh-CN"' in two.get(path).get_data(as_text=True)
 
 
-def _csrf(page):
-    return re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
+def _csrf(html):
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
 def test_tokens_with_a_time_limit_are_signed_for_each_page(tmp_path, monkeypatch):
@@ -144,12 +190,13 @@ def test_tokens_with_a_time_limit_are_signed_for_each_page(tmp_path, monkeypatch
                     WTF_CSRF_TIME_LIMIT=3600)
     with app.app_context():
         db.create_all()
-    visitor = app.test_client()
-    first = _csrf(visitor.get("/ideas"))
+        make_user("lin")
+    member = _sign_in(app, "lin")
+    first = _csrf(member.get("/ideas").get_data(as_text=True))
     _signed_later(monkeypatch)
-    later = _csrf(visitor.get("/ideas"))
+    later = _csrf(member.get("/ideas").get_data(as_text=True))
     assert later != first
-    assert visitor.post("/locale", data={"locale": "zh", "csrf_token": later}).status_code == 302
+    assert member.post("/locale", data={"locale": "zh", "csrf_token": later}).status_code == 302
 
 
 def test_each_language_has_its_own_page(app, world):

@@ -2,6 +2,7 @@
 a cookie or more of current_user than the audience key holds fails the tests (strict
 mode), and otherwise keeps the page to its reader (community/web/pagecache/audience.py)."""
 
+import re
 from importlib.metadata import version
 
 import pytest
@@ -108,7 +109,7 @@ def test_the_layout_and_its_forms_are_drawn_behind_the_guards(tmp_path):
 def _signed_in_with_csrf(app, name):
     client = app.test_client()
     login = client.get("/login").get_data(as_text=True)
-    token = login.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
     answer = client.post("/login", data={"login": name, "password": PASSWORD, "csrf_token": token})
     assert answer.status_code == 302
     return client
