@@ -159,7 +159,7 @@ def csrf_token(html):
     (<meta name="csrf-token">); a form carries its own (the sign-in page's); a visitor's
     stored page has none (None)."""
     found = (re.search(r'name="csrf-token" content="([^"]+)"', html)
-             or re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html))
+             or re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html))
     return found.group(1) if found else None
 
 

@@ -227,7 +227,7 @@ def _meta_token(html):
     """A member's page has it for scripts, the sign-in page in its form; with CSRF off
     (WTF_CSRF_ENABLED) no form of a visitor's has one: ""."""
     found = (re.search(r'name="csrf-token" content="([^"]+)"', html)
-             or re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html))
+             or re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html))
     return found.group(1) if found else ""
 
 
