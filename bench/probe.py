@@ -140,7 +140,10 @@ def username_of(url, user_id):
 
 
 def csrf_token(html):
-    found = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    """A member's page has it for scripts, the sign-in page in its form; a visitor's
+    stored page has none (None)."""
+    found = (re.search(r'name="csrf-token" content="([^"]+)"', html)
+             or re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html))
     return found.group(1) if found else None
 
 
