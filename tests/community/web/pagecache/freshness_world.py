@@ -24,6 +24,7 @@ from helpers import (
     make_thread,
     make_user,
 )
+from servers import csrf_token as page_token
 from sqlalchemy import update
 
 from community import search
@@ -223,17 +224,10 @@ def _copy_database(source, target):
     copy.close()
 
 
-def _meta_token(html):
-    """A member's page has it for scripts, the sign-in page in its form; with CSRF off
-    (WTF_CSRF_ENABLED) no form of a visitor's has one: ""."""
-    found = (re.search(r'name="csrf-token" content="([^"]+)"', html)
-             or re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html))
-    return found.group(1) if found else ""
-
-
 def csrf_token(client, path="/settings"):
     """The CSRF token a browser would send from a page of `path`."""
-    return _meta_token(client.get(path).get_data(as_text=True))
+    # None with CSRF off (WTF_CSRF_ENABLED): no visitor's form has one then.
+    return page_token(client.get(path).get_data(as_text=True)) or ""
 
 
 def sign_in(app, name):
