@@ -186,10 +186,11 @@ class SearchIndex:
         just before (or holding a segment whose files it opens lazily) finds one gone.
         That costs a fresh searcher and another try, never a failed search.
 
-        With a key (everything the answer depends on besides the index), the answer is
-        kept until the index changes: the long tail's head asks the same few words again
-        and again, and scoring a two-word query over 500k documents costs ~7 ms, where
-        the same answer kept costs a dict lookup (what Solr's queryResultCache does)."""
+        With a key (everything the answer depends on besides the index), work returns
+        (answer, whether to keep it), and a kept answer is given again until the index
+        changes: the long tail's head asks the same few words again and again, and
+        scoring a two-word query over 500k documents costs ~7 ms, where the same answer
+        kept costs a dict lookup (what Solr's queryResultCache does)."""
         for attempt in range(tries):
             try:
                 with self.reading() as searcher:
@@ -208,9 +209,11 @@ class SearchIndex:
         if key in answers:
             answers.move_to_end(key)
             return answers[key]
-        answer = answers[key] = work(searcher)
-        if len(answers) > ANSWERS_KEPT:
-            answers.popitem(last=False)
+        answer, keep = work(searcher)
+        if keep:
+            answers[key] = answer
+            if len(answers) > ANSWERS_KEPT:
+                answers.popitem(last=False)
         return answer
 
     def close(self):

@@ -188,6 +188,7 @@ class Found:
     hits: list  # (docnum, score), best first
     total: int
     exact: bool
+    timed_out: bool = False  # cut short by TIME_LIMIT: what was found by then
 
 
 def run(searcher, q, limit, sort="relevance", filter=None):
@@ -204,12 +205,12 @@ def run(searcher, q, limit, sort="relevance", filter=None):
         timed_out = True
     if sort == "date":
         return Found([(docnum, 0.0) for _at, docnum in collector.results()], collector.total,
-                     not timed_out)
+                     not timed_out, timed_out)
     hits = [(docnum, score) for score, docnum in collector.results().top_n]
     if len(hits) < limit and not timed_out:
         # Block-max skipping only starts once `limit` hits are in: below that, all were seen.
         return Found(hits, len(hits), True)
-    return Found(hits, max(q.estimate_size(searcher.reader()), len(hits)), False)
+    return Found(hits, max(q.estimate_size(searcher.reader()), len(hits)), False, timed_out)
 
 
 def query_terms(q):
@@ -253,18 +254,20 @@ def search(qstring, kinds=None, board_id=None, sort="relevance", page=1, per_pag
     def look_up(searcher):
         found = run(searcher, q, start + per_page + 1, sort, filter_query(kinds, board_id))
         hits = found.hits[start:]
-        keyed = keys_of(searcher, hits[:per_page])
         total = max(found.total, start + len(hits))
         suggestion = correct_query(searcher, "text", qstring) \
             if page == 1 and total < SUGGEST_BELOW else None
-        return found, hits, keyed, total, suggestion
+        # Only what the page shows is kept (page 50 found 1,001 hits to show 20 of them);
+        # an answer cut short by the time limit is not, or a slowed worker would pin it.
+        answer = (keys_of(searcher, hits[:per_page]), len(hits) > per_page, total,
+                  found.exact, suggestion)
+        return answer, not found.timed_out
 
     # The answer depends on the index and on these alone (the query's words are parsed
     # the same in every language); rows are loaded fresh below, so edits show at once.
     key = ("search", qstring, tuple(kinds or ()), board_id, sort, page, per_page)
-    found, hits, keyed, total, results.suggestion = get_index().read(look_up, key=key)
-    results.has_next = len(hits) > per_page
-    results.total, results.total_exact = total, found.exact
+    keyed, results.has_next, results.total, results.total_exact, results.suggestion = \
+        get_index().read(look_up, key=key)
     results.items = present(keyed, query_terms(q))
     return results
 

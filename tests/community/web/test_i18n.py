@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from helpers import make_user
+from helpers import build_app, make_user
 
 from community.accounts import service as accounts
 from community.forum.forms import ReplyForm
@@ -30,6 +30,25 @@ def test_header_switch_for_visitors(client):
     response = client.post("/locale", data={"locale": "zh", "next": "/login"})
     assert response.headers["Location"] == "/login"
     assert "登录" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("sent", [
+    ({"Sec-Fetch-Site": "same-origin"}, 302), ({"Sec-Fetch-Site": "none"}, 302),
+    ({"Origin": "http://localhost"}, 302), ({}, 302),  # no browser's word: a script's
+    ({"Sec-Fetch-Site": "cross-site"}, 400), ({"Sec-Fetch-Site": "same-site"}, 400),
+    ({"Origin": "https://evil.example"}, 400), ({"Origin": "null"}, 400),
+    ({"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}, 400),
+])
+def test_a_visitors_switch_comes_from_this_site_or_sets_nothing(tmp_path, sent):
+    """A visitor's switch takes no token (their pages carry none), so where a browser says
+    the form came from decides: another site's answer would set a session cookie over a
+    member's own, whose cross-site POST carries no cookie."""
+    app = build_app(f"sqlite:///{tmp_path}/i18n.sqlite3", tmp_path, WTF_CSRF_ENABLED=True)
+    headers, status = sent
+    answer = app.test_client().post("/locale", data={"locale": "zh", "next": "/login"},
+                                    headers=headers)
+    assert answer.status_code == status
+    assert bool(answer.headers.getlist("Set-Cookie")) == (status == 302)
 
 
 def test_users_setting_beats_the_browser(app, client, auth):
