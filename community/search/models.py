@@ -45,11 +45,15 @@ class SearchDocument(db.Model):
     title words weigh A, body words B."""
 
     __tablename__ = "search_documents"
+    # Every reply, idea and edit writes its document in its own transaction: a live table
+    # (as the outbox is for whoosh), so which hits a stored search page finds may lag by
+    # PAGE_CACHE_LIVE_SECONDS, where what a hit shows is read by key and shows at once.
     __table_args__ = (
         Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),
         Index("ix_search_documents_indexed_at", "indexed_at"),
         # The newest matches first: what a common word's ranking and the date sort read.
         Index("ix_search_documents_created_at", "created_at", "ref_id"),
+        live_table(),
     )
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -67,5 +71,6 @@ class SearchWord(db.Model):
     document holds any more has no documents, so it is never suggested."""
 
     __tablename__ = "search_words"
+    __table_args__ = (live_table(),)  # "did you mean" may lag new words, as results may
 
     word: Mapped[str] = mapped_column(String(64), primary_key=True)

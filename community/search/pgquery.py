@@ -24,7 +24,7 @@ current text, escaped, exactly as on whoosh.
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, bindparam, cast, func, literal, select, text
+from sqlalchemy import Integer, bindparam, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY, REAL, TSQUERY
 from whoosh import query as wq
 from whoosh.support.levenshtein import levenshtein
@@ -221,11 +221,21 @@ def similar_ideas(title, board_id=None, limit=5, exclude_id=None, min_cover=MIN_
 
 # ---- "did you mean" ----------------------------------------------------------------------
 
-# Each asked word as a tsquery, in the order asked, with how many documents match it.
-_DOC_FREQUENCIES = text(
-    "SELECT (SELECT count(*) FROM (SELECT 1 FROM search_documents"
-    " WHERE tsv @@ CAST(asked.q AS tsquery) LIMIT :cap) AS found)"
-    " FROM unnest(CAST(:queries AS text[])) WITH ORDINALITY AS asked(q, n) ORDER BY asked.n")
+@functools.lru_cache(maxsize=64)
+def _doc_frequencies(count):
+    """How many documents match each of `count` words (bound as q0, q1... tsqueries), up
+    to :cap each, in one statement. Built with SQLAlchemy, not as text: the page cache
+    reads it as a read of search_documents, a live table, where text SQL is opaque and
+    made a page with a suggestion stale at every commit."""
+    cap = bindparam("cap", type_=Integer)
+
+    def matching(n):
+        found = (select(literal(1)).select_from(SearchDocument)
+                 .where(SearchDocument.tsv.op("@@")(bindparam(f"q{n}", type_=TSQUERY)))
+                 .limit(cap).subquery())
+        return select(func.count()).select_from(found).scalar_subquery()
+
+    return select(*[matching(n) for n in range(count)])
 
 
 class Speller:
@@ -246,8 +256,11 @@ class Speller:
 
     def doc_frequencies(self, _fieldname, words):
         """Each word's document count (up to DF_CAP), all in one statement."""
-        return list(db.session.scalars(_DOC_FREQUENCIES, {
-            "queries": [_quote(word) for word in words], "cap": DF_CAP}))
+        if not words:
+            return []
+        params = {f"q{n}": _quote(word) for n, word in enumerate(words)}
+        return list(db.session.execute(_doc_frequencies(len(words)),
+                                       {**params, "cap": DF_CAP}).one())
 
     def terms_within(self, _fieldname, word, maxdist, prefix=1):
         head = word[:prefix]

@@ -7,7 +7,9 @@ from sqlalchemy.sql.elements import (
     BinaryExpression,
     BindParameter,
     BooleanClauseList,
+    CollectionAggregate,
     ColumnClause,
+    Grouping,
     Label,
 )
 from sqlalchemy.sql.expression import Alias, CompoundSelect, Join, Select
@@ -43,9 +45,17 @@ def _table_of(leaf):
     return None
 
 
+# The `expanding` of a narrowing by PostgreSQL's `col = ANY(:array)`: one parameter whose
+# value is the list (flattened to name_1, name_2... as an expanding IN's on the driver path).
+ARRAY = "array"
+
+
 def _values(params, name, expanding):
     if not expanding:
         return [params.get(name)] if name in params else None
+    if expanding == ARRAY and name in params:
+        found = params[name]
+        return list(found) if isinstance(found, (list, tuple)) else None
     values, n = [], 1
     while f"{name}_{n}" in params:
         values.append(params[f"{name}_{n}"])
@@ -59,14 +69,30 @@ def _narrowing(leaf, table, where, bind_names):
     for clause in _conjuncts(where):
         if not isinstance(clause, BinaryExpression):
             continue
-        column, value = clause.left, clause.right
-        if not isinstance(value, BindParameter) \
-                or _plain(getattr(column, "table", None)) is not _plain(leaf):
+        column = clause.left
+        value, expanding = _compared_to(clause)
+        if value is None or _plain(getattr(column, "table", None)) is not _plain(leaf):
             continue
         if column.name in keys and (clause.operator is operators.eq
                                     or clause.operator is operators.in_op):
-            return column.name, bind_names.get(_plain(value)), value.expanding
+            return column.name, bind_names.get(_plain(value)), expanding
     return None
+
+
+def _compared_to(clause):
+    """(the parameter a comparison's values come from, how: False for one value, True for
+    an expanding IN's list, ARRAY for `= ANY(:array)`), or (None, False)."""
+    value = clause.right
+    if isinstance(value, BindParameter):
+        return value, value.expanding
+    if isinstance(value, CollectionAggregate) and value.operator is operators.any_op \
+            and clause.operator is operators.eq:
+        inner = value.element
+        while isinstance(inner, Grouping):
+            inner = inner.element
+        if isinstance(inner, BindParameter):
+            return inner, ARRAY
+    return None, False
 
 
 def _pinned(table, where, bind_names):
