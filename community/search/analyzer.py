@@ -15,6 +15,7 @@ Schemas are pickled into the index, so keep these names importable or rebuild th
 import functools
 import logging
 import re
+from itertools import islice
 
 import jieba
 from whoosh.analysis import StemFilter, Token, Tokenizer
@@ -145,7 +146,22 @@ def doc_frequencies(searcher, fieldname, words):
     counts = getattr(searcher, "doc_frequencies", None)
     if counts is not None:
         return counts(fieldname, stems)
-    return [searcher.doc_frequency(fieldname, stem) for stem in stems]
+    reader = searcher.reader()
+    if not reader.has_deletions():
+        return [searcher.doc_frequency(fieldname, stem) for stem in stems]
+    # whoosh counts a deleted document's words until its segment is merged away: a word
+    # only a since hidden or deleted post held would still be suggested. Its postings
+    # leave deleted documents out: counted up to LIVE_COUNT_CAP, as PostgreSQL's are.
+    return [_live_count(reader, fieldname, stem) for stem in stems]
+
+
+LIVE_COUNT_CAP = 1000
+
+
+def _live_count(reader, fieldname, text):
+    if (fieldname, text) not in reader:
+        return 0
+    return sum(1 for _ in islice(reader.postings(fieldname, text).all_ids(), LIVE_COUNT_CAP))
 
 
 def correct_query(searcher, fieldname, qstring):

@@ -59,7 +59,7 @@ def _statements(postgresql):
         .where(_ids_in(Post.id, postgresql), Post.position > 0, Post.deleted_at.is_(None),
                Post.hidden.is_(False)),
         "idea": select(Idea.id, Idea.board_id, Idea.created_at, Idea.status, Idea.votes,
-                       Thread.title, Thread.id.label("thread_id"), Thread.hidden)
+                       Thread.title, Thread.id.label("thread_id"), Thread.hidden, Thread.kind)
         .join(Thread, Thread.id == Idea.thread_id)
         .where(_ids_in(Idea.id, postgresql), Idea.status != "merged"),
         "opening": select(Post.thread_id, Post.body_html, Post.deleted_at, Post.hidden)
@@ -106,7 +106,9 @@ def load_replies(ids):
 
 
 def load_ideas(ids):
-    shown = [row[:-1] for row in _rows("idea", ids) if not row[-1]]  # not if its thread is hidden
+    # Not if its thread is hidden, or no longer an idea's (moved into a circle: the idea
+    # page itself refuses it then).
+    shown = [row[:-2] for row in _rows("idea", ids) if not row[-2] and row[-1] == "idea"]
     texts = _openings([thread_id for *_idea, thread_id in shown])
     return {i: Doc("idea", i, title, texts.get(thread_id, ""), board_id, moment(created_at),
                    extra={"status": status, "votes": votes})
