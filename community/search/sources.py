@@ -22,6 +22,9 @@ from .registry import Doc, html_text, owner_of_thread_kind, register_kind
 REPLY_THREAD_KINDS = ("discussion", "idea", "product")
 
 
+IDEA_THREAD_KIND = "idea"  # an idea's discussion thread (ideas.service makes it)
+
+
 def _thread_kinds():
     """Kinds indexed as "thread": the readable ones no other kind owns (ideas own theirs)."""
     return [k for k in REPLY_THREAD_KINDS if owner_of_thread_kind(k) is None]
@@ -106,13 +109,16 @@ def load_replies(ids):
 
 
 def load_ideas(ids):
-    # Not if its thread is hidden, or no longer an idea's (moved into a circle: the idea
-    # page itself refuses it then).
-    shown = [row[:-2] for row in _rows("idea", ids) if not row[-2] and row[-1] == "idea"]
-    texts = _openings([thread_id for *_idea, thread_id in shown])
+    rows = [(i, board_id, created_at, status, votes, title, thread_id)
+            for i, board_id, created_at, status, votes, title, thread_id, hidden, kind
+            in _rows("idea", ids)
+            # Not if its thread is hidden, or no longer an idea's (moved into a circle:
+            # the idea page itself refuses it then).
+            if not hidden and kind == IDEA_THREAD_KIND]
+    texts = _openings([thread_id for *_idea, thread_id in rows])
     return {i: Doc("idea", i, title, texts.get(thread_id, ""), board_id, moment(created_at),
                    extra={"status": status, "votes": votes})
-            for i, board_id, created_at, status, votes, title, thread_id in shown}
+            for i, board_id, created_at, status, votes, title, thread_id in rows}
 
 
 def idea_for_thread(thread_id):
@@ -122,7 +128,7 @@ def idea_for_thread(thread_id):
 def register():
     register_kind("idea", _l("Ideas"), load_ideas, lambda: select(Idea.id),
                   lambda doc: url_for("ideas.show", idea_id=doc.id),
-                  thread_kind="idea", for_thread=idea_for_thread)
+                  thread_kind=IDEA_THREAD_KIND, for_thread=idea_for_thread)
     register_kind("thread", _l("Threads"), load_threads,
                   lambda: select(Thread.id).where(Thread.kind.in_(_thread_kinds())),
                   lambda doc: url_for("forum.thread", thread_id=doc.id))
