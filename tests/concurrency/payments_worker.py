@@ -3,8 +3,9 @@ that builds the app from FANFORGE_* (the test's database) and does due payment a
 one at a time, as `flask worker` does, until it is killed.
 
 The dummy gateway answers each refund PAYMENTS_WORKER_REPLY_SECONDS after it made it (a
-slow network): a SIGKILL then often lands after the gateway refunded and before the
-action was marked done, the window the idempotency keys are there for. With
+slow network), from the refund after the first PAYMENTS_WORKER_SLOW_AFTER on: a SIGKILL
+then lands after the gateway refunded and before the action was marked done, the window
+the idempotency keys are there for, however slow the machine is to look. With
 PAYMENTS_WORKER_GO_FILE set, a worker starts working only once that file exists (a
 spare, booted ahead, to take over the moment another is killed).
 """
@@ -19,13 +20,17 @@ from products.payments import runner
 from products.payments.providers import dummy
 
 REPLY_SECONDS = float(os.environ.get("PAYMENTS_WORKER_REPLY_SECONDS", "0"))
+SLOW_AFTER = int(os.environ.get("PAYMENTS_WORKER_SLOW_AFTER", "0"))
 GO_FILE = os.environ.get("PAYMENTS_WORKER_GO_FILE")
 _refund = dummy.DummyProvider.refund
+_made = [0]  # refunds this process made
 
 
 def _slow_reply(self, *args, **kwargs):
     events = _refund(self, *args, **kwargs)
-    time.sleep(REPLY_SECONDS)
+    _made[0] += 1
+    if _made[0] > SLOW_AFTER:
+        time.sleep(REPLY_SECONDS)
     return events
 
 

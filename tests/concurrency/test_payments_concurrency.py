@@ -340,9 +340,10 @@ class Workers:
         self.tmp_path = tmp_path
         self.processes = []
 
-    def start(self, reply_seconds=0.0, go_file=None):
+    def start(self, reply_seconds=0.0, go_file=None, slow_after=0):
         """payments_worker.py, forked warm (tests/zygote.py) as `python <script>` runs it."""
-        env = {**self.env, "PAYMENTS_WORKER_REPLY_SECONDS": str(reply_seconds)}
+        env = {**self.env, "PAYMENTS_WORKER_REPLY_SECONDS": str(reply_seconds),
+               "PAYMENTS_WORKER_SLOW_AFTER": str(slow_after)}
         if go_file:
             env["PAYMENTS_WORKER_GO_FILE"] = str(go_file)
         process = Zygote.spawn([], env, ROOT, self.tmp_path / f"payments-worker-{len(self.processes)}.log",
@@ -382,7 +383,8 @@ def _refunds(app, campaign_id):
 def test_a_failed_campaigns_100_refunds_survive_a_killed_worker(app, workers, tmp_path):
     # The workers boot while the orders are paid: the first finds nothing to do until the
     # campaign fails; the two spares wait for their go.
-    first = workers.start(reply_seconds=0.04)
+    # Its replies are slow from its 51st refund on: a window no busy machine misses.
+    first = workers.start(reply_seconds=2.0, slow_after=50)
     go = tmp_path / "spares-go"
     workers.start(go_file=go)
     workers.start(go_file=go)
